@@ -1,0 +1,153 @@
+// Package api defines the JSON types shared by the daemon's local API, the
+// native messaging protocol and their clients (the host relay, the CLI and the
+// dashboard). It has no dependencies beyond the standard library so that every
+// binary can link it cheaply.
+package api
+
+import "time"
+
+// Session statuses.
+const (
+	StatusActive    = "active"
+	StatusCompleted = "completed"
+	StatusAbandoned = "abandoned"
+)
+
+// Session sources: a browser session is fed by heartbeats and is abandoned
+// when they stop; a manual one runs until it is stopped.
+const (
+	SourceBrowser = "browser"
+	SourceManual  = "manual"
+)
+
+// Session is one stretch of time on one pull request, as every client sees
+// it. Times are whole seconds in UTC and marshal as RFC 3339.
+type Session struct {
+	ID              string     `json:"id"`
+	RepoOwner       string     `json:"repo_owner"`
+	RepoName        string     `json:"repo_name"`
+	PRNumber        int        `json:"pr_number"`
+	StartTime       time.Time  `json:"start_time"`
+	EndTime         *time.Time `json:"end_time"`
+	DurationSeconds int64      `json:"duration_seconds"`
+	Status          string     `json:"status"`
+	DeviceID        string     `json:"device_id"`
+}
+
+// StartRequest starts a session. At is optional (zero means now); SessionID
+// is an optional client-minted UUID that makes the start idempotent.
+type StartRequest struct {
+	RepoOwner string     `json:"repo_owner"`
+	RepoName  string     `json:"repo_name"`
+	PRNumber  int        `json:"pr_number"`
+	At        *time.Time `json:"at,omitempty"`
+	SessionID string     `json:"session_id,omitempty"`
+	Source    string     `json:"source,omitempty"`
+}
+
+// AtRequest carries the optional time of a heartbeat or an end.
+type AtRequest struct {
+	At *time.Time `json:"at,omitempty"`
+}
+
+// SessionReply wraps one session; Session is nil when there is none.
+type SessionReply struct {
+	Session *Session `json:"session"`
+}
+
+// SessionsReply is a list of sessions, newest first.
+type SessionsReply struct {
+	Sessions []Session `json:"sessions"`
+}
+
+// Stats is the summary behind `worktimed stats --json`, the dashboard and the
+// extension's popup. Only ended sessions count; Active is reported apart.
+type Stats struct {
+	TodaySeconds int64      `json:"today_seconds"`
+	Days         []DayStats `json:"days"`
+	Repos        []RepoStat `json:"repos"`
+	PRs          []PRStat   `json:"prs"`
+	Active       *Session   `json:"active,omitempty"`
+}
+
+// DayStats is one calendar day in the configured time zone.
+type DayStats struct {
+	Date     string `json:"date"` // YYYY-MM-DD
+	Seconds  int64  `json:"seconds"`
+	Sessions int64  `json:"sessions"`
+}
+
+// RepoStat is the time spent on one repository, "owner/name".
+type RepoStat struct {
+	Repo    string `json:"repo"`
+	Seconds int64  `json:"seconds"`
+}
+
+// PRStat is the time spent on one pull request.
+type PRStat struct {
+	Repo     string `json:"repo"`
+	PRNumber int    `json:"pr_number"`
+	Seconds  int64  `json:"seconds"`
+}
+
+// SyncState is what the user needs to know about sync.
+type SyncState struct {
+	// State is one of "signed_out", "idle", "syncing", "backoff",
+	// "sign_in_required", "disabled".
+	State         string     `json:"state"`
+	Pending       int64      `json:"pending"`
+	Quarantined   int64      `json:"quarantined"`
+	LastSuccessAt *time.Time `json:"last_success_at"`
+	LastError     string     `json:"last_error"`
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
+	ServerURL     string     `json:"server_url"`
+}
+
+// User is the signed-in account.
+type User struct {
+	Login string `json:"login"`
+}
+
+// Status is the daemon's state: GET /localapi/v1/status.
+type Status struct {
+	Version  string    `json:"version"`
+	DeviceID string    `json:"device_id"`
+	SignedIn bool      `json:"signed_in"`
+	User     *User     `json:"user"`
+	Sync     SyncState `json:"sync"`
+	Active   *Session  `json:"active"`
+}
+
+// Settings are the user-editable parts of config.toml.
+type Settings struct {
+	ServerURL           string   `json:"server_url"`
+	TimeZone            string   `json:"time_zone"`
+	IdleTimeoutSeconds  int64    `json:"idle_timeout_seconds"`
+	AllowedExtensionIDs []string `json:"allowed_extension_ids"`
+	StartAtLogin        bool     `json:"start_at_login"`
+}
+
+// Error codes, shared by the local API and the native messaging protocol.
+const (
+	CodeBadRequest  = "bad_request"
+	CodeUnknownType = "unknown_type"
+	CodeNotFound    = "not_found"
+	CodeConflict    = "conflict"
+	CodeTooLarge    = "too_large"
+	CodeUnavailable = "unavailable"
+	CodeInternal    = "internal"
+	CodeForbidden   = "forbidden"
+)
+
+// Error is the error object of both protocols.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// ErrorReply is the body of a failed local API request.
+type ErrorReply struct {
+	Error *Error `json:"error"`
+}
