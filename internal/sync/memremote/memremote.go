@@ -1,0 +1,217 @@
+// Package memremote is an in-memory sync server with the worker's semantics:
+// per-user session storage keyed by id with last-writer-wins on updated_at,
+// a change log for cursor-based pulls, token checks and injectable faults.
+// Engine tests use it in place of the worker; it passes the same shared
+// suite (synctest) as the HTTP implementation.
+package memremote
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	stdsync "sync"
+
+	"github.com/worktime/worktime/internal/sync"
+)
+
+// Server holds every user's sessions.
+type Server struct {
+	mu     stdsync.Mutex
+	seq    int64
+	tokens map[string]string // token → login
+	users  map[string]*user  // login → data
+	faults []fault
+	calls  map[string]int
+}
+
+type user struct {
+	sessions map[string]*stored
+}
+
+type stored struct {
+	s   sync.Session
+	seq int64
+}
+
+type fault struct {
+	op          string
+	afterCommit bool
+	err         error
+}
+
+// New returns an empty server.
+func New() *Server {
+	return &Server{tokens: map[string]string{}, users: map[string]*user{}, calls: map[string]int{}}
+}
+
+// AddToken makes token valid for login, creating the user when needed.
+func (s *Server) AddToken(login, token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[token] = login
+	if s.users[login] == nil {
+		s.users[login] = &user{sessions: map[string]*stored{}}
+	}
+}
+
+// Revoke makes token invalid.
+func (s *Server) Revoke(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.tokens, token)
+}
+
+// FailNext makes the next call of op ("push" or "pull") fail with err. When
+// afterCommit is true the call is carried out and only its reply is lost,
+// as when a connection drops after the server committed.
+func (s *Server) FailNext(op string, err error, afterCommit bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, fault{op: op, afterCommit: afterCommit, err: err})
+}
+
+// Calls returns how many calls of op reached the server (failed ones too).
+func (s *Server) Calls(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[op]
+}
+
+// Sessions returns a copy of login's sessions, ordered by id.
+func (s *Server) Sessions(login string) []sync.Session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[login]
+	if u == nil {
+		return nil
+	}
+	out := make([]sync.Session, 0, len(u.sessions))
+	for _, st := range u.sessions {
+		out = append(out, st.s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Remote returns the sync API as seen with token.
+func (s *Server) Remote(token string) sync.Remote { return &remote{srv: s, token: token} }
+
+type remote struct {
+	srv   *Server
+	token string
+}
+
+var _ sync.Remote = (*remote)(nil)
+
+// takeFault removes and returns the first fault for op and stage. Must hold mu.
+func (s *Server) takeFault(op string, afterCommit bool) error {
+	for i, f := range s.faults {
+		if f.op == op && f.afterCommit == afterCommit {
+			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			return f.err
+		}
+	}
+	return nil
+}
+
+func (s *Server) userFor(op, token string) (*user, error) {
+	login, ok := s.tokens[token]
+	if !ok {
+		return nil, &sync.Error{Op: op, Kind: sync.KindUnauthorized, StatusCode: 401, Err: errors.New("invalid or expired token")}
+	}
+	return s.users[login], nil
+}
+
+func (r *remote) Push(ctx context.Context, req sync.PushRequest) (sync.PushResult, error) {
+	if err := ctx.Err(); err != nil {
+		return sync.PushResult{}, fmt.Errorf("push: %w", err)
+	}
+	s := r.srv
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls["push"]++
+	if err := s.takeFault("push", false); err != nil {
+		return sync.PushResult{}, err
+	}
+	u, err := s.userFor("push", r.token)
+	if err != nil {
+		return sync.PushResult{}, err
+	}
+	if req.DeviceID == "" {
+		return sync.PushResult{}, sync.Errorf("push", sync.KindPermanent, "device_id is required")
+	}
+	if len(req.Sessions) > sync.MaxBatchSessions {
+		return sync.PushResult{}, &sync.Error{Op: "push", Kind: sync.KindTooLarge, StatusCode: 413, Err: fmt.Errorf("%d sessions in one batch", len(req.Sessions))}
+	}
+	if b, err := json.Marshal(req.Sessions); err == nil && len(b) > sync.MaxBatchBytes {
+		return sync.PushResult{}, &sync.Error{Op: "push", Kind: sync.KindTooLarge, StatusCode: 413, Err: fmt.Errorf("%d bytes in one batch", len(b))}
+	}
+	var res sync.PushResult
+	for _, sess := range req.Sessions {
+		if err := sync.Validate(sess); err != nil {
+			res.Rejected = append(res.Rejected, sync.Rejection{ID: sess.ID, Reason: err.Error()})
+			continue
+		}
+		res.Accepted++
+		sess.DeviceID = req.DeviceID
+		sess.UpdatedAt = sess.UpdatedAt.UTC()
+		if old, ok := u.sessions[sess.ID]; ok && !sess.UpdatedAt.After(old.s.UpdatedAt) {
+			continue
+		}
+		s.seq++
+		u.sessions[sess.ID] = &stored{s: sess, seq: s.seq}
+	}
+	if err := s.takeFault("push", true); err != nil {
+		return sync.PushResult{}, err
+	}
+	return res, nil
+}
+
+func (r *remote) Pull(ctx context.Context, cursor string, limit int) (sync.PullResult, error) {
+	if err := ctx.Err(); err != nil {
+		return sync.PullResult{}, fmt.Errorf("pull: %w", err)
+	}
+	s := r.srv
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls["pull"]++
+	if err := s.takeFault("pull", false); err != nil {
+		return sync.PullResult{}, err
+	}
+	u, err := s.userFor("pull", r.token)
+	if err != nil {
+		return sync.PullResult{}, err
+	}
+	var since int64
+	if cursor != "" {
+		since, err = strconv.ParseInt(cursor, 10, 64)
+		if err != nil || since < 0 {
+			return sync.PullResult{}, sync.Errorf("pull", sync.KindPermanent, "bad cursor %q", cursor)
+		}
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	var changed []*stored
+	for _, st := range u.sessions {
+		if st.seq > since {
+			changed = append(changed, st)
+		}
+	}
+	sort.Slice(changed, func(i, j int) bool { return changed[i].seq < changed[j].seq })
+	res := sync.PullResult{Cursor: cursor}
+	if len(changed) > limit {
+		changed, res.More = changed[:limit], true
+	}
+	for _, st := range changed {
+		res.Sessions = append(res.Sessions, st.s)
+		res.Cursor = strconv.FormatInt(st.seq, 10)
+	}
+	if err := s.takeFault("pull", true); err != nil {
+		return sync.PullResult{}, err
+	}
+	return res, nil
+}

@@ -1,0 +1,98 @@
+// Package sync moves sessions between the local store and the worker: it
+// pushes local changes in batches, pulls other devices' sessions, and backs
+// off when the server cannot be reached. The server is reached through the
+// Remote interface; its implementations live in subpackages (httpremote for
+// the worker's HTTP API, memremote in memory for tests) and all of them pass
+// the shared suite in synctest.
+package sync
+
+import (
+	"context"
+	"time"
+)
+
+// Batch limits of one push, as the worker enforces them.
+const (
+	MaxBatchSessions = 500
+	MaxBatchBytes    = 1 << 20
+)
+
+// Session is one session as the server stores it. Times are whole seconds in
+// UTC except UpdatedAt, which has millisecond precision and decides
+// last-writer-wins between devices.
+type Session struct {
+	ID              string
+	RepoOwner       string
+	RepoName        string
+	PRNumber        int
+	StartTime       time.Time
+	EndTime         *time.Time
+	DurationSeconds int64
+	Status          string
+	UpdatedAt       time.Time
+	// DeviceID is the device that wrote the session. Push ignores it (the
+	// device is the one of the request); Pull always fills it in.
+	DeviceID string
+}
+
+// PushRequest is one batch of changed sessions from one device.
+type PushRequest struct {
+	DeviceID string
+	// TimeZone is the IANA zone the server splits the device's sessions into
+	// days with; empty means the server's default (UTC).
+	TimeZone string
+	Sessions []Session
+}
+
+// Rejection is a session the server refused as invalid. Sending it again
+// unchanged will be refused again.
+type Rejection struct {
+	ID     string
+	Reason string
+}
+
+// PushResult says what became of a batch: every session of the request that
+// is not in Rejected is stored on the server.
+type PushResult struct {
+	Accepted int
+	Rejected []Rejection
+}
+
+// PullResult is one page of changes since a cursor.
+type PullResult struct {
+	Sessions []Session
+	// Cursor is where the next Pull continues; store it only after Sessions
+	// have been applied.
+	Cursor string
+	// More is true when the server has further changes after Cursor.
+	More bool
+}
+
+// Remote is the server's sync API for one signed-in user.
+//
+// Contracts every implementation keeps (and synctest checks):
+//
+//   - Push is idempotent: sending the same sessions again, for instance
+//     because the reply of a committed push was lost, stores nothing twice.
+//     The server keeps, per session id, the version with the latest
+//     UpdatedAt; an older or equal version is accepted and ignored.
+//   - A session the server finds invalid is reported in
+//     PushResult.Rejected; the rest of the batch is stored regardless.
+//   - A batch above MaxBatchSessions or MaxBatchBytes fails with an error
+//     for which IsTooLarge is true, and nothing of it is stored.
+//   - Pull returns the sessions changed after cursor ("" means from the
+//     beginning) in the order they changed, at most limit of them. It is
+//     resumable: pulling again from a cursor returned earlier yields the
+//     same changes again (or newer versions of them), never fewer.
+//   - Sessions of other users are never visible.
+//   - Errors are classified: IsUnauthorized (the credentials are missing,
+//     expired or revoked; retrying will not help until the user signs in),
+//     IsRetryable (network failures, timeouts, 5xx, 429; RetryAfter tells
+//     when the server asked to be retried), and everything else is
+//     permanent. A cancelled ctx returns ctx.Err() (wrapped).
+//
+// Implementations are safe for concurrent use.
+type Remote interface {
+	Push(ctx context.Context, req PushRequest) (PushResult, error)
+	Pull(ctx context.Context, cursor string, limit int) (PullResult, error)
+}

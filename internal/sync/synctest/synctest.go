@@ -1,0 +1,345 @@
+// Package synctest is the shared test suite of sync.Remote: every
+// implementation (the worker over HTTP, the in-memory server) runs it so that
+// the engine can rely on the contracts written on the interface.
+package synctest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/worktime/worktime/internal/sync"
+)
+
+// Harness gives the suite fresh, isolated accounts on the implementation
+// under test.
+type Harness struct {
+	// NewUser returns a Remote signed in as a user nobody else uses.
+	NewUser func(t *testing.T) sync.Remote
+	// Unauthorized returns a Remote whose credentials the server refuses.
+	Unauthorized func(t *testing.T) sync.Remote
+}
+
+// Run runs every contract test against h.
+func Run(t *testing.T, h Harness) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, h Harness)
+	}{
+		{"PushThenPull", testPushThenPull},
+		{"PushIsIdempotent", testPushIdempotent},
+		{"LastWriterWins", testLastWriterWins},
+		{"PullIsResumable", testPullResumable},
+		{"RejectsInvalidWithoutBlocking", testRejects},
+		{"TooLargeStoresNothing", testTooLarge},
+		{"Unauthorized", testUnauthorized},
+		{"UsersAreIsolated", testIsolation},
+		{"DevicesShareUser", testDevices},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })
+	}
+}
+
+// base is a fixed moment in the past so that every implementation accepts
+// the sessions regardless of when the suite runs.
+var base = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+
+// Completed returns a valid completed session of n minutes starting at
+// start, updated at updated.
+func Completed(start time.Time, minutes int, updated time.Time) sync.Session {
+	end := start.Add(time.Duration(minutes) * time.Minute)
+	return sync.Session{
+		ID:              uuid.Must(uuid.NewV7()).String(),
+		RepoOwner:       "worktime",
+		RepoName:        "worktime",
+		PRNumber:        42,
+		StartTime:       start,
+		EndTime:         &end,
+		DurationSeconds: int64(minutes) * 60,
+		Status:          sync.StatusCompleted,
+		UpdatedAt:       updated,
+	}
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func device() string { return uuid.Must(uuid.NewV7()).String() }
+
+func push(t *testing.T, r sync.Remote, dev string, ss ...sync.Session) sync.PushResult {
+	t.Helper()
+	res, err := r.Push(ctx(t), sync.PushRequest{DeviceID: dev, TimeZone: "UTC", Sessions: ss})
+	if err != nil {
+		t.Fatalf("Push: %v", err)
+	}
+	return res
+}
+
+// pullAll pulls from cursor until the server has no more, with page size
+// limit, and returns every session in order and the final cursor.
+func pullAll(t *testing.T, r sync.Remote, cursor string, limit int) ([]sync.Session, string) {
+	t.Helper()
+	var all []sync.Session
+	for i := 0; ; i++ {
+		if i > 1000 {
+			t.Fatal("Pull never stopped reporting more")
+		}
+		res, err := r.Pull(ctx(t), cursor, limit)
+		if err != nil {
+			t.Fatalf("Pull(%q, %d): %v", cursor, limit, err)
+		}
+		if len(res.Sessions) > limit {
+			t.Fatalf("Pull(%q, %d) returned %d sessions", cursor, limit, len(res.Sessions))
+		}
+		all = append(all, res.Sessions...)
+		if res.More && res.Cursor == cursor {
+			t.Fatalf("Pull reports more but the cursor did not move from %q", cursor)
+		}
+		cursor = res.Cursor
+		if !res.More {
+			return all, cursor
+		}
+	}
+}
+
+func byID(ss []sync.Session) map[string][]sync.Session {
+	m := map[string][]sync.Session{}
+	for _, s := range ss {
+		m[s.ID] = append(m[s.ID], s)
+	}
+	return m
+}
+
+// Equal reports how a differs from b, ignoring DeviceID; "" when they match.
+func Equal(a, b sync.Session) string {
+	fmtT := func(p *time.Time) string {
+		if p == nil {
+			return "null"
+		}
+		return p.UTC().Format(time.RFC3339)
+	}
+	as := fmt.Sprintf("%s %s/%s#%d %s-%s %d %s %s", a.ID, a.RepoOwner, a.RepoName, a.PRNumber,
+		a.StartTime.UTC().Format(time.RFC3339), fmtT(a.EndTime), a.DurationSeconds, a.Status, a.UpdatedAt.UTC().Format(time.RFC3339Nano))
+	bs := fmt.Sprintf("%s %s/%s#%d %s-%s %d %s %s", b.ID, b.RepoOwner, b.RepoName, b.PRNumber,
+		b.StartTime.UTC().Format(time.RFC3339), fmtT(b.EndTime), b.DurationSeconds, b.Status, b.UpdatedAt.UTC().Format(time.RFC3339Nano))
+	if as == bs {
+		return ""
+	}
+	return "got " + as + ", want " + bs
+}
+
+func testPushThenPull(t *testing.T, h Harness) {
+	r := h.NewUser(t)
+	dev := device()
+	upd := base.Add(2 * time.Hour).Add(123 * time.Millisecond)
+	want := []sync.Session{Completed(base, 30, upd), Completed(base.Add(time.Hour), 15, upd)}
+	active := want[0]
+	active.ID = uuid.Must(uuid.NewV7()).String()
+	active.EndTime, active.DurationSeconds, active.Status = nil, 0, sync.StatusActive
+	want = append(want, active)
+	res := push(t, r, dev, want...)
+	if res.Accepted != len(want) || len(res.Rejected) != 0 {
+		t.Fatalf("Push = %+v, want %d accepted and none rejected", res, len(want))
+	}
+	got, _ := pullAll(t, r, "", 100)
+	m := byID(got)
+	if len(got) != len(want) {
+		t.Fatalf("Pull returned %d sessions, want %d", len(got), len(want))
+	}
+	for _, w := range want {
+		g := m[w.ID]
+		if len(g) != 1 {
+			t.Fatalf("session %s pulled %d times, want once", w.ID, len(g))
+		}
+		if d := Equal(g[0], w); d != "" {
+			t.Errorf("pulled session differs: %s", d)
+		}
+		if g[0].DeviceID != dev {
+			t.Errorf("pulled device_id = %q, want %q", g[0].DeviceID, dev)
+		}
+	}
+}
+
+func testPushIdempotent(t *testing.T, h Harness) {
+	r := h.NewUser(t)
+	dev := device()
+	upd := base.Add(3 * time.Hour)
+	batch := []sync.Session{Completed(base, 10, upd), Completed(base.Add(20*time.Minute), 10, upd)}
+	for i := 0; i < 3; i++ {
+		if res := push(t, r, dev, batch...); len(res.Rejected) != 0 {
+			t.Fatalf("push %d rejected %+v", i, res.Rejected)
+		}
+	}
+	got, _ := pullAll(t, r, "", 100)
+	if len(got) != len(batch) {
+		t.Fatalf("after three identical pushes Pull returned %d sessions, want %d", len(got), len(batch))
+	}
+	for id, ss := range byID(got) {
+		if len(ss) != 1 {
+			t.Errorf("session %s stored %d times", id, len(ss))
+		}
+	}
+}
+
+func testLastWriterWins(t *testing.T, h Harness) {
+	r := h.NewUser(t)
+	dev := device()
+	v1 := Completed(base, 10, base.Add(time.Hour))
+	v2 := v1
+	end2 := base.Add(25 * time.Minute)
+	v2.EndTime, v2.DurationSeconds, v2.UpdatedAt = &end2, 25*60, base.Add(time.Hour+500*time.Millisecond)
+	push(t, r, dev, v2)
+	push(t, r, dev, v1) // older: accepted and ignored
+	got, cursor := pullAll(t, r, "", 100)
+	if len(got) != 1 || Equal(got[0], v2) != "" {
+		t.Fatalf("after newer then older push, Pull = %+v, want only v2", got)
+	}
+	v3 := v2
+	end3 := base.Add(40 * time.Minute)
+	v3.EndTime, v3.DurationSeconds, v3.UpdatedAt = &end3, 40*60, base.Add(2*time.Hour)
+	push(t, r, dev, v3)
+	got, _ = pullAll(t, r, cursor, 100)
+	if len(got) != 1 || Equal(got[0], v3) != "" {
+		t.Fatalf("Pull after the newer version = %+v, want only v3", got)
+	}
+	all, _ := pullAll(t, r, "", 100)
+	if len(all) != 1 || Equal(all[0], v3) != "" {
+		t.Fatalf("full Pull = %+v, want only v3", all)
+	}
+}
+
+func testPullResumable(t *testing.T, h Harness) {
+	r := h.NewUser(t)
+	dev := device()
+	var want []sync.Session
+	for i := 0; i < 7; i++ {
+		want = append(want, Completed(base.Add(time.Duration(i)*time.Hour), 5, base.Add(24*time.Hour)))
+	}
+	push(t, r, dev, want...)
+	got, final := pullAll(t, r, "", 3)
+	m := byID(got)
+	if len(got) != len(want) {
+		t.Fatalf("paged Pull returned %d sessions, want %d", len(got), len(want))
+	}
+	for _, w := range want {
+		if len(m[w.ID]) != 1 {
+			t.Errorf("session %s pulled %d times over pages, want once", w.ID, len(m[w.ID]))
+		}
+	}
+	// Pulling again from the start (a cursor that was never stored) yields the same.
+	again, _ := pullAll(t, r, "", 3)
+	if len(again) != len(want) {
+		t.Errorf("second Pull from the start returned %d sessions, want %d", len(again), len(want))
+	}
+	// Nothing after the final cursor.
+	res, err := r.Pull(ctx(t), final, 3)
+	if err != nil {
+		t.Fatalf("Pull from final cursor: %v", err)
+	}
+	if len(res.Sessions) != 0 || res.More {
+		t.Errorf("Pull from final cursor = %d sessions, more=%v; want none", len(res.Sessions), res.More)
+	}
+	// A change after the final cursor is seen from it.
+	later := Completed(base.Add(10*time.Hour), 5, base.Add(25*time.Hour))
+	push(t, r, dev, later)
+	tail, _ := pullAll(t, r, final, 3)
+	if len(tail) != 1 || tail[0].ID != later.ID {
+		t.Errorf("Pull after a new push = %+v, want only %s", tail, later.ID)
+	}
+}
+
+func testRejects(t *testing.T, h Harness) {
+	r := h.NewUser(t)
+	dev := device()
+	upd := base.Add(time.Hour)
+	good := Completed(base, 10, upd)
+	backwards := Completed(base, 10, upd)
+	earlier := base.Add(-time.Hour)
+	backwards.EndTime, backwards.DurationSeconds = &earlier, -3600
+	unknown := Completed(base, 10, upd)
+	unknown.Status = "paused"
+	good2 := Completed(base.Add(time.Hour), 10, upd)
+	res := push(t, r, dev, good, backwards, unknown, good2)
+	if res.Accepted != 2 {
+		t.Errorf("Accepted = %d, want 2", res.Accepted)
+	}
+	rejected := map[string]bool{}
+	for _, rj := range res.Rejected {
+		rejected[rj.ID] = true
+		if rj.Reason == "" {
+			t.Errorf("rejection of %s has no reason", rj.ID)
+		}
+	}
+	if len(rejected) != 2 || !rejected[backwards.ID] || !rejected[unknown.ID] {
+		t.Errorf("Rejected = %+v, want %s and %s", res.Rejected, backwards.ID, unknown.ID)
+	}
+	got, _ := pullAll(t, r, "", 100)
+	m := byID(got)
+	if len(got) != 2 || len(m[good.ID]) != 1 || len(m[good2.ID]) != 1 {
+		t.Errorf("Pull = %+v, want exactly the two valid sessions", got)
+	}
+}
+
+func testTooLarge(t *testing.T, h Harness) {
+	r := h.NewUser(t)
+	var batch []sync.Session
+	for i := 0; i < sync.MaxBatchSessions+1; i++ {
+		batch = append(batch, Completed(base.Add(time.Duration(i)*time.Minute), 1, base.Add(48*time.Hour)))
+	}
+	_, err := r.Push(ctx(t), sync.PushRequest{DeviceID: device(), TimeZone: "UTC", Sessions: batch})
+	if !sync.IsTooLarge(err) {
+		t.Fatalf("Push of %d sessions: err = %v, want IsTooLarge", len(batch), err)
+	}
+	if sync.IsRetryable(err) || sync.IsUnauthorized(err) {
+		t.Errorf("too-large error misclassified: %v", err)
+	}
+	got, _ := pullAll(t, r, "", 100)
+	if len(got) != 0 {
+		t.Errorf("a refused batch stored %d sessions", len(got))
+	}
+}
+
+func testUnauthorized(t *testing.T, h Harness) {
+	r := h.Unauthorized(t)
+	_, err := r.Push(ctx(t), sync.PushRequest{DeviceID: device(), TimeZone: "UTC", Sessions: []sync.Session{Completed(base, 1, base.Add(time.Hour))}})
+	if !sync.IsUnauthorized(err) || sync.IsRetryable(err) {
+		t.Errorf("Push with refused credentials: err = %v, want IsUnauthorized only", err)
+	}
+	_, err = r.Pull(ctx(t), "", 10)
+	if !sync.IsUnauthorized(err) || sync.IsRetryable(err) {
+		t.Errorf("Pull with refused credentials: err = %v, want IsUnauthorized only", err)
+	}
+}
+
+func testIsolation(t *testing.T, h Harness) {
+	a, b := h.NewUser(t), h.NewUser(t)
+	push(t, a, device(), Completed(base, 10, base.Add(time.Hour)))
+	got, _ := pullAll(t, b, "", 100)
+	if len(got) != 0 {
+		t.Errorf("another user pulled %d sessions, want 0", len(got))
+	}
+}
+
+func testDevices(t *testing.T, h Harness) {
+	r := h.NewUser(t)
+	d1, d2 := device(), device()
+	s1 := Completed(base, 10, base.Add(time.Hour))
+	s2 := Completed(base.Add(time.Hour), 10, base.Add(2*time.Hour))
+	push(t, r, d1, s1)
+	push(t, r, d2, s2)
+	got, _ := pullAll(t, r, "", 100)
+	m := byID(got)
+	if len(got) != 2 || len(m[s1.ID]) != 1 || len(m[s2.ID]) != 1 {
+		t.Fatalf("Pull = %+v, want both devices' sessions", got)
+	}
+	if m[s1.ID][0].DeviceID != d1 || m[s2.ID][0].DeviceID != d2 {
+		t.Errorf("device ids = %q, %q; want %q, %q", m[s1.ID][0].DeviceID, m[s2.ID][0].DeviceID, d1, d2)
+	}
+}
