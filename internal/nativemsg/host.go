@@ -1,0 +1,307 @@
+package nativemsg
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+)
+
+// closeTimeout bounds the work done after the port closes (ending the
+// sessions the port started).
+const closeTimeout = 10 * time.Second
+
+// Clock is the part of internal/clock the host uses.
+type Clock interface {
+	Now() time.Time
+}
+
+// HostOptions are the host's dependencies.
+type HostOptions struct {
+	Backend Backend      // required
+	Clock   Clock        // required
+	Logger  *slog.Logger // nil discards
+	Version string       // worktime's version, sent in hello
+}
+
+// Host serves protocol v1 on one port (one browser connection).
+type Host struct {
+	backend Backend
+	clock   Clock
+	log     *slog.Logger
+	version string
+
+	// open holds the sessions started through this port that are not known
+	// to be ended, with the time of their last acknowledged start or
+	// heartbeat. Only the Serve goroutine touches it.
+	open map[string]time.Time
+}
+
+// NewHost returns a host for one port.
+func NewHost(opts HostOptions) *Host {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Host{backend: opts.Backend, clock: opts.Clock, log: log, version: opts.Version, open: map[string]time.Time{}}
+}
+
+type frameResult struct {
+	msg []byte
+	err error
+}
+
+// Serve answers the frames read from r on w until the browser closes the port
+// (EOF or a truncated frame, which return nil) or ctx is cancelled. When it
+// returns, every session started through this port that is still active has
+// been ended at its last heartbeat (or its start).
+func (h *Host) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
+	defer h.endOpen(ctx)
+
+	frames := make(chan frameResult)
+	next := make(chan struct{})
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		fr := NewFrameReader(r)
+		for {
+			msg, err := fr.ReadFrame()
+			select {
+			case frames <- frameResult{msg, err}:
+			case <-done:
+				return
+			}
+			if err != nil && !errors.Is(err, ErrFrameTooLarge) {
+				return
+			}
+			select {
+			case <-next:
+			case <-done:
+				return
+			}
+		}
+	}()
+
+	for {
+		var res frameResult
+		select {
+		case <-ctx.Done():
+			return nil
+		case res = <-frames:
+		}
+		var out []byte
+		switch {
+		case res.err == nil:
+			out = h.Handle(ctx, res.msg)
+		case errors.Is(res.err, ErrFrameTooLarge):
+			out = errorReply(nil, api.CodeTooLarge, "message is larger than 1 MiB")
+		case errors.Is(res.err, io.EOF), errors.Is(res.err, io.ErrUnexpectedEOF):
+			return nil
+		default:
+			return fmt.Errorf("nativemsg: read: %w", res.err)
+		}
+		if err := WriteFrame(w, out); err != nil {
+			return err
+		}
+		next <- struct{}{}
+	}
+}
+
+// endOpen ends the sessions this port started and did not end, at their last
+// acknowledged heartbeat: the browser quit or crashed.
+func (h *Host) endOpen(ctx context.Context) {
+	if len(h.open) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+	defer cancel()
+	for id, at := range h.open {
+		at := at
+		if _, err := h.backend.End(ctx, id, &at); err != nil {
+			h.log.Warn("ending session after the port closed", "session", id, "err", err)
+			continue
+		}
+		delete(h.open, id)
+	}
+}
+
+// Handle answers one message. It never fails: every problem is an error reply.
+func (h *Host) Handle(ctx context.Context, msg []byte) []byte {
+	id, typ, errFrame := parse(msg)
+	if errFrame != nil {
+		return errFrame
+	}
+	var payload any
+	var bad []byte
+	switch typ {
+	case TypeHello:
+		payload, bad = h.hello(ctx, id, msg)
+	case TypeSessionStart:
+		payload, bad = h.start(ctx, id, msg)
+	case TypeSessionBeat, TypeSessionEnd:
+		payload, bad = h.heartbeatOrEnd(ctx, id, typ, msg)
+	case TypeSessionActive:
+		s, err := h.backend.Active(ctx)
+		if err != nil {
+			return backendError(id, typ, err)
+		}
+		payload = sessionReply{Session: s}
+	case TypeStatsSummary:
+		payload, bad = h.stats(ctx, id, msg)
+	default:
+		return errorReply(id, api.CodeUnknownType, "unknown message type %q", typ)
+	}
+	if bad != nil {
+		return bad
+	}
+	out, err := okReply(id, payload)
+	if err != nil {
+		return errorReply(id, api.CodeInternal, "%v", err)
+	}
+	if len(out) > MaxFrame {
+		return errorReply(id, api.CodeTooLarge, "reply would be larger than 1 MiB")
+	}
+	return out
+}
+
+func (h *Host) hello(ctx context.Context, id json.RawMessage, msg []byte) (any, []byte) {
+	var req helloRequest
+	if err := decodeFields(msg, &req); err != nil {
+		return nil, badRequest(id, "%v", err)
+	}
+	if req.Protocol == nil {
+		return nil, missing(id, "protocol")
+	}
+	if v, err := req.Protocol.Int64(); err != nil || v != ProtocolVersion {
+		return nil, badRequest(id, "protocol %s is not supported (this host speaks %d)", req.Protocol.String(), ProtocolVersion)
+	}
+	st, err := h.backend.Status(ctx)
+	if err != nil {
+		return nil, backendError(id, TypeHello, err)
+	}
+	version := st.Version
+	if version == "" {
+		version = h.version
+	}
+	return helloReply{
+		Protocol: ProtocolVersion,
+		Version:  version,
+		SignedIn: st.SignedIn,
+		User:     st.User,
+		Sync: helloSync{
+			State:         st.Sync.State,
+			Pending:       st.Sync.Pending,
+			LastSuccessAt: st.Sync.LastSuccessAt,
+			LastError:     st.Sync.LastError,
+		},
+	}, nil
+}
+
+func (h *Host) start(ctx context.Context, id json.RawMessage, msg []byte) (any, []byte) {
+	var req startRequest
+	if err := decodeFields(msg, &req); err != nil {
+		return nil, badRequest(id, "%v", err)
+	}
+	switch {
+	case req.RepoOwner == nil:
+		return nil, missing(id, "repo_owner")
+	case req.RepoName == nil:
+		return nil, missing(id, "repo_name")
+	case req.PRNumber == nil:
+		return nil, missing(id, "pr_number")
+	case *req.RepoOwner == "":
+		return nil, badRequest(id, `field "repo_owner" must not be empty`)
+	case *req.RepoName == "":
+		return nil, badRequest(id, `field "repo_name" must not be empty`)
+	case *req.PRNumber <= 0:
+		return nil, badRequest(id, `field "pr_number" must be a positive integer`)
+	}
+	at := h.nowSecond()
+	if req.At != nil {
+		at = req.At.UTC()
+	}
+	sr := api.StartRequest{
+		RepoOwner: *req.RepoOwner,
+		RepoName:  *req.RepoName,
+		PRNumber:  *req.PRNumber,
+		At:        &at,
+		Source:    api.SourceBrowser,
+	}
+	if req.SessionID != nil {
+		sr.SessionID = *req.SessionID
+	}
+	s, err := h.backend.Start(ctx, sr)
+	if err != nil {
+		return nil, backendError(id, TypeSessionStart, err)
+	}
+	h.track(s, s.StartTime)
+	return sessionReply{Session: &s}, nil
+}
+
+func (h *Host) heartbeatOrEnd(ctx context.Context, id json.RawMessage, typ string, msg []byte) (any, []byte) {
+	var req sessionRequest
+	if err := decodeFields(msg, &req); err != nil {
+		return nil, badRequest(id, "%v", err)
+	}
+	if req.SessionID == nil {
+		return nil, missing(id, "session_id")
+	}
+	if *req.SessionID == "" {
+		return nil, badRequest(id, `field "session_id" must not be empty`)
+	}
+	// An omitted time is filled in here, so that the host knows exactly when
+	// the last heartbeat it acknowledged happened.
+	at := h.nowSecond()
+	if req.At != nil {
+		at = req.At.UTC()
+	}
+	var s api.Session
+	var err error
+	if typ == TypeSessionBeat {
+		s, err = h.backend.Heartbeat(ctx, *req.SessionID, &at)
+	} else {
+		s, err = h.backend.End(ctx, *req.SessionID, &at)
+	}
+	if err != nil {
+		return nil, backendError(id, typ, err)
+	}
+	h.track(s, at)
+	return sessionReply{Session: &s}, nil
+}
+
+// track remembers an active session this port works on, and forgets one
+// that has ended.
+func (h *Host) track(s api.Session, at time.Time) {
+	if s.Status != api.StatusActive {
+		delete(h.open, s.ID)
+		return
+	}
+	if prev, ok := h.open[s.ID]; ok && prev.After(at) {
+		return
+	}
+	h.open[s.ID] = at
+}
+
+func (h *Host) stats(ctx context.Context, id json.RawMessage, msg []byte) (any, []byte) {
+	var req statsRequest
+	if err := decodeFields(msg, &req); err != nil {
+		return nil, badRequest(id, "%v", err)
+	}
+	days := defaultSummaryDays
+	if req.Days != nil {
+		days = *req.Days
+		if days < 1 || days > maxSummaryDays {
+			return nil, badRequest(id, `field "days" must be between 1 and %d`, maxSummaryDays)
+		}
+	}
+	st, err := h.backend.Stats(ctx, days)
+	if err != nil {
+		return nil, backendError(id, TypeStatsSummary, err)
+	}
+	return summary(st), nil
+}

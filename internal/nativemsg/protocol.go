@@ -1,0 +1,257 @@
+package nativemsg
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/worktime/worktime/internal/api"
+)
+
+// ProtocolVersion is the protocol this host speaks (docs/native-messaging.md).
+const ProtocolVersion = 1
+
+// Message types of protocol v1.
+const (
+	TypeHello          = "hello"
+	TypeSessionStart   = "session.start"
+	TypeSessionBeat    = "session.heartbeat"
+	TypeSessionEnd     = "session.end"
+	TypeSessionActive  = "session.active"
+	TypeStatsSummary   = "stats.summary"
+	defaultSummaryDays = 7
+	maxSummaryDays     = 366
+)
+
+// Backend answers protocol requests. Every method returns only after the
+// change it makes is durably committed. Errors that carry a protocol code are
+// *api.Error (errors.As); anything else is reported as "internal".
+type Backend interface {
+	// Status is the daemon's (or the store's) state for hello.
+	Status(ctx context.Context) (api.Status, error)
+	// Start starts a browser session; a SessionID makes it idempotent.
+	Start(ctx context.Context, req api.StartRequest) (api.Session, error)
+	// Heartbeat records that the session is still being worked on at at.
+	Heartbeat(ctx context.Context, id string, at *time.Time) (api.Session, error)
+	// End ends the session at at; ending an ended session returns it as is.
+	End(ctx context.Context, id string, at *time.Time) (api.Session, error)
+	// Active is the active session, or nil.
+	Active(ctx context.Context) (*api.Session, error)
+	// Stats summarises the last days calendar days.
+	Stats(ctx context.Context, days int) (api.Stats, error)
+}
+
+// request is the envelope every message shares; the type's own fields are
+// decoded from the same object afterwards.
+type request struct {
+	ID   json.RawMessage `json:"id"`
+	Type json.RawMessage `json:"type"`
+}
+
+// reply is the envelope of every answer. Exactly one of Error or the
+// payload's fields is present.
+type reply struct {
+	ID    json.RawMessage `json:"id"`
+	OK    bool            `json:"ok"`
+	Error *api.Error      `json:"error,omitempty"`
+}
+
+type helloRequest struct {
+	Protocol         *json.Number `json:"protocol"`
+	ExtensionVersion *string      `json:"extension_version"`
+}
+
+type helloReply struct {
+	Protocol int       `json:"protocol"`
+	Version  string    `json:"version"`
+	SignedIn bool      `json:"signed_in"`
+	User     *api.User `json:"user"`
+	Sync     helloSync `json:"sync"`
+}
+
+type helloSync struct {
+	State         string     `json:"state"`
+	Pending       int64      `json:"pending"`
+	LastSuccessAt *time.Time `json:"last_success_at"`
+	LastError     string     `json:"last_error"`
+}
+
+type startRequest struct {
+	RepoOwner *string    `json:"repo_owner"`
+	RepoName  *string    `json:"repo_name"`
+	PRNumber  *int       `json:"pr_number"`
+	At        *time.Time `json:"at"`
+	SessionID *string    `json:"session_id"`
+}
+
+type sessionRequest struct {
+	SessionID *string    `json:"session_id"`
+	At        *time.Time `json:"at"`
+}
+
+type statsRequest struct {
+	Days *int `json:"days"`
+}
+
+type sessionReply struct {
+	Session *api.Session `json:"session"`
+}
+
+type summaryReply struct {
+	TodaySeconds int64         `json:"today_seconds"`
+	Days         []summaryDay  `json:"days"`
+	Repos        []summaryRepo `json:"repos"`
+}
+
+type summaryDay struct {
+	Date    string `json:"date"`
+	Seconds int64  `json:"seconds"`
+}
+
+type summaryRepo struct {
+	RepoOwner string `json:"repo_owner"`
+	RepoName  string `json:"repo_name"`
+	Seconds   int64  `json:"seconds"`
+}
+
+// errorReply builds the frame for a failed request.
+func errorReply(id json.RawMessage, code, format string, args ...any) []byte {
+	if len(id) == 0 {
+		id = json.RawMessage("null")
+	}
+	b, err := json.Marshal(reply{ID: id, Error: &api.Error{Code: code, Message: fmt.Sprintf(format, args...)}})
+	if err != nil {
+		// The id was validated as a JSON string or number, so this cannot fail.
+		return []byte(`{"id":null,"ok":false,"error":{"code":"internal","message":"encoding reply failed"}}`)
+	}
+	return b
+}
+
+// okReply merges the envelope with the payload's fields.
+func okReply(id json.RawMessage, payload any) ([]byte, error) {
+	env, err := json.Marshal(reply{ID: id, OK: true})
+	if err != nil {
+		return nil, fmt.Errorf("marshal reply: %w", err)
+	}
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return nil, fmt.Errorf("marshal reply: %w", err)
+	}
+	if len(body) <= 2 { // "{}"
+		return env, nil
+	}
+	out := make([]byte, 0, len(env)+len(body))
+	out = append(out, env[:len(env)-1]...)
+	out = append(out, ',')
+	out = append(out, body[1:]...)
+	return out, nil
+}
+
+// validID reports whether raw is a JSON string or number.
+func validID(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return false
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		var s string
+		return json.Unmarshal(raw, &s) == nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		var n json.Number
+		return json.Unmarshal(raw, &n) == nil
+	}
+	return false
+}
+
+// decodeFields decodes the message's own fields, naming the offending field
+// when one has the wrong type.
+func decodeFields(msg []byte, v any) error {
+	if err := json.Unmarshal(msg, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return fmt.Errorf("field %q has the wrong type (want %s)", te.Field, te.Type)
+		}
+		var pe *time.ParseError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("a time is not RFC 3339: %q", pe.Value)
+		}
+		return fmt.Errorf("invalid fields: %v", err)
+	}
+	return nil
+}
+
+// parse validates the envelope; it returns the id (possibly nil), the type,
+// or an error reply.
+func parse(msg []byte) (id json.RawMessage, typ string, errFrame []byte) {
+	if !utf8.Valid(msg) {
+		return nil, "", errorReply(nil, api.CodeBadRequest, "message is not valid UTF-8")
+	}
+	trimmed := bytes.TrimSpace(msg)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		if !json.Valid(trimmed) {
+			return nil, "", errorReply(nil, api.CodeBadRequest, "message is not valid JSON")
+		}
+		return nil, "", errorReply(nil, api.CodeBadRequest, "message is not a JSON object")
+	}
+	var env request
+	if err := json.Unmarshal(trimmed, &env); err != nil {
+		return nil, "", errorReply(nil, api.CodeBadRequest, "message is not valid JSON")
+	}
+	if len(env.ID) == 0 || string(env.ID) == "null" {
+		return nil, "", errorReply(nil, api.CodeBadRequest, `field "id" is required (a string or a number)`)
+	}
+	if !validID(env.ID) {
+		return nil, "", errorReply(nil, api.CodeBadRequest, `field "id" must be a string or a number`)
+	}
+	id = env.ID
+	if len(env.Type) == 0 || string(env.Type) == "null" {
+		return id, "", errorReply(id, api.CodeBadRequest, `field "type" is required`)
+	}
+	if err := json.Unmarshal(env.Type, &typ); err != nil {
+		return id, "", errorReply(id, api.CodeBadRequest, `field "type" must be a string`)
+	}
+	return id, typ, nil
+}
+
+// backendError maps a backend failure onto the protocol's codes.
+func backendError(id json.RawMessage, op string, err error) []byte {
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		return errorReply(id, ae.Code, "%s", ae.Message)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return errorReply(id, api.CodeUnavailable, "%s: %v", op, err)
+	}
+	return errorReply(id, api.CodeInternal, "%s: %v", op, err)
+}
+
+// nowSecond is the host's clock truncated to whole seconds in UTC.
+func (h *Host) nowSecond() time.Time {
+	return h.clock.Now().UTC().Truncate(time.Second)
+}
+
+func badRequest(id json.RawMessage, format string, args ...any) []byte {
+	return errorReply(id, api.CodeBadRequest, format, args...)
+}
+
+func missing(id json.RawMessage, field string) []byte {
+	return badRequest(id, "field %q is required", field)
+}
+
+func summary(st api.Stats) summaryReply {
+	out := summaryReply{TodaySeconds: st.TodaySeconds, Days: []summaryDay{}, Repos: []summaryRepo{}}
+	for _, d := range st.Days {
+		out.Days = append(out.Days, summaryDay{Date: d.Date, Seconds: d.Seconds})
+	}
+	for _, r := range st.Repos {
+		owner, name, _ := strings.Cut(r.Repo, "/")
+		out.Repos = append(out.Repos, summaryRepo{RepoOwner: owner, RepoName: name, Seconds: r.Seconds})
+	}
+	return out
+}
