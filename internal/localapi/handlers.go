@@ -1,0 +1,279 @@
+package localapi
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+)
+
+const (
+	defaultStatsDays = 7
+	maxStatsDays     = 366
+	maxSessionsLimit = 100000
+)
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	st := api.Status{Version: s.opts.Version, DeviceID: s.opts.DeviceID, Sync: api.SyncState{State: "disabled"}}
+	if s.opts.Sync != nil {
+		state, user, err := s.opts.Sync.SyncStatus(r.Context())
+		if err != nil {
+			Fail(w, fmt.Errorf("sync status: %w", err))
+			return
+		}
+		st.Sync, st.User, st.SignedIn = state, user, user != nil
+	}
+	active, err := s.opts.Tracker.Active(r.Context())
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	st.Active = active
+	WriteJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) start(w http.ResponseWriter, r *http.Request) {
+	var req api.StartRequest
+	if err := DecodeBody(r, &req, false); err != nil {
+		Fail(w, err)
+		return
+	}
+	sess, err := s.opts.Tracker.Start(r.Context(), req)
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, api.SessionReply{Session: &sess})
+}
+
+func (s *Server) heartbeat(w http.ResponseWriter, r *http.Request) {
+	var req api.AtRequest
+	if err := DecodeBody(r, &req, true); err != nil {
+		Fail(w, err)
+		return
+	}
+	sess, err := s.opts.Tracker.Heartbeat(r.Context(), r.PathValue("id"), req.At)
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, api.SessionReply{Session: &sess})
+}
+
+func (s *Server) end(w http.ResponseWriter, r *http.Request) {
+	var req api.AtRequest
+	if err := DecodeBody(r, &req, true); err != nil {
+		Fail(w, err)
+		return
+	}
+	sess, err := s.opts.Tracker.End(r.Context(), r.PathValue("id"), req.At)
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, api.SessionReply{Session: &sess})
+}
+
+func (s *Server) active(w http.ResponseWriter, r *http.Request) {
+	sess, err := s.opts.Tracker.Active(r.Context())
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, api.SessionReply{Session: sess})
+}
+
+// parseTime accepts RFC 3339 or a calendar date (midnight UTC).
+func parseTime(name, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, badRequest("%s %q is neither RFC 3339 nor YYYY-MM-DD", name, v)
+}
+
+func parseRepo(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	owner, name, ok := strings.Cut(v, "/")
+	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
+		return "", badRequest("repo %q is not owner/name", v)
+	}
+	return v, nil
+}
+
+func parseInt(name, v string, def, lo, hi int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, badRequest("%s %q is not an integer between %d and %d", name, v, lo, hi)
+	}
+	return n, nil
+}
+
+func (s *Server) sessions(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var sq SessionsQuery
+	var err error
+	if sq.Repo, err = parseRepo(q.Get("repo")); err != nil {
+		Fail(w, err)
+		return
+	}
+	if sq.Since, err = parseTime("since", q.Get("since")); err != nil {
+		Fail(w, err)
+		return
+	}
+	switch st := q.Get("status"); st {
+	case "", api.StatusActive, api.StatusCompleted, api.StatusAbandoned:
+		sq.Status = st
+	default:
+		Fail(w, badRequest("status %q is not active, completed or abandoned", st))
+		return
+	}
+	if sq.Limit, err = parseInt("limit", q.Get("limit"), 0, 1, maxSessionsLimit); err != nil {
+		Fail(w, err)
+		return
+	}
+	list, err := s.opts.Tracker.Sessions(r.Context(), sq)
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	if list == nil {
+		list = []api.Session{}
+	}
+	WriteJSON(w, http.StatusOK, api.SessionsReply{Sessions: list})
+}
+
+func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var sq StatsQuery
+	var err error
+	if sq.Days, err = parseInt("days", q.Get("days"), defaultStatsDays, 1, maxStatsDays); err != nil {
+		Fail(w, err)
+		return
+	}
+	if sq.Repo, err = parseRepo(q.Get("repo")); err != nil {
+		Fail(w, err)
+		return
+	}
+	st, err := s.opts.Tracker.Stats(r.Context(), sq)
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, st)
+}
+
+// ExportCSVHeader is the first line of a CSV export.
+var exportCSVHeader = []string{"id", "repo_owner", "repo_name", "pr_number", "start_time", "end_time", "duration_seconds", "status", "device_id"}
+
+func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	format := q.Get("format")
+	if format == "" {
+		format = "csv"
+	}
+	if format != "csv" && format != "json" {
+		Fail(w, badRequest("format %q is not csv or json", format))
+		return
+	}
+	var eq ExportQuery
+	var err error
+	if eq.Since, err = parseTime("since", q.Get("since")); err != nil {
+		Fail(w, err)
+		return
+	}
+	if eq.Until, err = parseTime("until", q.Get("until")); err != nil {
+		Fail(w, err)
+		return
+	}
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		cw := csv.NewWriter(w)
+		if err := cw.Write(exportCSVHeader); err != nil {
+			return
+		}
+		err = s.opts.Tracker.Export(r.Context(), eq, func(x api.Session) error {
+			return cw.Write(CSVRecord(x))
+		})
+		cw.Flush()
+	} else {
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		enc := json.NewEncoder(w)
+		err = s.opts.Tracker.Export(r.Context(), eq, func(x api.Session) error { return enc.Encode(x) })
+	}
+	if err != nil {
+		// The status line is gone; a trailer tells the client the stream is
+		// incomplete (localclient reports it as an error).
+		s.log.Warn("export failed", "err", err)
+		w.Header().Set(http.TrailerPrefix+"X-Worktime-Error", err.Error())
+	}
+}
+
+// CSVRecord is one session as a CSV export row.
+func CSVRecord(x api.Session) []string {
+	end := ""
+	if x.EndTime != nil {
+		end = x.EndTime.UTC().Format(time.RFC3339)
+	}
+	return []string{x.ID, x.RepoOwner, x.RepoName, strconv.Itoa(x.PRNumber), x.StartTime.UTC().Format(time.RFC3339), end,
+		strconv.FormatInt(x.DurationSeconds, 10), x.Status, x.DeviceID}
+}
+
+func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Sync == nil {
+		Fail(w, &api.Error{Code: api.CodeUnavailable, Message: "sync is not configured"})
+		return
+	}
+	st, err := s.opts.Sync.SyncNow(r.Context())
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) getConfig(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Settings == nil {
+		Fail(w, &api.Error{Code: api.CodeUnavailable, Message: "settings are not available"})
+		return
+	}
+	st, err := s.opts.Settings.Settings(r.Context())
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) putConfig(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Settings == nil {
+		Fail(w, &api.Error{Code: api.CodeUnavailable, Message: "settings are not available"})
+		return
+	}
+	var st api.Settings
+	if err := DecodeBody(r, &st, false); err != nil {
+		Fail(w, err)
+		return
+	}
+	st, err := s.opts.Settings.SetSettings(r.Context(), st)
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, st)
+}

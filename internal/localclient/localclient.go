@@ -1,0 +1,295 @@
+// Package localclient is the typed client of the daemon's local API
+// (internal/localapi): the host relay, the CLI and the dashboard all use it.
+package localclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/localapi"
+)
+
+// Client talks to the daemon on its Unix socket. It is safe for concurrent
+// use; create it with New.
+type Client struct {
+	// Dial connects to the daemon; New sets it to dial the socket. Tests may
+	// replace it before the first request.
+	Dial func(ctx context.Context) (net.Conn, error)
+
+	socket string
+	http   *http.Client
+}
+
+// New returns a client of the daemon listening on socketPath.
+func New(socketPath string) *Client {
+	c := &Client{socket: socketPath}
+	c.Dial = func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", socketPath)
+	}
+	c.http = &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			conn, err := c.Dial(ctx)
+			if err != nil {
+				return nil, &UnavailableError{Socket: socketPath, Err: err}
+			}
+			return conn, nil
+		},
+		MaxIdleConns:        2,
+		IdleConnTimeout:     30 * time.Second,
+		DisableCompression:  true,
+		MaxIdleConnsPerHost: 2,
+	}}
+	return c
+}
+
+// UnavailableError means the daemon could not be reached: it is not running
+// (or not yet listening). The request was not processed.
+type UnavailableError struct {
+	Socket string
+	Err    error
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("worktimed is not running (socket %s): %v", e.Socket, e.Err)
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// IsUnavailable reports whether err means the daemon is not running, so the
+// request was certainly not processed and may be done another way.
+func IsUnavailable(err error) bool {
+	var ue *UnavailableError
+	if errors.As(err, &ue) {
+		return true
+	}
+	return false
+}
+
+// isDialFailure is true for the errors a dial to a missing daemon gives.
+func isDialFailure(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// do sends a request and decodes a JSON reply into out (unless nil).
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	resp, err := c.send(ctx, method, path, query, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if out == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+		return err
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("localclient: %s %s: decode reply: %w", method, path, err)
+	}
+	return nil
+}
+
+// send performs the request; a non-2xx reply is returned as *api.Error.
+func (c *Client) send(ctx context.Context, method, path string, query url.Values, body any) (*http.Response, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("localclient: %s %s: %w", method, path, err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	u := "http://" + localapi.HostName + localapi.Prefix + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return nil, fmt.Errorf("localclient: %s %s: %w", method, path, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		var ue *UnavailableError
+		if errors.As(err, &ue) && isDialFailure(ue.Err) {
+			return nil, ue
+		}
+		return nil, fmt.Errorf("localclient: %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		defer resp.Body.Close()
+		var er api.ErrorReply
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		if json.Unmarshal(b, &er) != nil || er.Error == nil {
+			return nil, &api.Error{Code: api.CodeInternal, Message: fmt.Sprintf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(b))}
+		}
+		return nil, er.Error
+	}
+	return resp, nil
+}
+
+// Status is the daemon's state.
+func (c *Client) Status(ctx context.Context) (api.Status, error) {
+	var st api.Status
+	err := c.do(ctx, "GET", "status", nil, nil, &st)
+	return st, err
+}
+
+// Start starts a session (idempotent with req.SessionID).
+func (c *Client) Start(ctx context.Context, req api.StartRequest) (api.Session, error) {
+	var r api.SessionReply
+	if err := c.do(ctx, "POST", "sessions/start", nil, req, &r); err != nil {
+		return api.Session{}, err
+	}
+	return sessionOf(r, "sessions/start")
+}
+
+// Heartbeat records a heartbeat at at (nil: now).
+func (c *Client) Heartbeat(ctx context.Context, id string, at *time.Time) (api.Session, error) {
+	var r api.SessionReply
+	if err := c.do(ctx, "POST", "sessions/"+url.PathEscape(id)+"/heartbeat", nil, api.AtRequest{At: at}, &r); err != nil {
+		return api.Session{}, err
+	}
+	return sessionOf(r, "heartbeat")
+}
+
+// End ends a session at at (nil: now); ending an ended session returns it.
+func (c *Client) End(ctx context.Context, id string, at *time.Time) (api.Session, error) {
+	var r api.SessionReply
+	if err := c.do(ctx, "POST", "sessions/"+url.PathEscape(id)+"/end", nil, api.AtRequest{At: at}, &r); err != nil {
+		return api.Session{}, err
+	}
+	return sessionOf(r, "end")
+}
+
+func sessionOf(r api.SessionReply, op string) (api.Session, error) {
+	if r.Session == nil {
+		return api.Session{}, fmt.Errorf("localclient: %s: reply without a session", op)
+	}
+	return *r.Session, nil
+}
+
+// Active is the active session, or nil.
+func (c *Client) Active(ctx context.Context) (*api.Session, error) {
+	var r api.SessionReply
+	if err := c.do(ctx, "GET", "sessions/active", nil, nil, &r); err != nil {
+		return nil, err
+	}
+	return r.Session, nil
+}
+
+// SessionsQuery filters Sessions; empty fields do not filter. Since is
+// RFC 3339 or YYYY-MM-DD.
+type SessionsQuery struct {
+	Repo   string
+	Since  string
+	Status string
+	Limit  int
+}
+
+// Sessions lists sessions, newest first.
+func (c *Client) Sessions(ctx context.Context, q SessionsQuery) ([]api.Session, error) {
+	v := url.Values{}
+	setIf(v, "repo", q.Repo)
+	setIf(v, "since", q.Since)
+	setIf(v, "status", q.Status)
+	if q.Limit != 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	var r api.SessionsReply
+	if err := c.do(ctx, "GET", "sessions", v, nil, &r); err != nil {
+		return nil, err
+	}
+	return r.Sessions, nil
+}
+
+// StatsQuery selects Stats; Days 0 means the default (7).
+type StatsQuery struct {
+	Days int
+	Repo string
+}
+
+// Stats summarises the last days.
+func (c *Client) Stats(ctx context.Context, q StatsQuery) (api.Stats, error) {
+	v := url.Values{}
+	if q.Days != 0 {
+		v.Set("days", strconv.Itoa(q.Days))
+	}
+	setIf(v, "repo", q.Repo)
+	var st api.Stats
+	err := c.do(ctx, "GET", "stats", v, nil, &st)
+	return st, err
+}
+
+// ExportQuery selects an export: Format "csv" (default) or "json" (one
+// session per line); Since and Until are RFC 3339 or YYYY-MM-DD.
+type ExportQuery struct {
+	Format string
+	Since  string
+	Until  string
+}
+
+// Export streams the export to w.
+func (c *Client) Export(ctx context.Context, q ExportQuery, w io.Writer) error {
+	v := url.Values{}
+	setIf(v, "format", q.Format)
+	setIf(v, "since", q.Since)
+	setIf(v, "until", q.Until)
+	resp, err := c.send(ctx, "GET", "export", v, nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		return fmt.Errorf("localclient: export: %w", err)
+	}
+	if msg := resp.Trailer.Get("X-Worktime-Error"); msg != "" {
+		return &api.Error{Code: api.CodeInternal, Message: "export incomplete: " + msg}
+	}
+	return nil
+}
+
+// Sync runs one sync and returns the state after it.
+func (c *Client) Sync(ctx context.Context) (api.SyncState, error) {
+	var st api.SyncState
+	err := c.do(ctx, "POST", "sync", nil, struct{}{}, &st)
+	return st, err
+}
+
+// Settings reads the user-editable configuration.
+func (c *Client) Settings(ctx context.Context) (api.Settings, error) {
+	var st api.Settings
+	err := c.do(ctx, "GET", "config", nil, nil, &st)
+	return st, err
+}
+
+// SetSettings writes the configuration and returns it as applied.
+func (c *Client) SetSettings(ctx context.Context, s api.Settings) (api.Settings, error) {
+	var st api.Settings
+	err := c.do(ctx, "PUT", "config", nil, s, &st)
+	return st, err
+}
+
+// Do sends a request to a route outside the typed methods (sign-in and the
+// like) and decodes the reply into out; body and out may be nil.
+func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
+	return c.do(ctx, method, path, nil, body, out)
+}
+
+func setIf(v url.Values, k, val string) {
+	if val != "" {
+		v.Set(k, val)
+	}
+}
