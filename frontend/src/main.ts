@@ -1,0 +1,151 @@
+// The dashboard's shell: navigation, the refresh loop and the live clock.
+
+import type { Chart } from "chart.js";
+import "./style.css";
+import { backend, onEvent, toBackendError, UNAVAILABLE } from "./backend";
+import { clear, h } from "./dom";
+import { formatDuration } from "./format";
+import type { Ctx, State, ViewName } from "./state";
+import { todayTotal } from "./stats";
+import { renderDown } from "./views/down";
+import { renderHistory } from "./views/history";
+import { renderSessions } from "./views/sessions";
+import { renderSettings } from "./views/settings";
+import { renderSync } from "./views/sync";
+import { renderToday, tickToday } from "./views/today";
+
+const REFRESH_MS = 15_000;
+
+const VIEWS: [ViewName, string][] = [
+  ["today", "Today"],
+  ["history", "History"],
+  ["sessions", "Sessions"],
+  ["sync", "Sync"],
+  ["settings", "Settings"],
+];
+
+const root = document.getElementById("app")!;
+const state: State = { status: null, stats: null, settings: null, range: 7, repo: "", down: null, preset: null, now: new Date() };
+let view: ViewName = "today";
+const chartHolder: { chart?: Chart } = {};
+const loginPoll: { stop?: () => void } = {};
+
+const nav = h("nav", { "aria-label": "Views" });
+const summary = h("div", { class: "summary", "data-testid": "header-total" });
+const main = h("main", {});
+const toasts = h("div", { class: "toasts", role: "status" });
+root.append(h("header", {}, h("div", { class: "brand" }, "worktime"), nav, summary), main, toasts);
+
+const ctx: Ctx = {
+  backend,
+  state,
+  refresh,
+  notify(message, kind = "info") {
+    const t = h("div", { class: `toast ${kind}`, "data-testid": `toast-${kind}` }, message, h("button", { class: "link", "aria-label": "Dismiss", onclick: () => t.remove() }, "×"));
+    toasts.append(t);
+    if (kind === "info") setTimeout(() => t.remove(), 4000);
+  },
+  fail(e) {
+    const err = toBackendError(e);
+    if (err.code === UNAVAILABLE) {
+      state.down = err;
+      render();
+      return;
+    }
+    ctx.notify(err.message, "error");
+  },
+  go(v) {
+    view = v;
+    render();
+  },
+};
+
+async function refresh(): Promise<void> {
+  await reload();
+  render();
+}
+
+/** Reloads in the background; re-renders only the views that show nothing typed by the user. */
+async function backgroundRefresh(): Promise<void> {
+  const wasDown = state.down !== null;
+  await reload();
+  if (wasDown !== (state.down !== null) || view === "today" || view === "history" || view === "sync") render();
+  else updateSummary();
+}
+
+async function reload(): Promise<void> {
+  state.now = new Date();
+  try {
+    const [status, stats] = await Promise.all([backend.status(), backend.stats(state.range, state.repo)]);
+    state.status = status;
+    state.stats = stats;
+    state.down = null;
+    if (!state.settings) state.settings = await backend.settings();
+  } catch (e) {
+    const err = toBackendError(e);
+    if (err.code === UNAVAILABLE || err.code === "no_bindings") state.down = err;
+    else ctx.notify(err.message, "error");
+  }
+}
+
+function render(): void {
+  chartHolder.chart?.destroy();
+  chartHolder.chart = undefined;
+  if (view !== "sync") loginPoll.stop?.();
+  clear(nav);
+  for (const [name, label] of VIEWS) {
+    nav.append(
+      h(
+        "button",
+        { class: name === view ? "on" : "", "aria-current": name === view ? "page" : undefined, "data-view": name, onclick: () => ctx.go(name) },
+        label,
+      ),
+    );
+  }
+  updateSummary();
+  if (state.down) {
+    main.replaceChildren(renderDown(ctx));
+    return;
+  }
+  if (!state.stats) {
+    main.replaceChildren(h("p", { class: "muted center" }, "Loading…"));
+    return;
+  }
+  let el: HTMLElement;
+  switch (view) {
+    case "today":
+      el = renderToday(ctx);
+      break;
+    case "history":
+      el = renderHistory(ctx, chartHolder);
+      break;
+    case "sessions":
+      el = renderSessions(ctx);
+      break;
+    case "sync":
+      el = renderSync(ctx, loginPoll);
+      break;
+    case "settings":
+      el = renderSettings(ctx);
+      break;
+  }
+  main.replaceChildren(el);
+}
+
+function updateSummary(): void {
+  if (state.down || !state.stats) {
+    summary.textContent = "";
+    return;
+  }
+  const total = todayTotal(state.stats, state.status?.active, state.now, state.settings?.time_zone);
+  summary.textContent = `Today ${formatDuration(total)}${state.status?.active ? " · tracking" : ""}`;
+}
+
+setInterval(() => {
+  state.now = new Date();
+  if (view === "today" && !state.down) tickToday(main, ctx);
+  updateSummary();
+}, 1000);
+setInterval(() => void backgroundRefresh(), REFRESH_MS);
+onEvent("worktime:changed", () => void backgroundRefresh());
+void refresh();

@@ -1,0 +1,30 @@
+// What every view reads: the daemon's status, the stats of the chosen range
+// and the time zone days are counted in.
+
+import type { Backend } from "./backend";
+import type { BackendError, Settings, Stats, Status } from "./types";
+
+export interface State {
+  status: Status | null;
+  stats: Stats | null; // for `range` days and `repo`
+  settings: Settings | null;
+  range: number;
+  repo: string; // drill-down: "" for every repository
+  down: BackendError | null; // set while the daemon is unreachable
+  preset: { repo: string; pr: number | null } | null; // filter handed to the sessions view
+  now: Date;
+}
+
+export interface Ctx {
+  backend: Backend;
+  state: State;
+  /** Reloads status and stats, then re-renders. */
+  refresh(): Promise<void>;
+  /** Shows a short message; errors are shown until dismissed. */
+  notify(message: string, kind?: "info" | "error"): void;
+  /** Handles a failed call: the daemon-down screen or an error message. */
+  fail(e: unknown): void;
+  go(view: ViewName): void;
+}
+
+export type ViewName = "today" | "history" | "sessions" | "sync" | "settings";

@@ -1,0 +1,174 @@
+// History: the bar chart of 7/30/90 days, per-repository and per-PR
+// breakdowns with drill-down, and export.
+
+import type { Chart } from "chart.js";
+import { drawBarChart } from "../chart";
+import { h } from "../dom";
+import { formatDuration, localDate, prLabel } from "../format";
+import { chartSeries, prBreakdown, rangeTotal, RANGES, repoBreakdown } from "../stats";
+import type { Ctx } from "../state";
+
+export function renderHistory(ctx: Ctx, previous: { chart?: Chart }): HTMLElement {
+  const { state } = ctx;
+  const tz = state.settings?.time_zone;
+  const today = localDate(state.now, tz);
+  const series = chartSeries(state.stats?.days, state.range, today);
+
+  const ranges = h(
+    "div",
+    { class: "segmented", role: "group", "aria-label": "Range" },
+    ...RANGES.map((r) =>
+      h(
+        "button",
+        {
+          class: r === state.range ? "on" : "",
+          "aria-pressed": String(r === state.range),
+          "data-testid": `range-${r}`,
+          onclick: async () => {
+            state.range = r;
+            await ctx.refresh();
+          },
+        },
+        `${r} days`,
+      ),
+    ),
+  );
+
+  const crumbs = h(
+    "div",
+    { class: "crumbs" },
+    h("button", { class: "link", disabled: state.repo === "", onclick: async () => ((state.repo = ""), await ctx.refresh()) }, "All repositories"),
+    state.repo !== "" && h("span", {}, " › ", h("strong", { "data-testid": "drill-repo" }, state.repo)),
+  );
+
+  const canvas = h("canvas", { "aria-label": `Hours per day, last ${state.range} days`, role: "img" });
+  const chartBox = h("div", { class: "chart" }, canvas);
+  queueMicrotask(() => {
+    previous.chart = drawBarChart(canvas, series, previous.chart);
+  });
+
+  const total = rangeTotal(series);
+  const head = h(
+    "section",
+    { class: "card" },
+    h("div", { class: "row spread" }, h("h2", {}, "History"), ranges),
+    crumbs,
+    h(
+      "p",
+      { class: "muted" },
+      "Total: ",
+      h("strong", { "data-testid": "range-total", "data-seconds": total }, formatDuration(total)),
+      ` over ${state.range} days`,
+    ),
+    chartBox,
+  );
+
+  const repos = repoBreakdown(state.stats?.repos);
+  const reposCard =
+    state.repo === ""
+      ? h(
+          "section",
+          { class: "card" },
+          h("h2", {}, "Repositories"),
+          repos.length === 0
+            ? h("p", { class: "muted" }, "No time recorded in this range.")
+            : h(
+                "table",
+                { "data-testid": "repos" },
+                h("thead", {}, h("tr", {}, h("th", {}, "Repository"), h("th", { class: "num" }, "Time"), h("th", { class: "num" }, "Share"))),
+                h(
+                  "tbody",
+                  {},
+                  ...repos.map((r) =>
+                    h(
+                      "tr",
+                      { "data-repo": r.item.repo, "data-seconds": r.seconds },
+                      h(
+                        "td",
+                        {},
+                        h("button", { class: "link", onclick: async () => ((state.repo = r.item.repo), await ctx.refresh()) }, r.item.repo),
+                      ),
+                      h("td", { class: "num" }, formatDuration(r.seconds)),
+                      h("td", { class: "num" }, `${r.percent}%`),
+                    ),
+                  ),
+                ),
+              ),
+        )
+      : null;
+
+  const prs = prBreakdown(state.stats?.prs, state.repo);
+  const prsCard = h(
+    "section",
+    { class: "card" },
+    h("h2", {}, "Pull requests"),
+    prs.length === 0
+      ? h("p", { class: "muted" }, "No time recorded in this range.")
+      : h(
+          "table",
+          { "data-testid": "prs" },
+          h("thead", {}, h("tr", {}, h("th", {}, "Pull request"), h("th", { class: "num" }, "Time"), h("th", { class: "num" }, "Share"))),
+          h(
+            "tbody",
+            {},
+            ...prs.map((p) =>
+              h(
+                "tr",
+                { "data-pr": prLabel(p.item.repo, p.item.pr_number), "data-seconds": p.seconds },
+                h(
+                  "td",
+                  {},
+                  h(
+                    "button",
+                    {
+                      class: "link",
+                      title: "Show its sessions",
+                      onclick: () => {
+                        state.preset = { repo: p.item.repo, pr: p.item.pr_number };
+                        ctx.go("sessions");
+                      },
+                    },
+                    prLabel(p.item.repo, p.item.pr_number),
+                  ),
+                ),
+                h("td", { class: "num" }, formatDuration(p.seconds)),
+                h("td", { class: "num" }, `${p.percent}%`),
+              ),
+            ),
+          ),
+        ),
+  );
+
+  return h("div", { class: "view" }, head, reposCard, prsCard, renderExport(ctx));
+}
+
+function renderExport(ctx: Ctx): HTMLElement {
+  const result = h("p", { class: "muted", "data-testid": "export-result" });
+  const since = h("input", { type: "date", "aria-label": "From" });
+  const until = h("input", { type: "date", "aria-label": "Until" });
+  const run = (format: string) => async () => {
+    result.textContent = "Exporting…";
+    try {
+      const r = await ctx.backend.exportData(format, since.value, until.value);
+      result.textContent = r.path === "" ? "Export cancelled." : `Saved ${r.bytes} bytes to ${r.path}`;
+      if (r.path !== "") result.dataset.path = r.path;
+    } catch (e) {
+      result.textContent = "";
+      ctx.fail(e);
+    }
+  };
+  return h(
+    "section",
+    { class: "card" },
+    h("h2", {}, "Export"),
+    h(
+      "div",
+      { class: "row" },
+      h("label", {}, "From ", since),
+      h("label", {}, "until ", until),
+      h("button", { "data-testid": "export-csv", onclick: run("csv") }, "Export CSV…"),
+      h("button", { "data-testid": "export-json", onclick: run("json") }, "Export JSON…"),
+    ),
+    result,
+  );
+}

@@ -1,0 +1,114 @@
+// Sync: the signed-in user, pending changes, last success and error, next
+// attempt, "Sync now" and the device-flow sign-in.
+
+import { openURL } from "../backend";
+import { h } from "../dom";
+import { formatDateTime, formatRelative } from "../format";
+import type { Ctx } from "../state";
+
+const STATE_TEXT: Record<string, string> = {
+  signed_out: "Signed out",
+  idle: "Up to date",
+  syncing: "Syncing…",
+  backoff: "Waiting to retry",
+  sign_in_required: "Sign-in required",
+  disabled: "Sync is off",
+};
+
+export function syncStateText(state: string): string {
+  return STATE_TEXT[state] ?? state;
+}
+
+export function renderSync(ctx: Ctx, poll: { stop?: () => void }): HTMLElement {
+  const st = ctx.state.status;
+  const sync = st?.sync;
+  const now = ctx.state.now;
+  const tz = ctx.state.settings?.time_zone;
+  const rows: [string, string, string][] = [
+    ["Account", st?.signed_in && st.user ? st.user.login : "not signed in", "sync-user"],
+    ["State", syncStateText(sync?.state ?? ""), "sync-state"],
+    ["Server", sync?.server_url || "not set", "sync-server"],
+    ["Pending changes", String(sync?.pending ?? 0), "sync-pending"],
+    ["Last success", sync?.last_success_at ? `${formatDateTime(sync.last_success_at, tz)} (${formatRelative(sync.last_success_at, now)})` : "never", "sync-last-success"],
+    ["Last error", sync?.last_error || "none", "sync-last-error"],
+    ["Next attempt", sync?.next_attempt_at ? formatRelative(sync.next_attempt_at, now) : "—", "sync-next"],
+  ];
+  if ((sync?.quarantined ?? 0) > 0) rows.splice(4, 0, ["Rejected by the server", String(sync?.quarantined), "sync-quarantined"]);
+
+  const syncBtn = h(
+    "button",
+    {
+      class: "primary",
+      "data-testid": "sync-now",
+      disabled: !st?.signed_in,
+      onclick: async (ev: Event) => {
+        const b = ev.currentTarget as HTMLButtonElement;
+        b.disabled = true;
+        b.textContent = "Syncing…";
+        try {
+          const s = await ctx.backend.syncNow();
+          ctx.notify(s.last_error ? `Sync failed: ${s.last_error}` : "Synced.", s.last_error ? "error" : "info");
+        } catch (e) {
+          ctx.fail(e);
+        }
+        await ctx.refresh();
+      },
+    },
+    "Sync now",
+  );
+
+  const signIn = h("div", { class: "signin" });
+  if (!st?.signed_in) {
+    signIn.append(
+      h(
+        "button",
+        {
+          "data-testid": "sign-in",
+          onclick: async () => {
+            try {
+              const l = await ctx.backend.loginStart();
+              signIn.replaceChildren(
+                h("p", {}, "Enter this code on GitHub:"),
+                h("div", { class: "code", "data-testid": "user-code" }, l.user_code),
+                h("p", {}, h("button", { class: "link", onclick: () => openURL(l.verification_uri) }, l.verification_uri)),
+                h("p", { class: "muted", "data-testid": "login-state" }, "Waiting for you to approve…"),
+              );
+              openURL(l.verification_uri);
+              poll.stop?.();
+              const timer = setInterval(async () => {
+                try {
+                  const s = await ctx.backend.loginStatus();
+                  if (s.state === "pending") return;
+                  clearInterval(timer);
+                  if (s.state === "signed_in") ctx.notify(`Signed in as ${s.user?.login ?? "you"}.`);
+                  else ctx.notify(s.error || `Sign-in ${s.state}.`, "error");
+                  await ctx.refresh();
+                } catch (e) {
+                  clearInterval(timer);
+                  ctx.fail(e);
+                }
+              }, 3000);
+              poll.stop = () => clearInterval(timer);
+            } catch (e) {
+              ctx.fail(e);
+            }
+          },
+        },
+        "Sign in with GitHub",
+      ),
+    );
+  }
+
+  return h(
+    "div",
+    { class: "view" },
+    h(
+      "section",
+      { class: "card" },
+      h("h2", {}, "Sync"),
+      h("dl", { class: "facts" }, ...rows.flatMap(([k, v, id]) => [h("dt", {}, k), h("dd", { "data-testid": id }, v)])),
+      h("div", { class: "row" }, syncBtn),
+      signIn,
+    ),
+  );
+}
