@@ -1,0 +1,165 @@
+/**
+ * The background service worker: it watches the focused tab and window and
+ * the idle state, feeds them to the tracker state machine and sends the
+ * resulting session commands to the companion over one native port.
+ */
+
+import { NativeConnection } from "./connection.js";
+import type { PageRequest, PopupState } from "./messages.js";
+import { type StatsSummary, RemoteError, commandRequest } from "./lib/protocol.js";
+import { readSettings } from "./lib/settings.js";
+import { type Command, type IdleState, type TrackerEvent, type TrackerState, initialState, step } from "./lib/tracker.js";
+import { newSessionId } from "./lib/uuid.js";
+
+const TICK_MS = 15_000;
+// On Linux, moving between two browser windows reports "no window focused"
+// first; a short grace period avoids splitting the session for nothing.
+const FOCUS_LOSS_GRACE_MS = 300;
+
+let state: TrackerState = initialState();
+// Every event goes through this chain so that the async focus queries and the
+// tracker steps happen one at a time, in order.
+let chain: Promise<void> = Promise.resolve();
+
+function enqueue(task: () => Promise<void> | void): Promise<void> {
+  const next = chain.then(task).catch((e: unknown) => console.error("worktime:", e));
+  chain = next;
+  return next;
+}
+
+function dispatch(ev: TrackerEvent): Promise<void> {
+  return enqueue(() => apply(ev));
+}
+
+function apply(ev: TrackerEvent): void {
+  const r = step(state, ev, Date.now(), newSessionId);
+  state = r.state;
+  for (const c of r.commands) send(c);
+}
+
+function send(c: Command): void {
+  connection.request(commandRequest(c)).catch((err: unknown) => {
+    console.warn(`worktime: ${c.type} ${c.sessionId}:`, err);
+    if (err instanceof RemoteError && c.type !== "session.end") {
+      void dispatch({ type: "rejected", sessionId: c.sessionId });
+    }
+  });
+}
+
+const connection = new NativeConnection(
+  {
+    onConnected: () => void dispatch({ type: "connected" }),
+    onDisconnected: () => void dispatch({ type: "disconnected" }),
+  },
+  chrome.runtime.getManifest().version,
+);
+
+async function focusedUrl(): Promise<string | null> {
+  let win: chrome.windows.Window;
+  try {
+    win = await chrome.windows.getLastFocused({ populate: true, windowTypes: ["normal"] });
+  } catch {
+    return null; // no window at all
+  }
+  if (!win.focused) return null;
+  const tab = win.tabs?.find((t) => t.active);
+  return tab?.url || tab?.pendingUrl || null;
+}
+
+function refreshFocus(): Promise<void> {
+  return enqueue(async () => apply({ type: "focus", url: await focusedUrl() }));
+}
+
+chrome.windows.onFocusChanged.addListener((windowId) => {
+  if (windowId === chrome.windows.WINDOW_ID_NONE) setTimeout(() => void refreshFocus(), FOCUS_LOSS_GRACE_MS);
+  else void refreshFocus();
+});
+chrome.windows.onRemoved.addListener(() => void refreshFocus());
+chrome.tabs.onActivated.addListener(() => void refreshFocus());
+chrome.tabs.onRemoved.addListener(() => void refreshFocus());
+chrome.tabs.onUpdated.addListener((_tabId, change, tab) => {
+  if (tab.active && (change.url !== undefined || change.status === "complete")) void refreshFocus();
+});
+
+chrome.idle.onStateChanged.addListener((s) => void dispatch({ type: "idle", state: s as IdleState }));
+
+async function applySettings(stored: Record<string, unknown>): Promise<void> {
+  const s = readSettings(stored);
+  chrome.idle.setDetectionInterval(s.idleThresholdSeconds);
+  await dispatch({ type: "idleThreshold", seconds: s.idleThresholdSeconds });
+  await dispatch({ type: "paused", paused: s.paused });
+}
+
+chrome.storage.onChanged.addListener((_changes, area) => {
+  if (area !== "local") return;
+  void chrome.storage.local.get(null).then(applySettings);
+});
+
+async function popupState(): Promise<PopupState> {
+  if (connection.state.status !== "connected") connection.connect();
+  let summary: StatsSummary | null = null;
+  let summaryError = "";
+  if (connection.state.status === "connected") {
+    try {
+      summary = (await connection.request({ type: "stats.summary", days: 7 })) as unknown as StatsSummary;
+    } catch (e) {
+      summaryError = e instanceof Error ? e.message : String(e);
+    }
+  }
+  // Read the tracker after the reply so the popup sees the state the summary describes.
+  await chain;
+  const t = state.tracking;
+  return {
+    connection: connection.state,
+    summary,
+    summaryError,
+    active: t === null ? null : { pr: t.pr, sessionId: t.sessionId, startedAt: t.startedAt },
+    paused: state.paused,
+    idle: state.idle,
+    now: Date.now(),
+  };
+}
+
+chrome.runtime.onMessage.addListener((msg: PageRequest, sender, sendResponse) => {
+  if (sender.id !== chrome.runtime.id) return false;
+  switch (msg?.type) {
+    case "popup.state":
+      popupState().then(sendResponse, (e: unknown) => sendResponse({ error: String(e) }));
+      return true;
+    case "reconnect":
+      connection.connect();
+      sendResponse({ ok: true });
+      return false;
+    default:
+      return false;
+  }
+});
+
+// A periodic alarm wakes the worker if it was stopped (for example while the
+// companion was not installed and no port kept it alive).
+chrome.alarms.onAlarm.addListener(() => connection.connect());
+void chrome.alarms.create("worktime-wake", { periodInMinutes: 1 });
+
+setInterval(() => void dispatch({ type: "tick" }), TICK_MS);
+
+/**
+ * A hook for the end-to-end test and for debugging from the service worker
+ * console: inject an idle state without waiting minutes, read the tracker.
+ */
+const debugHook = {
+  setIdle: (s: IdleState): Promise<void> => dispatch({ type: "idle", state: s }),
+  tick: (): Promise<void> => dispatch({ type: "tick" }),
+  tracker: (): TrackerState => structuredClone(state),
+  connection: () => connection.state,
+};
+(globalThis as unknown as { worktime: typeof debugHook }).worktime = debugHook;
+
+async function init(): Promise<void> {
+  await applySettings(await chrome.storage.local.get(null));
+  const idle = (await chrome.idle.queryState(state.idleThresholdSeconds)) as IdleState;
+  await dispatch({ type: "idle", state: idle });
+  await refreshFocus();
+  connection.connect();
+}
+
+void init();

@@ -1,0 +1,109 @@
+/**
+ * Native messaging protocol v1 between the extension and the worktimed
+ * companion (host name com.worktime.host); see docs/native-messaging.md.
+ */
+
+import type { Command } from "./tracker.js";
+
+export const HOST_NAME = "com.worktime.host";
+export const PROTOCOL_VERSION = 1;
+
+export interface ProtocolError {
+  code: string;
+  message: string;
+}
+
+export interface Session {
+  id: string;
+  repo_owner: string;
+  repo_name: string;
+  pr_number: number;
+  start_time: string;
+  end_time: string | null;
+  duration_seconds: number;
+  status: string;
+  device_id: string;
+}
+
+export interface HelloReply {
+  protocol: number;
+  version: string;
+  signed_in: boolean;
+  user: { login: string } | null;
+  sync: { pending: number; last_success_at: string | null; last_error: string };
+}
+
+export interface StatsSummary {
+  today_seconds: number;
+  days: { date: string; seconds: number }[];
+  repos: { repo_owner?: string; repo_name?: string; repo?: string; seconds: number }[];
+}
+
+export type Reply = { id: string | number | null; ok: true; [k: string]: unknown } | {
+  id: string | number | null;
+  ok: false;
+  error: ProtocolError;
+};
+
+/** RemoteError is a reply with ok:false. */
+export class RemoteError extends Error {
+  readonly code: string;
+  constructor(err: ProtocolError) {
+    super(`${err.code}: ${err.message}`);
+    this.name = "RemoteError";
+    this.code = err.code;
+  }
+}
+
+/** rfc3339 renders ms since the epoch as whole-second RFC 3339 UTC, rounding down. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/** commandRequest turns a tracker command into a request body (without its id). */
+export function commandRequest(c: Command): Record<string, unknown> {
+  switch (c.type) {
+    case "session.start":
+      return {
+        type: c.type,
+        session_id: c.sessionId,
+        repo_owner: c.pr.repoOwner,
+        repo_name: c.pr.repoName,
+        pr_number: c.pr.prNumber,
+        at: rfc3339(c.at),
+      };
+    case "session.heartbeat":
+    case "session.end":
+      return { type: c.type, session_id: c.sessionId, at: rfc3339(c.at) };
+  }
+}
+
+/**
+ * parseReply validates a message from the host. It returns null for anything
+ * that is not a protocol v1 reply.
+ */
+export function parseReply(msg: unknown): Reply | null {
+  if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return null;
+  const m = msg as Record<string, unknown>;
+  const id = m.id;
+  if (!(typeof id === "string" || typeof id === "number" || id === null)) return null;
+  if (m.ok === true) return m as Reply;
+  if (m.ok === false) {
+    const e = m.error as Record<string, unknown> | undefined;
+    if (typeof e !== "object" || e === null || typeof e.code !== "string") return null;
+    return { id, ok: false, error: { code: e.code, message: typeof e.message === "string" ? e.message : "" } };
+  }
+  return null;
+}
+
+/** The reasons a connectNative port closes, as the extension tells the user. */
+export type DisconnectReason = "not_installed" | "forbidden" | "exited" | "other";
+
+/** classifyDisconnect maps chrome.runtime.lastError's message on a closed port. */
+export function classifyDisconnect(message: string | undefined): DisconnectReason {
+  const m = (message ?? "").toLowerCase();
+  if (m.includes("not found")) return "not_installed";
+  if (m.includes("forbidden")) return "forbidden";
+  if (m.includes("exited")) return "exited";
+  return "other";
+}

@@ -1,0 +1,183 @@
+/**
+ * The tracker is the heart of the extension: a pure state machine that turns
+ * what the browser reports (focus, idle, pause, the companion's connection,
+ * the passing of time) into the session commands sent to the companion.
+ *
+ * It holds no timers and reads no clock: the caller passes `now` (ms since
+ * the epoch) and a session id minter with every event, so every rule below is
+ * unit-tested without a browser.
+ *
+ * Rules:
+ *  - A session runs exactly while a pull request page is the active tab of
+ *    the focused window, the user is not idle, tracking is not paused and
+ *    the companion is connected.
+ *  - Moving to another pull request ends the running session and starts a
+ *    new one; moving between pages of the same pull request changes nothing.
+ *  - Going idle ends the session when the user stopped, that is the idle
+ *    threshold before the idle report (never before its last heartbeat).
+ *  - While a session runs, a heartbeat is due every heartbeat interval.
+ *  - When the connection drops, the companion ends the session itself (at its
+ *    last heartbeat), so the tracker forgets it; on reconnect a new one starts.
+ *  - A start or heartbeat the companion refused forgets the session; a new
+ *    start is tried at the first tick after the retry delay, or at once when
+ *    focus moves.
+ */
+
+import { type PullRequest, parsePullRequestURL, samePullRequest } from "./prurl.js";
+
+/** chrome.idle's states. */
+export type IdleState = "active" | "idle" | "locked";
+
+/** The running session, as the tracker knows it. */
+export interface Tracking {
+  sessionId: string;
+  pr: PullRequest;
+  /** ms since the epoch */
+  startedAt: number;
+  /** ms since the epoch; the start counts as the first heartbeat */
+  lastHeartbeatAt: number;
+}
+
+export interface TrackerState {
+  /** URL of the active tab of the focused window; null when no browser window has focus. */
+  focusedUrl: string | null;
+  idle: IdleState;
+  paused: boolean;
+  connected: boolean;
+  idleThresholdSeconds: number;
+  tracking: Tracking | null;
+  /** No new start before this time (ms) after the companion refused one. */
+  retryAfter: number;
+}
+
+export type TrackerEvent =
+  | { type: "focus"; url: string | null }
+  | { type: "idle"; state: IdleState }
+  | { type: "paused"; paused: boolean }
+  | { type: "idleThreshold"; seconds: number }
+  | { type: "connected" }
+  | { type: "disconnected" }
+  | { type: "rejected"; sessionId: string }
+  | { type: "tick" };
+
+export type Command =
+  | { type: "session.start"; sessionId: string; pr: PullRequest; at: number }
+  | { type: "session.heartbeat"; sessionId: string; at: number }
+  | { type: "session.end"; sessionId: string; at: number };
+
+export interface StepResult {
+  state: TrackerState;
+  commands: Command[];
+}
+
+/** Heartbeat interval of protocol v1. */
+export const HEARTBEAT_INTERVAL_MS = 60_000;
+/** Delay before starting again after the companion refused a start. */
+export const RETRY_DELAY_MS = 15_000;
+/** Default idle threshold: two minutes. */
+export const DEFAULT_IDLE_THRESHOLD_SECONDS = 120;
+/** chrome.idle.setDetectionInterval accepts 15 s at least. */
+export const MIN_IDLE_THRESHOLD_SECONDS = 15;
+export const MAX_IDLE_THRESHOLD_SECONDS = 4 * 60 * 60;
+
+export function initialState(idleThresholdSeconds = DEFAULT_IDLE_THRESHOLD_SECONDS): TrackerState {
+  return {
+    focusedUrl: null,
+    idle: "active",
+    paused: false,
+    connected: false,
+    idleThresholdSeconds: clampIdleThreshold(idleThresholdSeconds),
+    tracking: null,
+    retryAfter: 0,
+  };
+}
+
+/** clampIdleThreshold keeps a threshold in the range chrome.idle accepts. */
+export function clampIdleThreshold(seconds: number): number {
+  if (!Number.isFinite(seconds)) return DEFAULT_IDLE_THRESHOLD_SECONDS;
+  return Math.min(MAX_IDLE_THRESHOLD_SECONDS, Math.max(MIN_IDLE_THRESHOLD_SECONDS, Math.round(seconds)));
+}
+
+/** desiredPullRequest is the pull request that should be tracked right now, if any. */
+export function desiredPullRequest(s: TrackerState): PullRequest | null {
+  if (!s.connected || s.paused || s.idle !== "active") return null;
+  return parsePullRequestURL(s.focusedUrl);
+}
+
+/**
+ * step applies one event at time `now` and returns the new state and the
+ * commands to send, in order. It never mutates its input.
+ */
+export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: () => string): StepResult {
+  const s: TrackerState = { ...prev };
+  const commands: Command[] = [];
+  // The time a session ends when it ends now for a reason other than idle.
+  let endAt = now;
+
+  const end = (at: number): void => {
+    const t = s.tracking;
+    if (t === null) return;
+    const bounded = Math.max(t.startedAt, Math.min(now, Math.max(at, t.lastHeartbeatAt)));
+    commands.push({ type: "session.end", sessionId: t.sessionId, at: bounded });
+    s.tracking = null;
+  };
+
+  switch (ev.type) {
+    case "focus":
+      s.focusedUrl = ev.url;
+      break;
+    case "idle":
+      if (ev.state !== "active" && s.idle === "active") {
+        // chrome.idle reports idle once the threshold has passed without input.
+        endAt = now - s.idleThresholdSeconds * 1000;
+      }
+      s.idle = ev.state;
+      break;
+    case "paused":
+      s.paused = ev.paused;
+      break;
+    case "idleThreshold":
+      s.idleThresholdSeconds = clampIdleThreshold(ev.seconds);
+      break;
+    case "connected":
+      s.connected = true;
+      s.retryAfter = 0;
+      break;
+    case "disconnected":
+      // The companion ends the port's session when the port closes; nothing
+      // can be sent now anyway.
+      s.connected = false;
+      s.tracking = null;
+      break;
+    case "rejected":
+      if (s.tracking !== null && s.tracking.sessionId === ev.sessionId) {
+        s.tracking = null;
+        s.retryAfter = now + RETRY_DELAY_MS;
+      }
+      break;
+    case "tick":
+      break;
+  }
+
+  const desired = desiredPullRequest(s);
+  if (s.tracking !== null && !samePullRequest(desired, s.tracking.pr)) {
+    end(endAt);
+  }
+  if (s.tracking === null && desired !== null) {
+    // Focus moving is the user acting: start at once. Otherwise respect the
+    // retry delay after a refusal.
+    const userMoved = ev.type === "focus" || ev.type === "idle" || ev.type === "paused";
+    if (userMoved || now >= s.retryAfter) {
+      const sessionId = mintId();
+      s.tracking = { sessionId, pr: desired, startedAt: now, lastHeartbeatAt: now };
+      s.retryAfter = 0;
+      commands.push({ type: "session.start", sessionId, pr: desired, at: now });
+    }
+  } else if (s.tracking !== null && ev.type === "tick") {
+    if (now - s.tracking.lastHeartbeatAt >= HEARTBEAT_INTERVAL_MS) {
+      s.tracking = { ...s.tracking, lastHeartbeatAt: now };
+      commands.push({ type: "session.heartbeat", sessionId: s.tracking.sessionId, at: now });
+    }
+  }
+  return { state: s, commands };
+}

@@ -1,0 +1,17 @@
+/** Messages between the popup/options pages and the background service worker. */
+
+import type { ConnectionInfo } from "./connection.js";
+import type { StatsSummary } from "./lib/protocol.js";
+import type { PullRequest } from "./lib/prurl.js";
+
+export type PageRequest = { type: "popup.state" } | { type: "reconnect" };
+
+export interface PopupState {
+  connection: ConnectionInfo;
+  summary: StatsSummary | null;
+  summaryError: string;
+  active: { pr: PullRequest; sessionId: string; startedAt: number } | null;
+  paused: boolean;
+  idle: string;
+  now: number;
+}

@@ -1,0 +1,107 @@
+/** The toolbar popup: today's total, the running pull request with a live timer, the companion's state. */
+
+import type { PageRequest, PopupState } from "../messages.js";
+import { elapsedSeconds, formatDuration, todayTotal } from "../lib/format.js";
+import { formatPullRequest } from "../lib/prurl.js";
+
+const $ = (id: string): HTMLElement => {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`popup: #${id} is missing`);
+  return el;
+};
+
+let current: PopupState | null = null;
+// Offset between the worker's clock and this page's, so the timer matches the worker.
+let clockOffset = 0;
+
+function ask<T>(req: PageRequest): Promise<T> {
+  return chrome.runtime.sendMessage(req) as Promise<T>;
+}
+
+function render(): void {
+  const s = current;
+  if (s === null) return;
+  const now = Date.now() + clockOffset;
+  const c = s.connection;
+  const badge = $("companion");
+  badge.dataset.status = c.status;
+  badge.textContent =
+    c.status === "connected"
+      ? `companion ${c.hello?.version ?? ""}`.trim()
+      : c.status === "not_installed"
+        ? "not installed"
+        : c.status === "forbidden"
+          ? "refused"
+          : "connecting…";
+  $("not-installed").hidden = c.status !== "not_installed";
+  $("forbidden").hidden = c.status !== "forbidden";
+  $("ext-id").textContent = chrome.runtime.id;
+
+  const today = $("today");
+  if (s.summary !== null) {
+    const total = todayTotal(s.summary.today_seconds, s.active?.startedAt ?? null, now);
+    today.dataset.seconds = String(total);
+    today.textContent = formatDuration(total);
+  } else {
+    today.dataset.seconds = "";
+    today.textContent = "–";
+  }
+
+  const active = $("active");
+  const timer = $("active-timer");
+  if (s.active !== null) {
+    active.dataset.pr = formatPullRequest(s.active.pr);
+    active.textContent = formatPullRequest(s.active.pr);
+    const secs = elapsedSeconds(s.active.startedAt, now);
+    timer.dataset.seconds = String(secs);
+    timer.textContent = formatDuration(secs);
+  } else {
+    active.dataset.pr = "";
+    active.textContent = s.paused ? "paused" : s.idle !== "active" ? "idle" : "not on a pull request";
+    timer.dataset.seconds = "";
+    timer.textContent = "";
+  }
+  $("paused-note").hidden = !s.paused;
+  $("pause").textContent = s.paused ? "Resume tracking" : "Pause tracking";
+
+  const hello = c.hello;
+  $("signed-in").textContent =
+    hello === null ? "–" : hello.signed_in ? `signed in as ${hello.user?.login ?? "?"}` : "not signed in (worktimed login)";
+  let sync = "–";
+  if (hello !== null) {
+    const parts = [`${hello.sync.pending} pending`];
+    if (hello.sync.last_success_at) parts.push(`last sync ${new Date(hello.sync.last_success_at).toLocaleString()}`);
+    if (hello.sync.last_error) parts.push(`error: ${hello.sync.last_error}`);
+    sync = parts.join(" · ");
+  }
+  $("sync").textContent = sync;
+
+  const err = $("error");
+  const msg = s.summaryError || (c.status === "disconnected" && c.lastError ? `companion: ${c.lastError}` : "");
+  err.hidden = msg === "";
+  err.textContent = msg;
+}
+
+async function refresh(): Promise<void> {
+  const s = await ask<PopupState & { error?: string }>({ type: "popup.state" });
+  if (s.error !== undefined) throw new Error(s.error);
+  clockOffset = s.now - Date.now();
+  current = s;
+  render();
+  document.body.dataset.ready = "true";
+}
+
+$("retry").addEventListener("click", () => {
+  void ask({ type: "reconnect" }).then(() => setTimeout(() => void refresh(), 500));
+});
+$("pause").addEventListener("click", () => {
+  const paused = !(current?.paused ?? false);
+  void chrome.storage.local.set({ paused }).then(() => refresh());
+});
+
+refresh().catch((e: unknown) => {
+  $("error").hidden = false;
+  $("error").textContent = String(e);
+});
+setInterval(render, 1000);
+setInterval(() => void refresh().catch(() => {}), 10_000);

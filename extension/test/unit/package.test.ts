@@ -1,0 +1,112 @@
+import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { inflateRawSync, crc32 } from "node:zlib";
+import { describe, expect, it } from "vitest";
+// @ts-expect-error: a plain .mjs build script without types
+import { zip } from "../../scripts/zip.mjs";
+
+const root = path.resolve(__dirname, "../..");
+const EXTENSION_ID = "bgjaichghhjgafncimbkcknkmplbcdmi";
+
+/** The id Chrome derives from a public key: sha256, first 32 hex digits, 0-f mapped to a-p. */
+function extensionId(keyB64: string): string {
+  const hex = createHash("sha256").update(Buffer.from(keyB64, "base64")).digest("hex").slice(0, 32);
+  return [...hex].map((c) => String.fromCharCode("a".charCodeAt(0) + parseInt(c, 16))).join("");
+}
+
+describe("manifest", () => {
+  const manifest = JSON.parse(readFileSync(path.join(root, "static/manifest.json"), "utf8"));
+  const key = readFileSync(path.join(root, "key.pub.b64"), "utf8").trim();
+
+  it("carries the committed public key, which gives the fixed extension id", () => {
+    expect(manifest.key).toBe(key);
+    expect(extensionId(manifest.key)).toBe(EXTENSION_ID);
+  });
+
+  it("is MV3 with exactly the permissions the worker uses", () => {
+    expect(manifest.manifest_version).toBe(3);
+    expect([...manifest.permissions].sort()).toEqual(["alarms", "idle", "nativeMessaging", "storage", "tabs"]);
+    expect(manifest.host_permissions).toBeUndefined();
+    expect(manifest.content_scripts).toBeUndefined();
+    expect(manifest.background.service_worker).toBe("background.js");
+  });
+
+  it("has the same version as package.json", () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+    expect(manifest.version).toBe(pkg.version);
+  });
+
+  it("no private key is in the tree", () => {
+    const tracked = execFileSync("git", ["ls-files", "."], { cwd: root, encoding: "utf8" });
+    for (const f of tracked.split("\n").filter(Boolean)) {
+      if (f.includes("node_modules/")) continue;
+      const text = readFileSync(path.join(root, f), "utf8");
+      expect(text, f).not.toMatch(/PRIVATE KEY/);
+    }
+  });
+});
+
+/** readZip parses the archives zip() writes (no zip64, no data descriptors). */
+function readZip(buf: Buffer): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const eocd = buf.length - 22;
+  expect(buf.readUInt32LE(eocd)).toBe(0x06054b50);
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  for (let i = 0; i < count; i++) {
+    expect(buf.readUInt32LE(p)).toBe(0x02014b50);
+    const method = buf.readUInt16LE(p + 10);
+    const crc = buf.readUInt32LE(p + 16);
+    const csize = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nameLen).toString("utf8");
+    const dataStart = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const raw = buf.subarray(dataStart, dataStart + csize);
+    const data = method === 8 ? inflateRawSync(raw) : Buffer.from(raw);
+    expect(crc32(data), name).toBe(crc);
+    out.set(name, data);
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+describe("zip", () => {
+  const files = [
+    { name: "manifest.json", data: Buffer.from('{"a":1}') },
+    { name: "dir/big.js", data: Buffer.from("x".repeat(10_000)) },
+    { name: "empty.txt", data: Buffer.alloc(0) },
+    { name: "ünïcode.txt", data: Buffer.from("héllo") },
+  ];
+
+  it("round-trips every file", () => {
+    const got = readZip(zip(files));
+    expect([...got.keys()].sort()).toEqual(files.map((f) => f.name).sort());
+    for (const f of files) expect(got.get(f.name)?.equals(f.data), f.name).toBe(true);
+  });
+
+  it("is reproducible whatever the input order", () => {
+    expect(zip(files).equals(zip([...files].reverse()))).toBe(true);
+  });
+
+  it("is read by unzip", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "wt-zip-"));
+    try {
+      writeFileSync(path.join(dir, "a.zip"), zip(files));
+      const listing = execFileSync("python3", ["-c", "import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(z.testzip()); print(sorted(z.namelist()))", path.join(dir, "a.zip")], { encoding: "utf8" });
+      expect(listing).toContain("None");
+      expect(listing).toContain("dir/big.js");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([["/abs"], ["../up"], ["a/../../b"], [""]])("refuses the entry name %j", (name) => {
+    expect(() => zip([{ name, data: Buffer.alloc(1) }])).toThrow(/bad entry name/);
+  });
+});
