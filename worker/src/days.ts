@@ -1,0 +1,150 @@
+// Splitting sessions into calendar days of the user's IANA time zone.
+//
+// The rule (docs/architecture.md, "Days"): a session [start, end) is split at
+// every local midnight inside it, that is at every instant where the local
+// calendar date changes; each date gets the seconds of its parts.
+// session_count counts a session on every date where it has at least one
+// second; a zero-length session counts on the date of its start.
+
+/** One day's share of a session. */
+export interface DayPart {
+  date: string; // YYYY-MM-DD
+  seconds: number;
+  counted: 0 | 1;
+}
+
+const DAY = 86400;
+
+/** Returns whether tz is an IANA zone name the runtime knows. */
+export function isValidTimeZone(tz: string): boolean {
+  if (tz === "" || tz.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Local calendar arithmetic for one zone. Formatting is the expensive part, so
+ * results are memoized per instant for the life of the object (one request).
+ */
+export class ZoneCalendar {
+  private readonly fmt: Intl.DateTimeFormat;
+  private readonly cache = new Map<number, { date: string; offset: number }>();
+
+  constructor(readonly timeZone: string) {
+    this.fmt = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+  }
+
+  /** Local date and UTC offset (seconds) at unix second t. */
+  local(t: number): { date: string; offset: number } {
+    const hit = this.cache.get(t);
+    if (hit) return hit;
+    let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+    for (const p of this.fmt.formatToParts(new Date(t * 1000))) {
+      switch (p.type) {
+        case "year": y = Number(p.value); break;
+        case "month": mo = Number(p.value); break;
+        case "day": d = Number(p.value); break;
+        case "hour": h = Number(p.value); break;
+        case "minute": mi = Number(p.value); break;
+        case "second": s = Number(p.value); break;
+      }
+    }
+    const asUTC = Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
+    const r = { date: ymd(y, mo, d), offset: asUTC - t };
+    if (this.cache.size > 4096) this.cache.clear();
+    this.cache.set(t, r);
+    return r;
+  }
+
+  dateOf(t: number): string {
+    return this.local(t).date;
+  }
+
+  /** The first instant after t whose local date differs from t's. */
+  nextDayStart(t: number): number {
+    const { date, offset } = this.local(t);
+    const midnightAsUTC = Date.parse(date + "T00:00:00Z") / 1000 + DAY;
+    // Try the offsets around the boundary; keep the earliest valid one.
+    const candidates = new Set<number>();
+    let x = midnightAsUTC - offset;
+    candidates.add(x);
+    for (let i = 0; i < 3; i++) {
+      x = midnightAsUTC - this.local(x).offset;
+      candidates.add(x);
+    }
+    let best = Infinity;
+    for (const c of candidates) {
+      if (c > t && c < best && this.isBoundary(c, date)) best = c;
+    }
+    if (best !== Infinity) return best;
+    return this.searchBoundary(t, date);
+  }
+
+  private isBoundary(x: number, date: string): boolean {
+    return this.dateOf(x) !== date && this.dateOf(x - 1) === date;
+  }
+
+  // Fallback for zones whose day does not start at a computable midnight:
+  // binary search for a date change in (t, t + 3 days].
+  private searchBoundary(t: number, date: string): number {
+    let lo = t; // dateOf(lo) === date
+    let hi = t + 3 * DAY;
+    while (this.dateOf(hi) === date) hi += DAY;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.dateOf(mid) === date) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  }
+
+  /** Splits [start, end) into per-date parts, in date order of appearance. */
+  split(start: number, end: number): DayPart[] {
+    if (end <= start) {
+      return [{ date: this.dateOf(start), seconds: 0, counted: 1 }];
+    }
+    const byDate = new Map<string, number>();
+    let t = start;
+    while (t < end) {
+      const date = this.dateOf(t);
+      const next = Math.min(this.nextDayStart(t), end);
+      byDate.set(date, (byDate.get(date) ?? 0) + (next - t));
+      t = next;
+    }
+    const parts: DayPart[] = [];
+    for (const [date, seconds] of byDate) {
+      parts.push({ date, seconds, counted: seconds >= 1 ? 1 : 0 });
+    }
+    return parts;
+  }
+
+  /** The local date n days before the date of t (n = 0 is t's date). */
+  dateDaysBefore(t: number, n: number): string {
+    const d = new Date(Date.parse(this.dateOf(t) + "T00:00:00Z") - n * DAY * 1000);
+    return d.toISOString().slice(0, 10);
+  }
+}
+
+function ymd(y: number, m: number, d: number): string {
+  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+/** The first instant (unix seconds) of local date `date` (YYYY-MM-DD) in cal's zone. */
+export function startOfDate(cal: ZoneCalendar, date: string): number {
+  const prevNoon = Date.parse(date + "T00:00:00Z") / 1000 - DAY / 2;
+  const approx = prevNoon - cal.local(prevNoon).offset;
+  return cal.nextDayStart(approx);
+}

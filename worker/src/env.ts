@@ -1,0 +1,59 @@
+// Bindings, vars and per-request variables of the worker.
+
+/** Bindings and vars; see wrangler.jsonc and .dev.vars.example. */
+export interface Bindings {
+  DB: D1Database;
+  KV: KVNamespace;
+  RATE_LIMITER: RateLimit;
+  JWT_SECRET: string;
+  GITHUB_CLIENT_ID?: string;
+  GITHUB_CLIENT_SECRET?: string;
+  GITHUB_OAUTH_BASE?: string;
+  GITHUB_API_BASE?: string;
+  /** Comma-separated origins allowed by CORS (the extension's). */
+  ALLOWED_ORIGINS?: string;
+  /** JWT lifetime in seconds; default 7 days. */
+  JWT_TTL_SECONDS?: string;
+  /** "1" enables POST /auth/dev/login. */
+  DEV_LOGIN?: string;
+}
+
+/** The signed-in user, set by the auth middleware. */
+export interface AuthUser {
+  id: number;
+  login: string;
+  timeZone: string;
+  jti: string;
+  exp: number;
+}
+
+export interface Variables {
+  user: AuthUser;
+}
+
+export type AppEnv = { Bindings: Bindings; Variables: Variables };
+
+export const DEFAULT_JWT_TTL_SECONDS = 7 * 24 * 3600;
+
+export function jwtTtlSeconds(env: Bindings): number {
+  const raw = env.JWT_TTL_SECONDS;
+  if (raw === undefined || raw === "") return DEFAULT_JWT_TTL_SECONDS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) return DEFAULT_JWT_TTL_SECONDS;
+  return n;
+}
+
+export function githubOAuthBase(env: Bindings): string {
+  return (env.GITHUB_OAUTH_BASE || "https://github.com").replace(/\/+$/, "");
+}
+
+export function githubApiBase(env: Bindings): string {
+  return (env.GITHUB_API_BASE || "https://api.github.com").replace(/\/+$/, "");
+}
+
+export function allowedOrigins(env: Bindings): string[] {
+  return (env.ALLOWED_ORIGINS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "" && s !== "*");
+}

@@ -1,0 +1,49 @@
+// The one error shape of the API: {error:{code, message}}.
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export type ErrorCode =
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "too_large"
+  | "rate_limited"
+  | "bad_gateway"
+  | "internal";
+
+/** An error whose code and message are safe to show to the client. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function errorBody(code: ErrorCode, message: string) {
+  return { error: { code, message } };
+}
+
+export function errorResponse(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string) {
+  return c.json(errorBody(code, message), status);
+}
+
+/** app.onError: known errors keep their code; anything else is a bare 500. */
+export function handleError(err: Error, c: Context) {
+  if (err instanceof ApiError) {
+    return errorResponse(c, err.status, err.code, err.message);
+  }
+  // HTTPException from hono middleware (e.g. a malformed JSON body).
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    const code: ErrorCode = status === 413 ? "too_large" : status === 401 ? "unauthorized" : "bad_request";
+    return errorResponse(c, status as ContentfulStatusCode, code, status === 413 ? "request body too large" : "bad request");
+  }
+  console.error("unhandled error", err);
+  return errorResponse(c, 500, "internal", "internal error");
+}

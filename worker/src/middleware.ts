@@ -1,0 +1,77 @@
+// Middleware shared by the routes: CORS, authentication, rate limiting,
+// body limits and caching headers. Each is built per request from c.env.
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { allowedOrigins, type AppEnv } from "./env";
+import { ApiError, errorResponse } from "./errors";
+import { verifyToken } from "./jwt";
+import { getUser } from "./queries";
+
+/** CORS for the configured extension origins only; other origins get no CORS headers. */
+export const corsForExtensions: MiddlewareHandler<AppEnv> = (c, next) =>
+  cors({
+    origin: allowedOrigins(c.env),
+    allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+    allowHeaders: ["Authorization", "Content-Type"],
+    maxAge: 600,
+  })(c, next);
+
+export function revokedKey(jti: string): string {
+  return `revoked:${jti}`;
+}
+
+/** Extracts the bearer token or throws 401. */
+export function bearerToken(header: string | undefined): string {
+  if (!header) throw new ApiError(401, "unauthorized", "missing Authorization header");
+  const m = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header);
+  if (!m) throw new ApiError(401, "unauthorized", "Authorization must be 'Bearer <jwt>'");
+  return m[1]!;
+}
+
+/**
+ * Requires a valid, unexpired, non-revoked JWT of an existing user and sets
+ * c.var.user. Built per request: the secret comes from c.env.
+ */
+export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = bearerToken(c.req.header("Authorization"));
+  const claims = await verifyToken(c.env.JWT_SECRET, token);
+  const [revoked, user] = await Promise.all([
+    c.env.KV.get(revokedKey(claims.jti)),
+    getUser(c.env.DB, Number(claims.sub)),
+  ]);
+  if (revoked !== null) throw new ApiError(401, "unauthorized", "token revoked");
+  if (!user) throw new ApiError(401, "unauthorized", "user no longer exists");
+  c.set("user", { id: user.id, login: user.login, timeZone: user.time_zone, jti: claims.jti, exp: claims.exp });
+  await next();
+};
+
+/** 100 requests per minute per user (the RATE_LIMITER binding), after auth. */
+export const rateLimitPerUser: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const { success } = await c.env.RATE_LIMITER.limit({ key: `user:${c.var.user.id}` });
+  if (!success) return errorResponse(c, 429, "rate_limited", "too many requests, slow down");
+  await next();
+};
+
+/** The sign-in routes are limited per client address. */
+export const rateLimitPerAddress: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const ip = c.req.header("CF-Connecting-IP") ?? "local";
+  const { success } = await c.env.RATE_LIMITER.limit({ key: `ip:${ip}` });
+  if (!success) return errorResponse(c, 429, "rate_limited", "too many requests, slow down");
+  await next();
+};
+
+/** Per-user responses must never be stored by a shared cache. */
+export const privateNoStore: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  c.header("Cache-Control", "private, no-store");
+  c.header("Vary", "Authorization", { append: true });
+};
+
+/** Refuses bodies above maxSize before they are parsed (Content-Length or streamed count). */
+export function limitBody(maxSize: number): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize,
+    onError: (c) => errorResponse(c, 413, "too_large", `request body is larger than ${maxSize} bytes`),
+  });
+}

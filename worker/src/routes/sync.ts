@@ -1,0 +1,81 @@
+// Batch sync of the desktop daemon: push (upsert by id, last writer wins) and
+// pull (every change after a cursor).
+import { Hono } from "hono";
+import type { AppEnv } from "../env";
+import { errorResponse } from "../errors";
+import { limitBody } from "../middleware";
+import { sessionsChangedSince, type SessionWrite } from "../queries";
+import { describeIssues, MAX_PUSH_BYTES, parseUTC, pullQuery, pushBody, pushSession, validate } from "../schemas";
+import { changeTimeZone, toWire, writeSessions } from "../session-writes";
+
+/** Cursors are opaque to clients: "c1." + the server sequence in base 36. */
+export function encodeCursor(seq: number): string {
+  return `c1.${seq.toString(36)}`;
+}
+
+export function decodeCursor(cursor: string | undefined): number | null {
+  if (cursor === undefined || cursor === "") return 0;
+  const m = /^c1\.([0-9a-z]{1,11})$/.exec(cursor);
+  if (!m) return null;
+  const n = parseInt(m[1]!, 36);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+export const sync = new Hono<AppEnv>();
+
+sync.post("/push", limitBody(MAX_PUSH_BYTES), validate("json", pushBody), async (c) => {
+  const user = c.var.user;
+  const body = c.req.valid("json");
+  let timeZone = user.timeZone;
+  if (body.time_zone !== undefined && body.time_zone !== user.timeZone) {
+    await changeTimeZone(c.env.DB, user.id, body.time_zone);
+    timeZone = body.time_zone;
+  }
+
+  const rejected: { id: string; error: string }[] = [];
+  const writes: SessionWrite[] = [];
+  for (const raw of body.sessions) {
+    const parsed = pushSession.safeParse(raw);
+    if (!parsed.success) {
+      const id = typeof (raw as { id?: unknown } | null)?.id === "string" ? (raw as { id: string }).id.slice(0, 64) : "";
+      rejected.push({ id, error: describeIssues(parsed.error) });
+      continue;
+    }
+    const s = parsed.data;
+    const start = Math.floor(parseUTC(s.start_time)! / 1000);
+    const end = s.end_time == null ? null : Math.floor(parseUTC(s.end_time)! / 1000);
+    writes.push({
+      id: s.id.toLowerCase(),
+      repo_owner: s.repo_owner,
+      repo_name: s.repo_name,
+      pr_number: s.pr_number,
+      start_time: start,
+      end_time: end,
+      duration_seconds: end === null ? 0 : end - start,
+      status: s.status,
+      updated_at: parseUTC(s.updated_at)!,
+    });
+  }
+
+  const { foreign, seq } = await writeSessions(c.env.DB, user.id, timeZone, body.device_id, writes);
+  const accepted: string[] = [];
+  const seen = new Set<string>();
+  for (const w of writes) {
+    if (seen.has(w.id)) continue;
+    seen.add(w.id);
+    if (foreign.has(w.id)) rejected.push({ id: w.id, error: "id is already used by another account" });
+    else accepted.push(w.id);
+  }
+  return c.json({ accepted, rejected, cursor: encodeCursor(seq) });
+});
+
+sync.get("/pull", validate("query", pullQuery), async (c) => {
+  const { since, limit } = c.req.valid("query");
+  const from = decodeCursor(since);
+  if (from === null) return errorResponse(c, 400, "bad_request", "since: not a cursor returned by this server");
+  const rows = await sessionsChangedSince(c.env.DB, c.var.user.id, from, limit);
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const cursor = page.length ? encodeCursor(page[page.length - 1]!.seq) : encodeCursor(from);
+  return c.json({ sessions: page.map(toWire), cursor, more });
+});
