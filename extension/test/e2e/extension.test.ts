@@ -1,0 +1,186 @@
+/**
+ * The whole chain in a real browser: the extension in Debian's Chromium →
+ * native messaging → the real worktimed (host mode) → SQLite, checked
+ * through `worktimed sessions --json` and `worktimed stats --json`, once with
+ * the daemon running and once without it.
+ */
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXTENSION_ID, Harness, type StoredSession, buildWorktimed, waitFor } from "./harness.js";
+
+const PR = (owner: string, repo: string, n: number, sub = "") => `https://github.com/${owner}/${repo}/pull/${n}${sub}`;
+const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+let binDir = "";
+let binary = "";
+
+beforeAll(async () => {
+  binDir = mkdtempSync(path.join(tmpdir(), "worktime-e2e-bin-"));
+  binary = await buildWorktimed(binDir);
+});
+
+afterAll(() => {
+  if (binDir) rmSync(binDir, { recursive: true, force: true });
+});
+
+const active = (list: StoredSession[]) => list.filter((s) => s.status === "active");
+const ended = (s: StoredSession | undefined) => s !== undefined && s.status !== "active" && s.end_time !== null;
+
+describe.each([
+  ["with the daemon running", true],
+  ["with the daemon down", false],
+])("extension → native host → store, %s", (_name, withDaemon) => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = new Harness(binary);
+    h.installHost();
+    await h.startGitHub();
+    if (withDaemon) await h.startDaemon();
+    await h.launch();
+  });
+
+  afterAll(async () => {
+    await h?.dispose();
+  });
+
+  /** The single active session once it is the one for owner/repo#n, and the whole list. */
+  async function waitActive(owner: string, repo: string, n: number): Promise<[StoredSession, StoredSession[]]> {
+    return waitFor(`an active session on ${owner}/${repo}#${n}`, async () => {
+      const list = await h.sessions();
+      const a = active(list);
+      if (a.length === 1 && a[0]!.repo_owner === owner && a[0]!.repo_name === repo && a[0]!.pr_number === n) {
+        return [a[0]!, list] as [StoredSession, StoredSession[]];
+      }
+      return undefined;
+    });
+  }
+
+  async function waitNoneActive(what: string): Promise<StoredSession[]> {
+    return waitFor(what, async () => {
+      const list = await h.sessions();
+      return active(list).length === 0 ? list : undefined;
+    });
+  }
+
+  it("tracks pull requests through focus, navigation, idle and closing the browser", async () => {
+    const ctx = h.context!;
+    const sw = await h.serviceWorker();
+    expect(sw.url()).toBe(`chrome-extension://${EXTENSION_ID}/background.js`);
+    await waitFor("the extension to connect to the companion", async () =>
+      (await sw.evaluate(() => (globalThis as any).worktime.connection().status)) === "connected" ? true : undefined,
+    );
+
+    // 1. Opening a pull request starts a session with its owner, repo and number.
+    const page1: Page = ctx.pages()[0] ?? (await ctx.newPage());
+    await page1.goto(PR("octo", "hello", 1));
+    const [s1] = await waitActive("octo", "hello", 1);
+    expect(s1.id).toMatch(UUID7); // minted by the extension
+    expect(s1.end_time).toBeNull();
+
+    // A sub-page of the same pull request keeps the session.
+    await page1.goto(PR("octo", "hello", 1, "/files"));
+    await page1.goto(PR("octo", "hello", 1, "/commits"));
+
+    // 2. Switching to another pull request (another tab) ends the first and starts the second.
+    const page2 = await ctx.newPage();
+    await page2.goto(PR("acme", "world", 22, "/checks"));
+    const [s2, afterSwitch] = await waitActive("acme", "world", 22);
+    expect(s2.id).not.toBe(s1.id);
+    const first = afterSwitch.find((s) => s.id === s1.id);
+    expect(ended(first), `first session after the switch: ${JSON.stringify(first)}`).toBe(true);
+    expect(Date.parse(first!.end_time!)).toBeLessThanOrEqual(Date.parse(s2.start_time));
+    // The sub-pages did not split the first session.
+    expect(afterSwitch.filter((s) => s.repo_owner === "octo" && s.pr_number === 1)).toHaveLength(1);
+
+    // 3. A tab that is not a pull request ends tracking.
+    await page2.goto("https://github.com/acme/world");
+    const afterNonPR = await waitNoneActive("the non-PR page to end the session");
+    expect(ended(afterNonPR.find((s) => s.id === s2.id))).toBe(true);
+
+    // 4. Going idle ends the session; coming back starts a new one.
+    await page2.goto(PR("acme", "world", 3));
+    const [s3] = await waitActive("acme", "world", 3);
+    await sw.evaluate(() => (globalThis as any).worktime.setIdle("idle"));
+    const afterIdle = await waitNoneActive("idle to end the session");
+    const idled = afterIdle.find((s) => s.id === s3.id);
+    expect(ended(idled)).toBe(true);
+    // It ended when the user stopped (the threshold before the report), never before its start.
+    expect(Date.parse(idled!.end_time!)).toBeGreaterThanOrEqual(Date.parse(s3.start_time));
+    await sw.evaluate(() => (globalThis as any).worktime.setIdle("active"));
+    const [s4] = await waitActive("acme", "world", 3);
+    expect(s4.id).not.toBe(s3.id);
+
+    // 5. The popup shows the same total for today as `worktimed stats --json`.
+    //    Opening it in a tab moves focus away from the pull request, which ends s4.
+    const popup = await ctx.newPage();
+    await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    await waitNoneActive("the popup tab to end the session");
+    const storeToday = await h.todaySeconds();
+    await popup.reload();
+    await popup.waitForSelector("body[data-ready=true]");
+    const popupToday = await popup.locator("#today").getAttribute("data-seconds");
+    expect(Number(popupToday)).toBe(storeToday);
+    expect(await popup.locator("#companion").getAttribute("data-status")).toBe("connected");
+    expect(await popup.locator("#not-installed").isHidden()).toBe(true);
+    const ended4 = (await h.sessions()).filter((s) => s.status !== "active");
+    const sum = ended4.reduce((n, s) => n + (s.duration_seconds ?? 0), 0);
+    expect(storeToday).toBe(sum);
+
+    // 6. Closing the browser ends the session that was running.
+    await page1.bringToFront();
+    const [s5] = await waitActive("octo", "hello", 1);
+    await h.closeBrowser();
+    const afterClose = await waitNoneActive("closing the browser to end the session");
+    expect(ended(afterClose.find((s) => s.id === s5.id))).toBe(true);
+
+    // Every session is one of the five, on the right pull request, and none overlap.
+    const ids = afterClose.map((s) => s.id);
+    expect(new Set(ids)).toEqual(new Set([s1.id, s2.id, s3.id, s4.id, s5.id]));
+    const byId = new Map(afterClose.map((s) => [s.id, s]));
+    expect([s1, s2, s3, s4, s5].map((s) => `${s.repo_owner}/${s.repo_name}#${s.pr_number}`)).toEqual([
+      "octo/hello#1",
+      "acme/world#22",
+      "acme/world#3",
+      "acme/world#3",
+      "octo/hello#1",
+    ]);
+    const ordered = [s1, s2, s3, s4, s5].map((s) => byId.get(s.id)!);
+    for (let i = 1; i < ordered.length; i++) {
+      expect(Date.parse(ordered[i - 1]!.end_time!)).toBeLessThanOrEqual(Date.parse(ordered[i]!.start_time));
+    }
+    if (withDaemon) expect(h.daemonRunning(), h.daemonOutput).toBe(true);
+  });
+});
+
+describe("without the companion installed", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = new Harness(binary);
+    await h.startGitHub();
+    await h.launch(); // no host manifest in the profile
+  });
+  afterAll(async () => {
+    await h?.dispose();
+  });
+
+  it("the popup says the companion is not installed and how to install it", async () => {
+    const ctx = h.context!;
+    const page = await ctx.newPage();
+    await page.goto(PR("octo", "hello", 1));
+    const popup = await ctx.newPage();
+    await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    await waitFor("the popup to report a missing companion", async () => {
+      await popup.reload();
+      await popup.waitForSelector("body[data-ready=true]");
+      return (await popup.locator("#companion").getAttribute("data-status")) === "not_installed" ? true : undefined;
+    });
+    expect(await popup.locator("#not-installed").isVisible()).toBe(true);
+    expect(await popup.locator("#not-installed").textContent()).toContain("worktimed install");
+    expect(await popup.locator("#today").getAttribute("data-seconds")).toBe("");
+  });
+});

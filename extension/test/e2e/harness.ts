@@ -1,0 +1,267 @@
+/**
+ * The end-to-end harness: a real worktimed built from this repository, a
+ * temporary WORKTIME_HOME and HOME, a host manifest in a fresh Chromium
+ * profile, a local HTTPS server that Chromium reaches as github.com, and
+ * Debian's Chromium driven by playwright-core with the built extension.
+ */
+
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { type BrowserContext, type Worker, chromium } from "playwright-core";
+
+const run = promisify(execFile);
+
+export const EXTENSION_ID = "bgjaichghhjgafncimbkcknkmplbcdmi";
+export const extensionRoot = path.resolve(__dirname, "../..");
+export const repoRoot = path.resolve(extensionRoot, "..");
+export const unpackedDir = path.join(extensionRoot, "dist", "unpacked");
+export const chromiumPath = process.env.WORKTIME_CHROMIUM ?? "/usr/bin/chromium";
+
+/** A session as `worktimed sessions --json` prints it. */
+export interface StoredSession {
+  id: string;
+  repo_owner: string;
+  repo_name: string;
+  pr_number: number;
+  start_time: string;
+  end_time: string | null;
+  duration_seconds: number | null;
+  status: string;
+}
+
+/** waitFor polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs` with the last observation. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  intervalMs = 150,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Everything one run of the scenario needs; dispose() removes it all. */
+export class Harness {
+  readonly dir: string;
+  readonly home: string;
+  readonly worktimeHome: string;
+  readonly userDataDir: string;
+  readonly binary: string;
+  private server: Server | null = null;
+  private daemon: ChildProcess | null = null;
+  private daemonLog = "";
+  context: BrowserContext | null = null;
+  port = 0;
+
+  constructor(binary: string) {
+    this.binary = binary;
+    this.dir = mkdtempSync(path.join(tmpdir(), "worktime-e2e-"));
+    this.home = path.join(this.dir, "home");
+    this.worktimeHome = path.join(this.dir, "worktime");
+    this.userDataDir = path.join(this.dir, "chromium-profile");
+    for (const d of [this.home, this.worktimeHome, this.userDataDir]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return { ...process.env, HOME: this.home, WORKTIME_HOME: this.worktimeHome };
+  }
+
+  /** worktimed runs the CLI with this harness's WORKTIME_HOME and returns its stdout. */
+  async worktimed(...args: string[]): Promise<string> {
+    try {
+      const { stdout } = await run(this.binary, args, { env: this.env, timeout: 20_000 });
+      return stdout;
+    } catch (e) {
+      const err = e as { stderr?: string; message: string };
+      throw new Error(`worktimed ${args.join(" ")}: ${err.message}\n${err.stderr ?? ""}`);
+    }
+  }
+
+  async sessions(): Promise<StoredSession[]> {
+    const out = JSON.parse(await this.worktimed("sessions", "--json"));
+    const list: StoredSession[] = Array.isArray(out) ? out : out.sessions;
+    if (!Array.isArray(list)) throw new Error(`worktimed sessions --json: unexpected output ${JSON.stringify(out)}`);
+    return [...list].sort((a, b) => a.start_time.localeCompare(b.start_time) || a.id.localeCompare(b.id));
+  }
+
+  async todaySeconds(): Promise<number> {
+    const out = JSON.parse(await this.worktimed("stats", "--json"));
+    if (typeof out.today_seconds !== "number") throw new Error(`worktimed stats --json: no today_seconds in ${JSON.stringify(out)}`);
+    return out.today_seconds;
+  }
+
+  /** installHost writes the wrapper script and the host manifest into the Chromium profile. */
+  installHost(): void {
+    const wrapper = path.join(this.dir, "worktimed-host.sh");
+    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nWORKTIME_HOME=${q(this.worktimeHome)}\nHOME=${q(this.home)}\nexport WORKTIME_HOME HOME\nexec ${q(this.binary)} "$@"\n`,
+    );
+    chmodSync(wrapper, 0o755);
+    const manifestDir = path.join(this.userDataDir, "NativeMessagingHosts");
+    mkdirSync(manifestDir, { recursive: true });
+    writeFileSync(
+      path.join(manifestDir, "com.worktime.host.json"),
+      JSON.stringify(
+        {
+          name: "com.worktime.host",
+          description: "worktime companion",
+          path: wrapper,
+          type: "stdio",
+          allowed_origins: [`chrome-extension://${EXTENSION_ID}/`],
+        },
+        null,
+        2,
+      ),
+    );
+  }
+
+  /** startGitHub serves pull request pages over HTTPS with a certificate made now. */
+  async startGitHub(): Promise<void> {
+    const key = path.join(this.dir, "key.pem");
+    const cert = path.join(this.dir, "cert.pem");
+    await run("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+      "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=github.com",
+      "-addext", "subjectAltName=DNS:github.com",
+    ]);
+    const server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+      const p = (req.url ?? "/").split("?")[0] ?? "/";
+      const title = p.replace(/[^A-Za-z0-9/#._-]/g, "");
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      res.end(`<!doctype html><title>${title}</title><h1>${title}</h1>`);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  /** startDaemon runs `worktimed run` and waits until `worktimed status --json` answers through it. */
+  async startDaemon(): Promise<void> {
+    const d = spawn(this.binary, ["run"], { env: this.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    this.daemon = d;
+    d.stdout?.on("data", (b: Buffer) => (this.daemonLog += b.toString()));
+    d.stderr?.on("data", (b: Buffer) => (this.daemonLog += b.toString()));
+    const exited = new Promise<never>((_, reject) =>
+      d.once("exit", (code, sig) => reject(new Error(`worktimed run exited (${code ?? sig}):\n${this.daemonLog}`))),
+    );
+    const sock = path.join(this.worktimeHome, "worktimed.sock");
+    await Promise.race([
+      exited,
+      waitFor("the daemon's socket and status", async () => {
+        if (!existsSync(sock)) return undefined;
+        await this.worktimed("status", "--json");
+        return true;
+      }),
+    ]);
+    exited.catch(() => {}); // later exits are checked by daemonRunning()
+  }
+
+  daemonRunning(): boolean {
+    return this.daemon !== null && this.daemon.exitCode === null && this.daemon.signalCode === null;
+  }
+
+  get daemonOutput(): string {
+    return this.daemonLog;
+  }
+
+  /** launch starts Chromium with the extension, github.com mapped to the local server. */
+  async launch(): Promise<BrowserContext> {
+    const headless = !process.env.DISPLAY;
+    const ctx = await chromium.launchPersistentContext(this.userDataDir, {
+      executablePath: chromiumPath,
+      headless,
+      env: { ...process.env, HOME: this.home },
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        `--load-extension=${unpackedDir}`,
+        `--disable-extensions-except=${unpackedDir}`,
+        `--host-resolver-rules=MAP github.com 127.0.0.1:${this.port}`,
+        "--ignore-certificate-errors",
+        ...(headless ? ["--headless=new"] : []),
+      ],
+    });
+    this.context = ctx;
+    return ctx;
+  }
+
+  async serviceWorker(): Promise<Worker> {
+    const ctx = this.context;
+    if (ctx === null) throw new Error("harness: the browser is not running");
+    const existing = ctx.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`));
+    if (existing) return existing;
+    return ctx.waitForEvent("serviceworker", {
+      predicate: (w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`),
+      timeout: 20_000,
+    });
+  }
+
+  async closeBrowser(): Promise<void> {
+    const ctx = this.context;
+    this.context = null;
+    if (ctx !== null) await ctx.close();
+  }
+
+  async stopDaemon(): Promise<void> {
+    const d = this.daemon;
+    this.daemon = null;
+    if (d === null || d.exitCode !== null || d.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => d.once("exit", () => resolve()));
+    d.kill("SIGTERM");
+    const timer = setTimeout(() => d.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async dispose(): Promise<void> {
+    await this.closeBrowser().catch(() => {});
+    await this.stopDaemon().catch(() => {});
+    const server = this.server;
+    this.server = null;
+    if (server !== null) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** buildWorktimed builds the real binary from this repository into dir. */
+export async function buildWorktimed(dir: string): Promise<string> {
+  const out = path.join(dir, "worktimed");
+  await run("go", ["build", "-o", out, "./cmd/worktimed"], {
+    cwd: repoRoot,
+    env: { ...process.env, CGO_ENABLED: "0" },
+    timeout: 600_000,
+    maxBuffer: 16 << 20,
+  });
+  return out;
+}
