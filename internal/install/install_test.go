@@ -1,0 +1,341 @@
+package install
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const testChromeID = "abcdefghijklmnopabcdefghijklmnop"
+
+func fakeExists(present ...string) func(string) bool {
+	return func(p string) bool { return slices.Contains(present, p) }
+}
+
+func TestPlanLocations(t *testing.T) {
+	tests := []struct {
+		name      string
+		p         Platform
+		exe       string
+		browsers  []string
+		wantFiles []string
+		wantReg   []RegValue
+		wantUnit  string
+		wantRun   string
+	}{
+		{
+			name:     "linux",
+			p:        Platform{OS: "linux", Home: "/home/u"},
+			exe:      "/opt/worktime/worktimed",
+			browsers: []string{"chrome", "chromium", "edge", "brave", "firefox"},
+			wantFiles: []string{
+				"/home/u/.config/google-chrome/NativeMessagingHosts/com.worktime.host.json",
+				"/home/u/.config/chromium/NativeMessagingHosts/com.worktime.host.json",
+				"/home/u/.config/microsoft-edge/NativeMessagingHosts/com.worktime.host.json",
+				"/home/u/.config/BraveSoftware/Brave-Browser/NativeMessagingHosts/com.worktime.host.json",
+				"/home/u/.mozilla/native-messaging-hosts/com.worktime.host.json",
+			},
+			wantUnit: "/home/u/.config/systemd/user/worktimed.service",
+		},
+		{
+			name:     "macos",
+			p:        Platform{OS: "darwin", Home: "/Users/u"},
+			exe:      "/Applications/worktime.app/Contents/MacOS/worktimed",
+			browsers: []string{"chrome", "chromium", "edge", "brave", "firefox"},
+			wantFiles: []string{
+				"/Users/u/Library/Application Support/Google/Chrome/NativeMessagingHosts/com.worktime.host.json",
+				"/Users/u/Library/Application Support/Chromium/NativeMessagingHosts/com.worktime.host.json",
+				"/Users/u/Library/Application Support/Microsoft Edge/NativeMessagingHosts/com.worktime.host.json",
+				"/Users/u/Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts/com.worktime.host.json",
+				"/Users/u/Library/Application Support/Mozilla/NativeMessagingHosts/com.worktime.host.json",
+			},
+			wantUnit: "/Users/u/Library/LaunchAgents/worktimed.plist",
+		},
+		{
+			name:     "windows",
+			p:        Platform{OS: "windows", Home: `C:\Users\u`, LocalAppData: `C:\Users\u\AppData\Local`, AppData: `C:\Users\u\AppData\Roaming`},
+			exe:      `C:\Program Files\worktime\worktimed.exe`,
+			browsers: []string{"chrome", "edge", "firefox"},
+			wantFiles: []string{
+				`C:\Users\u\AppData\Local\worktime\NativeMessagingHosts\chrome\com.worktime.host.json`,
+				`C:\Users\u\AppData\Local\worktime\NativeMessagingHosts\firefox\com.worktime.host.json`,
+			},
+			wantReg: []RegValue{
+				{Key: `Software\Google\Chrome\NativeMessagingHosts\com.worktime.host`, Value: `C:\Users\u\AppData\Local\worktime\NativeMessagingHosts\chrome\com.worktime.host.json`},
+				{Key: `Software\Microsoft\Edge\NativeMessagingHosts\com.worktime.host`, Value: `C:\Users\u\AppData\Local\worktime\NativeMessagingHosts\chrome\com.worktime.host.json`},
+				{Key: `Software\Mozilla\NativeMessagingHosts\com.worktime.host`, Value: `C:\Users\u\AppData\Local\worktime\NativeMessagingHosts\firefox\com.worktime.host.json`},
+			},
+			wantRun: `"C:\Program Files\worktime\worktimed.exe" run`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := MakePlan(tt.p, Options{Executable: tt.exe, ExtensionIDs: []string{testChromeID}, Browsers: tt.browsers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range plan.Files {
+				got = append(got, f.Path)
+			}
+			if !slices.Equal(got, tt.wantFiles) {
+				t.Errorf("files:\n got %q\nwant %q", got, tt.wantFiles)
+			}
+			if !slices.Equal(plan.Registry, tt.wantReg) && !(len(plan.Registry) == 0 && len(tt.wantReg) == 0) {
+				t.Errorf("registry:\n got %q\nwant %q", plan.Registry, tt.wantReg)
+			}
+			if plan.Service.UnitPath != tt.wantUnit {
+				t.Errorf("unit path %q, want %q", plan.Service.UnitPath, tt.wantUnit)
+			}
+			if plan.Service.RunKey.Value != tt.wantRun {
+				t.Errorf("run key %q, want %q", plan.Service.RunKey.Value, tt.wantRun)
+			}
+			for _, f := range plan.Files {
+				var m map[string]any
+				if err := json.Unmarshal(f.Content, &m); err != nil {
+					t.Fatalf("%s: %v", f.Path, err)
+				}
+				if m["name"] != HostName || m["path"] != tt.exe || m["type"] != "stdio" {
+					t.Errorf("%s: manifest %v", f.Path, m)
+				}
+				firefox := strings.Contains(strings.ToLower(f.Path), "mozilla") || strings.Contains(f.Path, `\firefox\`)
+				if firefox {
+					if ids, _ := m["allowed_extensions"].([]any); !slices.Contains(ids, any(DefaultFirefoxExtensionID)) {
+						t.Errorf("%s: allowed_extensions %v", f.Path, m["allowed_extensions"])
+					}
+				} else if origins, _ := m["allowed_origins"].([]any); !slices.Equal(origins, []any{"chrome-extension://" + testChromeID + "/"}) {
+					t.Errorf("%s: allowed_origins %v", f.Path, m["allowed_origins"])
+				}
+			}
+			if !strings.Contains(plan.Describe(), tt.wantFiles[0]) {
+				t.Errorf("Describe does not name %s", tt.wantFiles[0])
+			}
+		})
+	}
+}
+
+func TestPlanUnits(t *testing.T) {
+	linux, err := MakePlan(Platform{OS: "linux", Home: "/home/u"}, Options{Executable: "/opt/work time/worktimed", ExtensionIDs: []string{testChromeID}, Browsers: []string{"chrome"}, WorktimeHome: "/home/u/wt", EnvHome: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"WantedBy=default.target\n", `ExecStart="/opt/work time/worktimed" "run"`, `Environment="WORKTIME_HOME=/home/u/wt"`} {
+		if !strings.Contains(linux.Service.Unit, want) {
+			t.Errorf("unit lacks %q:\n%s", want, linux.Service.Unit)
+		}
+	}
+	if strings.Contains(linux.Service.Unit, "multi-user.target") || strings.Contains(linux.Service.Unit, "{{") {
+		t.Errorf("unit:\n%s", linux.Service.Unit)
+	}
+	if linux.Service.EnableLink != "/home/u/.config/systemd/user/default.target.wants/worktimed.service" {
+		t.Errorf("enable link %q", linux.Service.EnableLink)
+	}
+	mac, err := MakePlan(Platform{OS: "darwin", Home: "/Users/u"}, Options{Executable: "/Apps/a&b/worktimed", ExtensionIDs: []string{testChromeID}, Browsers: []string{"chrome"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<key>RunAtLoad</key>\n\t<true/>", "<string>/Apps/a&amp;b/worktimed</string>", "<string>run</string>"} {
+		if !strings.Contains(mac.Service.Unit, want) {
+			t.Errorf("plist lacks %q:\n%s", want, mac.Service.Unit)
+		}
+	}
+}
+
+func TestPlanErrors(t *testing.T) {
+	linux := Platform{OS: "linux", Home: "/home/u"}
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"relative executable", Options{Executable: "worktimed", ExtensionIDs: []string{testChromeID}}, "not absolute"},
+		{"bad extension id", Options{Executable: "/x/worktimed", ExtensionIDs: []string{"not-an-id"}}, "neither a Chrome id"},
+		{"uppercase chrome id", Options{Executable: "/x/worktimed", ExtensionIDs: []string{strings.ToUpper(testChromeID)}}, "neither a Chrome id"},
+		{"no chrome id", Options{Executable: "/x/worktimed", ExtensionIDs: []string{"a@b.c"}}, "no Chrome extension id"},
+		{"unknown browser", Options{Executable: "/x/worktimed", ExtensionIDs: []string{testChromeID}, Browsers: []string{"netscape"}}, "unknown browser"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := MakePlan(linux, tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestInstalledBrowsersOnly(t *testing.T) {
+	tests := []struct {
+		name string
+		p    Platform
+		want []string
+	}{
+		{"linux profile folder", Platform{OS: "linux", Home: "/h", Exists: fakeExists("/h/.config/chromium")}, []string{"chromium"}},
+		{"linux program on PATH", Platform{OS: "linux", Home: "/h", Exists: fakeExists(), LookPath: func(n string) (string, error) {
+			if n == "firefox" {
+				return "/usr/bin/firefox", nil
+			}
+			return "", fs.ErrNotExist
+		}}, []string{"firefox"}},
+		{"macos app", Platform{OS: "darwin", Home: "/U", Exists: fakeExists("/Applications/Google Chrome.app", "/Applications/Brave Browser.app")}, []string{"chrome", "brave"}},
+		{"windows profile", Platform{OS: "windows", LocalAppData: `C:\L`, AppData: `C:\R`, Exists: fakeExists(`C:\L\Microsoft\Edge\User Data`, `C:\R\Mozilla\Firefox`)}, []string{"edge", "firefox"}},
+		{"none", Platform{OS: "linux", Home: "/h", Exists: fakeExists()}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			exe := "/x/worktimed"
+			if tt.p.OS == "windows" {
+				exe = `C:\x\worktimed.exe`
+			}
+			plan, err := MakePlan(tt.p, Options{Executable: exe, ExtensionIDs: []string{testChromeID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(plan.Browsers, tt.want) {
+				t.Fatalf("browsers %q, want %q", plan.Browsers, tt.want)
+			}
+		})
+	}
+}
+
+func TestWindowsQuote(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`run`, `run`},
+		{`C:\Program Files\w.exe`, `"C:\Program Files\w.exe"`},
+		{`a"b`, `"a\"b"`},
+		{`a\"b c`, `"a\\\"b c"`},
+		{`c:\dir with space\`, `"c:\dir with space\\"`},
+		{``, `""`},
+	}
+	for _, tt := range tests {
+		if got := windowsQuote(tt.in); got != tt.want {
+			t.Errorf("windowsQuote(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// tree lists every path under root (files, folders, links).
+func tree(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		out = append(out, rel)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestInstallUninstallTempHome(t *testing.T) {
+	home := t.TempDir()
+	wtHome := filepath.Join(home, ".local/share/worktime")
+	if err := os.MkdirAll(filepath.Join(home, ".config/chromium"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(wtHome, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	before := tree(t, home)
+	p := Platform{OS: "linux", Home: home, Exists: func(s string) bool { _, err := os.Stat(s); return err == nil }, LookPath: func(string) (string, error) { return "", fs.ErrNotExist }}
+	plan, err := MakePlan(p, Options{Executable: "/opt/worktimed", ExtensionIDs: []string{testChromeID}, WorktimeHome: wtHome})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := Apply(ctx, plan, wtHome, FileManager{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Installing twice is the same as once.
+	if err := Apply(ctx, plan, wtHome, FileManager{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	after := tree(t, home)
+	var added []string
+	for _, p := range after {
+		if !slices.Contains(before, p) {
+			added = append(added, p)
+		}
+	}
+	want := []string{
+		".config/chromium/NativeMessagingHosts",
+		".config/chromium/NativeMessagingHosts/com.worktime.host.json",
+		".config/systemd",
+		".config/systemd/user",
+		".config/systemd/user/default.target.wants",
+		".config/systemd/user/default.target.wants/worktimed.service",
+		".config/systemd/user/worktimed.service",
+		".local/share/worktime/install-record.json",
+	}
+	if !slices.Equal(added, want) {
+		t.Fatalf("install added:\n%s\nwant:\n%s", strings.Join(added, "\n"), strings.Join(want, "\n"))
+	}
+	target, err := os.Readlink(filepath.Join(home, ".config/systemd/user/default.target.wants/worktimed.service"))
+	if err != nil || target != filepath.Join(home, ".config/systemd/user/worktimed.service") {
+		t.Fatalf("enable link -> %q, %v", target, err)
+	}
+	unit, err := os.ReadFile(filepath.Join(home, ".config/systemd/user/worktimed.service"))
+	if err != nil || !strings.Contains(string(unit), "WantedBy=default.target") {
+		t.Fatalf("unit %q, %v", unit, err)
+	}
+	var m chromeManifest
+	b, err := os.ReadFile(filepath.Join(home, ".config/chromium/NativeMessagingHosts/com.worktime.host.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil || m.Path != "/opt/worktimed" || m.AllowedOrigins[0] != "chrome-extension://"+testChromeID+"/" {
+		t.Fatalf("manifest %+v, %v", m, err)
+	}
+	// A file the user put next to the manifest survives uninstall.
+	if err := Uninstall(ctx, wtHome, FileManager{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := tree(t, home); !slices.Equal(got, before) {
+		t.Fatalf("after uninstall:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(before, "\n"))
+	}
+}
+
+func TestUninstallKeepsUserFiles(t *testing.T) {
+	home := t.TempDir()
+	p := Platform{OS: "linux", Home: home, Exists: fakeExists()}
+	plan, err := MakePlan(p, Options{Executable: "/opt/worktimed", ExtensionIDs: []string{testChromeID}, Browsers: []string{"brave"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := Apply(ctx, plan, home, FileManager{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(home, ".config/BraveSoftware/Brave-Browser/NativeMessagingHosts/other.json")
+	if err := os.WriteFile(other, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Uninstall(ctx, home, FileManager{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("user's file removed: %v", err)
+	}
+	if _, err := os.Stat(plan.Files[0].Path); err == nil {
+		t.Fatal("manifest not removed")
+	}
+}
+
+func TestApplyNeedsRegistryForWindowsPlan(t *testing.T) {
+	home := t.TempDir()
+	plan := Plan{Registry: []RegValue{{Key: `Software\x`, Value: "v"}}}
+	if err := Apply(context.Background(), plan, home, nil, nil); !errors.Is(err, ErrNoRegistry) {
+		t.Fatalf("err = %v", err)
+	}
+}

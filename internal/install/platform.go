@@ -1,0 +1,49 @@
+package install
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"runtime"
+)
+
+// Detect describes the running system for the user whose home is home.
+func Detect(home string) (Platform, error) {
+	if home == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return Platform{}, fmt.Errorf("install: %w", err)
+		}
+		home = h
+	}
+	return Platform{
+		OS:           runtime.GOOS,
+		Home:         home,
+		LocalAppData: os.Getenv("LOCALAPPDATA"),
+		AppData:      os.Getenv("APPDATA"),
+		Exists: func(p string) bool {
+			_, err := os.Stat(p)
+			return !errors.Is(err, fs.ErrNotExist) && err == nil
+		},
+		LookPath: exec.LookPath,
+	}, nil
+}
+
+// SystemManagerFor picks the service manager for the running system:
+// kardianos/service where a user service manager answers, the Run key on
+// Windows, and FileManager otherwise.
+func SystemManagerFor(p Platform) Manager {
+	switch p.OS {
+	case "windows":
+		return RunKeyManager{Reg: SystemRegistry()}
+	case "darwin":
+		return SystemManager{}
+	case "linux":
+		if UserManagerReachable() {
+			return SystemManager{}
+		}
+	}
+	return FileManager{}
+}
