@@ -1,0 +1,35 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/worktime/worktime/internal/daemon"
+)
+
+func cmdRun(ctx context.Context, e *Env, args []string) error {
+	fs := e.newFlagSet("run", "run [-log-level LEVEL]")
+	level := fs.String("log-level", "", "debug, info, warn or error (default: log_level from config.toml)")
+	if err := e.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := e.LoadConfig(); err != nil {
+		return err
+	}
+	lv := e.Config.LogLevel
+	if *level != "" {
+		lv = *level
+	}
+	var sl slog.Level
+	if err := sl.UnmarshalText([]byte(lv)); err != nil {
+		return usageErrorf("run: -log-level %q must be debug, info, warn or error", lv)
+	}
+	logger := slog.New(slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: sl}))
+	return daemon.Run(ctx, daemon.Options{
+		Paths:   e.Paths,
+		Config:  e.Config,
+		Logger:  logger,
+		Clock:   e.Clock,
+		Version: Version,
+	})
+}

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/tracker"
+)
+
+func cmdTrack(ctx context.Context, e *Env, args []string) error {
+	if len(args) == 0 {
+		return usageErrorf("track: want a subcommand: start, heartbeat or stop")
+	}
+	switch args[0] {
+	case "start":
+		return trackStart(ctx, e, args[1:])
+	case "heartbeat":
+		return trackHeartbeat(ctx, e, args[1:])
+	case "stop":
+		return trackStop(ctx, e, args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprintln(e.Stdout, "Usage: worktimed track start --repo OWNER/NAME --pr N [--at RFC3339]\n       worktimed track heartbeat [--session ID] [--at RFC3339]\n       worktimed track stop [--session ID] [--at RFC3339]")
+		return nil
+	}
+	return usageErrorf("track: unknown subcommand %q; want start, heartbeat or stop", args[0])
+}
+
+func trackStart(ctx context.Context, e *Env, args []string) error {
+	fs := e.newFlagSet("track start", "track start --repo OWNER/NAME --pr N [--at RFC3339]")
+	repo := fs.String("repo", "", "the repository, `OWNER/NAME` (required)")
+	pr := fs.Int("pr", 0, "the pull request `number` (required)")
+	at := fs.String("at", "", "start `time` (RFC 3339); default now")
+	id := fs.String("session-id", "", "a client-minted session `UUID` (makes the start idempotent)")
+	if err := e.parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *repo == "" {
+		return usageErrorf("track start: --repo OWNER/NAME is required")
+	}
+	owner, name, err := tracker.ParseRepo(*repo)
+	if err != nil {
+		return usageErrorf("track start: --repo: %v", err)
+	}
+	if *pr <= 0 {
+		return usageErrorf("track start: --pr N is required and must be a positive pull request number")
+	}
+	when, err := parseAt("at", *at)
+	if err != nil {
+		return err
+	}
+	if err := e.LoadConfig(); err != nil {
+		return err
+	}
+	b, err := e.OpenBackend(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	s, err := b.Start(ctx, api.StartRequest{RepoOwner: owner, RepoName: name, PRNumber: *pr, At: when, SessionID: *id, Source: api.SourceManual})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.Stdout, s.ID)
+	return nil
+}
+
+// sessionOrActive returns id, or the active session's id.
+func sessionOrActive(ctx context.Context, b Backend, cmd, id string) (string, error) {
+	if id != "" {
+		return id, nil
+	}
+	a, err := b.Active(ctx)
+	if err != nil {
+		return "", err
+	}
+	if a == nil {
+		return "", fmt.Errorf("%s: %w: no active session; start one with 'worktimed track start' or pass --session ID", cmd, tracker.ErrNotFound)
+	}
+	return a.ID, nil
+}
+
+func trackHeartbeat(ctx context.Context, e *Env, args []string) error {
+	fs := e.newFlagSet("track heartbeat", "track heartbeat [--session ID] [--at RFC3339]")
+	id := fs.String("session", "", "the session `ID`; default the active session")
+	at := fs.String("at", "", "heartbeat `time` (RFC 3339); default now")
+	if err := e.parseFlags(fs, args); err != nil {
+		return err
+	}
+	when, err := parseAt("at", *at)
+	if err != nil {
+		return err
+	}
+	if err := e.LoadConfig(); err != nil {
+		return err
+	}
+	b, err := e.OpenBackend(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	sid, err := sessionOrActive(ctx, b, "track heartbeat", *id)
+	if err != nil {
+		return err
+	}
+	s, err := b.Heartbeat(ctx, sid, when)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.Stdout, s.ID)
+	return nil
+}
+
+func trackStop(ctx context.Context, e *Env, args []string) error {
+	fs := e.newFlagSet("track stop", "track stop [--session ID] [--at RFC3339]")
+	id := fs.String("session", "", "the session `ID`; default the active session")
+	at := fs.String("at", "", "end `time` (RFC 3339); default now")
+	if err := e.parseFlags(fs, args); err != nil {
+		return err
+	}
+	when, err := parseAt("at", *at)
+	if err != nil {
+		return err
+	}
+	if err := e.LoadConfig(); err != nil {
+		return err
+	}
+	b, err := e.OpenBackend(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	sid, err := sessionOrActive(ctx, b, "track stop", *id)
+	if err != nil {
+		return err
+	}
+	s, err := b.End(ctx, sid, when)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "%s %s %s\n", s.ID, s.Status, fmtDuration(s.DurationSeconds))
+	return nil
+}

@@ -1,0 +1,284 @@
+// Package localdb is worktime's local SQLite store: sessions, the daily_stats
+// materialised from them, durable key/value state and the bookkeeping that
+// tells the sync engine what to push.
+//
+// # Durability
+//
+// The database runs in WAL mode with synchronous=FULL, so every committed
+// transaction is fsynced to the WAL before Commit returns: a write that was
+// acknowledged survives a power cut. busy_timeout lets the daemon, the CLI and
+// the native messaging host share the file; foreign keys are on; every write
+// transaction is BEGIN IMMEDIATE, so two writers never deadlock on an upgrade
+// from a read lock.
+//
+// # Migrations
+//
+// migrations/NNNN_name.sql are embedded in the binary, forward-only, and
+// numbered by the schema version they produce. Open applies the missing ones
+// in a single transaction and records each in schema_migrations. A file whose
+// version is newer than this binary knows (ErrTooNew), a file that is not an
+// SQLite database or is damaged (ErrCorrupt), and an SQLite file that is not a
+// worktime store (ErrForeign) are refused before anything is written to them:
+// they are probed through a read-only connection first.
+//
+// # Times
+//
+// start_time, end_time and last_heartbeat_at are INTEGER unix seconds (UTC,
+// truncated); updated_at is INTEGER unix milliseconds and decides
+// last-writer-wins between devices. A local write never moves updated_at
+// backwards, so a local change always wins over the value it replaced.
+//
+// # daily_stats
+//
+// daily_stats has one row per local calendar day, repository and pull request
+// (the seed's per-repository rows are sums over it). Only ended sessions
+// (completed, abandoned) count. A session [start, end) is split at every local
+// midnight inside it (see SplitDays), in the zone given by Options.Location;
+// each day gets the seconds of its part, and session_count counts sessions
+// with a part of at least one second on that day (a zero-length session counts
+// on its start day). Every write that changes a session updates daily_stats in
+// the same transaction, so daily_stats always equals the aggregate recomputed
+// from time_sessions. The zone the table was built in is kept in the state
+// table; Open rebuilds it when the configured zone differs.
+//
+// # Change bookkeeping (push)
+//
+// A store-wide counter (state key "change_seq") is incremented by every local
+// change, and the changed row records the new value in change_seq. A row is
+// pending while change_seq > pushed_seq. PendingSessions returns pending rows
+// oldest change first; MarkPushed(id → change_seq read) sets pushed_seq only
+// if change_seq still equals the value that was read, so a change made while
+// a push was in flight stays pending. Quarantine parks a row at one
+// change_seq (the server refused it for good); the next local change to the
+// row lifts the quarantine. ApplyRemote (pull) writes rows without making them
+// pending.
+package localdb
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/worktime/worktime/internal/clock"
+)
+
+// Errors returned by Open; check them with errors.Is.
+var (
+	// ErrTooNew: the file was written by a newer worktime.
+	ErrTooNew = errors.New("database was written by a newer version of worktime")
+	// ErrCorrupt: the file is not an SQLite database or is damaged.
+	ErrCorrupt = errors.New("database file is corrupt or not an SQLite database")
+	// ErrForeign: an SQLite database that is not a worktime store.
+	ErrForeign = errors.New("file is an SQLite database but not a worktime store")
+	// ErrNotFound: no row with that id.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalidSession: a session that breaks the store's invariants.
+	ErrInvalidSession = errors.New("invalid session")
+)
+
+// Options configure a DB.
+type Options struct {
+	// Location is the zone daily_stats days are counted in; nil means UTC.
+	Location *time.Location
+	// Clock stamps updated_at and created_at; nil means the real clock.
+	Clock clock.Clock
+	// Logger receives migration and rebuild notices; nil discards them.
+	Logger *slog.Logger
+}
+
+// DB is an open local store. It is safe for concurrent use.
+type DB struct {
+	sql   *sql.DB
+	path  string
+	loc   *time.Location
+	clock clock.Clock
+	log   *slog.Logger
+	// writeMu serialises this process's write transactions so that they
+	// queue in Go instead of in SQLite's busy handler.
+	writeMu sync.Mutex
+}
+
+// sqliteMagic starts every SQLite database file.
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+// Open opens (creating if needed) the store at path and migrates it to the
+// latest schema version.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("localdb.Open: %w", err)
+	}
+	exists, err := probe(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("localdb.Open %s: %w", path, err)
+	}
+	sdb, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("localdb.Open: %w", err)
+	}
+	sdb.SetMaxOpenConns(8)
+	sdb.SetMaxIdleConns(8)
+	db := &DB{sql: sdb, path: path, loc: opts.Location, clock: opts.Clock, log: opts.Logger}
+	if err := db.init(ctx, exists); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("localdb.Open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func dsn(path string, readOnly bool) string {
+	u := url.URL{Scheme: "file", Opaque: path}
+	q := url.Values{}
+	q.Set("_busy_timeout", "10000")
+	if readOnly {
+		q.Set("mode", "ro")
+	} else {
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", "FULL")
+		q.Set("_fk", "1")
+		q.Set("_txlock", "immediate")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// probe inspects an existing file through a read-only connection and refuses
+// it (without writing to it) if it is corrupt, foreign or too new. It reports
+// whether the file exists with content.
+func probe(ctx context.Context, path string) (bool, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	if st.IsDir() {
+		return false, fmt.Errorf("%s is a directory", path)
+	}
+	if st.Size() == 0 {
+		return false, nil
+	}
+	hdr := make([]byte, 100)
+	if _, err := io.ReadFull(f, hdr); err != nil || !bytes.HasPrefix(hdr, sqliteMagic) {
+		return false, fmt.Errorf("%w: missing SQLite header; move the file away (worktime will create a new one) or restore it from a backup", ErrCorrupt)
+	}
+	ro, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return false, err
+	}
+	defer ro.Close()
+	var version int
+	err = func() error {
+		var n int
+		if err := ro.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE name = 'schema_migrations'`).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			var tables int
+			if err := ro.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&tables); err != nil {
+				return err
+			}
+			if tables > 0 {
+				return fmt.Errorf("%w: no schema_migrations table; point worktime at another file", ErrForeign)
+			}
+			return nil
+		}
+		return ro.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version)
+	}()
+	if err != nil {
+		return false, classify(err)
+	}
+	if latest := len(migrations); version > latest {
+		return false, fmt.Errorf("%w: schema version %d, this worktimed knows up to %d; upgrade worktimed", ErrTooNew, version, latest)
+	}
+	var res string
+	if err := ro.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&res); err != nil {
+		return false, classify(err)
+	}
+	if res != "ok" {
+		return false, fmt.Errorf("%w: integrity check: %s; restore it from a backup or move it away", ErrCorrupt, res)
+	}
+	return true, nil
+}
+
+// classify maps SQLite's corruption codes to ErrCorrupt.
+func classify(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+	}
+	return err
+}
+
+func (db *DB) init(ctx context.Context, existed bool) error {
+	if err := db.migrate(ctx); err != nil {
+		return classify(err)
+	}
+	if err := db.ensureStatsZone(ctx); err != nil {
+		return classify(err)
+	}
+	_ = existed
+	return nil
+}
+
+// Close closes the store.
+func (db *DB) Close() error {
+	if err := db.sql.Close(); err != nil {
+		return fmt.Errorf("localdb.Close: %w", err)
+	}
+	return nil
+}
+
+// Path is the file the store lives in.
+func (db *DB) Path() string { return db.path }
+
+// Location is the zone daily_stats is counted in.
+func (db *DB) Location() *time.Location { return db.loc }
+
+// update runs fn in one write transaction, serialised with this process's
+// other writes.
+func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return classify(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return classify(err)
+	}
+	return nil
+}

@@ -1,0 +1,410 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+)
+
+// SyncSession is a stored session with the fields sync needs beyond the wire
+// type: where it came from, its last heartbeat, when it was last written (ms
+// precision, decides last-writer-wins) and its change sequence.
+type SyncSession struct {
+	api.Session
+	Source          string
+	LastHeartbeatAt *time.Time
+	UpdatedAt       time.Time
+	ChangeSeq       int64
+}
+
+const sessionCols = `id, device_id, source, repo_owner, repo_name, pr_number, start_time, end_time,
+	duration_seconds, status, last_heartbeat_at, updated_at, change_seq`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanSession(r scanner) (SyncSession, error) {
+	var s SyncSession
+	var start, updated int64
+	var end, dur, hb sql.NullInt64
+	if err := r.Scan(&s.ID, &s.DeviceID, &s.Source, &s.RepoOwner, &s.RepoName, &s.PRNumber, &start, &end,
+		&dur, &s.Status, &hb, &updated, &s.ChangeSeq); err != nil {
+		return SyncSession{}, err
+	}
+	s.StartTime = time.Unix(start, 0).UTC()
+	if end.Valid {
+		t := time.Unix(end.Int64, 0).UTC()
+		s.EndTime = &t
+	}
+	s.DurationSeconds = dur.Int64
+	if hb.Valid {
+		t := time.Unix(hb.Int64, 0).UTC()
+		s.LastHeartbeatAt = &t
+	}
+	s.UpdatedAt = time.UnixMilli(updated).UTC()
+	return s, nil
+}
+
+// normalize truncates times to whole seconds in UTC, fills duration and
+// checks the invariants the schema enforces, with a clear message.
+func normalize(s *SyncSession) error {
+	s.StartTime = s.StartTime.UTC().Truncate(time.Second)
+	if s.EndTime != nil {
+		t := s.EndTime.UTC().Truncate(time.Second)
+		s.EndTime = &t
+	}
+	if s.LastHeartbeatAt != nil {
+		t := s.LastHeartbeatAt.UTC().Truncate(time.Second)
+		s.LastHeartbeatAt = &t
+	}
+	switch {
+	case s.ID == "":
+		return fmt.Errorf("%w: empty id", ErrInvalidSession)
+	case s.RepoOwner == "" || s.RepoName == "":
+		return fmt.Errorf("%w %s: empty repository", ErrInvalidSession, s.ID)
+	case s.PRNumber <= 0:
+		return fmt.Errorf("%w %s: pr_number %d must be positive", ErrInvalidSession, s.ID, s.PRNumber)
+	case s.Source != api.SourceBrowser && s.Source != api.SourceManual:
+		return fmt.Errorf("%w %s: source %q must be %q or %q", ErrInvalidSession, s.ID, s.Source, api.SourceBrowser, api.SourceManual)
+	}
+	switch s.Status {
+	case api.StatusActive:
+		if s.EndTime != nil {
+			return fmt.Errorf("%w %s: an active session has no end_time", ErrInvalidSession, s.ID)
+		}
+		s.DurationSeconds = 0
+	case api.StatusCompleted, api.StatusAbandoned:
+		if s.EndTime == nil {
+			return fmt.Errorf("%w %s: a %s session needs an end_time", ErrInvalidSession, s.ID, s.Status)
+		}
+		if s.EndTime.Before(s.StartTime) {
+			return fmt.Errorf("%w %s: end_time %s is before start_time %s", ErrInvalidSession, s.ID,
+				s.EndTime.Format(time.RFC3339), s.StartTime.Format(time.RFC3339))
+		}
+		s.DurationSeconds = s.EndTime.Unix() - s.StartTime.Unix()
+	default:
+		return fmt.Errorf("%w %s: status %q must be active, completed or abandoned", ErrInvalidSession, s.ID, s.Status)
+	}
+	return nil
+}
+
+// Tx is one write transaction. Every change to a session goes through Put,
+// which keeps daily_stats and the change bookkeeping in step.
+type Tx struct {
+	db  *DB
+	tx  *sql.Tx
+	ctx context.Context
+}
+
+// Update runs fn in one durable write transaction: when Update returns nil
+// the changes are on disk. fn must not keep tx.
+func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.update(ctx, func(stx *sql.Tx) error {
+		return fn(&Tx{db: db, tx: stx, ctx: ctx})
+	})
+}
+
+// Session returns the session with id; ok is false if there is none.
+func (tx *Tx) Session(id string) (s SyncSession, ok bool, err error) {
+	return getSession(tx.ctx, tx.tx, id)
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+func getSession(ctx context.Context, q querier, id string) (SyncSession, bool, error) {
+	s, err := scanSession(q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM time_sessions WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return SyncSession{}, false, nil
+	}
+	if err != nil {
+		return SyncSession{}, false, fmt.Errorf("session %s: %w", id, err)
+	}
+	return s, true, nil
+}
+
+// ActiveSessions returns the active sessions of deviceID, oldest first.
+// There is at most one unless the store was written by a broken client.
+func (tx *Tx) ActiveSessions(deviceID string) ([]SyncSession, error) {
+	return activeSessions(tx.ctx, tx.tx, deviceID)
+}
+
+func activeSessions(ctx context.Context, q querier, deviceID string) ([]SyncSession, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+sessionCols+` FROM time_sessions
+		WHERE device_id = ? AND status = 'active' ORDER BY start_time, id`, deviceID)
+	if err != nil {
+		return nil, fmt.Errorf("active sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []SyncSession
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("active sessions: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("active sessions: %w", err)
+	}
+	return out, nil
+}
+
+// Put inserts or replaces a session as a local change: it stamps updated_at
+// (never earlier than the stored value + 1 ms), assigns the next change
+// sequence (making the row pending) and moves the session's contribution in
+// daily_stats. It returns the row as stored.
+func (tx *Tx) Put(s SyncSession) (SyncSession, error) {
+	if err := normalize(&s); err != nil {
+		return SyncSession{}, err
+	}
+	old, existed, err := tx.Session(s.ID)
+	if err != nil {
+		return SyncSession{}, fmt.Errorf("put: %w", err)
+	}
+	now := tx.db.clock.Now().UTC().Truncate(time.Millisecond)
+	if existed && !now.After(old.UpdatedAt) {
+		now = old.UpdatedAt.Add(time.Millisecond)
+	}
+	s.UpdatedAt = now
+	var seq int64
+	if err := tx.tx.QueryRowContext(tx.ctx, `UPDATE state SET value = CAST(value AS INTEGER) + 1
+		WHERE key = 'change_seq' RETURNING CAST(value AS INTEGER)`).Scan(&seq); err != nil {
+		return SyncSession{}, fmt.Errorf("put: change_seq: %w", err)
+	}
+	s.ChangeSeq = seq
+	if err := tx.write(s, existed, old, false); err != nil {
+		return SyncSession{}, fmt.Errorf("put %s: %w", s.ID, err)
+	}
+	return s, nil
+}
+
+// write stores s (normalised) over old and moves daily_stats. remote rows are
+// written as already pushed.
+func (tx *Tx) write(s SyncSession, existed bool, old SyncSession, remote bool) error {
+	if existed {
+		if err := tx.addStats(old, -1); err != nil {
+			return err
+		}
+	}
+	if err := tx.addStats(s, +1); err != nil {
+		return err
+	}
+	var end, hb any
+	var dur any
+	if s.EndTime != nil {
+		end = s.EndTime.Unix()
+		dur = s.DurationSeconds
+	}
+	if s.LastHeartbeatAt != nil {
+		hb = s.LastHeartbeatAt.Unix()
+	}
+	nowSec := tx.db.clock.Now().Unix()
+	var err error
+	if remote {
+		// A pulled row is not pending: pushed_seq catches up with change_seq.
+		_, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name,
+			pr_number, start_time, end_time, duration_seconds, status, last_heartbeat_at, created_at, updated_at,
+			change_seq, pushed_seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)
+			ON CONFLICT(id) DO UPDATE SET device_id = excluded.device_id, source = excluded.source,
+			repo_owner = excluded.repo_owner, repo_name = excluded.repo_name, pr_number = excluded.pr_number,
+			start_time = excluded.start_time, end_time = excluded.end_time, duration_seconds = excluded.duration_seconds,
+			status = excluded.status, last_heartbeat_at = excluded.last_heartbeat_at, updated_at = excluded.updated_at,
+			pushed_seq = change_seq, quarantined_seq = 0, quarantine_reason = ''`,
+			s.ID, s.DeviceID, s.Source, s.RepoOwner, s.RepoName, s.PRNumber, s.StartTime.Unix(), end, dur, s.Status, hb,
+			nowSec, s.UpdatedAt.UnixMilli())
+	} else {
+		_, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name,
+			pr_number, start_time, end_time, duration_seconds, status, last_heartbeat_at, created_at, updated_at,
+			change_seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET device_id = excluded.device_id, source = excluded.source,
+			repo_owner = excluded.repo_owner, repo_name = excluded.repo_name, pr_number = excluded.pr_number,
+			start_time = excluded.start_time, end_time = excluded.end_time, duration_seconds = excluded.duration_seconds,
+			status = excluded.status, last_heartbeat_at = excluded.last_heartbeat_at, updated_at = excluded.updated_at,
+			change_seq = excluded.change_seq, quarantined_seq = 0, quarantine_reason = ''`,
+			s.ID, s.DeviceID, s.Source, s.RepoOwner, s.RepoName, s.PRNumber, s.StartTime.Unix(), end, dur, s.Status, hb,
+			nowSec, s.UpdatedAt.UnixMilli(), s.ChangeSeq)
+	}
+	return err
+}
+
+// addStats adds (sign +1) or removes (sign -1) an ended session's parts.
+func (tx *Tx) addStats(s SyncSession, sign int64) error {
+	if s.Status == api.StatusActive || s.EndTime == nil {
+		return nil
+	}
+	for _, p := range SplitDays(s.StartTime, *s.EndTime, tx.db.loc) {
+		var n int64
+		if p.Counts {
+			n = 1
+		}
+		if err := upsertStat(tx.ctx, tx.tx, p.Date, s.RepoOwner, s.RepoName, s.PRNumber, sign*p.Seconds, sign*n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+func upsertStat(ctx context.Context, ex execer, date, owner, name string, pr int, secs, count int64) error {
+	_, err := ex.ExecContext(ctx, `INSERT INTO daily_stats (date, repo_owner, repo_name, pr_number,
+		total_duration_seconds, session_count, avg_session_seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+		CASE WHEN ?6 > 0 THEN ?5 / ?6 ELSE 0 END)
+		ON CONFLICT DO UPDATE SET
+		total_duration_seconds = total_duration_seconds + excluded.total_duration_seconds,
+		session_count = session_count + excluded.session_count,
+		avg_session_seconds = CASE WHEN session_count + excluded.session_count > 0
+			THEN (total_duration_seconds + excluded.total_duration_seconds) / (session_count + excluded.session_count)
+			ELSE 0 END`, date, owner, name, pr, secs, count)
+	if err != nil {
+		return fmt.Errorf("daily_stats %s: %w", date, err)
+	}
+	if secs < 0 || count < 0 {
+		if _, err := ex.ExecContext(ctx, `DELETE FROM daily_stats WHERE date = ? AND repo_owner = ? AND repo_name = ?
+			AND pr_number = ? AND session_count <= 0 AND total_duration_seconds <= 0`, date, owner, name, pr); err != nil {
+			return fmt.Errorf("daily_stats %s: %w", date, err)
+		}
+	}
+	return nil
+}
+
+// Session returns the session with id, or ErrNotFound.
+func (db *DB) Session(ctx context.Context, id string) (SyncSession, error) {
+	s, ok, err := getSession(ctx, db.sql, id)
+	if err != nil {
+		return SyncSession{}, fmt.Errorf("localdb.Session: %w", classify(err))
+	}
+	if !ok {
+		return SyncSession{}, fmt.Errorf("localdb.Session %s: %w", id, ErrNotFound)
+	}
+	return s, nil
+}
+
+// ActiveSessions returns deviceID's active sessions, oldest first.
+func (db *DB) ActiveSessions(ctx context.Context, deviceID string) ([]SyncSession, error) {
+	out, err := activeSessions(ctx, db.sql, deviceID)
+	if err != nil {
+		return nil, fmt.Errorf("localdb.ActiveSessions: %w", classify(err))
+	}
+	return out, nil
+}
+
+// SessionFilter selects sessions for ListSessions.
+type SessionFilter struct {
+	RepoOwner, RepoName string    // both or neither
+	Since               time.Time // start_time >= Since when non-zero
+	Status              string    // "" for any
+	Limit               int       // <= 0 for no limit
+}
+
+// ListSessions returns sessions newest first.
+func (db *DB) ListSessions(ctx context.Context, f SessionFilter) ([]SyncSession, error) {
+	var where []string
+	var args []any
+	if f.RepoOwner != "" {
+		where = append(where, "repo_owner = ? AND repo_name = ?")
+		args = append(args, f.RepoOwner, f.RepoName)
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "start_time >= ?")
+		args = append(args, f.Since.Unix())
+	}
+	if f.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, f.Status)
+	}
+	q := `SELECT ` + sessionCols + ` FROM time_sessions`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY start_time DESC, id DESC"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
+	}
+	defer rows.Close()
+	out := []SyncSession{}
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
+	}
+	return out, nil
+}
+
+// ExportFilter selects sessions by start time: Since <= start_time < Until
+// (zero means unbounded).
+type ExportFilter struct {
+	Since, Until time.Time
+}
+
+func (f ExportFilter) where() (string, []any) {
+	var where []string
+	var args []any
+	if !f.Since.IsZero() {
+		where = append(where, "start_time >= ?")
+		args = append(args, f.Since.Unix())
+	}
+	if !f.Until.IsZero() {
+		where = append(where, "start_time < ?")
+		args = append(args, f.Until.Unix())
+	}
+	if len(where) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// CountSessions counts the sessions Export would return.
+func (db *DB) CountSessions(ctx context.Context, f ExportFilter) (int64, error) {
+	w, args := f.where()
+	var n int64
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM time_sessions`+w, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("localdb.CountSessions: %w", classify(err))
+	}
+	return n, nil
+}
+
+// Export calls fn for every selected session, oldest start first, reading
+// rows one at a time (constant memory). An error from fn stops it.
+func (db *DB) Export(ctx context.Context, f ExportFilter, fn func(SyncSession) error) error {
+	w, args := f.where()
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+sessionCols+` FROM time_sessions`+w+` ORDER BY start_time, id`, args...)
+	if err != nil {
+		return fmt.Errorf("localdb.Export: %w", classify(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return fmt.Errorf("localdb.Export: %w", classify(err))
+		}
+		if err := fn(s); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("localdb.Export: %w", classify(err))
+	}
+	return nil
+}

@@ -1,0 +1,154 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// PendingSessions returns up to limit rows changed locally since their last
+// successful push, oldest change first, leaving out quarantined rows.
+func (db *DB) PendingSessions(ctx context.Context, limit int) ([]SyncSession, error) {
+	if limit <= 0 {
+		limit = 500
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+sessionCols+` FROM time_sessions
+		WHERE change_seq > pushed_seq AND quarantined_seq != change_seq
+		ORDER BY change_seq LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("localdb.PendingSessions: %w", classify(err))
+	}
+	defer rows.Close()
+	out := []SyncSession{}
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("localdb.PendingSessions: %w", classify(err))
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("localdb.PendingSessions: %w", classify(err))
+	}
+	return out, nil
+}
+
+// PendingCount is the number of rows PendingSessions would return without a
+// limit.
+func (db *DB) PendingCount(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM time_sessions
+		WHERE change_seq > pushed_seq AND quarantined_seq != change_seq`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("localdb.PendingCount: %w", classify(err))
+	}
+	return n, nil
+}
+
+// MarkPushed records that the server accepted each session id at the change
+// sequence that was read (acks[id]). A row changed again since then keeps
+// its newer change_seq and stays pending. Unknown ids are ignored.
+func (db *DB) MarkPushed(ctx context.Context, acks map[string]int64) error {
+	if len(acks) == 0 {
+		return nil
+	}
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		for id, seq := range acks {
+			if _, err := tx.ExecContext(ctx, `UPDATE time_sessions SET pushed_seq = change_seq
+				WHERE id = ? AND change_seq = ?`, id, seq); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("localdb.MarkPushed: %w", err)
+	}
+	return nil
+}
+
+// Quarantine parks session id at changeSeq: PendingSessions skips it until
+// the row changes again. reason says why the server refused it. It is a
+// no-op if the row has changed since changeSeq was read.
+func (db *DB) Quarantine(ctx context.Context, id string, changeSeq int64, reason string) error {
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE time_sessions SET quarantined_seq = change_seq, quarantine_reason = ?
+			WHERE id = ? AND change_seq = ? AND change_seq > pushed_seq`, reason, id, changeSeq)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("localdb.Quarantine: %w", err)
+	}
+	return nil
+}
+
+// QuarantinedCount is the number of quarantined rows.
+func (db *DB) QuarantinedCount(ctx context.Context) (int64, error) {
+	var n int64
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM time_sessions
+		WHERE change_seq > pushed_seq AND quarantined_seq = change_seq`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("localdb.QuarantinedCount: %w", classify(err))
+	}
+	return n, nil
+}
+
+// Quarantined is a quarantined row and the server's reason.
+type Quarantined struct {
+	ID, Reason string
+	ChangeSeq  int64
+}
+
+// QuarantinedSessions lists quarantined rows (for status output).
+func (db *DB) QuarantinedSessions(ctx context.Context, limit int) ([]Quarantined, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, quarantine_reason, change_seq FROM time_sessions
+		WHERE change_seq > pushed_seq AND quarantined_seq = change_seq ORDER BY change_seq LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("localdb.QuarantinedSessions: %w", classify(err))
+	}
+	defer rows.Close()
+	var out []Quarantined
+	for rows.Next() {
+		var q Quarantined
+		if err := rows.Scan(&q.ID, &q.Reason, &q.ChangeSeq); err != nil {
+			return nil, fmt.Errorf("localdb.QuarantinedSessions: %w", err)
+		}
+		out = append(out, q)
+	}
+	return out, rows.Err()
+}
+
+// ApplyRemote merges sessions pulled from the server: a row is written when
+// it is new here or its UpdatedAt is later than the stored one (last writer
+// wins; on a tie the stored row stays). Written rows are not pending (a
+// local change they override is dropped), and daily_stats moves in the same
+// transaction. A session that breaks the store's invariants fails the whole
+// call with ErrInvalidSession and nothing is written.
+func (db *DB) ApplyRemote(ctx context.Context, sessions []SyncSession) (applied int, err error) {
+	err = db.Update(ctx, func(tx *Tx) error {
+		applied = 0
+		for _, s := range sessions {
+			if err := normalize(&s); err != nil {
+				return err
+			}
+			s.UpdatedAt = s.UpdatedAt.UTC().Truncate(1e6)
+			old, existed, err := tx.Session(s.ID)
+			if err != nil {
+				return err
+			}
+			if existed && !s.UpdatedAt.After(old.UpdatedAt) {
+				continue
+			}
+			if err := tx.write(s, existed, old, true); err != nil {
+				return fmt.Errorf("session %s: %w", s.ID, err)
+			}
+			applied++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("localdb.ApplyRemote: %w", err)
+	}
+	return applied, nil
+}

@@ -1,0 +1,196 @@
+package tracker
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/localdb"
+)
+
+// StatsQuery selects the stats window: the last Days local days including
+// today (default 7, at most MaxStatsDays), optionally one repository
+// ("owner/name").
+type StatsQuery struct {
+	Days int
+	Repo string
+}
+
+// MaxStatsDays bounds StatsQuery.Days.
+const MaxStatsDays = 3660
+
+// TopPRs is how many pull requests Stats lists.
+const TopPRs = 10
+
+// Stats summarises ended sessions over the window: today's total, every day
+// (including days with nothing), repositories and the top pull requests by
+// time, plus the active session.
+func (t *Tracker) Stats(ctx context.Context, q StatsQuery) (api.Stats, error) {
+	if q.Days == 0 {
+		q.Days = 7
+	}
+	if q.Days < 0 || q.Days > MaxStatsDays {
+		return api.Stats{}, fmt.Errorf("stats: %w", invalid("days", "%d must be between 1 and %d", q.Days, MaxStatsDays))
+	}
+	var owner, name string
+	if q.Repo != "" {
+		var err error
+		if owner, name, err = ParseRepo(q.Repo); err != nil {
+			return api.Stats{}, fmt.Errorf("stats: %w", err)
+		}
+	}
+	now := t.clock.Now().In(t.loc)
+	y, m, d := now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, t.loc)
+	first := time.Date(y, m, d-(q.Days-1), 0, 0, 0, 0, t.loc)
+	todayStr, firstStr := today.Format(localdb.DateLayout), first.Format(localdb.DateLayout)
+
+	rows, err := t.db.DailyStats(ctx, firstStr, todayStr, owner, name)
+	if err != nil {
+		return api.Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	out := api.Stats{Days: make([]api.DayStats, 0, q.Days), Repos: []api.RepoStat{}, PRs: []api.PRStat{}}
+	dayIdx := make(map[string]int, q.Days)
+	for i := 0; i < q.Days; i++ {
+		ds := time.Date(y, m, d-(q.Days-1)+i, 0, 0, 0, 0, t.loc).Format(localdb.DateLayout)
+		dayIdx[ds] = i
+		out.Days = append(out.Days, api.DayStats{Date: ds})
+	}
+	type prKey struct {
+		repo string
+		pr   int
+	}
+	repos := map[string]int64{}
+	prs := map[prKey]int64{}
+	for _, r := range rows {
+		if i, ok := dayIdx[r.Date]; ok {
+			out.Days[i].Seconds += r.Seconds
+			out.Days[i].Sessions += r.Sessions
+		}
+		repo := r.RepoOwner + "/" + r.RepoName
+		repos[repo] += r.Seconds
+		prs[prKey{repo, r.PRNumber}] += r.Seconds
+	}
+	if i, ok := dayIdx[todayStr]; ok {
+		out.TodaySeconds = out.Days[i].Seconds
+	}
+	for r, s := range repos {
+		out.Repos = append(out.Repos, api.RepoStat{Repo: r, Seconds: s})
+	}
+	sort.Slice(out.Repos, func(i, j int) bool {
+		if out.Repos[i].Seconds != out.Repos[j].Seconds {
+			return out.Repos[i].Seconds > out.Repos[j].Seconds
+		}
+		return out.Repos[i].Repo < out.Repos[j].Repo
+	})
+	for k, s := range prs {
+		out.PRs = append(out.PRs, api.PRStat{Repo: k.repo, PRNumber: k.pr, Seconds: s})
+	}
+	sort.Slice(out.PRs, func(i, j int) bool {
+		a, b := out.PRs[i], out.PRs[j]
+		if a.Seconds != b.Seconds {
+			return a.Seconds > b.Seconds
+		}
+		if a.Repo != b.Repo {
+			return a.Repo < b.Repo
+		}
+		return a.PRNumber < b.PRNumber
+	})
+	if len(out.PRs) > TopPRs {
+		out.PRs = out.PRs[:TopPRs]
+	}
+	active, err := t.Active(ctx)
+	if err != nil {
+		return api.Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	if active != nil && (owner == "" || active.RepoOwner == owner && active.RepoName == name) {
+		out.Active = active
+	}
+	return out, nil
+}
+
+// SessionQuery filters Sessions. Repo is "owner/name"; Since is compared
+// with start times; Status is active, completed or abandoned; Limit <= 0
+// means DefaultSessionLimit.
+type SessionQuery struct {
+	Repo   string
+	Since  time.Time
+	Status string
+	Limit  int
+}
+
+// DefaultSessionLimit is the default number of sessions listed.
+const DefaultSessionLimit = 50
+
+// Sessions lists sessions newest first.
+func (t *Tracker) Sessions(ctx context.Context, q SessionQuery) ([]api.Session, error) {
+	f := localdb.SessionFilter{Since: q.Since, Status: q.Status, Limit: q.Limit}
+	if q.Repo != "" {
+		var err error
+		if f.RepoOwner, f.RepoName, err = ParseRepo(q.Repo); err != nil {
+			return nil, fmt.Errorf("sessions: %w", err)
+		}
+	}
+	switch q.Status {
+	case "", api.StatusActive, api.StatusCompleted, api.StatusAbandoned:
+	default:
+		return nil, fmt.Errorf("sessions: %w", invalid("status", "%q must be active, completed or abandoned", q.Status))
+	}
+	if f.Limit < 0 {
+		return nil, fmt.Errorf("sessions: %w", invalid("limit", "%d must be positive", q.Limit))
+	}
+	if f.Limit == 0 {
+		f.Limit = DefaultSessionLimit
+	}
+	rows, err := t.db.ListSessions(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	out := make([]api.Session, len(rows))
+	for i, r := range rows {
+		out[i] = r.Session
+	}
+	return out, nil
+}
+
+// ExportQuery selects sessions by start time: Since <= start < Until (zero
+// means unbounded).
+type ExportQuery struct {
+	Since, Until time.Time
+}
+
+func (q ExportQuery) check() error {
+	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Until.After(q.Since) {
+		return invalid("until", "%s must be after since %s", q.Until.Format(time.RFC3339), q.Since.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// Export streams the selected sessions, oldest first, to fn without holding
+// them in memory.
+func (t *Tracker) Export(ctx context.Context, q ExportQuery, fn func(api.Session) error) error {
+	if err := q.check(); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	err := t.db.Export(ctx, localdb.ExportFilter{Since: q.Since, Until: q.Until}, func(s localdb.SyncSession) error {
+		return fn(s.Session)
+	})
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+// ExportCount is how many sessions Export would stream.
+func (t *Tracker) ExportCount(ctx context.Context, q ExportQuery) (int64, error) {
+	if err := q.check(); err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	n, err := t.db.CountSessions(ctx, localdb.ExportFilter{Since: q.Since, Until: q.Until})
+	if err != nil {
+		return 0, fmt.Errorf("export: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,523 @@
+// Package tracker holds worktime's session rules: start, heartbeat, end,
+// abandonment, validation and the stats and lists built from the store.
+// Every writer (the CLI, the daemon, the native messaging host) goes through
+// a Tracker so the rules hold whoever records the time.
+//
+// Rules:
+//   - At most one active session per device. Starting a session completes
+//     the device's active one at the new start time.
+//   - A start that carries a client-minted session id that already exists is
+//     a no-op returning the stored session (ErrConflict if it names another
+//     pull request).
+//   - End is idempotent: ending an ended session returns it unchanged.
+//   - A browser session (fed by heartbeats) with no heartbeat for
+//     IdleTimeout is abandoned with end = its last heartbeat (or its start).
+//     The rule is applied by the reaper and, so that the outcome never
+//     depends on whether the reaper ran in time, by every heartbeat, end and
+//     start that arrives after the deadline. A manual session is never
+//     abandoned.
+//   - Times are truncated to whole seconds and may be at most MaxFutureSkew
+//     in the future.
+package tracker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/clock"
+	"github.com/worktime/worktime/internal/localdb"
+)
+
+// Errors; check them with errors.Is.
+var (
+	// ErrNotFound: no session with that id.
+	ErrNotFound = errors.New("session not found")
+	// ErrConflict: the request contradicts the session's state (a heartbeat
+	// for an ended session, a start id reused for another pull request).
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid: a malformed request; the error is a *ValidationError.
+	ErrInvalid = errors.New("invalid request")
+)
+
+// ValidationError says which field of a request is wrong and why.
+type ValidationError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+func invalid(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// DefaultIdleTimeout is the idle timeout when Options leave it zero.
+const DefaultIdleTimeout = 10 * time.Minute
+
+// MaxFutureSkew is how far in the future a timestamp may be.
+const MaxFutureSkew = 5 * time.Minute
+
+// Options configure a Tracker.
+type Options struct {
+	// DeviceID owns the sessions this tracker starts; empty means the
+	// store's own device id.
+	DeviceID string
+	// Location is the zone of "today" and of stats days; nil means the
+	// store's zone.
+	Location *time.Location
+	// IdleTimeout abandons browser sessions; zero means DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	Clock       clock.Clock
+	Logger      *slog.Logger
+}
+
+// Tracker applies the session rules over a store. It is safe for concurrent
+// use.
+type Tracker struct {
+	db       *localdb.DB
+	deviceID string
+	loc      *time.Location
+	idle     time.Duration
+	clock    clock.Clock
+	log      *slog.Logger
+
+	// changed has one buffered slot: a local change wakes the reaper.
+	changed chan struct{}
+
+	mu    sync.Mutex // guards hooks and deviceID resolution
+	hooks []func()
+}
+
+// New returns a tracker over db.
+func New(db *localdb.DB, opts Options) *Tracker {
+	if opts.Location == nil {
+		opts.Location = db.Location()
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Tracker{
+		db:       db,
+		deviceID: opts.DeviceID,
+		loc:      opts.Location,
+		idle:     opts.IdleTimeout,
+		clock:    opts.Clock,
+		log:      opts.Logger,
+		changed:  make(chan struct{}, 1),
+	}
+}
+
+// DB is the store the tracker writes to.
+func (t *Tracker) DB() *localdb.DB { return t.db }
+
+// IdleTimeout is the abandonment timeout.
+func (t *Tracker) IdleTimeout() time.Duration { return t.idle }
+
+// DeviceID is the device the tracker's sessions belong to.
+func (t *Tracker) DeviceID(ctx context.Context) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.deviceID != "" {
+		return t.deviceID, nil
+	}
+	id, err := t.db.DeviceID(ctx)
+	if err != nil {
+		return "", fmt.Errorf("tracker: %w", err)
+	}
+	t.deviceID = id
+	return id, nil
+}
+
+// OnChange registers fn to be called after every committed local change.
+// fn runs on the writer's goroutine and must not block.
+func (t *Tracker) OnChange(fn func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.hooks = append(t.hooks, fn)
+}
+
+// Changed delivers a value after local changes (coalesced); the reaper waits
+// on it while no browser session is active.
+func (t *Tracker) Changed() <-chan struct{} { return t.changed }
+
+func (t *Tracker) notify() {
+	select {
+	case t.changed <- struct{}{}:
+	default:
+	}
+	t.mu.Lock()
+	hooks := append([]func(){}, t.hooks...)
+	t.mu.Unlock()
+	for _, fn := range hooks {
+		fn()
+	}
+}
+
+// now is the clock's time truncated to a whole second.
+func (t *Tracker) now() time.Time { return t.clock.Now().UTC().Truncate(time.Second) }
+
+// resolveAt returns at (or now), truncated, after checking it is not too far
+// in the future.
+func (t *Tracker) resolveAt(field string, at *time.Time) (time.Time, error) {
+	now := t.now()
+	if at == nil || at.IsZero() {
+		return now, nil
+	}
+	v := at.UTC().Truncate(time.Second)
+	if v.After(now.Add(MaxFutureSkew)) {
+		return time.Time{}, invalid(field, "%s is more than %s in the future (now %s); check the clock or the value",
+			v.Format(time.RFC3339), MaxFutureSkew, now.Format(time.RFC3339))
+	}
+	if v.Year() < 2000 {
+		return time.Time{}, invalid(field, "%s is before the year 2000", v.Format(time.RFC3339))
+	}
+	return v, nil
+}
+
+// deadline is when a browser session is abandoned.
+func (t *Tracker) deadline(s localdb.SyncSession) time.Time {
+	last := s.StartTime
+	if s.LastHeartbeatAt != nil && s.LastHeartbeatAt.After(last) {
+		last = *s.LastHeartbeatAt
+	}
+	return last.Add(t.idle)
+}
+
+// overdue reports whether an active browser session is past its deadline at
+// time at.
+func (t *Tracker) overdue(s localdb.SyncSession, at time.Time) bool {
+	return s.Status == api.StatusActive && s.Source == api.SourceBrowser && !at.Before(t.deadline(s))
+}
+
+// abandon ends s as abandoned at its last heartbeat (or start).
+func abandon(tx *localdb.Tx, s localdb.SyncSession) (localdb.SyncSession, error) {
+	end := s.StartTime
+	if s.LastHeartbeatAt != nil && s.LastHeartbeatAt.After(end) {
+		end = *s.LastHeartbeatAt
+	}
+	s.EndTime = &end
+	s.Status = api.StatusAbandoned
+	return tx.Put(s)
+}
+
+// Start starts a session. Source "" means manual.
+func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session, error) {
+	if err := ValidateRepo(req.RepoOwner, req.RepoName); err != nil {
+		return api.Session{}, fmt.Errorf("start: %w", err)
+	}
+	if req.PRNumber <= 0 {
+		return api.Session{}, fmt.Errorf("start: %w", invalid("pr_number", "%d must be a positive pull request number", req.PRNumber))
+	}
+	source := req.Source
+	if source == "" {
+		source = api.SourceManual
+	}
+	if source != api.SourceManual && source != api.SourceBrowser {
+		return api.Session{}, fmt.Errorf("start: %w", invalid("source", "%q must be %q or %q", req.Source, api.SourceBrowser, api.SourceManual))
+	}
+	id := req.SessionID
+	if id != "" {
+		u, err := uuid.Parse(id)
+		if err != nil || len(id) != 36 {
+			return api.Session{}, fmt.Errorf("start: %w", invalid("session_id", "%q is not a UUID (want 8-4-4-4-12 hex digits)", id))
+		}
+		id = u.String()
+	}
+	at, err := t.resolveAt("at", req.At)
+	if err != nil {
+		return api.Session{}, fmt.Errorf("start: %w", err)
+	}
+	device, err := t.DeviceID(ctx)
+	if err != nil {
+		return api.Session{}, err
+	}
+	if id == "" {
+		u, err := uuid.NewV7()
+		if err != nil {
+			return api.Session{}, fmt.Errorf("start: %w", err)
+		}
+		id = u.String()
+	}
+	var out localdb.SyncSession
+	changed := false
+	err = t.db.Update(ctx, func(tx *localdb.Tx) error {
+		if old, ok, err := tx.Session(id); err != nil {
+			return err
+		} else if ok {
+			if old.RepoOwner != req.RepoOwner || old.RepoName != req.RepoName || old.PRNumber != req.PRNumber {
+				return fmt.Errorf("%w: session %s already exists for %s/%s#%d", ErrConflict, id, old.RepoOwner, old.RepoName, old.PRNumber)
+			}
+			out = old
+			return nil
+		}
+		active, err := tx.ActiveSessions(device)
+		if err != nil {
+			return err
+		}
+		for _, a := range active {
+			if t.overdue(a, at) {
+				if _, err := abandon(tx, a); err != nil {
+					return err
+				}
+				continue
+			}
+			if at.Before(a.StartTime) {
+				return fmt.Errorf("%w: start %s is before the start of the active session %s (%s); stop it first",
+					ErrConflict, at.Format(time.RFC3339), a.ID, a.StartTime.Format(time.RFC3339))
+			}
+			end := at
+			a.EndTime = &end
+			a.Status = api.StatusCompleted
+			if _, err := tx.Put(a); err != nil {
+				return err
+			}
+		}
+		s := localdb.SyncSession{
+			Session: api.Session{
+				ID: id, RepoOwner: req.RepoOwner, RepoName: req.RepoName, PRNumber: req.PRNumber,
+				StartTime: at, Status: api.StatusActive, DeviceID: device,
+			},
+			Source: source,
+		}
+		if source == api.SourceBrowser {
+			hb := at
+			s.LastHeartbeatAt = &hb
+		}
+		out, err = tx.Put(s)
+		changed = true
+		return err
+	})
+	if err != nil {
+		return api.Session{}, fmt.Errorf("start: %w", err)
+	}
+	if changed {
+		t.log.Debug("session started", "id", out.ID, "repo", out.RepoOwner+"/"+out.RepoName, "pr", out.PRNumber, "source", source)
+		t.notify()
+	}
+	return out.Session, nil
+}
+
+// Heartbeat records that the session is still being worked on. A heartbeat
+// for a browser session that is already past its idle deadline abandons it
+// and fails with ErrConflict (the client starts a new session).
+func (t *Tracker) Heartbeat(ctx context.Context, id string, at *time.Time) (api.Session, error) {
+	if id == "" {
+		return api.Session{}, fmt.Errorf("heartbeat: %w", invalid("session", "a session id is required"))
+	}
+	when, err := t.resolveAt("at", at)
+	if err != nil {
+		return api.Session{}, fmt.Errorf("heartbeat: %w", err)
+	}
+	var out localdb.SyncSession
+	var conflict error
+	changed := false
+	err = t.db.Update(ctx, func(tx *localdb.Tx) error {
+		s, ok, err := tx.Session(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: %s", ErrNotFound, id)
+		}
+		if s.Status != api.StatusActive {
+			return fmt.Errorf("%w: session %s is %s", ErrConflict, id, s.Status)
+		}
+		if t.overdue(s, when) {
+			out, err = abandon(tx, s)
+			changed = true
+			conflict = fmt.Errorf("%w: session %s was abandoned after %s without a heartbeat", ErrConflict, id, t.idle)
+			return err
+		}
+		if when.Before(s.StartTime) {
+			return invalid("at", "%s is before the session's start %s", when.Format(time.RFC3339), s.StartTime.Format(time.RFC3339))
+		}
+		if s.LastHeartbeatAt != nil && !when.After(*s.LastHeartbeatAt) {
+			out = s // an older or repeated heartbeat changes nothing
+			return nil
+		}
+		s.LastHeartbeatAt = &when
+		out, err = tx.Put(s)
+		changed = true
+		return err
+	})
+	if err != nil {
+		return api.Session{}, fmt.Errorf("heartbeat: %w", err)
+	}
+	if changed {
+		t.notify()
+	}
+	if conflict != nil {
+		return out.Session, fmt.Errorf("heartbeat: %w", conflict)
+	}
+	return out.Session, nil
+}
+
+// End completes the session at at (nil means now). Ending an ended session
+// returns it unchanged. A browser session past its idle deadline is
+// abandoned at its last heartbeat instead.
+func (t *Tracker) End(ctx context.Context, id string, at *time.Time) (api.Session, error) {
+	if id == "" {
+		return api.Session{}, fmt.Errorf("end: %w", invalid("session", "a session id is required"))
+	}
+	when, err := t.resolveAt("at", at)
+	if err != nil {
+		return api.Session{}, fmt.Errorf("end: %w", err)
+	}
+	var out localdb.SyncSession
+	changed := false
+	err = t.db.Update(ctx, func(tx *localdb.Tx) error {
+		s, ok, err := tx.Session(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: %s", ErrNotFound, id)
+		}
+		if s.Status != api.StatusActive {
+			out = s
+			return nil
+		}
+		changed = true
+		if t.overdue(s, when) {
+			out, err = abandon(tx, s)
+			return err
+		}
+		if when.Before(s.StartTime) {
+			changed = false
+			return invalid("at", "end %s is before the session's start %s", when.Format(time.RFC3339), s.StartTime.Format(time.RFC3339))
+		}
+		s.EndTime = &when
+		s.Status = api.StatusCompleted
+		out, err = tx.Put(s)
+		return err
+	})
+	if err != nil {
+		return api.Session{}, fmt.Errorf("end: %w", err)
+	}
+	if changed {
+		t.notify()
+	}
+	return out.Session, nil
+}
+
+// Active returns the device's active session, or nil.
+func (t *Tracker) Active(ctx context.Context) (*api.Session, error) {
+	device, err := t.DeviceID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	active, err := t.db.ActiveSessions(ctx, device)
+	if err != nil {
+		return nil, fmt.Errorf("active: %w", err)
+	}
+	if len(active) == 0 {
+		return nil, nil
+	}
+	s := active[len(active)-1].Session
+	return &s, nil
+}
+
+// Session returns one session by id.
+func (t *Tracker) Session(ctx context.Context, id string) (api.Session, error) {
+	s, err := t.db.Session(ctx, id)
+	if errors.Is(err, localdb.ErrNotFound) {
+		return api.Session{}, fmt.Errorf("session: %w: %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return api.Session{}, fmt.Errorf("session: %w", err)
+	}
+	return s.Session, nil
+}
+
+// ReapAbandoned abandons the device's browser sessions that are past their
+// idle deadline and returns when the next one is due (zero if no browser
+// session is active).
+func (t *Tracker) ReapAbandoned(ctx context.Context) (next time.Time, err error) {
+	device, err := t.DeviceID(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	now := t.now()
+	reaped := 0
+	err = t.db.Update(ctx, func(tx *localdb.Tx) error {
+		next, reaped = time.Time{}, 0
+		active, err := tx.ActiveSessions(device)
+		if err != nil {
+			return err
+		}
+		for _, s := range active {
+			if s.Source != api.SourceBrowser {
+				continue
+			}
+			if t.overdue(s, now) {
+				if _, err := abandon(tx, s); err != nil {
+					return err
+				}
+				reaped++
+				t.log.Info("session abandoned", "id", s.ID, "idle_timeout", t.idle)
+				continue
+			}
+			if d := t.deadline(s); next.IsZero() || d.Before(next) {
+				next = d
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reap: %w", err)
+	}
+	if reaped > 0 {
+		t.notify()
+	}
+	return next, nil
+}
+
+// RunReaper abandons idle browser sessions until ctx is cancelled. It sleeps
+// until the next deadline (or, with no browser session active, until a local
+// change), so it never polls.
+func (t *Tracker) RunReaper(ctx context.Context) error {
+	for {
+		next, err := t.ReapAbandoned(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			t.log.Error("reaper", "err", err)
+			next = t.clock.Now().Add(time.Minute) // retry later
+		}
+		var timerC <-chan time.Time
+		var timer clock.Timer
+		if !next.IsZero() {
+			timer = t.clock.NewTimer(next.Sub(t.clock.Now()))
+			timerC = timer.C()
+		}
+		select {
+		case <-ctx.Done():
+			if timer != nil {
+				timer.Stop()
+			}
+			return nil
+		case <-t.changed:
+		case <-timerC:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+	}
+}
