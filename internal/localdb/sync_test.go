@@ -1,0 +1,178 @@
+package localdb
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/clock"
+)
+
+func ids(ss []SyncSession) []string {
+	out := []string{}
+	for _, s := range ss {
+		out = append(out, s.ID)
+	}
+	return out
+}
+
+func TestPendingMarkPushedQuarantine(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewFake(t0)
+	db := openTest(t, "", nil, clk)
+	a := put(t, db, ended("a", t0, t0.Add(time.Minute)))
+	clk.Advance(time.Second)
+	b := put(t, db, ended("b", t0, t0.Add(2*time.Minute)))
+	clk.Advance(time.Second)
+	c := put(t, db, ended("c", t0, t0.Add(3*time.Minute)))
+
+	p, err := db.PendingSessions(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(p); !reflect.DeepEqual(got, []string{"a", "b", "c"}) {
+		t.Fatalf("pending = %v, want oldest change first", got)
+	}
+	if p, _ := db.PendingSessions(ctx, 2); len(p) != 2 {
+		t.Fatalf("limit 2 gave %d rows", len(p))
+	}
+
+	// b changes while a push of the rows read above is in flight.
+	b2 := put(t, db, ended("b", t0, t0.Add(5*time.Minute)))
+	if err := db.MarkPushed(ctx, map[string]int64{"a": a.ChangeSeq, "b": b.ChangeSeq, "unknown": 1}); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = db.PendingSessions(ctx, 10)
+	if got := ids(p); !reflect.DeepEqual(got, []string{"c", "b"}) {
+		t.Fatalf("after MarkPushed pending = %v, want [c b] (b changed after it was read)", got)
+	}
+	if n, _ := db.PendingCount(ctx); n != 2 {
+		t.Fatalf("PendingCount = %d, want 2", n)
+	}
+
+	// The server refuses c for good.
+	if err := db.Quarantine(ctx, "c", c.ChangeSeq, "pr_number out of range"); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = db.PendingSessions(ctx, 10)
+	if got := ids(p); !reflect.DeepEqual(got, []string{"b"}) {
+		t.Fatalf("pending with c quarantined = %v", got)
+	}
+	if n, _ := db.QuarantinedCount(ctx); n != 1 {
+		t.Fatalf("QuarantinedCount = %d, want 1", n)
+	}
+	if q, _ := db.QuarantinedSessions(ctx, 10); len(q) != 1 || q[0].Reason != "pr_number out of range" {
+		t.Fatalf("QuarantinedSessions = %+v", q)
+	}
+	if n, _ := db.PendingCount(ctx); n != 1 {
+		t.Fatalf("PendingCount excludes quarantined: got %d", n)
+	}
+	// A stale quarantine (b was read at its old seq) does nothing.
+	if err := db.Quarantine(ctx, "b", b.ChangeSeq, "stale"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.QuarantinedCount(ctx); n != 1 {
+		t.Fatalf("stale quarantine applied")
+	}
+	// A new local change to c lifts its quarantine.
+	put(t, db, ended("c", t0, t0.Add(4*time.Minute)))
+	if n, _ := db.QuarantinedCount(ctx); n != 0 {
+		t.Fatalf("quarantine kept after a local change")
+	}
+	if err := db.MarkPushed(ctx, map[string]int64{"b": b2.ChangeSeq}); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = db.PendingSessions(ctx, 10)
+	if got := ids(p); !reflect.DeepEqual(got, []string{"c"}) {
+		t.Fatalf("pending = %v, want [c]", got)
+	}
+}
+
+func TestApplyRemoteLastWriterWins(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewFake(t0)
+	db := openTest(t, "", time.UTC, clk)
+	local := put(t, db, ended("x", t0, t0.Add(time.Hour))) // updated_at = t0
+	db.MarkPushed(ctx, map[string]int64{"x": local.ChangeSeq})
+
+	remote := func(id string, end time.Duration, updated time.Time) SyncSession {
+		s := ended(id, t0, t0.Add(end))
+		s.DeviceID = "other"
+		s.UpdatedAt = updated
+		s.ChangeSeq = 999 // ignored
+		return s
+	}
+	tests := []struct {
+		name     string
+		in       SyncSession
+		applied  int
+		wantSecs int64
+	}{
+		{"older loses", remote("x", 2*time.Hour, t0.Add(-time.Second)), 0, 3600},
+		{"tie keeps stored", remote("x", 2*time.Hour, local.UpdatedAt), 0, 3600},
+		{"newer wins", remote("x", 2*time.Hour, t0.Add(time.Second)), 1, 7200},
+		{"new row", remote("y", 30*time.Minute, t0), 1, 1800},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := db.ApplyRemote(ctx, []SyncSession{tc.in})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != tc.applied {
+				t.Fatalf("applied = %d, want %d", n, tc.applied)
+			}
+			got, _ := db.Session(ctx, tc.in.ID)
+			if got.DurationSeconds != tc.wantSecs {
+				t.Fatalf("duration = %d, want %d", got.DurationSeconds, tc.wantSecs)
+			}
+			if p, _ := db.PendingCount(ctx); p != 0 {
+				t.Fatalf("ApplyRemote made %d rows pending", p)
+			}
+			stats, _ := db.DailyStats(ctx, "", "", "", "")
+			want, _ := db.RecomputedDailyStats(ctx)
+			if !reflect.DeepEqual(stats, want) {
+				t.Fatalf("daily_stats %+v != recomputed %+v", stats, want)
+			}
+		})
+	}
+
+	// A pending local change loses to a newer remote row and stops being pending.
+	clk.Advance(time.Minute)
+	put(t, db, ended("y", t0, t0.Add(10*time.Minute)))
+	if p, _ := db.PendingCount(ctx); p != 1 {
+		t.Fatalf("local change not pending")
+	}
+	if _, err := db.ApplyRemote(ctx, []SyncSession{remote("y", 20*time.Minute, t0.Add(time.Hour))}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := db.PendingCount(ctx); p != 0 {
+		t.Fatalf("overridden local change still pending")
+	}
+
+	// An invalid remote row fails the whole batch and writes nothing.
+	bad := remote("z", -time.Minute, t0.Add(time.Hour))
+	good := remote("w", time.Minute, t0.Add(time.Hour))
+	if _, err := db.ApplyRemote(ctx, []SyncSession{good, bad}); !errors.Is(err, ErrInvalidSession) {
+		t.Fatalf("ApplyRemote(bad) = %v, want ErrInvalidSession", err)
+	}
+	if _, err := db.Session(ctx, "w"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a failed batch wrote a row")
+	}
+
+	// An active remote session from another device does not count in stats.
+	act := remote("v", 0, t0.Add(time.Hour))
+	act.EndTime, act.Status = nil, api.StatusActive
+	if _, err := db.ApplyRemote(ctx, []SyncSession{act}); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := db.ActiveSessions(ctx, "other"); len(a) != 1 {
+		t.Fatalf("remote active session not stored")
+	}
+	if a, _ := db.ActiveSessions(ctx, "dev"); len(a) != 0 {
+		t.Fatalf("remote active session leaked to this device")
+	}
+}
