@@ -5,7 +5,7 @@ import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";
 import { limitBody } from "../middleware";
 import { sessionsChangedSince, type SessionWrite } from "../queries";
-import { describeIssues, MAX_PUSH_BYTES, parseUTC, pullQuery, pushBody, pushSession, validate } from "../schemas";
+import { describeIssues, MAX_PUSH_BYTES, MAX_PUSH_SESSIONS, parseUTC, pullQuery, pushBody, pushSession, validate } from "../schemas";
 import { changeTimeZone, toWire, writeSessions } from "../session-writes";
 
 /** Cursors are opaque to clients: "c1." + the server sequence in base 36. */
@@ -23,9 +23,21 @@ export function decodeCursor(cursor: string | undefined): number | null {
 
 export const sync = new Hono<AppEnv>();
 
-sync.post("/push", limitBody(MAX_PUSH_BYTES), validate("json", pushBody), async (c) => {
+sync.post("/push", limitBody(MAX_PUSH_BYTES), async (c) => {
   const user = c.var.user;
-  const body = c.req.valid("json");
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    return errorResponse(c, 400, "bad_request", "body is not valid JSON");
+  }
+  const list = (raw as { sessions?: unknown } | null)?.sessions;
+  if (Array.isArray(list) && list.length > MAX_PUSH_SESSIONS) {
+    return errorResponse(c, 413, "too_large", `at most ${MAX_PUSH_SESSIONS} sessions per push`);
+  }
+  const parsedBody = pushBody.safeParse(raw);
+  if (!parsedBody.success) return errorResponse(c, 400, "bad_request", describeIssues(parsedBody.error));
+  const body = parsedBody.data;
   let timeZone = user.timeZone;
   if (body.time_zone !== undefined && body.time_zone !== user.timeZone) {
     await changeTimeZone(c.env.DB, user.id, body.time_zone);

@@ -1,0 +1,289 @@
+import { createExecutionContext } from "cloudflare:test";
+import { sign } from "hono/jwt";
+import { describe, expect, it } from "vitest";
+import worker from "../src/index";
+import { authed, call, env, expectError, jsonInit, signIn } from "./helpers";
+
+const SECRET = () => env.JWT_SECRET;
+
+function b64url(s: string) {
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+describe("/health", () => {
+  it("answers ok without auth", async () => {
+    const res = await call("/health");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+});
+
+describe("auth failures on /api/*", () => {
+  const now = () => Math.floor(Date.now() / 1000);
+
+  const cases: { name: string; header: () => Promise<string | undefined>; message: RegExp }[] = [
+    { name: "missing", header: async () => undefined, message: /missing/ },
+    { name: "not bearer", header: async () => "Basic dXNlcjpwYXNz", message: /Bearer/ },
+    { name: "malformed", header: async () => "Bearer not-a-jwt", message: /Bearer/ },
+    { name: "garbage segments", header: async () => "Bearer aaa.bbb.ccc", message: /invalid token/ },
+    {
+      name: "wrong signature",
+      header: async () => {
+        const { user } = await signIn();
+        return "Bearer " + (await sign({ sub: String(user.id), login: user.login, iat: now(), exp: now() + 600, jti: "x1" }, "another-secret-0123456789abcdef", "HS256"));
+      },
+      message: /invalid token/,
+    },
+    {
+      name: "alg none",
+      header: async () => {
+        const { user } = await signIn();
+        const h = b64url(JSON.stringify({ alg: "none", typ: "JWT" }));
+        const p = b64url(JSON.stringify({ sub: String(user.id), login: user.login, iat: now(), exp: now() + 600, jti: "x2" }));
+        return `Bearer ${h}.${p}.`;
+      },
+      message: /invalid token/,
+    },
+    {
+      name: "alg HS512 with the right secret",
+      header: async () => {
+        const { user } = await signIn();
+        return "Bearer " + (await sign({ sub: String(user.id), login: user.login, iat: now(), exp: now() + 600, jti: "x3" }, SECRET(), "HS512"));
+      },
+      message: /invalid token/,
+    },
+    {
+      name: "expired",
+      header: async () => {
+        const { user } = await signIn();
+        return "Bearer " + (await sign({ sub: String(user.id), login: user.login, iat: now() - 7200, exp: now() - 60, jti: "x4" }, SECRET(), "HS256"));
+      },
+      message: /expired/,
+    },
+    {
+      name: "no exp claim",
+      header: async () => {
+        const { user } = await signIn();
+        return "Bearer " + (await sign({ sub: String(user.id), login: user.login, iat: now(), jti: "x5" }, SECRET(), "HS256"));
+      },
+      message: /claims/,
+    },
+    {
+      name: "unknown user",
+      header: async () => "Bearer " + (await sign({ sub: "999999", login: "ghost", iat: now(), exp: now() + 600, jti: "x6" }, SECRET(), "HS256")),
+      message: /no longer exists/,
+    },
+  ];
+
+  for (const tc of cases) {
+    it(`refuses ${tc.name}`, async () => {
+      const header = await tc.header();
+      const init: RequestInit = header ? { headers: { Authorization: header } } : {};
+      for (const path of ["/api/sessions", "/api/sync/pull", "/api/stats/daily"]) {
+        const msg = await expectError(await call(path, init), 401, "unauthorized");
+        expect(msg).toMatch(tc.message);
+      }
+    });
+  }
+
+  it("refuses a revoked (logged out) token", async () => {
+    const { jwt } = await signIn();
+    expect((await call("/api/sessions", authed(jwt))).status).toBe(200);
+    const out = await call("/auth/logout", authed(jwt, { method: "POST" }));
+    expect(out.status).toBe(204);
+    const msg = await expectError(await call("/api/sessions", authed(jwt)), 401, "unauthorized");
+    expect(msg).toMatch(/revoked/);
+    // The revocation is stored until the token's exp, and at least KV's minimum TTL.
+    const list = await env.KV.list({ prefix: "revoked:" });
+    expect(list.keys.length).toBeGreaterThan(0);
+  });
+
+  it("logout needs a valid token", async () => {
+    await expectError(await call("/auth/logout", { method: "POST" }), 401, "unauthorized");
+  });
+});
+
+describe("JWT contents", () => {
+  it("is HS256 with exp 7 days after iat and a jti", async () => {
+    const { jwt } = await signIn();
+    const [h, p] = jwt.split(".");
+    const header = JSON.parse(atob(h!.replace(/-/g, "+").replace(/_/g, "/")));
+    const payload = JSON.parse(atob(p!.replace(/-/g, "+").replace(/_/g, "/")));
+    expect(header.alg).toBe("HS256");
+    expect(payload.exp - payload.iat).toBe(7 * 24 * 3600);
+    expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("honours JWT_TTL_SECONDS", async () => {
+    const res = await worker.fetch(
+      new Request("http://w/auth/dev/login", jsonInit("POST", { login: "short-lived" })),
+      { ...env, JWT_TTL_SECONDS: "90" },
+      createExecutionContext(),
+    );
+    const { jwt } = (await res.json()) as { jwt: string };
+    const payload = JSON.parse(atob(jwt.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")));
+    expect(payload.exp - payload.iat).toBe(90);
+  });
+});
+
+describe("POST /auth/dev/login", () => {
+  it("signs in and reuses the user for the same login", async () => {
+    const a = await signIn("dev-same", "Europe/Berlin");
+    const b = await signIn("dev-same");
+    expect(a.user.id).toBe(b.user.id);
+    expect(a.user.time_zone).toBe("Europe/Berlin");
+  });
+
+  it("is 404 unless DEV_LOGIN is 1", async () => {
+    for (const value of ["0", "", "true", undefined]) {
+      const res = await worker.fetch(
+        new Request("http://w/auth/dev/login", jsonInit("POST", { login: "alice" })),
+        { ...env, DEV_LOGIN: value },
+        createExecutionContext(),
+      );
+      await expectError(res, 404, "not_found");
+    }
+  });
+
+  it("validates the body", async () => {
+    await expectError(await call("/auth/dev/login", jsonInit("POST", { login: "bad login!" })), 400, "bad_request");
+    await expectError(await call("/auth/dev/login", jsonInit("POST", { login: "x", time_zone: "Mars/Base" })), 400, "bad_request");
+    await expectError(await call("/auth/dev/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{" }), 400, "bad_request");
+  });
+});
+
+describe("GitHub web flow", () => {
+  async function startLogin(redirect?: string): Promise<string> {
+    const res = await call("/auth/github/login" + (redirect ? `?redirect_uri=${encodeURIComponent(redirect)}` : ""), { redirect: "manual" });
+    expect(res.status).toBe(302);
+    const loc = new URL(res.headers.get("Location")!);
+    expect(loc.origin + loc.pathname).toBe("http://github.test/login/oauth/authorize");
+    expect(loc.searchParams.get("client_id")).toBe("Iv1.testclient");
+    const state = loc.searchParams.get("state")!;
+    expect(state.length).toBeGreaterThanOrEqual(32);
+    return state;
+  }
+
+  it("exchanges a code with a state we issued, once", async () => {
+    const state = await startLogin("https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/");
+    const res = await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { jwt: string; user: { login: string; email: string } };
+    expect(body.user.login).toBe("octocat");
+    expect(body.user.email).toBe("octocat@example.com");
+    expect((await call("/api/sessions", authed(body.jwt))).status).toBe(200);
+    // The state is single-use.
+    const again = await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state }));
+    expect(await expectError(again, 400, "bad_request")).toMatch(/state/);
+  });
+
+  it("refuses an unknown state without calling GitHub", async () => {
+    const res = await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state: "x".repeat(32) }));
+    expect(await expectError(res, 400, "bad_request")).toMatch(/state/);
+  });
+
+  it("maps bad_verification_code to 401", async () => {
+    const state = await startLogin();
+    const res = await call("/auth/github/callback", jsonInit("POST", { code: "expired-code", state }));
+    expect(await expectError(res, 401, "unauthorized")).toMatch(/bad_verification_code/);
+  });
+
+  it("refreshes login, email and avatar on a later sign-in", async () => {
+    const s1 = await startLogin();
+    const first = (await (await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state: s1 }))).json()) as { user: { id: number } };
+    const s2 = await startLogin();
+    const res = await call("/auth/github/callback", jsonInit("POST", { code: "octo-code", state: s2 }));
+    const second = (await res.json()) as { user: { id: number; login: string; email: string | null; avatar_url: string } };
+    expect(second.user.id).toBe(first.user.id);
+    expect(second.user.login).toBe("octocat-renamed");
+    expect(second.user.email).toBeNull();
+    expect(second.user.avatar_url).toContain("v=2");
+  });
+
+  it("validates the callback body", async () => {
+    await expectError(await call("/auth/github/callback", jsonInit("POST", { code: "good-code" })), 400, "bad_request");
+    await expectError(await call("/auth/github/callback", jsonInit("POST", { state: "y".repeat(32) })), 400, "bad_request");
+  });
+});
+
+describe("POST /auth/github/token (desktop)", () => {
+  it("verifies the token with GitHub /user", async () => {
+    const res = await call("/auth/github/token", jsonInit("POST", { access_token: "gho_other" }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { jwt: string; expires_at: string; user: { login: string } };
+    expect(body.user.login).toBe("hubot");
+    expect(Date.parse(body.expires_at)).toBeGreaterThan(Date.now());
+  });
+
+  it("maps GitHub's 401 to 401", async () => {
+    const res = await call("/auth/github/token", jsonInit("POST", { access_token: "gho_revoked" }));
+    expect(await expectError(res, 401, "unauthorized")).toMatch(/GitHub/);
+  });
+
+  it("validates the body", async () => {
+    await expectError(await call("/auth/github/token", jsonInit("POST", {})), 400, "bad_request");
+  });
+});
+
+describe("CORS", () => {
+  const ext = "chrome-extension://abcdefghijklmnopabcdefghijklmnop";
+
+  it("allows the configured extension origin", async () => {
+    const res = await call("/api/sessions", { method: "OPTIONS", headers: { Origin: ext, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization" } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe(ext);
+  });
+
+  it("gives other origins no CORS headers", async () => {
+    for (const origin of ["https://evil.example", "chrome-extension://otherextensionidotherextensionid"]) {
+      const res = await call("/health", { headers: { Origin: origin } });
+      expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
+      const pre = await call("/api/sessions", { method: "OPTIONS", headers: { Origin: origin, "Access-Control-Request-Method": "GET" } });
+      expect(pre.headers.get("Access-Control-Allow-Origin")).toBeNull();
+    }
+  });
+});
+
+describe("rate limit", () => {
+  it("answers 429 after 100 requests a minute for one user", async () => {
+    const { jwt } = await signIn();
+    const statuses: number[] = [];
+    for (let i = 0; i < 101; i++) statuses.push((await call("/api/me", authed(jwt))).status);
+    expect(statuses.slice(0, 100).every((s) => s === 200)).toBe(true);
+    expect(statuses[100]).toBe(429);
+    // Another user is not affected.
+    const other = await signIn();
+    expect((await call("/api/me", authed(other.jwt))).status).toBe(200);
+  });
+});
+
+describe("errors", () => {
+  it("unknown routes are JSON 404s", async () => {
+    await expectError(await call("/nope"), 404, "not_found");
+    const { jwt } = await signIn();
+    await expectError(await call("/api/nope", authed(jwt)), 404, "not_found");
+  });
+
+  it("a failing query is a bare 500 without SQL or stack", async () => {
+    const broken = {
+      ...env,
+      DB: new Proxy(env.DB, {
+        get(target, prop) {
+          if (prop === "prepare") {
+            return (sql: string) => {
+              if (sql.includes("FROM time_sessions")) return target.prepare("SELECT * FROM no_such_table WHERE secret = 1");
+              return target.prepare(sql);
+            };
+          }
+          const v = Reflect.get(target, prop);
+          return typeof v === "function" ? v.bind(target) : v;
+        },
+      }),
+    };
+    const { jwt } = await signIn();
+    const res = await worker.fetch(new Request("http://w/api/sessions", authed(jwt)), broken, createExecutionContext());
+    const text = await res.clone().text();
+    await expectError(res, 500, "internal");
+    expect(text).not.toMatch(/no_such_table|secret|SELECT/);
+  });
+});

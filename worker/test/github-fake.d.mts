@@ -1,0 +1,1 @@
+export declare function githubFake(request: Request): Promise<Response>;
