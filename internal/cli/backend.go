@@ -37,7 +37,7 @@ type BackendOpener func(ctx context.Context, e *Env) (Backend, error)
 // backendOpeners are tried in order; the local store is the last resort and
 // always answers.
 func (e *Env) backendOpeners() []BackendOpener {
-	return []BackendOpener{openDirect}
+	return []BackendOpener{openDaemon, openDirect}
 }
 
 // OpenBackend returns the first backend an opener provides. LoadConfig must

@@ -115,6 +115,10 @@ func isTerminal(w io.Writer) bool {
 var errHelpShown = errors.New("help shown")
 
 func (e *Env) dispatch(ctx context.Context, args []string) error {
+	// A browser starts worktimed as its native messaging host (host.go).
+	if caller, ok := DetectHost(args); ok {
+		return e.RunHost(ctx, caller)
+	}
 	fs := flag.NewFlagSet("worktimed", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&e.HomeFlag, "home", "", "keep every file under `DIR` (overrides WORKTIME_HOME)")

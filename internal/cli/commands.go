@@ -9,6 +9,10 @@ func (e *Env) commands() []Command {
 		{Name: "sessions", Summary: "list sessions", Run: cmdSessions},
 		{Name: "stats", Summary: "today's total, per day, per repository, top pull requests", Run: cmdStats},
 		{Name: "export", Summary: "export sessions as CSV or JSON", Run: cmdExport},
+		{Name: "status", Summary: "show whether the daemon runs, its active session and sync state", Run: cmdStatus},
+		{Name: "install", Summary: "start the daemon at login and register the browser host", Run: cmdInstall},
+		{Name: "uninstall", Summary: "remove what install wrote", Run: cmdUninstall},
+		{Name: "service", Summary: "start, stop or show the per-user service", Run: cmdService},
 		{Name: "version", Summary: "print the version", Run: cmdVersion},
 		{Name: "help", Summary: "show this help", Run: cmdHelp},
 	}

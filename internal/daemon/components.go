@@ -7,6 +7,7 @@ import "context"
 func (d *Daemon) components() []Component {
 	return []Component{
 		{Name: "reaper", Run: runReaper},
+		{Name: "localapi", Run: runLocalAPI},
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/config"
+	"github.com/worktime/worktime/internal/localapi"
 	"github.com/worktime/worktime/internal/localdb"
 	"github.com/worktime/worktime/internal/tracker"
 )
@@ -30,6 +31,11 @@ type Options struct {
 	// Ready, if set, is called once the store is open, before the
 	// components start.
 	Ready func(d *Daemon)
+	// Sync backs the local API's sync routes and status; nil means sync is
+	// disabled (see localapi.go).
+	Sync localapi.SyncService
+	// Routes are extra local API routes (sign-in and the like).
+	Routes []localapi.Route
 }
 
 // Component is one long-running part of the daemon. Run must return when
@@ -53,8 +59,10 @@ type Daemon struct {
 	Tracker  *tracker.Tracker
 	DeviceID string
 
-	extra []Component
-	ready func(*Daemon)
+	extra  []Component
+	ready  func(*Daemon)
+	sync   localapi.SyncService
+	routes []localapi.Route
 }
 
 // New opens the store and builds the tracker. Close releases them.
@@ -88,7 +96,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	return &Daemon{
 		Paths: opts.Paths, Config: opts.Config, Location: loc, Logger: opts.Logger, Clock: opts.Clock,
 		Version: opts.Version, DB: db, Tracker: tr, DeviceID: device,
-		extra: opts.Components, ready: opts.Ready,
+		extra: opts.Components, ready: opts.Ready, sync: opts.Sync, routes: opts.Routes,
 	}, nil
 }
 

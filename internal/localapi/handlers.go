@@ -1,8 +1,6 @@
 package localapi
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,11 +8,11 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/tracker"
 )
 
 const (
 	defaultStatsDays = 7
-	maxStatsDays     = 366
 	maxSessionsLimit = 100000
 )
 
@@ -126,7 +124,7 @@ func parseInt(name, v string, def, lo, hi int) (int, error) {
 
 func (s *Server) sessions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	var sq SessionsQuery
+	var sq tracker.SessionQuery
 	var err error
 	if sq.Repo, err = parseRepo(q.Get("repo")); err != nil {
 		Fail(w, err)
@@ -160,9 +158,9 @@ func (s *Server) sessions(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	var sq StatsQuery
+	var sq tracker.StatsQuery
 	var err error
-	if sq.Days, err = parseInt("days", q.Get("days"), defaultStatsDays, 1, maxStatsDays); err != nil {
+	if sq.Days, err = parseInt("days", q.Get("days"), defaultStatsDays, 1, tracker.MaxStatsDays); err != nil {
 		Fail(w, err)
 		return
 	}
@@ -178,20 +176,17 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, st)
 }
 
-// ExportCSVHeader is the first line of a CSV export.
-var exportCSVHeader = []string{"id", "repo_owner", "repo_name", "pr_number", "start_time", "end_time", "duration_seconds", "status", "device_id"}
-
 func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	format := q.Get("format")
 	if format == "" {
-		format = "csv"
+		format = tracker.FormatCSV
 	}
-	if format != "csv" && format != "json" {
-		Fail(w, badRequest("format %q is not csv or json", format))
+	if err := tracker.CheckFormat(format); err != nil {
+		Fail(w, err)
 		return
 	}
-	var eq ExportQuery
+	var eq tracker.ExportQuery
 	var err error
 	if eq.Since, err = parseTime("since", q.Get("since")); err != nil {
 		Fail(w, err)
@@ -201,38 +196,26 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		Fail(w, err)
 		return
 	}
-	if format == "csv" {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		cw := csv.NewWriter(w)
-		if err := cw.Write(exportCSVHeader); err != nil {
-			return
-		}
-		err = s.opts.Tracker.Export(r.Context(), eq, func(x api.Session) error {
-			return cw.Write(CSVRecord(x))
-		})
-		cw.Flush()
-	} else {
-		w.Header().Set("Content-Type", "application/x-ndjson")
-		enc := json.NewEncoder(w)
-		err = s.opts.Tracker.Export(r.Context(), eq, func(x api.Session) error { return enc.Encode(x) })
+	if !eq.Since.IsZero() && !eq.Until.IsZero() && !eq.Until.After(eq.Since) {
+		Fail(w, badRequest("until must be after since"))
+		return
 	}
-	if err != nil {
-		// The status line is gone; a trailer tells the client the stream is
-		// incomplete (localclient reports it as an error).
+	if format == tracker.FormatCSV {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.Header().Set("Trailer", exportErrorTrailer)
+	if err := s.opts.Tracker.WriteExport(r.Context(), w, format, eq, nil); err != nil {
+		// The status line is gone; the trailer tells the client that the
+		// stream is incomplete (localclient reports it as an error).
 		s.log.Warn("export failed", "err", err)
-		w.Header().Set(http.TrailerPrefix+"X-Worktime-Error", err.Error())
+		w.Header().Set(exportErrorTrailer, err.Error())
 	}
 }
 
-// CSVRecord is one session as a CSV export row.
-func CSVRecord(x api.Session) []string {
-	end := ""
-	if x.EndTime != nil {
-		end = x.EndTime.UTC().Format(time.RFC3339)
-	}
-	return []string{x.ID, x.RepoOwner, x.RepoName, strconv.Itoa(x.PRNumber), x.StartTime.UTC().Format(time.RFC3339), end,
-		strconv.FormatInt(x.DurationSeconds, 10), x.Status, x.DeviceID}
-}
+// exportErrorTrailer carries an export's failure after a 200 status.
+const exportErrorTrailer = "X-Worktime-Error"
 
 func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Sync == nil {

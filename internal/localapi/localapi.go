@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/tracker"
 )
 
 // Prefix is the versioned path every route lives under.
@@ -32,39 +33,20 @@ const HostName = "local-worktimed.sock"
 // maxBody bounds request bodies.
 const maxBody = 1 << 20
 
-// SessionsQuery filters GET sessions. Zero fields do not filter.
-type SessionsQuery struct {
-	Repo   string // "owner/name"
-	Since  time.Time
-	Status string
-	Limit  int
-}
-
-// StatsQuery selects GET stats. Days is 1–366.
-type StatsQuery struct {
-	Days int
-	Repo string // "owner/name" or empty
-}
-
-// ExportQuery selects the sessions GET export streams; zero times are open.
-type ExportQuery struct {
-	Since time.Time
-	Until time.Time
-}
-
-// Tracker is the session state machine behind the session routes. Every
-// method that changes something returns only after the change is durably
-// committed. Errors that carry a code are *api.Error; the rest are internal.
+// Tracker is the session state machine behind the session routes
+// (*tracker.Tracker). Every method that changes something returns only after
+// the change is durably committed. Its errors are classified by Classify.
 type Tracker interface {
 	Start(ctx context.Context, req api.StartRequest) (api.Session, error)
 	Heartbeat(ctx context.Context, id string, at *time.Time) (api.Session, error)
 	End(ctx context.Context, id string, at *time.Time) (api.Session, error)
 	Active(ctx context.Context) (*api.Session, error)
-	Sessions(ctx context.Context, q SessionsQuery) ([]api.Session, error)
-	Stats(ctx context.Context, q StatsQuery) (api.Stats, error)
-	// Export calls fn for each session in start order until fn fails.
-	Export(ctx context.Context, q ExportQuery, fn func(api.Session) error) error
+	Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error)
+	Stats(ctx context.Context, q tracker.StatsQuery) (api.Stats, error)
+	WriteExport(ctx context.Context, w io.Writer, format string, q tracker.ExportQuery, progress func(done int64)) error
 }
+
+var _ Tracker = (*tracker.Tracker)(nil)
 
 // SyncService is the sync engine as the API sees it. A nil SyncService means
 // sync is not configured: status reports "disabled" and POST sync answers
@@ -220,14 +202,31 @@ func WriteError(w http.ResponseWriter, status int, e *api.Error) {
 	WriteJSON(w, status, api.ErrorReply{Error: e})
 }
 
-// Fail writes err as an error reply: an *api.Error keeps its code, anything
-// else is internal.
+// Fail writes err as an error reply (see Classify).
 func Fail(w http.ResponseWriter, err error) {
-	var ae *api.Error
-	if !errors.As(err, &ae) {
-		ae = &api.Error{Code: api.CodeInternal, Message: err.Error()}
-	}
+	ae := Classify(err)
 	WriteError(w, StatusCode(ae.Code), ae)
+}
+
+// Classify maps an error onto the protocol's codes: an *api.Error keeps its
+// code; the tracker's ErrNotFound, ErrConflict and ErrInvalid become
+// not_found, conflict and bad_request; a cancelled request is unavailable;
+// anything else is internal.
+func Classify(err error) *api.Error {
+	var ae *api.Error
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.Is(err, tracker.ErrNotFound):
+		return &api.Error{Code: api.CodeNotFound, Message: err.Error()}
+	case errors.Is(err, tracker.ErrConflict):
+		return &api.Error{Code: api.CodeConflict, Message: err.Error()}
+	case errors.Is(err, tracker.ErrInvalid):
+		return &api.Error{Code: api.CodeBadRequest, Message: err.Error()}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &api.Error{Code: api.CodeUnavailable, Message: err.Error()}
+	}
+	return &api.Error{Code: api.CodeInternal, Message: err.Error()}
 }
 
 // badRequest builds a bad_request error.

@@ -1,0 +1,89 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/config"
+	"github.com/worktime/worktime/internal/localapi"
+)
+
+// runLocalAPI serves the local API on the daemon's socket until ctx is
+// cancelled, then removes the socket.
+func runLocalAPI(ctx context.Context, d *Daemon) error {
+	ln, err := localapi.Listen(d.Paths.Socket)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := os.Remove(d.Paths.Socket); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			d.Logger.Warn("removing the socket", "err", err)
+		}
+	}()
+	srv := localapi.New(localapi.Options{
+		Tracker:  d.Tracker,
+		Settings: settingsFile{d: d},
+		Sync:     d.localAPISync(),
+		Routes:   d.localAPIRoutes(),
+		Version:  d.Version,
+		DeviceID: d.DeviceID,
+		Logger:   d.Logger,
+	})
+	d.Logger.Info("local API listening", "socket", d.Paths.Socket)
+	return srv.Serve(ctx, ln)
+}
+
+// settingsFile reads and writes config.toml. Changes to the idle timeout and
+// the time zone take effect when the daemon restarts; allowed extension ids
+// are read by each host process, so they apply at once.
+type settingsFile struct{ d *Daemon }
+
+func (s settingsFile) Settings(context.Context) (api.Settings, error) {
+	c, err := config.Load(s.d.Paths.Config)
+	if err != nil {
+		return api.Settings{}, err
+	}
+	return toSettings(c), nil
+}
+
+func toSettings(c config.Config) api.Settings {
+	ids := c.AllowedExtensionIDs
+	if ids == nil {
+		ids = []string{}
+	}
+	return api.Settings{
+		ServerURL:           c.Sync.ServerURL,
+		TimeZone:            c.TimeZone,
+		IdleTimeoutSeconds:  int64(c.IdleTimeout.Duration / time.Second),
+		AllowedExtensionIDs: ids,
+		StartAtLogin:        c.StartAtLogin,
+	}
+}
+
+func (s settingsFile) SetSettings(_ context.Context, in api.Settings) (api.Settings, error) {
+	c, err := config.Load(s.d.Paths.Config)
+	if err != nil {
+		return api.Settings{}, err
+	}
+	c.Sync.ServerURL = in.ServerURL
+	c.TimeZone = in.TimeZone
+	c.IdleTimeout = config.Duration{Duration: time.Duration(in.IdleTimeoutSeconds) * time.Second}
+	c.AllowedExtensionIDs = in.AllowedExtensionIDs
+	c.StartAtLogin = in.StartAtLogin
+	if err := c.Validate(); err != nil {
+		return api.Settings{}, &api.Error{Code: api.CodeBadRequest, Message: err.Error()}
+	}
+	if err := config.Save(s.d.Paths.Config, c); err != nil {
+		return api.Settings{}, fmt.Errorf("settings: %w", err)
+	}
+	return toSettings(c), nil
+}
+
+func (d *Daemon) localAPISync() localapi.SyncService { return d.sync }
+
+func (d *Daemon) localAPIRoutes() []localapi.Route { return d.routes }
