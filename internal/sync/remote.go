@@ -56,6 +56,12 @@ type Rejection struct {
 type PushResult struct {
 	Accepted int
 	Rejected []Rejection
+	// Since and Cursor, when both are set, say that the changes this push
+	// made are exactly the server's changes after Since up to Cursor: a
+	// device whose pull cursor is Since may move it to Cursor without
+	// pulling its own sessions back. Implementations leave them empty when
+	// they cannot tell.
+	Since, Cursor string
 }
 
 // PullResult is one page of changes since a cursor.

@@ -150,6 +150,7 @@ func (r *remote) Push(ctx context.Context, req sync.PushRequest) (sync.PushResul
 		return sync.PushResult{}, &sync.Error{Op: "push", Kind: sync.KindTooLarge, StatusCode: 413, Err: fmt.Errorf("%d bytes in one batch", len(b))}
 	}
 	var res sync.PushResult
+	prev := s.seq
 	for _, sess := range req.Sessions {
 		if err := sync.Validate(sess); err != nil {
 			res.Rejected = append(res.Rejected, sync.Rejection{ID: sess.ID, Reason: err.Error()})
@@ -163,6 +164,9 @@ func (r *remote) Push(ctx context.Context, req sync.PushRequest) (sync.PushResul
 		}
 		s.seq++
 		u.sessions[sess.ID] = &stored{s: sess, seq: s.seq}
+	}
+	if len(res.Rejected) == 0 {
+		res.Since, res.Cursor = strconv.FormatInt(prev, 10), strconv.FormatInt(s.seq, 10)
 	}
 	if err := s.takeFault("push", true); err != nil {
 		return sync.PushResult{}, err

@@ -1,0 +1,598 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	stdsync "sync"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/clock"
+	"github.com/worktime/worktime/internal/localdb"
+)
+
+// Sync states, as api.SyncState.State reports them.
+const (
+	StateSignedOut      = "signed_out"
+	StateIdle           = "idle"
+	StateSyncing        = "syncing"
+	StateBackoff        = "backoff"
+	StateSignInRequired = "sign_in_required"
+	StateDisabled       = "disabled"
+)
+
+// ErrSignedOut is returned by an AccountSource when nobody is signed in.
+var ErrSignedOut = errors.New("not signed in")
+
+// Store is the part of the local store sync uses; *localdb.DB implements it.
+type Store interface {
+	PendingSessions(ctx context.Context, limit int) ([]localdb.SyncSession, error)
+	PendingCount(ctx context.Context) (int64, error)
+	MarkPushed(ctx context.Context, acks map[string]int64) error
+	Quarantine(ctx context.Context, id string, changeSeq int64, reason string) error
+	QuarantinedCount(ctx context.Context) (int64, error)
+	ApplyRemote(ctx context.Context, sessions []localdb.SyncSession) (int, error)
+	State(ctx context.Context, key string) (string, bool, error)
+	SetState(ctx context.Context, key, value string) error
+	DeviceID(ctx context.Context) (string, error)
+}
+
+var _ Store = (*localdb.DB)(nil)
+
+// Account is who sync pushes as, and where.
+type Account struct {
+	ServerURL string
+	Token     string
+	Login     string
+}
+
+// Options configure an Engine.
+type Options struct {
+	Store Store
+	// Account returns the signed-in account, or an error wrapping
+	// ErrSignedOut. It is called at the start of every run, so a new
+	// sign-in takes effect at the next run.
+	Account func(ctx context.Context) (Account, error)
+	// NewRemote returns the server's API for an account.
+	NewRemote func(Account) Remote
+	Clock     clock.Clock
+	Logger    *slog.Logger
+	// TimeZone is the IANA zone the server splits this device's sessions
+	// into days with.
+	TimeZone string
+	// Interval between periodic runs; 0 means 5 minutes.
+	Interval time.Duration
+	// Debounce is the wait after a local change before pushing; 0 means 3 s.
+	Debounce time.Duration
+	// Backoff after failed runs; the zero value means DefaultBackoff.
+	Backoff Backoff
+	// Attempts per request within one run (see Retry); 0 means 3.
+	Attempts int
+	// BatchSize is the most sessions per push; 0 means MaxBatchSessions.
+	BatchSize int
+	// Disabled keeps the engine from ever contacting a server.
+	Disabled bool
+	// AfterRun, when set, is called with the state after every run.
+	AfterRun func(api.SyncState)
+	// OnSchedule, when set, is called whenever the next run is scheduled
+	// (the zero time: none until a trigger).
+	OnSchedule func(next time.Time)
+}
+
+// Engine runs sync: it pushes local changes and pulls other devices'
+// sessions when triggered (a local change, the periodic timer, SyncNow, or
+// the end of a backoff), and keeps the state users see.
+type Engine struct {
+	o   Options
+	log *slog.Logger
+
+	changed chan struct{}      // a local change happened (buffered 1)
+	now     chan chan api.SyncState // SyncNow requests
+	acct    chan struct{}      // the account changed (buffered 1)
+
+	mu    stdsync.Mutex // guards the fields below
+	state api.SyncState
+	// failures counts consecutive failed runs.
+	failures int
+	// refused is the token the server answered 401 to; sync waits for a
+	// different one.
+	refused string
+	stats   Stats
+}
+
+// Stats count what the engine has done since it started.
+type Stats struct {
+	PushRequests   int64
+	PullRequests   int64
+	SessionsPushed int64
+	SessionsPulled int64
+	Rejected       int64
+}
+
+// New checks opts and returns an engine; call Run to start it.
+func New(opts Options) (*Engine, error) {
+	if opts.Store == nil || opts.Account == nil || opts.NewRemote == nil {
+		return nil, errors.New("sync.New: Store, Account and NewRemote are required")
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = 5 * time.Minute
+	}
+	if opts.Debounce <= 0 {
+		opts.Debounce = 3 * time.Second
+	}
+	if opts.Backoff.Base == 0 && opts.Backoff.Max == 0 {
+		opts.Backoff.Base, opts.Backoff.Max = DefaultBackoff.Base, DefaultBackoff.Max
+	}
+	if opts.Attempts <= 0 {
+		opts.Attempts = 3
+	}
+	if opts.BatchSize <= 0 || opts.BatchSize > MaxBatchSessions {
+		opts.BatchSize = MaxBatchSessions
+	}
+	e := &Engine{
+		o:       opts,
+		log:     opts.Logger,
+		changed: make(chan struct{}, 1),
+		now:     make(chan chan api.SyncState),
+		acct:    make(chan struct{}, 1),
+	}
+	e.state.State = StateIdle
+	if opts.Disabled {
+		e.state.State = StateDisabled
+	}
+	return e, nil
+}
+
+// Notify tells the engine that the local store changed; a push follows
+// after the debounce delay. It never blocks.
+func (e *Engine) Notify() {
+	select {
+	case e.changed <- struct{}{}:
+	default:
+	}
+}
+
+// AccountChanged tells the engine that the user signed in or out; a run
+// follows at once. It never blocks.
+func (e *Engine) AccountChanged() {
+	e.mu.Lock()
+	e.refused = ""
+	e.failures = 0
+	e.mu.Unlock()
+	select {
+	case e.acct <- struct{}{}:
+	default:
+	}
+}
+
+// SyncNow runs sync at once (even during a backoff) and returns the state
+// after the run. It returns ctx's error if ctx ends first, and an error if
+// Run is not running.
+func (e *Engine) SyncNow(ctx context.Context) (api.SyncState, error) {
+	done := make(chan api.SyncState, 1)
+	select {
+	case e.now <- done:
+	case <-ctx.Done():
+		return api.SyncState{}, fmt.Errorf("sync.SyncNow: %w", ctx.Err())
+	}
+	select {
+	case st := <-done:
+		return st, nil
+	case <-ctx.Done():
+		return api.SyncState{}, fmt.Errorf("sync.SyncNow: %w", ctx.Err())
+	}
+}
+
+// State returns the current sync state with fresh counts from the store.
+func (e *Engine) State(ctx context.Context) api.SyncState {
+	e.mu.Lock()
+	st := e.state
+	e.mu.Unlock()
+	if n, err := e.o.Store.PendingCount(ctx); err == nil {
+		st.Pending = n
+	}
+	if n, err := e.o.Store.QuarantinedCount(ctx); err == nil {
+		st.Quarantined = n
+	}
+	if st.LastSuccessAt == nil {
+		if v, ok, err := e.o.Store.State(ctx, keyLastSuccess); err == nil && ok {
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				st.LastSuccessAt = &t
+			}
+		}
+	}
+	if st.ServerURL == "" {
+		if a, err := e.o.Account(ctx); err == nil {
+			st.ServerURL = a.ServerURL
+		}
+	}
+	return st
+}
+
+// Stats returns the counters.
+func (e *Engine) Stats() Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stats
+}
+
+// Durable state keys.
+const (
+	keyLastSuccess = "sync.last_success_at"
+	keyCursor      = "sync.pull_cursor" // + ":" + server URL + ":" + login
+)
+
+func cursorKey(a Account) string { return keyCursor + ":" + a.ServerURL + ":" + a.Login }
+
+// Run syncs until ctx ends: once at start, then on every trigger. It
+// returns nil when ctx ends.
+func (e *Engine) Run(ctx context.Context) error {
+	if e.o.Disabled {
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case done := <-e.now:
+				done <- e.State(ctx)
+			}
+		}
+	}
+	var timer clock.Timer
+	var due time.Time // zero: no timer
+	schedule := func(at time.Time) {
+		if timer != nil {
+			timer.Stop()
+		}
+		due = at
+		timer = e.o.Clock.NewTimer(at.Sub(e.o.Clock.Now()))
+		if e.o.OnSchedule != nil {
+			e.o.OnSchedule(at)
+		}
+	}
+	unschedule := func() {
+		if timer != nil {
+			timer.Stop()
+		}
+		timer, due = nil, time.Time{}
+		if e.o.OnSchedule != nil {
+			e.o.OnSchedule(time.Time{})
+		}
+	}
+	timerC := func() <-chan time.Time {
+		if timer == nil {
+			return nil
+		}
+		return timer.C()
+	}
+	run := func() api.SyncState {
+		next, ok := e.runOnce(ctx)
+		if ok {
+			schedule(next)
+		} else {
+			unschedule()
+		}
+		st := e.State(ctx)
+		if e.o.AfterRun != nil {
+			e.o.AfterRun(st)
+		}
+		return st
+	}
+	run()
+	for {
+		select {
+		case <-ctx.Done():
+			unschedule()
+			return nil
+		case done := <-e.now:
+			done <- run()
+		case <-e.acct:
+			run()
+		case <-e.changed:
+			e.mu.Lock()
+			st := e.state.State
+			e.mu.Unlock()
+			if st != StateIdle {
+				// Backing off, waiting for a sign-in or signed out: the
+				// change waits for that to end.
+				continue
+			}
+			at := e.o.Clock.Now().Add(e.o.Debounce)
+			if due.IsZero() || at.Before(due) {
+				schedule(at)
+			}
+		case <-timerC():
+			timer, due = nil, time.Time{}
+			run()
+		}
+	}
+}
+
+func (e *Engine) setState(fn func(st *api.SyncState)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	fn(&e.state)
+}
+
+// runOnce runs one sync and returns when the next periodic or retry run is
+// due (ok false: none until a trigger).
+func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
+	acct, err := e.o.Account(ctx)
+	if err != nil {
+		if !errors.Is(err, ErrSignedOut) {
+			e.log.Warn("sync: reading credentials", "err", err)
+		}
+		e.setState(func(st *api.SyncState) {
+			st.State, st.NextAttemptAt, st.ServerURL = StateSignedOut, nil, ""
+			if !errors.Is(err, ErrSignedOut) {
+				st.LastError = err.Error()
+			}
+		})
+		return time.Time{}, false
+	}
+	e.mu.Lock()
+	refused := e.refused != "" && e.refused == acct.Token
+	e.mu.Unlock()
+	if refused {
+		e.setState(func(st *api.SyncState) { st.State, st.NextAttemptAt = StateSignInRequired, nil })
+		return time.Time{}, false
+	}
+	e.setState(func(st *api.SyncState) { st.State, st.ServerURL = StateSyncing, acct.ServerURL })
+	err = e.sync(ctx, acct)
+	now := e.o.Clock.Now()
+	switch {
+	case err == nil:
+		e.mu.Lock()
+		e.failures = 0
+		t := now.UTC().Truncate(time.Second)
+		e.state.State, e.state.LastError, e.state.LastSuccessAt = StateIdle, "", &t
+		n := now.Add(e.o.Interval)
+		e.state.NextAttemptAt = &n
+		e.mu.Unlock()
+		if err := e.o.Store.SetState(ctx, keyLastSuccess, t.Format(time.RFC3339)); err != nil {
+			e.log.Warn("sync: storing last success", "err", err)
+		}
+		return n, true
+	case ctx.Err() != nil:
+		e.setState(func(st *api.SyncState) { st.State = StateIdle })
+		return time.Time{}, false
+	case IsUnauthorized(err):
+		e.log.Warn("sync: the server refused the credentials; sign in again", "err", err)
+		e.mu.Lock()
+		e.refused = acct.Token
+		e.state.State, e.state.LastError, e.state.NextAttemptAt = StateSignInRequired, err.Error(), nil
+		e.mu.Unlock()
+		return time.Time{}, false
+	default:
+		e.mu.Lock()
+		e.failures++
+		ra, _ := RetryAfter(err)
+		n := now.Add(e.o.Backoff.Delay(e.failures, ra))
+		e.state.State, e.state.LastError, e.state.NextAttemptAt = StateBackoff, err.Error(), &n
+		if !IsRetryable(err) {
+			// A permanent error (a bug on one side) still must not stop
+			// sync for good; it is retried at the periodic pace.
+			n = now.Add(e.o.Interval)
+			e.state.NextAttemptAt = &n
+		}
+		failures := e.failures
+		e.mu.Unlock()
+		e.log.Warn("sync failed", "err", err, "failures", failures, "next_attempt", n)
+		return n, true
+	}
+}
+
+// sync pushes every pending change, then pulls.
+func (e *Engine) sync(ctx context.Context, acct Account) error {
+	remote := Retry(e.o.NewRemote(acct), RetryOptions{
+		Backoff:  e.o.Backoff,
+		Clock:    e.o.Clock,
+		Attempts: e.o.Attempts,
+		OnWait: func(op string, d time.Duration, err error) {
+			n := e.o.Clock.Now().Add(d)
+			e.setState(func(st *api.SyncState) { st.LastError, st.NextAttemptAt = err.Error(), &n })
+		},
+	})
+	device, err := e.o.Store.DeviceID(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	ckey := cursorKey(acct)
+	cursor, _, err := e.o.Store.State(ctx, ckey)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	// fastForwarded stays true while every push's changes directly followed
+	// the cursor: the server then has nothing new from anyone else.
+	fastForwarded, pushed := true, false
+	limit := e.o.BatchSize
+	for {
+		batch, err := e.o.Store.PendingSessions(ctx, limit)
+		if err != nil {
+			return fmt.Errorf("sync: %w", err)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		batch = fitBytes(batch)
+		res, err := remote.Push(ctx, PushRequest{DeviceID: device, TimeZone: e.o.TimeZone, Sessions: toWire(batch)})
+		e.count(func(s *Stats) { s.PushRequests++ })
+		if IsTooLarge(err) && len(batch) > 1 {
+			limit = max(1, len(batch)/2)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		pushed = true
+		if err := e.record(ctx, batch, res); err != nil {
+			return err
+		}
+		if fastForwarded && res.Cursor != "" && sameCursor(res.Since, cursor) {
+			cursor = res.Cursor
+			if err := e.o.Store.SetState(ctx, ckey, cursor); err != nil {
+				return fmt.Errorf("sync: %w", err)
+			}
+		} else {
+			fastForwarded = false
+		}
+		if len(batch) < limit {
+			// The last batch: changes made meanwhile go with the next run.
+			break
+		}
+	}
+	if pushed && fastForwarded {
+		return nil
+	}
+	return e.pull(ctx, remote, device, ckey, cursor)
+}
+
+// sameCursor compares cursors, taking "" (the beginning) as "0".
+func sameCursor(a, b string) bool {
+	if a == b {
+		return true
+	}
+	return (a == "" && b == "0") || (a == "0" && b == "")
+}
+
+func (e *Engine) count(fn func(*Stats)) {
+	e.mu.Lock()
+	fn(&e.stats)
+	e.mu.Unlock()
+}
+
+// record marks a pushed batch: accepted rows are synced unless they changed
+// meanwhile, rejected ones are quarantined so they never block the queue.
+func (e *Engine) record(ctx context.Context, batch []localdb.SyncSession, res PushResult) error {
+	rejected := make(map[string]string, len(res.Rejected))
+	for _, r := range res.Rejected {
+		rejected[r.ID] = r.Reason
+	}
+	acks := make(map[string]int64, len(batch))
+	for _, s := range batch {
+		if reason, bad := rejected[s.ID]; bad {
+			e.log.Warn("sync: the server rejected a session; it is quarantined", "id", s.ID, "reason", reason)
+			if err := e.o.Store.Quarantine(ctx, s.ID, s.ChangeSeq, reason); err != nil {
+				return fmt.Errorf("sync: %w", err)
+			}
+			continue
+		}
+		acks[s.ID] = s.ChangeSeq
+	}
+	if err := e.o.Store.MarkPushed(ctx, acks); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	e.count(func(s *Stats) {
+		s.SessionsPushed += int64(len(acks))
+		s.Rejected += int64(len(rejected))
+	})
+	return nil
+}
+
+// pullPage is the page size of a pull.
+const pullPage = 500
+
+func (e *Engine) pull(ctx context.Context, remote Remote, device, ckey, cursor string) error {
+	for {
+		res, err := remote.Pull(ctx, cursor, pullPage)
+		e.count(func(s *Stats) { s.PullRequests++ })
+		if err != nil {
+			return err
+		}
+		var theirs []localdb.SyncSession
+		for _, s := range res.Sessions {
+			if s.DeviceID == device {
+				continue
+			}
+			theirs = append(theirs, fromWire(s))
+		}
+		if err := e.apply(ctx, theirs); err != nil {
+			return err
+		}
+		e.count(func(s *Stats) { s.SessionsPulled += int64(len(theirs)) })
+		if res.Cursor != "" && res.Cursor != cursor {
+			cursor = res.Cursor
+			if err := e.o.Store.SetState(ctx, ckey, cursor); err != nil {
+				return fmt.Errorf("sync: %w", err)
+			}
+		}
+		if !res.More {
+			return nil
+		}
+	}
+}
+
+// apply merges pulled sessions; one the local store cannot hold is logged
+// and skipped so that it cannot stall pulling.
+func (e *Engine) apply(ctx context.Context, ss []localdb.SyncSession) error {
+	if len(ss) == 0 {
+		return nil
+	}
+	_, err := e.o.Store.ApplyRemote(ctx, ss)
+	if err == nil || !errors.Is(err, localdb.ErrInvalidSession) {
+		if err != nil {
+			return fmt.Errorf("sync: %w", err)
+		}
+		return nil
+	}
+	for _, s := range ss {
+		if _, err := e.o.Store.ApplyRemote(ctx, []localdb.SyncSession{s}); err != nil {
+			if errors.Is(err, localdb.ErrInvalidSession) {
+				e.log.Warn("sync: skipping a pulled session the local store refuses", "id", s.ID, "err", err)
+				continue
+			}
+			return fmt.Errorf("sync: %w", err)
+		}
+	}
+	return nil
+}
+
+// fitBytes trims a batch to stay well under MaxBatchBytes. The estimate is
+// generous: the fixed fields of a session take under 300 bytes on the wire.
+func fitBytes(batch []localdb.SyncSession) []localdb.SyncSession {
+	const budget = MaxBatchBytes * 9 / 10
+	total := 64
+	for i, s := range batch {
+		total += 300 + len(s.ID) + 2*(len(s.RepoOwner)+len(s.RepoName))
+		if total > budget && i > 0 {
+			return batch[:i]
+		}
+	}
+	return batch
+}
+
+func toWire(batch []localdb.SyncSession) []Session {
+	out := make([]Session, len(batch))
+	for i, s := range batch {
+		out[i] = Session{
+			ID: s.ID, RepoOwner: s.RepoOwner, RepoName: s.RepoName, PRNumber: s.PRNumber,
+			StartTime: s.StartTime, EndTime: s.EndTime, DurationSeconds: s.DurationSeconds,
+			Status: s.Status, UpdatedAt: s.UpdatedAt, DeviceID: s.DeviceID,
+		}
+		if s.Status == StatusActive {
+			out[i].DurationSeconds = 0
+		}
+	}
+	return out
+}
+
+func fromWire(s Session) localdb.SyncSession {
+	return localdb.SyncSession{
+		Session: api.Session{
+			ID: s.ID, RepoOwner: s.RepoOwner, RepoName: s.RepoName, PRNumber: s.PRNumber,
+			StartTime: s.StartTime, EndTime: s.EndTime, DurationSeconds: s.DurationSeconds,
+			Status: s.Status, DeviceID: s.DeviceID,
+		},
+		// Another device's session is never abandoned here: its own
+		// device decides when it ends.
+		Source:    api.SourceManual,
+		UpdatedAt: s.UpdatedAt,
+	}
+}
