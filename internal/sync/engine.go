@@ -88,9 +88,9 @@ type Engine struct {
 	o   Options
 	log *slog.Logger
 
-	changed chan struct{}      // a local change happened (buffered 1)
+	changed chan struct{}           // a local change happened (buffered 1)
 	now     chan chan api.SyncState // SyncNow requests
-	acct    chan struct{}      // the account changed (buffered 1)
+	acct    chan struct{}           // the account changed (buffered 1)
 
 	mu    stdsync.Mutex // guards the fields below
 	state api.SyncState

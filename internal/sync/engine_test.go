@@ -58,12 +58,12 @@ func newRig(t *testing.T, mod func(*sync.Options)) *rig {
 			}
 			return rem
 		},
-		Clock:    clk,
-		TimeZone: "UTC",
-		Attempts: 1,
-		AfterRun: func(st api.SyncState) { r.runs <- st },
+		Clock:      clk,
+		TimeZone:   "UTC",
+		Attempts:   1,
+		AfterRun:   func(st api.SyncState) { r.runs <- st },
 		OnSchedule: func(next time.Time) { r.sched <- next },
-		Backoff:  sync.Backoff{Base: time.Second, Max: time.Minute, Rand: func() float64 { return 0 }},
+		Backoff:    sync.Backoff{Base: time.Second, Max: time.Minute, Rand: func() float64 { return 0 }},
 	}
 	if mod != nil {
 		mod(&opts)
