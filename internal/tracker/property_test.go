@@ -1,0 +1,234 @@
+package tracker
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/clock"
+	"github.com/worktime/worktime/internal/localdb"
+)
+
+// modelStats recomputes daily_stats from the sessions by overlapping each
+// session with every local day it may touch: a method independent of the
+// store's midnight splitting.
+func modelStats(t *testing.T, db *localdb.DB, loc *time.Location) []localdb.DailyStat {
+	t.Helper()
+	type key struct {
+		date, owner, name string
+		pr                int
+	}
+	agg := map[key]*localdb.DailyStat{}
+	err := db.Export(context.Background(), localdb.ExportFilter{}, func(s localdb.SyncSession) error {
+		if s.EndTime == nil {
+			return nil
+		}
+		start, end := s.StartTime, *s.EndTime
+		ls := start.In(loc)
+		for i := -1; ; i++ {
+			dayStart := time.Date(ls.Year(), ls.Month(), ls.Day()+i, 0, 0, 0, 0, loc)
+			dayEnd := time.Date(ls.Year(), ls.Month(), ls.Day()+i+1, 0, 0, 0, 0, loc)
+			if !dayStart.Before(end) && !(i <= 0 && end.Equal(start)) {
+				break
+			}
+			lo, hi := start, end
+			if dayStart.After(lo) {
+				lo = dayStart
+			}
+			if dayEnd.Before(hi) {
+				hi = dayEnd
+			}
+			secs := hi.Unix() - lo.Unix()
+			zeroLen := end.Equal(start) && !start.Before(dayStart) && start.Before(dayEnd)
+			if secs <= 0 && !zeroLen {
+				continue
+			}
+			k := key{dayStart.Format(localdb.DateLayout), s.RepoOwner, s.RepoName, s.PRNumber}
+			if agg[k] == nil {
+				agg[k] = &localdb.DailyStat{Date: k.date, RepoOwner: k.owner, RepoName: k.name, PRNumber: k.pr}
+			}
+			if secs > 0 {
+				agg[k].Seconds += secs
+			}
+			agg[k].Sessions++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []localdb.DailyStat{}
+	for _, v := range agg {
+		if v.Sessions > 0 {
+			v.AvgSeconds = v.Seconds / v.Sessions
+		}
+		out = append(out, *v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Date != b.Date {
+			return a.Date < b.Date
+		}
+		if a.RepoOwner != b.RepoOwner {
+			return a.RepoOwner < b.RepoOwner
+		}
+		if a.RepoName != b.RepoName {
+			return a.RepoName < b.RepoName
+		}
+		return a.PRNumber < b.PRNumber
+	})
+	return out
+}
+
+// TestDailyStatsProperty runs random operation sequences around midnights
+// and DST changes and checks after every one that daily_stats equals the
+// aggregate recomputed from time_sessions, and that a device never has two
+// active sessions.
+func TestDailyStatsProperty(t *testing.T) {
+	starts := []struct {
+		zone string
+		at   string // local time the sequence starts at
+	}{
+		{"Europe/Paris", "2026-03-28 21:00:00"},        // spring forward on the 29th
+		{"America/New_York", "2026-10-31 20:00:00"},    // fall back on Nov 1st
+		{"Australia/Lord_Howe", "2026-04-04 22:00:00"}, // 30-minute DST shift
+		{"Asia/Kolkata", "2026-11-25 22:30:00"},        // +05:30, no DST
+		{"UTC", "2026-12-31 22:00:00"},                 // year end
+	}
+	for si, st := range starts {
+		for seed := int64(1); seed <= 3; seed++ {
+			t.Run(fmt.Sprintf("%s/seed%d", st.zone, seed), func(t *testing.T) {
+				loc, err := time.LoadLocation(st.zone)
+				if err != nil {
+					t.Fatal(err)
+				}
+				begin, _ := time.ParseInLocation("2006-01-02 15:04:05", st.at, loc)
+				runProperty(t, rand.New(rand.NewSource(seed*100+int64(si))), loc, begin, 250)
+			})
+		}
+	}
+}
+
+func runProperty(t *testing.T, rng *rand.Rand, loc *time.Location, begin time.Time, steps int) {
+	ctx := context.Background()
+	clk := clock.NewFake(begin)
+	path := filepath.Join(t.TempDir(), "worktime.db")
+	db, err := localdb.Open(ctx, path, localdb.Options{Location: loc, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { db.Close() }()
+	tr := New(db, Options{Location: loc, IdleTimeout: 10 * time.Minute, Clock: clk})
+	device, _ := tr.DeviceID(ctx)
+	repos := [][2]string{{"acme", "web"}, {"acme", "api"}, {"octo", "cat"}}
+	var known []string
+	ops := map[string]int{}
+	for step := 0; step < steps; step++ {
+		op := rng.Intn(100)
+		var opName string
+		switch {
+		case op < 25:
+			opName = "start"
+			r := repos[rng.Intn(len(repos))]
+			src := api.SourceManual
+			if rng.Intn(2) == 0 {
+				src = api.SourceBrowser
+			}
+			var at *time.Time
+			if rng.Intn(3) == 0 {
+				v := clk.Now().Add(-time.Duration(rng.Intn(4*3600)) * time.Second)
+				at = &v
+			}
+			s, err := tr.Start(ctx, api.StartRequest{RepoOwner: r[0], RepoName: r[1], PRNumber: 1 + rng.Intn(4), Source: src, At: at})
+			if err == nil {
+				known = append(known, s.ID)
+			}
+		case op < 45 && len(known) > 0:
+			opName = "heartbeat"
+			tr.Heartbeat(ctx, known[rng.Intn(len(known))], nil)
+		case op < 60 && len(known) > 0:
+			opName = "end"
+			var at *time.Time
+			if rng.Intn(2) == 0 {
+				v := clk.Now().Add(-time.Duration(rng.Intn(3600)) * time.Second)
+				at = &v
+			}
+			tr.End(ctx, known[rng.Intn(len(known))], at)
+		case op < 85:
+			opName = "advance"
+			clk.Advance(time.Duration(1+rng.Intn(3*3600)) * time.Second)
+		case op < 92:
+			opName = "reap"
+			if _, err := tr.ReapAbandoned(ctx); err != nil {
+				t.Fatal(err)
+			}
+		case op < 98:
+			opName = "pull"
+			// A session from another device, maybe edited again later.
+			id := uuid.Must(uuid.NewV7()).String()
+			if len(known) > 0 && rng.Intn(2) == 0 {
+				id = known[rng.Intn(len(known))]
+			}
+			start := clk.Now().Add(-time.Duration(rng.Intn(30*3600)) * time.Second)
+			end := start.Add(time.Duration(rng.Intn(28*3600)) * time.Second)
+			r := repos[rng.Intn(len(repos))]
+			s := localdb.SyncSession{
+				Session: api.Session{ID: id, RepoOwner: r[0], RepoName: r[1], PRNumber: 1 + rng.Intn(4),
+					StartTime: start, EndTime: &end, Status: api.StatusCompleted, DeviceID: "remote"},
+				Source:    api.SourceBrowser,
+				UpdatedAt: clk.Now().Add(time.Duration(rng.Intn(3)-1) * time.Hour),
+			}
+			if _, err := db.ApplyRemote(ctx, []localdb.SyncSession{s}); err != nil {
+				t.Fatal(err)
+			}
+			known = append(known, id)
+		default:
+			opName = "reopen"
+			// Reopen in another zone and back: daily_stats is rebuilt each time.
+			db.Close()
+			other := time.UTC
+			if loc == time.UTC {
+				other, _ = time.LoadLocation("Pacific/Chatham")
+			}
+			db2, err := localdb.Open(ctx, path, localdb.Options{Location: other, Clock: clk})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := db2.DailyStats(ctx, "", "", "", "")
+			if want := modelStats(t, db2, other); !reflect.DeepEqual(got, want) {
+				t.Fatalf("step %d: after zone change daily_stats != model", step)
+			}
+			db2.Close()
+			if db, err = localdb.Open(ctx, path, localdb.Options{Location: loc, Clock: clk}); err != nil {
+				t.Fatal(err)
+			}
+			tr = New(db, Options{Location: loc, IdleTimeout: 10 * time.Minute, Clock: clk})
+		}
+		ops[opName]++
+		got, err := db.DailyStats(ctx, "", "", "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := modelStats(t, db, loc)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("step %d (%s): daily_stats\n%+v\n!= recomputed\n%+v", step, opName, got, want)
+		}
+		if rec, _ := db.RecomputedDailyStats(ctx); !reflect.DeepEqual(rec, want) {
+			t.Fatalf("step %d: RecomputedDailyStats disagrees with the model", step)
+		}
+		if a, _ := db.ActiveSessions(ctx, device); len(a) > 1 {
+			t.Fatalf("step %d: %d active sessions on one device", step, len(a))
+		}
+	}
+	if ops["start"] == 0 || ops["end"] == 0 || ops["pull"] == 0 {
+		t.Fatalf("sequence too thin: %v", ops)
+	}
+}
