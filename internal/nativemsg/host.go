@@ -177,8 +177,8 @@ func (h *Host) hello(ctx context.Context, id json.RawMessage, msg []byte) (any, 
 	if req.Protocol == nil {
 		return nil, missing(id, "protocol")
 	}
-	if v, err := req.Protocol.Int64(); err != nil || v != ProtocolVersion {
-		return nil, badRequest(id, "protocol %s is not supported (this host speaks %d)", req.Protocol.String(), ProtocolVersion)
+	if *req.Protocol != ProtocolVersion {
+		return nil, badRequest(id, "protocol %d is not supported (this host speaks %d)", *req.Protocol, ProtocolVersion)
 	}
 	st, err := h.backend.Status(ctx)
 	if err != nil {

@@ -62,8 +62,8 @@ type reply struct {
 }
 
 type helloRequest struct {
-	Protocol         *json.Number `json:"protocol"`
-	ExtensionVersion *string      `json:"extension_version"`
+	Protocol         *int    `json:"protocol"`
+	ExtensionVersion *string `json:"extension_version"`
 }
 
 type helloReply struct {

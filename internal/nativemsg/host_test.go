@@ -1,0 +1,357 @@
+package nativemsg_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/clock"
+	"github.com/worktime/worktime/internal/localapi"
+	"github.com/worktime/worktime/internal/localdb"
+	"github.com/worktime/worktime/internal/nativemsg"
+	"github.com/worktime/worktime/internal/tracker"
+)
+
+// storeBackend answers the protocol from a real tracker over a real store,
+// as the host does when the daemon is not running.
+type storeBackend struct{ t *tracker.Tracker }
+
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	return localapi.Classify(err)
+}
+
+func (b storeBackend) Status(ctx context.Context) (api.Status, error) {
+	id, err := b.t.DeviceID(ctx)
+	return api.Status{Version: "test", DeviceID: id, Sync: api.SyncState{State: "disabled"}}, classify(err)
+}
+func (b storeBackend) Start(ctx context.Context, r api.StartRequest) (api.Session, error) {
+	s, err := b.t.Start(ctx, r)
+	return s, classify(err)
+}
+func (b storeBackend) Heartbeat(ctx context.Context, id string, at *time.Time) (api.Session, error) {
+	s, err := b.t.Heartbeat(ctx, id, at)
+	return s, classify(err)
+}
+func (b storeBackend) End(ctx context.Context, id string, at *time.Time) (api.Session, error) {
+	s, err := b.t.End(ctx, id, at)
+	return s, classify(err)
+}
+func (b storeBackend) Active(ctx context.Context) (*api.Session, error) {
+	s, err := b.t.Active(ctx)
+	return s, classify(err)
+}
+func (b storeBackend) Stats(ctx context.Context, days int) (api.Stats, error) {
+	s, err := b.t.Stats(ctx, tracker.StatsQuery{Days: days})
+	return s, classify(err)
+}
+
+var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+func newHost(t *testing.T) (*nativemsg.Host, *tracker.Tracker, *clock.Fake) {
+	t.Helper()
+	clk := clock.NewFake(t0)
+	db, err := localdb.Open(context.Background(), t.TempDir()+"/worktime.db", localdb.Options{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	tr := tracker.New(db, tracker.Options{Clock: clk, IdleTimeout: 10 * time.Minute})
+	h := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{tr}, Clock: clk, Version: "test"})
+	return h, tr, clk
+}
+
+type reply struct {
+	ID      json.RawMessage `json:"id"`
+	OK      bool            `json:"ok"`
+	Error   *api.Error      `json:"error"`
+	Session *api.Session    `json:"session"`
+	// hello
+	Protocol int             `json:"protocol"`
+	Version  string          `json:"version"`
+	SignedIn *bool           `json:"signed_in"`
+	Sync     json.RawMessage `json:"sync"`
+	// stats.summary
+	TodaySeconds *int64 `json:"today_seconds"`
+	Days         []struct {
+		Date    string `json:"date"`
+		Seconds int64  `json:"seconds"`
+	} `json:"days"`
+	Repos []struct {
+		RepoOwner string `json:"repo_owner"`
+		RepoName  string `json:"repo_name"`
+		Seconds   int64  `json:"seconds"`
+	} `json:"repos"`
+}
+
+func handle(t *testing.T, h *nativemsg.Host, msg string) reply {
+	t.Helper()
+	out := h.Handle(context.Background(), []byte(msg))
+	var r reply
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("reply %s: %v", out, err)
+	}
+	return r
+}
+
+func TestHostMessageTypes(t *testing.T) {
+	h, _, clk := newHost(t)
+
+	r := handle(t, h, `{"id":1,"type":"hello","protocol":1,"extension_version":"1.0.0"}`)
+	if !r.OK || string(r.ID) != "1" || r.Protocol != 1 || r.Version != "test" || r.SignedIn == nil || *r.SignedIn || !strings.Contains(string(r.Sync), `"pending":0`) {
+		t.Fatalf("hello: %+v", r)
+	}
+
+	r = handle(t, h, `{"id":"s1","type":"session.start","repo_owner":"octo","repo_name":"hello","pr_number":7}`)
+	if !r.OK || string(r.ID) != `"s1"` || r.Session == nil || r.Session.Status != api.StatusActive || !r.Session.StartTime.Equal(t0) || r.Session.PRNumber != 7 {
+		t.Fatalf("start: %+v", r)
+	}
+	id := r.Session.ID
+
+	clk.Advance(time.Minute)
+	r = handle(t, h, `{"id":2,"type":"session.heartbeat","session_id":"`+id+`"}`)
+	if !r.OK || r.Session.ID != id || r.Session.Status != api.StatusActive {
+		t.Fatalf("heartbeat: %+v", r)
+	}
+	r = handle(t, h, `{"id":3,"type":"session.active"}`)
+	if !r.OK || r.Session == nil || r.Session.ID != id {
+		t.Fatalf("active: %+v", r)
+	}
+	end := t0.Add(90 * time.Second).Format(time.RFC3339)
+	r = handle(t, h, `{"id":4,"type":"session.end","session_id":"`+id+`","at":"`+end+`"}`)
+	if !r.OK || r.Session.Status != api.StatusCompleted || r.Session.DurationSeconds != 90 {
+		t.Fatalf("end: %+v", r)
+	}
+	// End is idempotent.
+	r = handle(t, h, `{"id":5,"type":"session.end","session_id":"`+id+`"}`)
+	if !r.OK || r.Session.Status != api.StatusCompleted || r.Session.DurationSeconds != 90 {
+		t.Fatalf("second end: %+v", r)
+	}
+	r = handle(t, h, `{"id":6,"type":"session.active"}`)
+	if !r.OK || r.Session != nil {
+		t.Fatalf("active after end: %+v", r)
+	}
+	r = handle(t, h, `{"id":7,"type":"stats.summary"}`)
+	if !r.OK || r.TodaySeconds == nil || *r.TodaySeconds != 90 || len(r.Days) != 7 || len(r.Repos) != 1 || r.Repos[0].RepoOwner != "octo" || r.Repos[0].RepoName != "hello" || r.Repos[0].Seconds != 90 {
+		t.Fatalf("stats.summary: %+v", r)
+	}
+	r = handle(t, h, `{"id":8,"type":"stats.summary","days":1}`)
+	if !r.OK || len(r.Days) != 1 || r.Days[0].Date != "2026-11-25" || r.Days[0].Seconds != 90 {
+		t.Fatalf("stats.summary days=1: %+v", r)
+	}
+}
+
+func TestHostIdempotentStart(t *testing.T) {
+	h, _, _ := newHost(t)
+	const sid = "01935f3e-8a00-7000-8000-000000000001"
+	msg := `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1,"session_id":"` + sid + `"}`
+	a := handle(t, h, msg)
+	b := handle(t, h, msg)
+	if !a.OK || !b.OK || a.Session.ID != sid || b.Session.ID != sid || !a.Session.StartTime.Equal(b.Session.StartTime) {
+		t.Fatalf("idempotent start: %+v / %+v", a, b)
+	}
+	c := handle(t, h, `{"id":2,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":2,"session_id":"`+sid+`"}`)
+	if c.OK || c.Error.Code != api.CodeConflict || string(c.ID) != "2" {
+		t.Fatalf("reused id for another PR: %+v", c)
+	}
+}
+
+func TestHostErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		msg    string
+		code   string
+		wantID string
+	}{
+		{"invalid JSON", `{"id":1,`, api.CodeBadRequest, "null"},
+		{"invalid UTF-8", "{\"id\":1,\"type\":\"hello\xff\"}", api.CodeBadRequest, "null"},
+		{"array", `[1,2]`, api.CodeBadRequest, "null"},
+		{"string", `"hello"`, api.CodeBadRequest, "null"},
+		{"null", `null`, api.CodeBadRequest, "null"},
+		{"empty", ``, api.CodeBadRequest, "null"},
+		{"missing id", `{"type":"hello","protocol":1}`, api.CodeBadRequest, "null"},
+		{"id is a bool", `{"id":true,"type":"hello","protocol":1}`, api.CodeBadRequest, "null"},
+		{"id is an object", `{"id":{},"type":"hello","protocol":1}`, api.CodeBadRequest, "null"},
+		{"missing type", `{"id":1}`, api.CodeBadRequest, "1"},
+		{"type is a number", `{"id":1,"type":3}`, api.CodeBadRequest, "1"},
+		{"unknown type", `{"id":"x","type":"session.pause"}`, api.CodeUnknownType, `"x"`},
+		{"hello without protocol", `{"id":1,"type":"hello"}`, api.CodeBadRequest, "1"},
+		{"hello protocol 2", `{"id":1,"type":"hello","protocol":2}`, api.CodeBadRequest, "1"},
+		{"hello protocol string", `{"id":1,"type":"hello","protocol":"1"}`, api.CodeBadRequest, "1"},
+		{"start missing repo_owner", `{"id":1,"type":"session.start","repo_name":"r","pr_number":1}`, api.CodeBadRequest, "1"},
+		{"start missing pr_number", `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r"}`, api.CodeBadRequest, "1"},
+		{"start pr_number string", `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":"1"}`, api.CodeBadRequest, "1"},
+		{"start pr_number fraction", `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1.5}`, api.CodeBadRequest, "1"},
+		{"start pr_number zero", `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":0}`, api.CodeBadRequest, "1"},
+		{"start repo_owner empty", `{"id":1,"type":"session.start","repo_owner":"","repo_name":"r","pr_number":1}`, api.CodeBadRequest, "1"},
+		{"start repo_owner invalid", `{"id":1,"type":"session.start","repo_owner":"a b","repo_name":"r","pr_number":1}`, api.CodeBadRequest, "1"},
+		{"start at not RFC 3339", `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1,"at":"yesterday"}`, api.CodeBadRequest, "1"},
+		{"start at far future", `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1,"at":"2030-01-01T00:00:00Z"}`, api.CodeBadRequest, "1"},
+		{"start session_id not a UUID", `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1,"session_id":"abc"}`, api.CodeBadRequest, "1"},
+		{"start session_id number", `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1,"session_id":5}`, api.CodeBadRequest, "1"},
+		{"heartbeat missing session_id", `{"id":1,"type":"session.heartbeat"}`, api.CodeBadRequest, "1"},
+		{"heartbeat session_id number", `{"id":1,"type":"session.heartbeat","session_id":1}`, api.CodeBadRequest, "1"},
+		{"heartbeat unknown session", `{"id":1,"type":"session.heartbeat","session_id":"01935f3e-8a00-7000-8000-000000000009"}`, api.CodeNotFound, "1"},
+		{"end unknown session", `{"id":1,"type":"session.end","session_id":"01935f3e-8a00-7000-8000-000000000009"}`, api.CodeNotFound, "1"},
+		{"end empty session_id", `{"id":1,"type":"session.end","session_id":""}`, api.CodeBadRequest, "1"},
+		{"stats days 0", `{"id":1,"type":"stats.summary","days":0}`, api.CodeBadRequest, "1"},
+		{"stats days 367", `{"id":1,"type":"stats.summary","days":367}`, api.CodeBadRequest, "1"},
+		{"stats days string", `{"id":1,"type":"stats.summary","days":"7"}`, api.CodeBadRequest, "1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, tr, _ := newHost(t)
+			r := handle(t, h, tt.msg)
+			if r.OK || r.Error == nil || r.Error.Code != tt.code || r.Error.Message == "" || string(r.ID) != tt.wantID {
+				t.Fatalf("reply %+v (error %+v), want code %s id %s", r, r.Error, tt.code, tt.wantID)
+			}
+			// Nothing was recorded.
+			list, err := tr.Sessions(context.Background(), tracker.SessionQuery{})
+			if err != nil || len(list) != 0 {
+				t.Fatalf("sessions after a refused message: %v, %v", list, err)
+			}
+		})
+	}
+}
+
+func frame(msg string) []byte {
+	b := make([]byte, 4, 4+len(msg))
+	binary.NativeEndian.PutUint32(b, uint32(len(msg)))
+	return append(b, msg...)
+}
+
+func readReplies(t *testing.T, out []byte) []reply {
+	t.Helper()
+	fr := nativemsg.NewFrameReader(bytes.NewReader(out))
+	var rs []reply
+	for {
+		msg, err := fr.ReadFrame()
+		if err == io.EOF {
+			return rs
+		}
+		if err != nil {
+			t.Fatalf("reading replies: %v", err)
+		}
+		var r reply
+		if err := json.Unmarshal(msg, &r); err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, r)
+	}
+}
+
+func TestServeFraming(t *testing.T) {
+	huge := make([]byte, 4)
+	binary.NativeEndian.PutUint32(huge, nativemsg.MaxFrame+1)
+	huge = append(huge, bytes.Repeat([]byte("x"), nativemsg.MaxFrame+1)...)
+	tests := []struct {
+		name  string
+		input []byte
+		codes []string // "" = ok
+	}{
+		{"over 1 MiB then a valid frame", append(huge, frame(`{"id":1,"type":"session.active"}`)...), []string{api.CodeTooLarge, ""}},
+		{"0xFFFFFFFF without body", append(frame(`{"id":1,"type":"session.active"}`), 0xff, 0xff, 0xff, 0xff), []string{""}},
+		{"truncated body", append(frame(`{"id":1,"type":"session.active"}`), frame(`{"id":2,"type":"session.active"}`)[:10]...), []string{""}},
+		{"truncated header", append(frame(`{"id":1,"type":"session.active"}`), 1, 0), []string{""}},
+		{"empty stream", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, _, _ := newHost(t)
+			var out bytes.Buffer
+			if err := h.Serve(context.Background(), bytes.NewReader(tt.input), &out); err != nil {
+				t.Fatalf("Serve: %v", err)
+			}
+			rs := readReplies(t, out.Bytes())
+			if len(rs) != len(tt.codes) {
+				t.Fatalf("%d replies, want %d", len(rs), len(tt.codes))
+			}
+			for i, code := range tt.codes {
+				if code == "" && !rs[i].OK || code != "" && (rs[i].OK || rs[i].Error.Code != code) {
+					t.Fatalf("reply %d: %+v, want %q", i, rs[i], code)
+				}
+			}
+		})
+	}
+}
+
+// TestPortCloseEndsSessions: when the browser closes the port, the session
+// started through it ends at its last heartbeat.
+func TestPortCloseEndsSessions(t *testing.T) {
+	h, tr, clk := newHost(t)
+	ctx := context.Background()
+	pr, pw := io.Pipe()
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- h.Serve(ctx, pr, &out) }()
+
+	send := func(msg string) {
+		t.Helper()
+		if _, err := pw.Write(frame(msg)); err != nil {
+			t.Fatal(err)
+		}
+		out.waitFrames(t)
+	}
+	send(`{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1}`)
+	active, err := tr.Active(ctx)
+	if err != nil || active == nil {
+		t.Fatalf("active: %v %v", active, err)
+	}
+	clk.Advance(time.Minute)
+	send(`{"id":2,"type":"session.heartbeat","session_id":"` + active.ID + `"}`)
+	clk.Advance(30 * time.Second)
+	send(`{"id":3,"type":"session.heartbeat","session_id":"` + active.ID + `"}`)
+	lastBeat := clk.Now().UTC().Truncate(time.Second)
+	clk.Advance(5 * time.Minute) // the browser crashes some time later
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	s, err := tr.Session(ctx, active.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Status != api.StatusCompleted || s.EndTime == nil || !s.EndTime.Equal(lastBeat) || s.DurationSeconds != 90 {
+		t.Fatalf("after port close: %+v (end %v, want %v)", s, s.EndTime, lastBeat)
+	}
+}
+
+// TestPortCloseLeavesOtherSessions: a session this port ended, or one it
+// never touched, is left alone.
+func TestPortCloseLeavesOtherSessions(t *testing.T) {
+	h, tr, clk := newHost(t)
+	ctx := context.Background()
+	end := t0.Add(20 * time.Second).Format(time.RFC3339)
+	input := append(frame(`{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1,"session_id":"01935f3e-8a00-7000-8000-000000000001"}`),
+		frame(`{"id":2,"type":"session.end","session_id":"01935f3e-8a00-7000-8000-000000000001","at":"`+end+`"}`)...)
+	var out bytes.Buffer
+	if err := h.Serve(ctx, bytes.NewReader(input), &out); err != nil {
+		t.Fatal(err)
+	}
+	s, err := tr.Session(ctx, "01935f3e-8a00-7000-8000-000000000001")
+	if err != nil || s.DurationSeconds != 20 {
+		t.Fatalf("ended session changed: %+v %v", s, err)
+	}
+	// A session started elsewhere (the CLI) stays active when a port closes.
+	clk.Advance(time.Minute)
+	other, err := tr.Start(ctx, api.StartRequest{RepoOwner: "o", RepoName: "r", PRNumber: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := h.Serve(ctx, bytes.NewReader(frame(`{"id":1,"type":"session.active"}`)), &out); err != nil {
+		t.Fatal(err)
+	}
+	s, err = tr.Session(ctx, other.ID)
+	if err != nil || s.Status != api.StatusActive {
+		t.Fatalf("other session: %+v %v", s, err)
+	}
+}
