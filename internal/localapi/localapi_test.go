@@ -33,7 +33,9 @@ func serve(t *testing.T) *http.Client {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- localapi.New(localapi.Options{Tracker: tracker.New(db, tracker.Options{})}).Serve(ctx, ln) }()
+	go func() {
+		done <- localapi.New(localapi.Options{Tracker: tracker.New(db, tracker.Options{})}).Serve(ctx, ln)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
