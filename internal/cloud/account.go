@@ -1,0 +1,242 @@
+package cloud
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/d1"
+	"github.com/cloudflare/cloudflare-go/v6/kv"
+	"github.com/cloudflare/cloudflare-go/v6/workers"
+)
+
+// account is the few Cloudflare calls the cloud commands make, each turned
+// into a user-worded error by classify.
+type account struct {
+	api *cloudflare.Client
+	id  string
+}
+
+type database struct {
+	ID        string
+	Name      string
+	FileSize  int64
+	NumTables int
+}
+
+// findDatabase returns the D1 database with exactly that name, or nil. The
+// API's name filter searches substrings, so the match is checked here.
+func (a account) findDatabase(ctx context.Context, name string) (*database, error) {
+	const op = "list the D1 databases"
+	iter := a.api.D1.Database.ListAutoPaging(ctx, d1.DatabaseListParams{
+		AccountID: cloudflare.F(a.id),
+		Name:      cloudflare.F(name),
+	})
+	for iter.Next() {
+		if db := iter.Current(); db.Name == name {
+			return &database{ID: db.UUID, Name: db.Name}, nil
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return nil, classify(op, PermD1, err)
+	}
+	return nil, nil
+}
+
+func (a account) createDatabase(ctx context.Context, name string) (*database, error) {
+	db, err := a.api.D1.Database.New(ctx, d1.DatabaseNewParams{AccountID: cloudflare.F(a.id), Name: cloudflare.F(name)})
+	if err != nil {
+		return nil, classify("create the D1 database "+name, PermD1, err)
+	}
+	return &database{ID: db.UUID, Name: db.Name}, nil
+}
+
+func (a account) getDatabase(ctx context.Context, id string) (*database, error) {
+	db, err := a.api.D1.Database.Get(ctx, id, d1.DatabaseGetParams{AccountID: cloudflare.F(a.id)})
+	if err != nil {
+		return nil, classify("read the D1 database", PermD1, err)
+	}
+	return &database{ID: db.UUID, Name: db.Name, FileSize: int64(db.FileSize), NumTables: int(db.NumTables)}, nil
+}
+
+func (a account) deleteDatabase(ctx context.Context, id string) error {
+	_, err := a.api.D1.Database.Delete(ctx, id, d1.DatabaseDeleteParams{AccountID: cloudflare.F(a.id)})
+	return classify("delete the D1 database", PermD1, err)
+}
+
+// statement is one SQL statement with its parameters. D1's REST API takes
+// parameters as strings only; SQLite's column affinity turns them back into
+// numbers where a column wants one.
+type statement struct {
+	SQL    string
+	Params []string
+}
+
+// query runs the statements as one batch (one transaction) and returns the
+// rows of each.
+func (a account) query(ctx context.Context, dbID, op string, stmts ...statement) ([][]map[string]any, error) {
+	batch := make([]d1.DatabaseQueryParamsBodyMultipleQueriesBatch, len(stmts))
+	for i, s := range stmts {
+		batch[i] = d1.DatabaseQueryParamsBodyMultipleQueriesBatch{Sql: cloudflare.F(s.SQL)}
+		if s.Params != nil {
+			batch[i].Params = cloudflare.F(s.Params)
+		}
+	}
+	page, err := a.api.D1.Database.Query(ctx, dbID, d1.DatabaseQueryParams{
+		AccountID: cloudflare.F(a.id),
+		Body:      d1.DatabaseQueryParamsBodyMultipleQueries{Batch: cloudflare.F(batch)},
+	})
+	if err != nil {
+		return nil, classify(op, PermD1, err)
+	}
+	out := make([][]map[string]any, 0, len(page.Result))
+	for i, r := range page.Result {
+		if !r.Success {
+			return nil, fmt.Errorf("%s: statement %d did not succeed", op, i+1)
+		}
+		rows := make([]map[string]any, 0, len(r.Results))
+		for _, row := range r.Results {
+			m, ok := row.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("%s: unexpected row %T", op, row)
+			}
+			rows = append(rows, m)
+		}
+		out = append(out, rows)
+	}
+	if len(out) != len(stmts) {
+		return nil, fmt.Errorf("%s: got %d results for %d statements", op, len(out), len(stmts))
+	}
+	return out, nil
+}
+
+type namespace struct {
+	ID    string
+	Title string
+}
+
+func (a account) findNamespace(ctx context.Context, title string) (*namespace, error) {
+	iter := a.api.KV.Namespaces.ListAutoPaging(ctx, kv.NamespaceListParams{
+		AccountID: cloudflare.F(a.id),
+		PerPage:   cloudflare.F(100.0),
+	})
+	for iter.Next() {
+		if ns := iter.Current(); ns.Title == title {
+			return &namespace{ID: ns.ID, Title: ns.Title}, nil
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return nil, classify("list the KV namespaces", PermKV, err)
+	}
+	return nil, nil
+}
+
+func (a account) createNamespace(ctx context.Context, title string) (*namespace, error) {
+	ns, err := a.api.KV.Namespaces.New(ctx, kv.NamespaceNewParams{AccountID: cloudflare.F(a.id), Title: cloudflare.F(title)})
+	if err != nil {
+		return nil, classify("create the KV namespace "+title, PermKV, err)
+	}
+	return &namespace{ID: ns.ID, Title: ns.Title}, nil
+}
+
+func (a account) deleteNamespace(ctx context.Context, id string) error {
+	_, err := a.api.KV.Namespaces.Delete(ctx, id, kv.NamespaceDeleteParams{AccountID: cloudflare.F(a.id)})
+	return classify("delete the KV namespace", PermKV, err)
+}
+
+// scriptSettings returns the deployed script's settings, or nil if there is
+// no script by that name.
+func (a account) scriptSettings(ctx context.Context, name string) (*workers.ScriptScriptAndVersionSettingGetResponse, error) {
+	s, err := a.api.Workers.Scripts.ScriptAndVersionSettings.Get(ctx, name, workers.ScriptScriptAndVersionSettingGetParams{AccountID: cloudflare.F(a.id)})
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, classify("read the Worker "+name, PermScripts, err)
+	}
+	return s, nil
+}
+
+// module is an upload part: the SDK names and types parts through these
+// methods.
+type module struct {
+	*bytes.Reader
+	name string
+}
+
+func (m module) Filename() string    { return m.name }
+func (m module) ContentType() string { return "application/javascript+module" }
+
+func (a account) uploadScript(ctx context.Context, name string, script []byte, meta workers.ScriptUpdateParamsMetadata) error {
+	_, err := a.api.Workers.Scripts.Update(ctx, name, workers.ScriptUpdateParams{
+		AccountID: cloudflare.F(a.id),
+		Metadata:  cloudflare.F(meta),
+		Files:     cloudflare.F([]io.Reader{module{bytes.NewReader(script), ModuleName}}),
+	})
+	return classify("upload the Worker "+name, PermScripts, err)
+}
+
+func (a account) deleteScript(ctx context.Context, name string) error {
+	_, err := a.api.Workers.Scripts.Delete(ctx, name, workers.ScriptDeleteParams{AccountID: cloudflare.F(a.id), Force: cloudflare.F(true)})
+	return classify("delete the Worker "+name, PermScripts, err)
+}
+
+// secretNames lists the names of the script's secrets (values are never
+// readable).
+func (a account) secretNames(ctx context.Context, script string) (map[string]bool, error) {
+	page, err := a.api.Workers.Scripts.Secrets.List(ctx, script, workers.ScriptSecretListParams{AccountID: cloudflare.F(a.id)})
+	if err != nil {
+		return nil, classify("list the Worker's secrets", PermScripts, err)
+	}
+	out := map[string]bool{}
+	for _, s := range page.Result {
+		out[s.Name] = true
+	}
+	return out, nil
+}
+
+func (a account) putSecret(ctx context.Context, script, name, value string) error {
+	_, err := a.api.Workers.Scripts.Secrets.Update(ctx, script, workers.ScriptSecretUpdateParams{
+		AccountID: cloudflare.F(a.id),
+		Body: workers.ScriptSecretUpdateParamsBodyWorkersBindingKindSecretText{
+			Name: cloudflare.F(name),
+			Text: cloudflare.F(value),
+			Type: cloudflare.F(workers.ScriptSecretUpdateParamsBodyWorkersBindingKindSecretTextTypeSecretText),
+		},
+	})
+	return classify("set the Worker secret "+name, PermScripts, err)
+}
+
+// accountSubdomain is the account's workers.dev subdomain, or ErrNoSubdomain.
+func (a account) accountSubdomain(ctx context.Context) (string, error) {
+	s, err := a.api.Workers.Subdomains.Get(ctx, workers.SubdomainGetParams{AccountID: cloudflare.F(a.id)})
+	if isNotFound(err) {
+		return "", ErrNoSubdomain
+	}
+	if err != nil {
+		return "", classify("read the account's workers.dev subdomain", PermScripts, err)
+	}
+	if s.Subdomain == "" {
+		return "", ErrNoSubdomain
+	}
+	return s.Subdomain, nil
+}
+
+func (a account) routeEnabled(ctx context.Context, script string) (bool, error) {
+	s, err := a.api.Workers.Scripts.Subdomain.Get(ctx, script, workers.ScriptSubdomainGetParams{AccountID: cloudflare.F(a.id)})
+	if err != nil {
+		return false, classify("read the Worker's workers.dev route", PermScripts, err)
+	}
+	return s.Enabled, nil
+}
+
+func (a account) enableRoute(ctx context.Context, script string) error {
+	_, err := a.api.Workers.Scripts.Subdomain.New(ctx, script, workers.ScriptSubdomainNewParams{
+		AccountID:       cloudflare.F(a.id),
+		Enabled:         cloudflare.F(true),
+		PreviewsEnabled: cloudflare.F(false),
+	})
+	return classify("enable the Worker's workers.dev route", PermScripts, err)
+}

@@ -1,0 +1,129 @@
+package cloud
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/option"
+
+	"github.com/worktime/worktime/internal/clock"
+)
+
+// TokenEnv is the only place the API token is read from.
+const TokenEnv = "CLOUDFLARE_API_TOKEN"
+
+// TokenFromEnv reads the API token with getenv (os.Getenv in the CLI).
+func TokenFromEnv(getenv func(string) string) (string, error) {
+	t := strings.TrimSpace(getenv(TokenEnv))
+	if t == "" {
+		return "", ErrNoToken
+	}
+	return t, nil
+}
+
+// ClientOptions configure NewClient.
+type ClientOptions struct {
+	// Token is the API token; required.
+	Token string
+	// BaseURL overrides Cloudflare's API URL (tests point it at the fake,
+	// with its /client/v4/ prefix).
+	BaseURL string
+	// HTTPClient defaults to a client with a 60 s timeout.
+	HTTPClient *http.Client
+	// Clock times the waits that Retry-After asks for; defaults to the real one.
+	Clock clock.Clock
+	// MaxRetries is how many times a 429 is retried; defaults to 4.
+	MaxRetries int
+}
+
+// NewClient returns a cloudflare-go client that honours Retry-After on 429
+// with the injected clock (the SDK's own retries are turned off: they sleep
+// on the wall clock and also retry 5xx, which deploy reports instead).
+func NewClient(o ClientOptions) (*cloudflare.Client, error) {
+	if o.Token == "" {
+		return nil, ErrNoToken
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real()
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = 4
+	}
+	opts := []option.RequestOption{
+		option.WithAPIToken(o.Token),
+		option.WithHTTPClient(o.HTTPClient),
+		option.WithMaxRetries(0),
+		option.WithMiddleware(retryAfterMiddleware(o.Clock, o.MaxRetries)),
+	}
+	if o.BaseURL != "" {
+		opts = append(opts, option.WithBaseURL(o.BaseURL))
+	}
+	return cloudflare.NewClient(opts...), nil
+}
+
+// maxRetryWait caps one wait: a Retry-After of an hour is better reported
+// than waited for.
+const maxRetryWait = 2 * time.Minute
+
+// retryAfterMiddleware retries a 429 after the time its Retry-After header
+// names (or a doubling backoff from 1 s without one), up to max times.
+func retryAfterMiddleware(clk clock.Clock, max int) option.Middleware {
+	return func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+		for attempt := 0; ; attempt++ {
+			res, err := next(req)
+			if err != nil || res.StatusCode != http.StatusTooManyRequests || attempt >= max {
+				return res, err
+			}
+			wait, ok := parseRetryAfter(res.Header.Get("Retry-After"), clk.Now())
+			if !ok {
+				wait = time.Second << attempt
+			}
+			if wait > maxRetryWait {
+				return res, nil
+			}
+			if req.Body != nil && req.GetBody == nil {
+				return res, nil // the body cannot be sent again
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			t := clk.NewTimer(wait)
+			select {
+			case <-req.Context().Done():
+				t.Stop()
+				return nil, req.Context().Err()
+			case <-t.C():
+			}
+			req = req.Clone(req.Context())
+			if req.GetBody != nil {
+				body, err := req.GetBody()
+				if err != nil {
+					return nil, fmt.Errorf("retry: rewind body: %w", err)
+				}
+				req.Body = body
+			}
+		}
+	}
+}
+
+// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
+		return time.Duration(n * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil && !now.IsZero() {
+		return max(0, t.Sub(now)), true
+	}
+	return 0, false
+}
