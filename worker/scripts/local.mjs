@@ -1,6 +1,7 @@
 // Helpers of the local runners (start-local.mjs, bench): bundling the worker
 // with esbuild, reading wrangler.jsonc and applying D1 migrations through
 // Miniflare. Everything here works offline.
+import { rmSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -52,7 +53,11 @@ export async function bundleWorker() {
     mainFields: ["module", "main"],
     logLevel: "silent",
   });
-  return { scriptPath: outfile, cleanup: () => rm(outdir, { recursive: true, force: true }) };
+  return {
+    scriptPath: outfile,
+    cleanup: () => rm(outdir, { recursive: true, force: true }),
+    cleanupSync: () => rmSync(outdir, { recursive: true, force: true }),
+  };
 }
 
 /** Splits a migration file into statements (no triggers: ';' ends a statement). */

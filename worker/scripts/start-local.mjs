@@ -2,7 +2,7 @@
 // Starts the worker in local workerd with fresh D1 and KV (migrations
 // applied) on 127.0.0.1, prints WORKTIME_WORKER_URL=http://127.0.0.1:PORT once
 // /health answers, and stops (workerd included) on SIGTERM, SIGINT or when
-// stdin closes.
+// stdin closes (exit code 0, or 128+signal after a signal).
 //
 //   node worker/scripts/start-local.mjs [--port N] [--persist-to DIR] [--var K=V ...]
 //
@@ -89,6 +89,9 @@ async function main() {
     log: new Log(LogLevel.WARN),
   });
 
+  // Miniflare's exit hook also stops workerd (and exits 128+signal) on
+  // SIGINT/SIGTERM; the bundle's temp dir goes in every case.
+  process.on("exit", () => bundle.cleanupSync());
   let stopping = false;
   const stop = async (code) => {
     if (stopping) return;
