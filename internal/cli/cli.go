@@ -31,6 +31,9 @@ type Options struct {
 	Getenv         func(string) string
 	// IsTerminal reports whether w is an interactive terminal.
 	IsTerminal func(w io.Writer) bool
+	// DaemonReady, if set, is called once `worktimed run` has opened the
+	// store and is starting its components.
+	DaemonReady func()
 }
 
 // Env is what a command runs with.
@@ -40,6 +43,7 @@ type Env struct {
 	Clock          clock.Clock
 	Getenv         func(string) string
 	IsTerminal     func(w io.Writer) bool
+	DaemonReady    func()
 	// HomeFlag is --home as given ("" if not).
 	HomeFlag string
 	// Args0 is the program name.
@@ -83,7 +87,7 @@ func Run(ctx context.Context, args []string, o Options) int {
 }
 
 func newEnv(o Options) *Env {
-	e := &Env{Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr, Clock: o.Clock, Getenv: o.Getenv, IsTerminal: o.IsTerminal, Args0: "worktimed"}
+	e := &Env{Stdin: o.Stdin, Stdout: o.Stdout, Stderr: o.Stderr, Clock: o.Clock, Getenv: o.Getenv, IsTerminal: o.IsTerminal, DaemonReady: o.DaemonReady, Args0: "worktimed"}
 	if e.Stdin == nil {
 		e.Stdin = os.Stdin
 	}

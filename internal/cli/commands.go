@@ -13,6 +13,7 @@ func (e *Env) commands() []Command {
 		{Name: "install", Summary: "start the daemon at login and register the browser host", Run: cmdInstall},
 		{Name: "uninstall", Summary: "remove what install wrote", Run: cmdUninstall},
 		{Name: "service", Summary: "start, stop or show the per-user service", Run: cmdService},
+		{Name: "cloud", Summary: "deploy, inspect or remove your own backend on Cloudflare", Run: cmdCloud},
 		{Name: "version", Summary: "print the version", Run: cmdVersion},
 		{Name: "help", Summary: "show this help", Run: cmdHelp},
 	}

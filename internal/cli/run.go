@@ -25,7 +25,12 @@ func cmdRun(ctx context.Context, e *Env, args []string) error {
 		return usageErrorf("run: -log-level %q must be debug, info, warn or error", lv)
 	}
 	logger := slog.New(slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: sl}))
+	var ready func(*daemon.Daemon)
+	if e.DaemonReady != nil {
+		ready = func(*daemon.Daemon) { e.DaemonReady() }
+	}
 	return daemon.Run(ctx, daemon.Options{
+		Ready:   ready,
 		Paths:   e.Paths,
 		Config:  e.Config,
 		Logger:  logger,

@@ -12,6 +12,7 @@ func cmdVersion(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.Stdout, "worktimed %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(e.Stdout, "worker %s\n", workerVersion())
 	return nil
 }
 

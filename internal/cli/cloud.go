@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/worktime/worktime/internal/cloud"
+	"github.com/worktime/worktime/internal/config"
+)
+
+const cloudUsage = `cloud deploy|status|destroy [flags]
+
+  deploy   create or update your own backend on your Cloudflare account
+           (D1 database, KV namespace, Worker, secrets, workers.dev route)
+           and point the daemon at it
+  status   show what exists, the database size and whether the Worker
+           matches the one built into this binary
+  destroy  remove the Worker, the KV namespace and the D1 database (--yes)
+
+The API token is read from CLOUDFLARE_API_TOKEN only. The account ID comes
+from --account-id or CLOUDFLARE_ACCOUNT_ID.`
+
+// workerVersion is the embedded worker's version for `worktimed version`.
+func workerVersion() string {
+	if v := cloud.EmbeddedVersion(); v != "" {
+		return v
+	}
+	return "none (" + cloud.ErrNoBundle.Error() + ")"
+}
+
+func cmdCloud(ctx context.Context, e *Env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintf(e.Stdout, "Usage: worktimed %s\n", cloudUsage)
+		if len(args) == 0 {
+			return usageErrorf("cloud: want a subcommand: deploy, status or destroy")
+		}
+		return nil
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "deploy", "status", "destroy":
+	default:
+		return usageErrorf("cloud: unknown subcommand %q; want deploy, status or destroy", sub)
+	}
+	fs := e.newFlagSet("cloud "+sub, "cloud "+sub+" [flags]")
+	accountID := fs.String("account-id", "", "Cloudflare account `ID` (default $CLOUDFLARE_ACCOUNT_ID)")
+	name := fs.String("name", "worktime", "`NAME` of the Worker and the D1 database (the KV namespace is NAME-kv)")
+	bundleDir := fs.String("bundle", "", "deploy the bundle in `DIR` (laid out like internal/cloud/bundle) instead of the embedded one")
+	var clientID *string
+	var dryRun, yes *bool
+	switch sub {
+	case "deploy":
+		clientID = fs.String("github-client-id", "", "GitHub OAuth app client `ID` for sign-in (default: keep the deployed one)")
+		dryRun = fs.Bool("dry-run", false, "print the plan; make no change")
+	case "destroy":
+		yes = fs.Bool("yes", false, "really delete the Worker, the KV namespace and the D1 database with its data")
+	}
+	if err := e.parseFlags(fs, rest); err != nil {
+		return err
+	}
+	target := cloud.Target{AccountID: strings.TrimSpace(*accountID), Name: *name}
+	if target.AccountID == "" {
+		target.AccountID = strings.TrimSpace(e.Getenv("CLOUDFLARE_ACCOUNT_ID"))
+	}
+	if err := target.Validate(); err != nil {
+		return usageErrorf("cloud %s: %v", sub, err)
+	}
+	bundle, err := loadBundle(*bundleDir)
+	if err != nil && (sub == "deploy" || !errors.Is(err, cloud.ErrNoBundle)) {
+		return fmt.Errorf("cloud %s: %w", sub, err)
+	}
+	token, err := cloud.TokenFromEnv(e.Getenv)
+	if err != nil {
+		return usageErrorf("cloud %s: %v", sub, err)
+	}
+	api, err := cloud.NewClient(cloud.ClientOptions{Token: token, BaseURL: e.Getenv("CLOUDFLARE_BASE_URL"), Clock: e.Clock})
+	if err != nil {
+		return fmt.Errorf("cloud %s: %w", sub, err)
+	}
+	d := &cloud.Deployer{API: api, Bundle: bundle, Out: e.Stdout}
+	if err := e.LoadConfig(); err != nil {
+		return err
+	}
+	d.Config = configServerURL{path: e.Paths.Config}
+	in := bufio.NewReader(e.Stdin)
+	d.Confirm = func(q string) (bool, error) { return confirm(in, e.Stdout, q) }
+
+	switch sub {
+	case "deploy":
+		_, err = d.Deploy(ctx, cloud.DeployOptions{
+			Target:             target,
+			GitHubClientID:     *clientID,
+			GitHubClientSecret: e.Getenv(cloud.SecretGitHubClient),
+			DryRun:             *dryRun,
+		})
+	case "status":
+		_, err = d.Status(ctx, target)
+	case "destroy":
+		err = d.Destroy(ctx, target, *yes)
+		if errors.Is(err, cloud.ErrNeedYes) {
+			return usageErrorf("cloud destroy: %v", err)
+		}
+	}
+	if err != nil {
+		return cloudError{err}
+	}
+	return nil
+}
+
+func loadBundle(dir string) (*cloud.Bundle, error) {
+	if dir == "" {
+		return cloud.Embedded()
+	}
+	b, err := cloud.LoadBundle(os.DirFS(dir))
+	if errors.Is(err, cloud.ErrNoBundle) {
+		return nil, fmt.Errorf("--bundle %s: no %s there", dir, cloud.ModuleName)
+	}
+	return b, err
+}
+
+// cloudError maps the cloud errors to exit codes: a rate limit is the
+// server being unavailable; everything else is a failure.
+type cloudError struct{ err error }
+
+func (c cloudError) Error() string { return c.err.Error() }
+func (c cloudError) Unwrap() error { return c.err }
+func (c cloudError) ExitCode() int {
+	var rl *cloud.RateLimitError
+	if errors.As(c.err, &rl) {
+		return ExitUnavailable
+	}
+	return ExitFailure
+}
+
+// confirm asks q on out and reads a line from in; only y or yes is yes.
+// End of input is no.
+func confirm(in *bufio.Reader, out io.Writer, q string) (bool, error) {
+	fmt.Fprintf(out, "\n%s [y/N] ", q)
+	line, err := in.ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}
+
+// configServerURL is config.toml's [sync] server_url, read and written
+// fresh each time so a concurrent edit of other keys is kept.
+type configServerURL struct{ path string }
+
+func (c configServerURL) ServerURL() (string, error) {
+	cfg, err := config.Load(c.path)
+	if err != nil {
+		return "", err
+	}
+	return cfg.Sync.ServerURL, nil
+}
+
+func (c configServerURL) SetServerURL(url string) error {
+	cfg, err := config.Load(c.path)
+	if err != nil {
+		return err
+	}
+	cfg.Sync.ServerURL = url
+	return config.Save(c.path, cfg)
+}
