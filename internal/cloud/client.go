@@ -26,6 +26,9 @@ func TokenFromEnv(getenv func(string) string) (string, error) {
 	return t, nil
 }
 
+// DefaultBaseURL is Cloudflare's v4 API.
+const DefaultBaseURL = "https://api.cloudflare.com/client/v4/"
+
 // ClientOptions configure NewClient.
 type ClientOptions struct {
 	// Token is the API token; required.
@@ -61,12 +64,22 @@ func NewClient(o ClientOptions) (*cloudflare.Client, error) {
 		option.WithAPIToken(o.Token),
 		option.WithHTTPClient(o.HTTPClient),
 		option.WithMaxRetries(0),
-		option.WithMiddleware(retryAfterMiddleware(o.Clock, o.MaxRetries)),
+		option.WithMiddleware(onlyToken, retryAfterMiddleware(o.Clock, o.MaxRetries)),
 	}
-	if o.BaseURL != "" {
-		opts = append(opts, option.WithBaseURL(o.BaseURL))
+	if o.BaseURL == "" {
+		o.BaseURL = DefaultBaseURL
 	}
+	opts = append(opts, option.WithBaseURL(o.BaseURL))
 	return cloudflare.NewClient(opts...), nil
+}
+
+// onlyToken drops the API-key headers the SDK adds when CLOUDFLARE_API_KEY or
+// CLOUDFLARE_EMAIL happen to be set: worktime authenticates with the token only.
+func onlyToken(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+	for _, h := range []string{"X-Auth-Key", "X-Auth-Email", "X-Auth-User-Service-Key"} {
+		req.Header.Del(h)
+	}
+	return next(req)
 }
 
 // maxRetryWait caps one wait: a Retry-After of an hour is better reported

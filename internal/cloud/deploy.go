@@ -402,7 +402,7 @@ func (d *Deployer) appliedMigrations(ctx context.Context, acct account, dbID str
 type binding struct {
 	Name, Type string
 	// ID is the database or namespace ID; Text a plain-text value.
-	ID, Text string
+	ID, Text  string
 	Ratelimit *Ratelimit
 	JSON      any
 }
