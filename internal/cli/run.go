@@ -29,12 +29,18 @@ func cmdRun(ctx context.Context, e *Env, args []string) error {
 	if e.DaemonReady != nil {
 		ready = func(*daemon.Daemon) { e.DaemonReady() }
 	}
-	return daemon.Run(ctx, daemon.Options{
+	opts := daemon.Options{
 		Ready:   ready,
 		Paths:   e.Paths,
 		Config:  e.Config,
 		Logger:  logger,
 		Clock:   e.Clock,
 		Version: Version,
-	})
+	}
+	syncer, err := daemon.NewSync(e.Paths, e.Config, e.Getenv)
+	if err != nil {
+		return usageErrorf("run: %v", err)
+	}
+	syncer.Apply(&opts)
+	return daemon.Run(ctx, opts)
 }

@@ -224,6 +224,14 @@ func (e *Engine) Stats() Stats {
 	return e.stats
 }
 
+// RunOnce runs one sync in the caller's goroutine and returns the state
+// after it, for a one-off `worktimed sync` without a daemon. It must not be
+// used while Run runs.
+func (e *Engine) RunOnce(ctx context.Context) api.SyncState {
+	e.runOnce(ctx)
+	return e.State(ctx)
+}
+
 // Durable state keys.
 const (
 	keyLastSuccess = "sync.last_success_at"
@@ -454,13 +462,8 @@ func (e *Engine) sync(ctx context.Context, acct Account) error {
 	return e.pull(ctx, remote, device, ckey, cursor)
 }
 
-// sameCursor compares cursors, taking "" (the beginning) as "0".
-func sameCursor(a, b string) bool {
-	if a == b {
-		return true
-	}
-	return (a == "" && b == "0") || (a == "0" && b == "")
-}
+// sameCursor compares cursors (Remote spells the beginning "").
+func sameCursor(a, b string) bool { return a == b }
 
 func (e *Engine) count(fn func(*Stats)) {
 	e.mu.Lock()

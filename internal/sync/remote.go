@@ -90,6 +90,8 @@ type PullResult struct {
 //     beginning) in the order they changed, at most limit of them. It is
 //     resumable: pulling again from a cursor returned earlier yields the
 //     same changes again (or newer versions of them), never fewer.
+//   - The beginning of the change log is the cursor "", however the server
+//     spells it, so that cursors can be compared for equality.
 //   - Sessions of other users are never visible.
 //   - Errors are classified: IsUnauthorized (the credentials are missing,
 //     expired or revoked; retrying will not help until the user signs in),

@@ -166,7 +166,7 @@ func (r *remote) Push(ctx context.Context, req sync.PushRequest) (sync.PushResul
 		u.sessions[sess.ID] = &stored{s: sess, seq: s.seq}
 	}
 	if len(res.Rejected) == 0 {
-		res.Since, res.Cursor = strconv.FormatInt(prev, 10), strconv.FormatInt(s.seq, 10)
+		res.Since, res.Cursor = cursorOf(prev), cursorOf(s.seq)
 	}
 	if err := s.takeFault("push", true); err != nil {
 		return sync.PushResult{}, err
@@ -212,10 +212,18 @@ func (r *remote) Pull(ctx context.Context, cursor string, limit int) (sync.PullR
 	}
 	for _, st := range changed {
 		res.Sessions = append(res.Sessions, st.s)
-		res.Cursor = strconv.FormatInt(st.seq, 10)
+		res.Cursor = cursorOf(st.seq)
 	}
 	if err := s.takeFault("pull", true); err != nil {
 		return sync.PullResult{}, err
 	}
 	return res, nil
+}
+
+// cursorOf spells a position; the beginning is "" as sync.Remote requires.
+func cursorOf(seq int64) string {
+	if seq == 0 {
+		return ""
+	}
+	return strconv.FormatInt(seq, 10)
 }

@@ -1,0 +1,253 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/auth"
+	"github.com/worktime/worktime/internal/clock"
+	"github.com/worktime/worktime/internal/config"
+	"github.com/worktime/worktime/internal/localapi"
+	"github.com/worktime/worktime/internal/sync"
+	"github.com/worktime/worktime/internal/sync/httpremote"
+)
+
+// Environment variables that tune sync, for tests and local development.
+// Durations are Go duration strings.
+const (
+	EnvSyncDebounce    = "WORKTIME_SYNC_DEBOUNCE"     // wait after a local change (3s)
+	EnvSyncInterval    = "WORKTIME_SYNC_INTERVAL"     // periodic run, overrides sync.interval
+	EnvSyncBackoffBase = "WORKTIME_SYNC_BACKOFF_BASE" // first retry delay (2s)
+	EnvSyncBackoffMax  = "WORKTIME_SYNC_BACKOFF_MAX"  // retry delay cap (10m)
+	EnvSyncTimeout     = "WORKTIME_SYNC_TIMEOUT"      // per request (30s)
+	EnvGitHubOAuthBase = "WORKTIME_GITHUB_OAUTH_BASE" // GitHub's sign-in host (https://github.com)
+)
+
+// CredentialsFile is where the JWT is kept under the worktime home.
+func CredentialsFile(p config.Paths) string { return p.Home + "/credentials.json" }
+
+// SyncTuning are the engine's timings.
+type SyncTuning struct {
+	Debounce, Interval, BackoffBase, BackoffMax, Timeout time.Duration
+}
+
+// SyncTuningFrom reads the tuning from config and the environment
+// variables above; an unreadable value is an error naming the variable.
+func SyncTuningFrom(cfg config.Config, getenv func(string) string) (SyncTuning, error) {
+	t := SyncTuning{Interval: cfg.Sync.Interval.Duration}
+	for _, v := range []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{EnvSyncDebounce, &t.Debounce}, {EnvSyncInterval, &t.Interval}, {EnvSyncBackoffBase, &t.BackoffBase},
+		{EnvSyncBackoffMax, &t.BackoffMax}, {EnvSyncTimeout, &t.Timeout},
+	} {
+		s := getenv(v.name)
+		if s == "" {
+			continue
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return t, fmt.Errorf("%s=%q is not a positive duration (e.g. 500ms)", v.name, s)
+		}
+		*v.dst = d
+	}
+	return t, nil
+}
+
+// AuthService builds the sign-in service for the CLI and the daemon.
+func AuthService(p config.Paths, cfg config.Config, getenv func(string) string) *auth.Service {
+	gh := auth.GitHubConfig{ClientID: cfg.Sync.GitHubClientID, Scopes: []string{"read:user"}}
+	if base := strings.TrimRight(getenv(EnvGitHubOAuthBase), "/"); base != "" {
+		gh.DeviceAuthURL = base + "/login/device/code"
+		gh.TokenURL = base + "/login/oauth/access_token"
+	}
+	return &auth.Service{
+		Store:            auth.NewFileStore(CredentialsFile(p)),
+		GitHub:           gh,
+		DefaultServerURL: cfg.Sync.ServerURL,
+	}
+}
+
+// Sync wires the sync engine and sign-in into the daemon: a component that
+// runs the engine, the local API's sync service and its login routes.
+type Sync struct {
+	auth   *auth.Service
+	tuning SyncTuning
+	ready  chan struct{} // closed once engine is set
+	engine *sync.Engine
+}
+
+// NewSync prepares sync for a daemon with these paths and config.
+func NewSync(p config.Paths, cfg config.Config, getenv func(string) string) (*Sync, error) {
+	tun, err := SyncTuningFrom(cfg, getenv)
+	if err != nil {
+		return nil, fmt.Errorf("daemon.NewSync: %w", err)
+	}
+	s := &Sync{auth: AuthService(p, cfg, getenv), tuning: tun, ready: make(chan struct{})}
+	s.auth.OnChange = func() {
+		select {
+		case <-s.ready:
+			s.engine.AccountChanged()
+		default: // the engine reads the account when it starts
+		}
+	}
+	return s, nil
+}
+
+// Apply adds sync to daemon options.
+func (s *Sync) Apply(o *Options) {
+	o.Sync = s
+	o.Routes = append(o.Routes, s.Routes()...)
+	o.Components = append(o.Components, Component{Name: "sync", Run: s.run})
+}
+
+func (s *Sync) run(ctx context.Context, d *Daemon) error {
+	eng, err := NewEngine(d.DB, s.auth, s.tuning, EngineEnv{Location: d.Location, Clock: d.Clock, Logger: d.Logger, Version: d.Version})
+	if err != nil {
+		return err
+	}
+	d.Tracker.OnChange(eng.Notify)
+	s.engine = eng
+	close(s.ready)
+	return eng.Run(ctx)
+}
+
+// EngineEnv is what NewEngine takes from its surroundings.
+type EngineEnv struct {
+	Location *time.Location
+	Clock    clock.Clock
+	Logger   *slog.Logger
+	Version  string
+}
+
+// NewEngine builds the sync engine over store for the account in a.
+func NewEngine(store sync.Store, a *auth.Service, tun SyncTuning, env EngineEnv) (*sync.Engine, error) {
+	tz := env.Location.String()
+	if tz == "Local" {
+		tz = ""
+	}
+	if env.Logger == nil {
+		env.Logger = slog.New(slog.DiscardHandler)
+	}
+	return sync.New(sync.Options{
+		Store: store,
+		Account: func(ctx context.Context) (sync.Account, error) {
+			c, err := a.Current(ctx)
+			if errors.Is(err, auth.ErrSignedOut) {
+				return sync.Account{}, fmt.Errorf("%w", sync.ErrSignedOut)
+			}
+			if err != nil {
+				return sync.Account{}, err
+			}
+			return sync.Account{ServerURL: c.ServerURL, Token: c.Token, Login: c.Login}, nil
+		},
+		NewRemote: func(a sync.Account) sync.Remote {
+			return httpremote.New(httpremote.Options{ServerURL: a.ServerURL, Token: a.Token, Timeout: tun.Timeout,
+				UserAgent: "worktimed/" + env.Version})
+		},
+		Clock:    env.Clock,
+		Logger:   env.Logger.With("component", "sync"),
+		TimeZone: tz,
+		Interval: tun.Interval,
+		Debounce: tun.Debounce,
+		Backoff:  sync.Backoff{Base: tun.BackoffBase, Max: tun.BackoffMax},
+		AfterRun: func(st api.SyncState) {
+			env.Logger.Debug("sync run", "state", st.State, "pending", st.Pending, "quarantined", st.Quarantined, "err", st.LastError)
+		},
+	})
+}
+
+func (s *Sync) wait(ctx context.Context) (*sync.Engine, error) {
+	select {
+	case <-s.ready:
+		return s.engine, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// SyncStatus implements localapi.SyncService.
+func (s *Sync) SyncStatus(ctx context.Context) (api.SyncState, *api.User, error) {
+	eng, err := s.wait(ctx)
+	if err != nil {
+		return api.SyncState{}, nil, err
+	}
+	st := eng.State(ctx)
+	var user *api.User
+	if c, err := s.auth.Current(ctx); err == nil {
+		user = &api.User{Login: c.Login}
+		st.ServerURL = c.ServerURL
+	}
+	return st, user, nil
+}
+
+// SyncNow implements localapi.SyncService.
+func (s *Sync) SyncNow(ctx context.Context) (api.SyncState, error) {
+	eng, err := s.wait(ctx)
+	if err != nil {
+		return api.SyncState{}, err
+	}
+	return eng.SyncNow(ctx)
+}
+
+// LoginStartRequest is the body of POST login/start (all optional).
+type LoginStartRequest struct {
+	ServerURL string `json:"server_url,omitempty"`
+}
+
+// Routes are the dashboard's sign-in routes: POST login/start,
+// GET login/status and POST logout.
+func (s *Sync) Routes() []localapi.Route {
+	return []localapi.Route{
+		{Method: http.MethodPost, Path: "login/start", Handler: s.loginStart},
+		{Method: http.MethodGet, Path: "login/status", Handler: s.loginStatus},
+		{Method: http.MethodPost, Path: "logout", Handler: s.logout},
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeErr(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, api.ErrorReply{Error: &api.Error{Code: code, Message: msg}})
+}
+
+func (s *Sync) loginStart(w http.ResponseWriter, r *http.Request) {
+	var req LoginStartRequest
+	if r.ContentLength != 0 {
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
+			writeErr(w, http.StatusBadRequest, api.CodeBadRequest, "body: "+err.Error())
+			return
+		}
+	}
+	st, err := s.auth.StartLogin(r.Context(), req.ServerURL)
+	if err != nil {
+		writeErr(w, http.StatusServiceUnavailable, api.CodeUnavailable, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Sync) loginStatus(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.auth.LoginStatus(r.Context()))
+}
+
+func (s *Sync) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.auth.Logout(r.Context()); err != nil {
+		// Signed out locally regardless; say what did not happen.
+		writeJSON(w, http.StatusOK, map[string]string{"state": "signed_out", "warning": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"state": "signed_out"})
+}
