@@ -74,6 +74,7 @@ async function main() {
     name: "worktime",
     modules: true,
     scriptPath: bundle.scriptPath,
+    modulesRoot: path.dirname(bundle.scriptPath),
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags ?? [],
     bindings: vars,

@@ -9,9 +9,11 @@ import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
-const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "start-local.mjs");
+const scriptsDir = path.dirname(fileURLToPath(import.meta.url));
+const script = path.join(scriptsDir, "start-local.mjs");
+const workerDir = path.dirname(scriptsDir);
 
-function start(args, { cwd = tmpdir() } = {}) {
+function start(args, { cwd = workerDir } = {}) {
   const child = spawn(process.execPath, [script, ...args], {
     cwd,
     stdio: ["pipe", "pipe", "pipe"],
@@ -68,8 +70,8 @@ test("prints one URL line, serves the API with the given vars, stops on SIGTERM"
   assert.ok(await isClosed(base), "workerd still answers after stop");
 });
 
-test("dev login is off unless DEV_LOGIN=1; stops when stdin closes", async () => {
-  const w = start([]);
+test("dev login is off unless DEV_LOGIN=1; stops when stdin closes; any cwd works", async () => {
+  const w = start([], { cwd: "/" });
   const base = await w.url;
   assert.equal((await devLogin(base, "bob")).status, 404);
   w.child.stdin.end();
