@@ -116,6 +116,15 @@ export class ZoneCalendar {
     if (end <= start) {
       return [{ date: this.dateOf(start), seconds: 0, counted: 1 }];
     }
+    // Fast path: same local date and offset at both ends of a span shorter
+    // than a day means no midnight and no offset change lies inside it.
+    if (end - start < DAY) {
+      const a = this.local(start);
+      const b = this.local(end - 1);
+      if (a.date === b.date && a.offset === b.offset) {
+        return [{ date: a.date, seconds: end - start, counted: 1 }];
+      }
+    }
     const byDate = new Map<string, number>();
     let t = start;
     while (t < end) {

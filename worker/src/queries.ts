@@ -172,8 +172,8 @@ export function applySessionsStatements(
   return [
     db
       .prepare(
-        `SELECT j.value->>'id' AS uuid FROM json_each(?1) AS j
-         JOIN time_sessions AS t ON t.uuid = j.value->>'id' WHERE t.user_id != ?2`,
+        `SELECT uuid FROM time_sessions
+         WHERE uuid IN (SELECT value->>'id' FROM json_each(?1)) AND user_id != ?2`,
       )
       .bind(sessionsJSON, userId),
     db
@@ -217,8 +217,9 @@ export function applySessionsStatements(
       .prepare(
         `INSERT INTO session_days (session_uuid, date, user_id, repo_owner, repo_name, seconds, counted)
          SELECT p.value->>'id', p.value->>'d', ?2, p.value->>'o', p.value->>'n', p.value->>'s', p.value->>'c'
-         FROM json_each(?1) AS p JOIN time_sessions AS t ON t.uuid = p.value->>'id'
-         WHERE t.user_id = ?2 AND t.seq > (SELECT value FROM sync_seq WHERE id = 1)`,
+         FROM json_each(?1) AS p
+         WHERE p.value->>'id' IN (
+           SELECT uuid FROM time_sessions WHERE user_id = ?2 AND seq > (SELECT value FROM sync_seq WHERE id = 1))`,
       )
       .bind(partsJSON, userId),
     ...recomputeDirtyStatements(db, userId),
