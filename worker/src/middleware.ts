@@ -49,7 +49,10 @@ export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** 100 requests per minute per user (the RATE_LIMITER binding), after auth. */
 export const rateLimitPerUser: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { success } = await c.env.RATE_LIMITER.limit({ key: `user:${c.var.user.id}` });
-  if (!success) return errorResponse(c, 429, "rate_limited", "too many requests, slow down");
+  if (!success) {
+    c.header("Retry-After", "10");
+    return errorResponse(c, 429, "rate_limited", "too many requests, slow down");
+  }
   await next();
 };
 
