@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"sort"
 	"strings"
 )
@@ -189,13 +191,16 @@ func orNone(list []string) string {
 func pct(n, of int64) float64 { return float64(n) * 100 / float64(of) }
 
 func humanBytes(n int64) string {
+	f := func(v float64, unit string) string {
+		return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) + " " + unit
+	}
 	switch {
 	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+		return f(float64(n)/(1<<30), "GB")
 	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		return f(float64(n)/(1<<20), "MB")
 	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+		return f(float64(n)/(1<<10), "kB")
 	}
 	return fmt.Sprintf("%d B", n)
 }

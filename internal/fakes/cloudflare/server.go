@@ -368,6 +368,11 @@ func (r *recorder) WriteHeader(code int) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) {
+	if r.Header.Get("X-Auth-Key") != "" || r.Header.Get("X-Auth-Email") != "" {
+		// Mixing a token with global-API-key headers is refused.
+		writeErrors(w, http.StatusBadRequest, 6003, "Invalid request headers")
+		return
+	}
 	if r.Header.Get("Authorization") != "Bearer "+s.token {
 		// Cloudflare answers a token it does not know with code 10000.
 		writeErrors(w, http.StatusUnauthorized, 10000, "Authentication error")
