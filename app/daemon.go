@@ -1,0 +1,28 @@
+package app
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/localclient"
+)
+
+// Daemon is the part of the local API the dashboard uses.
+// *localclient.Client implements it.
+type Daemon interface {
+	Status(ctx context.Context) (api.Status, error)
+	Start(ctx context.Context, req api.StartRequest) (api.Session, error)
+	End(ctx context.Context, id string, at *time.Time) (api.Session, error)
+	Active(ctx context.Context) (*api.Session, error)
+	Sessions(ctx context.Context, q localclient.SessionsQuery) ([]api.Session, error)
+	Stats(ctx context.Context, q localclient.StatsQuery) (api.Stats, error)
+	Export(ctx context.Context, q localclient.ExportQuery, w io.Writer) error
+	Sync(ctx context.Context) (api.SyncState, error)
+	Settings(ctx context.Context) (api.Settings, error)
+	SetSettings(ctx context.Context, s api.Settings) (api.Settings, error)
+	Do(ctx context.Context, method, path string, body, out any) error
+}
+
+var _ Daemon = (*localclient.Client)(nil)

@@ -1,0 +1,456 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/clock"
+	"github.com/worktime/worktime/internal/localclient"
+)
+
+// UI is what the dashboard needs from the window system. main.go implements
+// it with the Wails runtime; methods must be safe to call from any goroutine.
+type UI interface {
+	// SaveFileDialog asks where to save an export; "" means cancelled.
+	SaveFileDialog(defaultName, format string) (string, error)
+	// Emit tells the frontend that something changed (event name).
+	Emit(event string)
+	// Show brings the window to the front.
+	Show()
+	// Quit ends the application.
+	Quit()
+}
+
+// ChangedEvent is emitted to the frontend after anything the dashboard or
+// the tray did changed the daemon's state.
+const ChangedEvent = "worktime:changed"
+
+// Options configure a Dashboard.
+type Options struct {
+	// Daemon is the local API client; required.
+	Daemon Daemon
+	// Clock tells the time; nil means the real clock.
+	Clock clock.Clock
+	// UI is the window system; nil means none (dialogs are unavailable).
+	UI UI
+	// Launcher starts the daemon for StartDaemon; nil means it cannot.
+	Launcher *Launcher
+	// ExportDir, when set, makes Export write there without asking.
+	ExportDir string
+	// CallTimeout bounds each call to the daemon; 0 means 15 seconds.
+	CallTimeout time.Duration
+}
+
+// Dashboard is the service bound to the frontend: every exported method is
+// callable from JavaScript and returns (T, error). Errors reach JavaScript
+// as BindingError through FormatError.
+type Dashboard struct {
+	life      context.Context
+	daemon    Daemon
+	clock     clock.Clock
+	launcher  *Launcher
+	exportDir string
+	timeout   time.Duration
+
+	mu        sync.Mutex
+	ui        UI
+	listeners []func()
+}
+
+// NewDashboard returns a Dashboard whose calls are bounded by life: when it
+// is cancelled every call in flight stops.
+func NewDashboard(life context.Context, o Options) *Dashboard {
+	d := &Dashboard{
+		life:      life,
+		daemon:    o.Daemon,
+		clock:     o.Clock,
+		launcher:  o.Launcher,
+		exportDir: o.ExportDir,
+		timeout:   o.CallTimeout,
+		ui:        o.UI,
+	}
+	if d.clock == nil {
+		d.clock = clock.Real()
+	}
+	if d.timeout == 0 {
+		d.timeout = 15 * time.Second
+	}
+	return d
+}
+
+// attachUI sets the window system once it exists (after the Wails start-up).
+func (d *Dashboard) attachUI(ui UI) {
+	d.mu.Lock()
+	d.ui = ui
+	d.mu.Unlock()
+}
+
+func (d *Dashboard) getUI() UI {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.ui
+}
+
+// onChange registers f to be called after every change made through the
+// dashboard (the tray uses it to refresh its menu).
+func (d *Dashboard) onChange(f func()) {
+	d.mu.Lock()
+	d.listeners = append(d.listeners, f)
+	d.mu.Unlock()
+}
+
+func (d *Dashboard) changed() {
+	d.mu.Lock()
+	ls := append([]func(){}, d.listeners...)
+	ui := d.ui
+	d.mu.Unlock()
+	for _, f := range ls {
+		f()
+	}
+	if ui != nil {
+		ui.Emit(ChangedEvent)
+	}
+}
+
+func (d *Dashboard) call() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(d.life, d.timeout)
+}
+
+// Status is the daemon's state: version, sign-in, sync and the active session.
+func (d *Dashboard) Status() (api.Status, error) {
+	ctx, cancel := d.call()
+	defer cancel()
+	st, err := d.daemon.Status(ctx)
+	if err != nil {
+		return api.Status{}, fmt.Errorf("status: %w", err)
+	}
+	return st, nil
+}
+
+var repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+
+// Stats summarises the last days (1–366) days, for one repository
+// ("owner/name") or all ("").
+func (d *Dashboard) Stats(days int, repo string) (api.Stats, error) {
+	if days < 1 || days > 366 {
+		return api.Stats{}, fmt.Errorf("stats: %w", badInput("days %d: want 1 to 366", days))
+	}
+	if repo != "" && !repoRE.MatchString(repo) {
+		return api.Stats{}, fmt.Errorf("stats: %w", badInput("repository %q: want owner/name", repo))
+	}
+	ctx, cancel := d.call()
+	defer cancel()
+	st, err := d.daemon.Stats(ctx, localclient.StatsQuery{Days: days, Repo: repo})
+	if err != nil {
+		return api.Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	return st, nil
+}
+
+// SessionFilter selects the sessions list; empty fields do not filter.
+type SessionFilter struct {
+	Repo   string `json:"repo"`
+	Since  string `json:"since"` // YYYY-MM-DD or RFC 3339
+	Status string `json:"status"`
+	Limit  int    `json:"limit"`
+}
+
+var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+func checkTimeArg(name, v string) error {
+	if v == "" {
+		return nil
+	}
+	if dateRE.MatchString(v) {
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			return badInput("%s %q: no such day", name, v)
+		}
+		return nil
+	}
+	if _, err := time.Parse(time.RFC3339, v); err != nil {
+		return badInput("%s %q: want YYYY-MM-DD or an RFC 3339 time", name, v)
+	}
+	return nil
+}
+
+// Sessions lists sessions, newest first; never nil.
+func (d *Dashboard) Sessions(f SessionFilter) ([]api.Session, error) {
+	if f.Repo != "" && !repoRE.MatchString(f.Repo) {
+		return nil, fmt.Errorf("sessions: %w", badInput("repository %q: want owner/name", f.Repo))
+	}
+	switch f.Status {
+	case "", api.StatusActive, api.StatusCompleted, api.StatusAbandoned:
+	default:
+		return nil, fmt.Errorf("sessions: %w", badInput("status %q: want active, completed or abandoned", f.Status))
+	}
+	if err := checkTimeArg("since", f.Since); err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	if f.Limit < 0 || f.Limit > 10000 {
+		return nil, fmt.Errorf("sessions: %w", badInput("limit %d: want 0 to 10000", f.Limit))
+	}
+	ctx, cancel := d.call()
+	defer cancel()
+	list, err := d.daemon.Sessions(ctx, localclient.SessionsQuery{Repo: f.Repo, Since: f.Since, Status: f.Status, Limit: f.Limit})
+	if err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	if list == nil {
+		list = []api.Session{}
+	}
+	return list, nil
+}
+
+var namePartRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+// StartTracking starts a manual session on a pull request (it runs until
+// stopped). A session already active is ended by the daemon first.
+func (d *Dashboard) StartTracking(owner, name string, pr int) (api.Session, error) {
+	if !namePartRE.MatchString(owner) || !namePartRE.MatchString(name) {
+		return api.Session{}, fmt.Errorf("start tracking: %w", badInput("repository %q/%q: want owner/name", owner, name))
+	}
+	if pr < 1 {
+		return api.Session{}, fmt.Errorf("start tracking: %w", badInput("pull request %d: want a positive number", pr))
+	}
+	ctx, cancel := d.call()
+	defer cancel()
+	s, err := d.daemon.Start(ctx, api.StartRequest{RepoOwner: owner, RepoName: name, PRNumber: pr, Source: api.SourceManual})
+	if err != nil {
+		return api.Session{}, fmt.Errorf("start tracking: %w", err)
+	}
+	d.changed()
+	return s, nil
+}
+
+// StopTracking ends the active session; ErrNotTracking when there is none.
+func (d *Dashboard) StopTracking() (api.Session, error) {
+	ctx, cancel := d.call()
+	defer cancel()
+	act, err := d.daemon.Active(ctx)
+	if err != nil {
+		return api.Session{}, fmt.Errorf("stop tracking: %w", err)
+	}
+	if act == nil {
+		return api.Session{}, fmt.Errorf("stop tracking: %w", ErrNotTracking)
+	}
+	s, err := d.daemon.End(ctx, act.ID, nil)
+	if err != nil {
+		return api.Session{}, fmt.Errorf("stop tracking: %w", err)
+	}
+	d.changed()
+	return s, nil
+}
+
+// SyncNow runs one sync and returns the state after it.
+func (d *Dashboard) SyncNow() (api.SyncState, error) {
+	ctx, cancel := context.WithTimeout(d.life, 2*time.Minute)
+	defer cancel()
+	st, err := d.daemon.Sync(ctx)
+	if err != nil {
+		return api.SyncState{}, fmt.Errorf("sync: %w", err)
+	}
+	d.changed()
+	return st, nil
+}
+
+// Settings reads the user-editable configuration.
+func (d *Dashboard) Settings() (api.Settings, error) {
+	ctx, cancel := d.call()
+	defer cancel()
+	s, err := d.daemon.Settings(ctx)
+	if err != nil {
+		return api.Settings{}, fmt.Errorf("settings: %w", err)
+	}
+	if s.AllowedExtensionIDs == nil {
+		s.AllowedExtensionIDs = []string{}
+	}
+	return s, nil
+}
+
+var extensionIDRE = regexp.MustCompile(`^[a-p]{32}$`)
+
+// SaveSettings validates and writes the configuration; it returns it as the
+// daemon applied it.
+func (d *Dashboard) SaveSettings(s api.Settings) (api.Settings, error) {
+	s.ServerURL = strings.TrimRight(strings.TrimSpace(s.ServerURL), "/")
+	if s.ServerURL != "" && !strings.HasPrefix(s.ServerURL, "https://") && !strings.HasPrefix(s.ServerURL, "http://") {
+		return api.Settings{}, fmt.Errorf("save settings: %w", badInput("server URL %q: want https://…", s.ServerURL))
+	}
+	if s.TimeZone != "" {
+		if _, err := time.LoadLocation(s.TimeZone); err != nil {
+			return api.Settings{}, fmt.Errorf("save settings: %w", badInput("time zone %q is not an IANA time zone", s.TimeZone))
+		}
+	}
+	if s.IdleTimeoutSeconds < 60 || s.IdleTimeoutSeconds > 24*3600 {
+		return api.Settings{}, fmt.Errorf("save settings: %w", badInput("idle timeout %ds: want 60 to 86400 seconds", s.IdleTimeoutSeconds))
+	}
+	for _, id := range s.AllowedExtensionIDs {
+		if !extensionIDRE.MatchString(id) {
+			return api.Settings{}, fmt.Errorf("save settings: %w", badInput("extension id %q: want 32 letters a to p", id))
+		}
+	}
+	ctx, cancel := d.call()
+	defer cancel()
+	out, err := d.daemon.SetSettings(ctx, s)
+	if err != nil {
+		return api.Settings{}, fmt.Errorf("save settings: %w", err)
+	}
+	d.changed()
+	return out, nil
+}
+
+// ExportResult says where an export went; Path is "" when the user
+// cancelled the save dialog.
+type ExportResult struct {
+	Path  string `json:"path"`
+	Bytes int64  `json:"bytes"`
+}
+
+// Export writes the sessions between since and until (YYYY-MM-DD or RFC
+// 3339, empty for no bound) as "csv" or "json" to a file the user picks.
+func (d *Dashboard) Export(format, since, until string) (ExportResult, error) {
+	if format != "csv" && format != "json" {
+		return ExportResult{}, fmt.Errorf("export: %w", badInput("format %q: want csv or json", format))
+	}
+	if err := checkTimeArg("since", since); err != nil {
+		return ExportResult{}, fmt.Errorf("export: %w", err)
+	}
+	if err := checkTimeArg("until", until); err != nil {
+		return ExportResult{}, fmt.Errorf("export: %w", err)
+	}
+	name := "worktime-" + d.clock.Now().Format("2006-01-02") + "." + format
+	var path string
+	if d.exportDir != "" {
+		path = filepath.Join(d.exportDir, name)
+	} else {
+		ui := d.getUI()
+		if ui == nil {
+			return ExportResult{}, fmt.Errorf("export: no window to ask where to save")
+		}
+		p, err := ui.SaveFileDialog(name, format)
+		if err != nil {
+			return ExportResult{}, fmt.Errorf("export: save dialog: %w", err)
+		}
+		if p == "" {
+			return ExportResult{}, nil
+		}
+		path = p
+	}
+	n, err := d.exportTo(path, localclient.ExportQuery{Format: format, Since: since, Until: until})
+	if err != nil {
+		return ExportResult{}, fmt.Errorf("export: %w", err)
+	}
+	return ExportResult{Path: path, Bytes: n}, nil
+}
+
+// exportTo streams the export into a temporary file beside path and renames
+// it into place, so a failed export never leaves a truncated file.
+func (d *Dashboard) exportTo(path string, q localclient.ExportQuery) (int64, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), ".worktime-export-*")
+	if err != nil {
+		return 0, err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after the rename
+	ctx, cancel := context.WithTimeout(d.life, 5*time.Minute)
+	defer cancel()
+	cw := &countingWriter{w: f}
+	if err := d.daemon.Export(ctx, q, cw); err != nil {
+		f.Close()
+		return 0, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return 0, err
+	}
+	if err := f.Close(); err != nil {
+		return 0, err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return 0, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return 0, err
+	}
+	return cw.n, nil
+}
+
+type countingWriter struct {
+	w interface{ Write([]byte) (int, error) }
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// StartDaemon starts worktimed when it is not running and waits until it
+// answers; it returns its status.
+func (d *Dashboard) StartDaemon() (api.Status, error) {
+	ctx, cancel := context.WithTimeout(d.life, 30*time.Second)
+	defer cancel()
+	if st, err := d.daemon.Status(ctx); err == nil {
+		return st, nil
+	} else if !localclient.IsUnavailable(err) {
+		return api.Status{}, fmt.Errorf("start daemon: %w", err)
+	}
+	if d.launcher == nil {
+		return api.Status{}, fmt.Errorf("start daemon: no launcher configured")
+	}
+	exited, err := d.launcher.Start(ctx)
+	if err != nil {
+		return api.Status{}, fmt.Errorf("start daemon: %w", err)
+	}
+	st, err := waitForDaemon(ctx, d.daemon, d.clock, exited)
+	if err != nil {
+		return api.Status{}, fmt.Errorf("start daemon: %w", err)
+	}
+	d.changed()
+	return st, nil
+}
+
+// LoginState is the progress of a sign-in, as the daemon reports it.
+type LoginState struct {
+	State           string     `json:"state"` // idle, pending, signed_in, failed
+	Login           string     `json:"login,omitempty"`
+	ServerURL       string     `json:"server_url,omitempty"`
+	UserCode        string     `json:"user_code,omitempty"`
+	VerificationURI string     `json:"verification_uri,omitempty"`
+	ExpiresAt       *time.Time `json:"expires_at,omitempty"`
+	Error           string     `json:"error,omitempty"`
+}
+
+// LoginStart begins the device-flow sign-in: the reply carries the code to
+// show and the page to open.
+func (d *Dashboard) LoginStart() (LoginState, error) {
+	ctx, cancel := context.WithTimeout(d.life, time.Minute)
+	defer cancel()
+	var st LoginState
+	if err := d.daemon.Do(ctx, "POST", "login/start", struct{}{}, &st); err != nil {
+		return LoginState{}, fmt.Errorf("sign in: %w", err)
+	}
+	return st, nil
+}
+
+// LoginStatus reports the sign-in started by LoginStart.
+func (d *Dashboard) LoginStatus() (LoginState, error) {
+	ctx, cancel := d.call()
+	defer cancel()
+	var st LoginState
+	if err := d.daemon.Do(ctx, "GET", "login/status", nil, &st); err != nil {
+		return LoginState{}, fmt.Errorf("sign-in status: %w", err)
+	}
+	if st.State == "signed_in" {
+		d.changed()
+	}
+	return st, nil
+}
