@@ -297,3 +297,5 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
+
+func faultOn(route string) cffake.Fault { return cffake.Fault{Route: route} }

@@ -1,0 +1,235 @@
+package cloudflare
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+const (
+	acct  = "0123456789abcdef0123456789abcdef"
+	token = "tok"
+)
+
+func newServer(t *testing.T) *Server {
+	t.Helper()
+	s, err := New(Options{Dir: t.TempDir(), AccountID: acct, Token: token, Subdomain: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+type reply struct {
+	Status     int
+	Success    bool            `json:"success"`
+	Errors     []apiMessage    `json:"errors"`
+	Messages   []apiMessage    `json:"messages"`
+	Result     json.RawMessage `json:"result"`
+	ResultInfo map[string]any  `json:"result_info"`
+	Header     http.Header     `json:"-"`
+	Raw        map[string]any  `json:"-"`
+}
+
+func call(t *testing.T, s *Server, method, path, tok string, body any) reply {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, s.URL()+"accounts/"+path, rd)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var r reply
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("%s %s: body %q is not JSON: %v", method, path, raw, err)
+	}
+	if err := json.Unmarshal(raw, &r.Raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"success", "errors", "messages", "result"} {
+		if _, ok := r.Raw[k]; !ok {
+			t.Errorf("%s %s: envelope lacks %q: %s", method, path, k, raw)
+		}
+	}
+	r.Status, r.Header = res.StatusCode, res.Header
+	return r
+}
+
+func TestEnvelopeAndAuth(t *testing.T) {
+	s := newServer(t)
+	tests := []struct {
+		name   string
+		path   string
+		tok    string
+		status int
+		code   int
+	}{
+		{"ok", acct + "/d1/database", token, 200, 0},
+		{"unknown token", acct + "/d1/database", "nope", 401, 10000},
+		{"unknown account", strings.Repeat("f", 32) + "/d1/database", token, 404, 7003},
+		{"unknown route", acct + "/nothing", token, 404, 7000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := call(t, s, "GET", tt.path, tt.tok, nil)
+			if r.Status != tt.status || r.Success != (tt.status == 200) {
+				t.Fatalf("status %d success %v", r.Status, r.Success)
+			}
+			if tt.code != 0 && (len(r.Errors) != 1 || r.Errors[0].Code != tt.code) {
+				t.Errorf("errors = %+v, want code %d", r.Errors, tt.code)
+			}
+		})
+	}
+	s.SetPermissions(PermKV)
+	if r := call(t, s, "GET", acct+"/d1/database", token, nil); r.Status != 403 || r.Errors[0].Code != 10000 {
+		t.Errorf("without D1 permission: %d %+v", r.Status, r.Errors)
+	}
+}
+
+func createDB(t *testing.T, s *Server, name string) string {
+	t.Helper()
+	r := call(t, s, "POST", acct+"/d1/database", token, map[string]string{"name": name})
+	var db struct{ UUID string }
+	if r.Status != 200 || json.Unmarshal(r.Result, &db) != nil || db.UUID == "" {
+		t.Fatalf("create: %d %s", r.Status, r.Result)
+	}
+	return db.UUID
+}
+
+func TestD1Query(t *testing.T) {
+	s := newServer(t)
+	id := createDB(t, s, "db")
+	q := func(body any) reply { return call(t, s, "POST", acct+"/d1/database/"+id+"/query", token, body) }
+
+	r := q(map[string]any{"batch": []map[string]any{
+		{"sql": "CREATE TABLE t (n INTEGER, s TEXT); INSERT INTO t VALUES (1, 'a')"},
+		{"sql": "INSERT INTO t VALUES (?1, ?2)", "params": []string{"2", "it's"}},
+		{"sql": "SELECT n, s, typeof(n) AS ty FROM t WHERE n = ?1", "params": []string{"2"}},
+	}})
+	if r.Status != 200 {
+		t.Fatalf("batch: %d %+v", r.Status, r.Errors)
+	}
+	var results []queryResult
+	json.Unmarshal(r.Result, &results)
+	if len(results) != 3 || len(results[2].Results) != 1 {
+		t.Fatalf("results = %+v", results)
+	}
+	row := results[2].Results[0]
+	// A string parameter lands as an integer in an INTEGER column, as in D1.
+	if row["s"] != "it's" || row["ty"] != "integer" || !results[1].Meta.ChangedDB {
+		t.Errorf("row = %v meta %+v", row, results[1].Meta)
+	}
+	if len(s.Writes()) != 2 { // the create and the batch
+		t.Errorf("writes = %+v", s.Writes())
+	}
+
+	tests := []struct {
+		name string
+		body any
+		want string
+	}{
+		{"number param", map[string]any{"sql": "SELECT ?1", "params": []any{1}}, "must be a string"},
+		{"no sql", map[string]any{"sql": " "}, "has no sql"},
+		{"bad JSON", "not an object", "malformed JSON"},
+		{"SQL error rolls back the batch", map[string]any{"batch": []map[string]any{
+			{"sql": "INSERT INTO t VALUES (3, 'c')"}, {"sql": "INSERT INTO nope VALUES (1)"},
+		}}, "no such table"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := q(tt.body)
+			if r.Status != 400 || r.Success || !strings.Contains(fmt.Sprint(r.Errors), tt.want) {
+				t.Fatalf("%d %+v, want 400 %q", r.Status, r.Errors, tt.want)
+			}
+		})
+	}
+	r = q(map[string]any{"sql": "SELECT count(*) AS c FROM t"})
+	json.Unmarshal(r.Result, &results)
+	if results[0].Results[0]["c"] != float64(2) {
+		t.Errorf("rows after the failed batch = %v, want 2 (rolled back)", results[0].Results[0]["c"])
+	}
+	if results[0].Meta.ChangedDB {
+		t.Error("a SELECT reported a change")
+	}
+}
+
+func TestListsPageAndFilter(t *testing.T) {
+	s := newServer(t)
+	for i := 0; i < 25; i++ {
+		call(t, s, "POST", acct+"/storage/kv/namespaces", token, map[string]string{"title": fmt.Sprintf("ns-%02d", i)})
+	}
+	seen := 0
+	for page := 1; ; page++ {
+		r := call(t, s, "GET", fmt.Sprintf("%s/storage/kv/namespaces?page=%d", acct, page), token, nil)
+		var items []kvJSON
+		json.Unmarshal(r.Result, &items)
+		if len(items) == 0 {
+			break
+		}
+		seen += len(items)
+		if r.ResultInfo["total_count"] != float64(25) {
+			t.Errorf("result_info = %v", r.ResultInfo)
+		}
+	}
+	if seen != 25 {
+		t.Errorf("paged through %d namespaces, want 25", seen)
+	}
+	if r := call(t, s, "POST", acct+"/storage/kv/namespaces", token, map[string]string{"title": "ns-00"}); r.Status != 400 {
+		t.Errorf("duplicate title: %d", r.Status)
+	}
+	createDB(t, s, "worktime")
+	createDB(t, s, "worktime-old")
+	r := call(t, s, "GET", acct+"/d1/database?name=worktime", token, nil)
+	var dbs []d1JSON
+	json.Unmarshal(r.Result, &dbs)
+	if len(dbs) != 2 {
+		t.Errorf("name filter matched %d, want both (the API searches substrings)", len(dbs))
+	}
+	if r := call(t, s, "GET", acct+"/d1/database?page=x", token, nil); r.Status != 400 {
+		t.Errorf("bad page: %d", r.Status)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	s := newServer(t)
+	s.AddFault(Fault{Route: "d1.list", Skip: 1, Times: 2, Status: 429, RetryAfter: "5"})
+	var got []int
+	for i := 0; i < 4; i++ {
+		r := call(t, s, "GET", acct+"/d1/database", token, nil)
+		got = append(got, r.Status)
+		if r.Status == 429 && r.Header.Get("Retry-After") != "5" {
+			t.Errorf("Retry-After = %q", r.Header.Get("Retry-After"))
+		}
+	}
+	if fmt.Sprint(got) != "[200 429 429 200]" {
+		t.Errorf("statuses = %v", got)
+	}
+}
+
+func TestSecretsNeedScript(t *testing.T) {
+	s := newServer(t)
+	r := call(t, s, "PUT", acct+"/workers/scripts/nope/secrets", token, map[string]string{"name": "A", "text": "b", "type": "secret_text"})
+	if r.Status != 404 || r.Errors[0].Code != 10007 {
+		t.Errorf("secret on a missing script: %d %+v", r.Status, r.Errors)
+	}
+	if r := call(t, s, "GET", acct+"/workers/subdomain", token, nil); r.Status != 200 {
+		t.Errorf("subdomain: %d", r.Status)
+	}
+	s.SetSubdomain("")
+	if r := call(t, s, "GET", acct+"/workers/subdomain", token, nil); r.Status != 404 {
+		t.Errorf("no subdomain: %d", r.Status)
+	}
+}
