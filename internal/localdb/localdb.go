@@ -19,7 +19,8 @@
 // version is newer than this binary knows (ErrTooNew), a file that is not an
 // SQLite database or is damaged (ErrCorrupt), and an SQLite file that is not a
 // worktime store (ErrForeign) are refused before anything is written to them:
-// they are probed through a read-only connection first.
+// they are probed through a read-only connection first, with a full
+// integrity check when a migration is due.
 //
 // # Times
 //
@@ -217,12 +218,18 @@ func probe(ctx context.Context, path string) (bool, error) {
 	if latest := len(migrations); version > latest {
 		return false, fmt.Errorf("%w: schema version %d, this worktimed knows up to %d; upgrade worktimed", ErrTooNew, version, latest)
 	}
-	var res string
-	if err := ro.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&res); err != nil {
-		return false, classify(err)
-	}
-	if res != "ok" {
-		return false, fmt.Errorf("%w: integrity check: %s; restore it from a backup or move it away", ErrCorrupt, res)
+	if version < len(migrations) {
+		// A migration is about to write to the file: check all of it first.
+		// An up-to-date file is not scanned at every open (that would cost
+		// a second on a large history); SQLite reports damage it meets as
+		// SQLITE_CORRUPT, which classify turns into ErrCorrupt.
+		var res string
+		if err := ro.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&res); err != nil {
+			return false, classify(err)
+		}
+		if res != "ok" {
+			return false, fmt.Errorf("%w: integrity check: %s; restore it from a backup or move it away", ErrCorrupt, res)
+		}
 	}
 	return true, nil
 }

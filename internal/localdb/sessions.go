@@ -386,18 +386,29 @@ func (db *DB) CountSessions(ctx context.Context, f ExportFilter) (int64, error) 
 }
 
 // Export calls fn for every selected session, oldest start first, reading
-// rows one at a time (constant memory). An error from fn stops it.
+// rows one at a time (constant memory). Only the wire fields are read
+// (SyncSession's own fields are left zero). An error from fn stops it.
 func (db *DB) Export(ctx context.Context, f ExportFilter, fn func(SyncSession) error) error {
 	w, args := f.where()
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+sessionCols+` FROM time_sessions`+w+` ORDER BY start_time, id`, args...)
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, device_id, repo_owner, repo_name, pr_number, start_time,
+		end_time, status FROM time_sessions`+w+` ORDER BY start_time, id`, args...)
 	if err != nil {
 		return fmt.Errorf("localdb.Export: %w", classify(err))
 	}
 	defer rows.Close()
+	var s SyncSession
+	var start int64
+	var end sql.NullInt64
 	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
+		if err := rows.Scan(&s.ID, &s.DeviceID, &s.RepoOwner, &s.RepoName, &s.PRNumber, &start, &end, &s.Status); err != nil {
 			return fmt.Errorf("localdb.Export: %w", classify(err))
+		}
+		s.StartTime = time.Unix(start, 0).UTC()
+		s.EndTime, s.DurationSeconds = nil, 0
+		if end.Valid {
+			endT := time.Unix(end.Int64, 0).UTC()
+			s.EndTime = &endT
+			s.DurationSeconds = end.Int64 - start
 		}
 		if err := fn(s); err != nil {
 			return err

@@ -44,35 +44,37 @@ func (db *DB) ensureStatsZone(ctx context.Context) error {
 // RebuildDailyStats recomputes daily_stats from time_sessions in the store's
 // zone, in one transaction.
 func (db *DB) RebuildDailyStats(ctx context.Context) error {
-	err := db.update(ctx, func(tx *sql.Tx) error {
-		agg, err := aggregate(ctx, tx, db.loc)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM daily_stats`); err != nil {
-			return err
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO daily_stats (date, repo_owner, repo_name, pr_number,
-			total_duration_seconds, session_count, avg_session_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for k, v := range agg {
-			var avg int64
-			if v.Sessions > 0 {
-				avg = v.Seconds / v.Sessions
-			}
-			if _, err := stmt.ExecContext(ctx, k.Date, k.Owner, k.Name, k.PR, v.Seconds, v.Sessions, avg); err != nil {
-				return err
-			}
-		}
-		return setState(ctx, tx, stateStatsZone, db.loc.String())
-	})
+	err := db.update(ctx, func(tx *sql.Tx) error { return db.rebuildTx(ctx, tx) })
 	if err != nil {
 		return fmt.Errorf("localdb.RebuildDailyStats: %w", err)
 	}
 	return nil
+}
+
+func (db *DB) rebuildTx(ctx context.Context, tx *sql.Tx) error {
+	agg, err := aggregate(ctx, tx, db.loc)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM daily_stats`); err != nil {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO daily_stats (date, repo_owner, repo_name, pr_number,
+		total_duration_seconds, session_count, avg_session_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for k, v := range agg {
+		var avg int64
+		if v.Sessions > 0 {
+			avg = v.Seconds / v.Sessions
+		}
+		if _, err := stmt.ExecContext(ctx, k.Date, k.Owner, k.Name, k.PR, v.Seconds, v.Sessions, avg); err != nil {
+			return err
+		}
+	}
+	return setState(ctx, tx, stateStatsZone, db.loc.String())
 }
 
 // aggregate computes daily_stats from time_sessions, independently of the

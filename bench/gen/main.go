@@ -1,0 +1,49 @@
+// Command gen writes the benchmark history (500,000 sessions over five
+// years across 50 repositories, see internal/localdb/benchdata) as
+// HOME/worktime.db, with a config.toml that counts days in UTC, so that
+// `worktimed --home HOME ...` runs on it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/worktime/worktime/internal/localdb/benchdata"
+)
+
+func main() {
+	home := flag.String("home", "", "worktime home to create (required)")
+	sessions := flag.Int("sessions", benchdata.Default().Sessions, "number of sessions")
+	flag.Parse()
+	if err := run(*home, *sessions); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(home string, sessions int) error {
+	if home == "" {
+		return fmt.Errorf("-home DIR is required")
+	}
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return err
+	}
+	db := filepath.Join(home, "worktime.db")
+	if _, err := os.Stat(db); err == nil {
+		fmt.Println("gen: using the existing", db)
+		return nil
+	}
+	spec := benchdata.Default()
+	spec.Sessions = sessions
+	path, err := benchdata.Cached(context.Background(), home, spec)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(path, db); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(home, "config.toml"), []byte("time_zone = \"UTC\"\n"), 0o600)
+}
