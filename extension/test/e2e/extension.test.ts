@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatDuration } from "../../src/lib/format.js";
 import { EXTENSION_ID, Harness, type StoredSession, buildWorktimed, waitFor } from "./harness.js";
 
 const PR = (owner: string, repo: string, n: number, sub = "") => `https://github.com/${owner}/${repo}/pull/${n}${sub}`;
@@ -75,12 +76,23 @@ describe.each([
       (await sw.evaluate(() => (globalThis as any).worktime.connection().status)) === "connected" ? true : undefined,
     );
 
+    // The machine's real idle detection must not interfere: idle is injected below.
+    await sw.evaluate(() => chrome.storage.local.set({ idleThresholdSeconds: 4 * 3600 }));
+    await waitFor("the idle threshold to apply", async () =>
+      (await sw.evaluate(() => (globalThis as any).worktime.tracker().idleThresholdSeconds)) === 4 * 3600 ? true : undefined,
+    );
+
     // 1. Opening a pull request starts a session with its owner, repo and number.
     const page1: Page = ctx.pages()[0] ?? (await ctx.newPage());
     await page1.goto(PR("octo", "hello", 1));
     const [s1] = await waitActive("octo", "hello", 1);
     expect(s1.id).toMatch(UUID7); // minted by the extension
     expect(s1.end_time).toBeNull();
+
+    // Spend a little time on it, so that today's total is not zero.
+    await waitFor("two seconds on the first pull request", async () =>
+      Date.now() >= Date.parse(s1.start_time) + 2_000 ? true : undefined,
+    );
 
     // A sub-page of the same pull request keeps the session.
     await page1.goto(PR("octo", "hello", 1, "/files"));
@@ -124,7 +136,9 @@ describe.each([
     await popup.reload();
     await popup.waitForSelector("body[data-ready=true]");
     const popupToday = await popup.locator("#today").getAttribute("data-seconds");
+    expect(storeToday).toBeGreaterThanOrEqual(2);
     expect(Number(popupToday)).toBe(storeToday);
+    expect(await popup.locator("#today").textContent()).toBe(formatDuration(storeToday));
     expect(await popup.locator("#companion").getAttribute("data-status")).toBe("connected");
     expect(await popup.locator("#not-installed").isHidden()).toBe(true);
     const ended4 = (await h.sessions()).filter((s) => s.status !== "active");
