@@ -27,5 +27,8 @@ export default defineConfig(async () => ({
   test: {
     setupFiles: ["./test/setup.ts"],
     include: ["test/**/*.test.ts"],
+    // The machine is shared; generous limits keep slow runs from flaking.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 }));

@@ -1,5 +1,6 @@
 // The one error shape of the API: {error:{code, message}}.
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export type ErrorCode =
@@ -38,11 +39,11 @@ export function handleError(err: Error, c: Context) {
   if (err instanceof ApiError) {
     return errorResponse(c, err.status, err.code, err.message);
   }
-  // HTTPException from hono middleware (e.g. a malformed JSON body).
-  const status = (err as { status?: unknown }).status;
-  if (typeof status === "number" && status >= 400 && status < 500) {
-    const code: ErrorCode = status === 413 ? "too_large" : status === 401 ? "unauthorized" : "bad_request";
-    return errorResponse(c, status as ContentfulStatusCode, code, status === 413 ? "request body too large" : "bad request");
+  // HTTPException from hono itself (e.g. a malformed JSON body): its
+  // messages are fixed strings, safe to show.
+  if (err instanceof HTTPException && err.status >= 400 && err.status < 500) {
+    const code: ErrorCode = err.status === 413 ? "too_large" : err.status === 401 ? "unauthorized" : "bad_request";
+    return errorResponse(c, err.status as ContentfulStatusCode, code, err.message || "bad request");
   }
   console.error("unhandled error", err);
   return errorResponse(c, 500, "internal", "internal error");
