@@ -1,0 +1,176 @@
+package cloud
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDeployedBundleRunsInWorkerd deploys the bundle embedded in this
+// binary to the fake, takes the module and bindings the fake received, and
+// runs exactly those in local workerd with the bundle's migrations: the
+// bundle that would be uploaded is the one that answers /health.
+//
+// It needs the bundle (scripts/bundle-worker.sh, run by make build) and
+// worker/node_modules (cd worker && npm ci); without them it fails and says so.
+func TestDeployedBundleRunsInWorkerd(t *testing.T) {
+	b, err := Embedded()
+	if errors.Is(err, ErrNoBundle) {
+		t.Fatal("the worker bundle is not embedded: run scripts/bundle-worker.sh (make build) before go test")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := filepath.Abs(filepath.Join("..", ".."))
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is not installed; this test runs the bundle in workerd through Miniflare")
+	}
+	if _, err := os.Stat(filepath.Join(root, "worker", "node_modules", "miniflare", "package.json")); err != nil {
+		t.Fatal("worker/node_modules is missing: run 'cd worker && npm ci' (or make setup) before go test")
+	}
+	assertBundleFresh(t, b, filepath.Join(root, "worker", "migrations"))
+
+	h := newHarness(t)
+	h.bundle = b
+	h.mustDeploy(h.opts())
+	sc, ok := h.fake.Script("worktime")
+	if !ok {
+		t.Fatal("nothing uploaded")
+	}
+	if !bytes.Equal(sc.Modules[ModuleName], b.Script) {
+		t.Fatal("the uploaded module differs from the embedded bundle")
+	}
+
+	dir := t.TempDir()
+	script := filepath.Join(dir, ModuleName)
+	write(t, script, sc.Modules[ModuleName])
+	upload, _ := json.Marshal(map[string]any{
+		"compatibility_date":  sc.CompatibilityDate,
+		"compatibility_flags": sc.CompatibilityFlag,
+		"bindings":            sc.Bindings,
+		"secrets":             sc.Secrets,
+	})
+	write(t, filepath.Join(dir, "upload.json"), upload)
+	migDir := filepath.Join(dir, "migrations")
+	os.Mkdir(migDir, 0o700)
+	for _, m := range b.Migrations {
+		write(t, filepath.Join(migDir, m.Name), []byte(m.SQL))
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.Command(node, filepath.Join(root, "scripts", "run-bundle-local.mjs"),
+		"--script", script, "--upload", filepath.Join(dir, "upload.json"), "--migrations", migDir)
+	cmd.Env = append(os.Environ(), "CI=true", "WRANGLER_SEND_METRICS=false", "CLOUDFLARE_CF_FETCH_ENABLED=false")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	t.Cleanup(func() {
+		stdin.Close() // the runner stops when stdin closes
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+	})
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		exited <- cmd.Wait()
+	}()
+	var url, migrations string
+	for url == "" {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("the runner exited before the worker was up:\n%s", stderr.String())
+			}
+			if v, ok := strings.CutPrefix(l, "WORKTIME_WORKER_URL="); ok {
+				url = v
+			}
+			if v, ok := strings.CutPrefix(l, "MIGRATIONS="); ok {
+				migrations = v
+			}
+		case <-ctx.Done():
+			t.Fatalf("the worker did not start in time:\n%s", stderr.String())
+		}
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+
+	res, err := http.Get(url + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("/health = %d %s", res.StatusCode, body)
+	}
+	var names []string
+	for _, r := range h.migrationRows() {
+		names = append(names, r.Name)
+	}
+	if migrations != strings.Join(names, ",") {
+		t.Errorf("workerd applied %q, deploy recorded %q", migrations, names)
+	}
+	t.Logf("/health: %s (worker %s)", bytes.TrimSpace(body), b.Version)
+}
+
+// assertBundleFresh fails when the embedded migrations are not the worker's.
+func assertBundleFresh(t *testing.T, b *Bundle, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			want = append(want, e.Name())
+		}
+	}
+	var got []string
+	for _, m := range b.Migrations {
+		got = append(got, m.Name)
+		src, err := os.ReadFile(filepath.Join(dir, m.Name))
+		if err != nil || string(src) != m.SQL {
+			t.Fatalf("embedded migration %s differs from worker/migrations: run scripts/bundle-worker.sh (make build)", m.Name)
+		}
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("embedded migrations %v, worker/migrations has %v: run scripts/bundle-worker.sh (make build)", got, want)
+	}
+}
+
+func write(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
