@@ -47,7 +47,8 @@ CREATE TABLE session_days (
   counted INTEGER NOT NULL,
   PRIMARY KEY (session_uuid, date)
 );
-CREATE INDEX idx_session_days_key ON session_days(user_id, repo_owner, repo_name, date);
+-- Covering: the daily_stats recompute reads only the index.
+CREATE INDEX idx_session_days_key ON session_days(user_id, repo_owner, repo_name, date, seconds, counted);
 
 -- Materialized totals: always equal to the aggregate of session_days for the
 -- same (user, repo, date); rows are recomputed, never incremented.
