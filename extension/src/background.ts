@@ -7,6 +7,7 @@
 import { NativeConnection } from "./connection.js";
 import type { PageRequest, PopupState } from "./messages.js";
 import { type StatsSummary, RemoteError, commandRequest } from "./lib/protocol.js";
+import { attentionUrl } from "./lib/focus.js";
 import { readSettings } from "./lib/settings.js";
 import { type Command, type IdleState, type TrackerEvent, type TrackerState, initialState, step } from "./lib/tracker.js";
 import { newSessionId } from "./lib/uuid.js";
@@ -61,9 +62,13 @@ async function focusedUrl(): Promise<string | null> {
   } catch {
     return null; // no window at all
   }
-  if (!win.focused) return null;
   const tab = win.tabs?.find((t) => t.active);
-  return tab?.url || tab?.pendingUrl || null;
+  let popupOpen = false;
+  if (!win.focused) {
+    const popups = await chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.POPUP] });
+    popupOpen = popups.length > 0;
+  }
+  return attentionUrl({ windowFocused: win.focused, activeUrl: tab?.url || tab?.pendingUrl, popupOpen });
 }
 
 function refreshFocus(): Promise<void> {
@@ -120,6 +125,13 @@ async function popupState(): Promise<PopupState> {
   };
 }
 
+// The popup keeps a port open while it is shown; when it closes, focus goes
+// back to the page (or elsewhere), so look again.
+chrome.runtime.onConnect.addListener((port) => {
+  if (port.name !== "popup" || port.sender?.id !== chrome.runtime.id) return;
+  port.onDisconnect.addListener(() => void refreshFocus());
+});
+
 chrome.runtime.onMessage.addListener((msg: PageRequest, sender, sendResponse) => {
   if (sender.id !== chrome.runtime.id) return false;
   switch (msg?.type) {
@@ -149,6 +161,7 @@ setInterval(() => void dispatch({ type: "tick" }), TICK_MS);
 const debugHook = {
   setIdle: (s: IdleState): Promise<void> => dispatch({ type: "idle", state: s }),
   tick: (): Promise<void> => dispatch({ type: "tick" }),
+  refreshFocus: (): Promise<void> => refreshFocus(),
   tracker: (): TrackerState => structuredClone(state),
   connection: () => connection.state,
 };

@@ -99,6 +99,9 @@ $("pause").addEventListener("click", () => {
   void chrome.storage.local.set({ paused }).then(() => refresh());
 });
 
+// Tell the worker while the popup is open (it looks at focus again when it closes).
+chrome.runtime.connect({ name: "popup" });
+
 refresh().catch((e: unknown) => {
   $("error").hidden = false;
   $("error").textContent = String(e);

@@ -21,8 +21,9 @@ let binary = "";
 
 beforeAll(async () => {
   binDir = mkdtempSync(path.join(tmpdir(), "worktime-e2e-bin-"));
-  binary = await buildWorktimed(binDir);
-});
+  // WORKTIME_E2E_BINARY reuses a worktimed just built from this tree (make builds bin/worktimed).
+  binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(binDir));
+}, 900_000);
 
 afterAll(() => {
   if (binDir) rmSync(binDir, { recursive: true, force: true });
@@ -126,6 +127,38 @@ describe.each([
     await sw.evaluate(() => (globalThis as any).worktime.setIdle("active"));
     const [s4] = await waitActive("acme", "world", 3);
     expect(s4.id).not.toBe(s3.id);
+
+    // 4b. Opening the toolbar popup does not stop the session, although the
+    //     popup takes focus from the browser window.
+    await sw.evaluate(() => chrome.action.openPopup());
+    await waitFor("the toolbar popup to open", async () =>
+      (await sw.evaluate(
+        async () => (await chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.POPUP] })).length,
+      )) > 0
+        ? true
+        : undefined,
+    );
+    await sw.evaluate(() => (globalThis as any).worktime.refreshFocus());
+    expect(await sw.evaluate(() => (globalThis as any).worktime.tracker().tracking?.sessionId)).toBe(s4.id);
+    expect(active(await h.sessions()).map((s) => s.id)).toEqual([s4.id]);
+
+    // 4c. The popup shows the running pull request with its timer (opened in a
+    //     window that does not take focus, so the session keeps running).
+    const popupWindow = ctx.waitForEvent("page");
+    await sw.evaluate(
+      (url) => chrome.windows.create({ url, focused: false }).then(() => undefined),
+      `chrome-extension://${EXTENSION_ID}/popup.html`,
+    );
+    const live = await popupWindow;
+    await live.waitForSelector("body[data-ready=true]");
+    expect(await live.locator("#active").getAttribute("data-pr")).toBe("acme/world#3");
+    const timer = Number(await live.locator("#active-timer").getAttribute("data-seconds"));
+    expect(timer).toBeGreaterThanOrEqual(0);
+    expect(await live.locator("#active-timer").textContent()).toMatch(/^\d+:\d\d:\d\d$/);
+    const todayWithLive = Number(await live.locator("#today").getAttribute("data-seconds"));
+    expect(todayWithLive).toBeGreaterThanOrEqual((await h.todaySeconds()) + timer);
+    await live.close();
+    expect(active(await h.sessions()).map((s) => s.id)).toEqual([s4.id]);
 
     // 5. The popup shows the same total for today as `worktimed stats --json`.
     //    Opening it in a tab moves focus away from the pull request, which ends s4.
