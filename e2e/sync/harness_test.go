@@ -505,3 +505,5 @@ func dayStart(daysAgo int) time.Time {
 	now := time.Now().In(loc)
 	return time.Date(now.Year(), now.Month(), now.Day()-daysAgo, 0, 0, 0, 0, loc)
 }
+
+func localclientQuery() localclient.SessionsQuery { return localclient.SessionsQuery{Limit: 1000} }
