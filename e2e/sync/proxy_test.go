@@ -15,11 +15,11 @@ import (
 type fault int
 
 const (
-	faultReset          fault = iota // the connection is reset before the request reaches the worker
-	fault500                         // the worker is not asked; 500
-	fault429                         // the worker is not asked; 429 with Retry-After: 1
-	faultLostAfterCommit             // the worker carries the request out; its reply is lost (reset)
-	faultSlow                        // the worker carries it out; the reply comes after the client gave up
+	faultReset           fault = iota // the connection is reset before the request reaches the worker
+	fault500                          // the worker is not asked; 500
+	fault429                          // the worker is not asked; 429 with Retry-After: 1
+	faultLostAfterCommit              // the worker carries the request out; its reply is lost (reset)
+	faultSlow                         // the worker carries it out; the reply comes after the client gave up
 )
 
 func (f fault) String() string {
