@@ -339,3 +339,30 @@ export async function repoPRStats(db: D1Database, userId: number, owner: string,
     .all<PRStatRow>();
   return r.results;
 }
+
+export interface RepoTotalRow {
+  repo_owner: string;
+  repo_name: string;
+  seconds: number;
+  sessions: number;
+}
+
+/**
+ * Seconds and distinct sessions per repository over local dates [from, to]
+ * (a session that spans several days counts once).
+ */
+export async function repoTotals(db: D1Database, userId: number, fromDate: string, toDate: string, repo?: { owner: string; name: string }): Promise<RepoTotalRow[]> {
+  const r = await db
+    .prepare(
+      `SELECT repo_owner, repo_name, SUM(seconds) AS seconds,
+         COUNT(DISTINCT CASE WHEN counted = 1 THEN session_uuid END) AS sessions
+       FROM session_days
+       WHERE user_id = ?1 AND date >= ?2 AND date <= ?3
+         AND (?4 IS NULL OR (repo_owner = ?4 AND repo_name = ?5))
+       GROUP BY repo_owner, repo_name
+       ORDER BY seconds DESC, repo_owner, repo_name`,
+    )
+    .bind(userId, fromDate, toDate, repo?.owner ?? null, repo?.name ?? null)
+    .all<RepoTotalRow>();
+  return r.results;
+}

@@ -117,6 +117,26 @@ describe("GET /api/stats/daily", () => {
     expect(def.days).toHaveLength(30);
   });
 
+  it("counts a session across midnight on both days but once per repository", async () => {
+    const { jwt } = await signIn(undefined, "UTC");
+    const start = new Date(Date.now() - 86400_000);
+    start.setUTCHours(23, 0, 0, 0);
+    await push(jwt, [ended(start.toISOString().replace(".000Z", "Z"), 7200, { repo_name: "night" })]);
+    const body = (await (await call("/api/stats/daily?days=2", authed(jwt))).json()) as {
+      days: { seconds: number; sessions: number }[];
+      repos: { seconds: number; sessions: number }[];
+    };
+    expect(body.days).toEqual([
+      expect.objectContaining({ seconds: 3600, sessions: 1 }),
+      expect.objectContaining({ seconds: 3600, sessions: 1 }),
+    ]);
+    expect(body.repos).toEqual([{ repo_owner: "acme", repo_name: "night", seconds: 7200, sessions: 1 }]);
+    const repo = (await (await call("/api/stats/repo/acme/night?days=2", authed(jwt))).json()) as { total_seconds: number; session_count: number };
+    expect(repo).toMatchObject({ total_seconds: 7200, session_count: 1 });
+    const todayOnly = (await (await call("/api/stats/daily?days=1", authed(jwt))).json()) as { repos: { seconds: number; sessions: number }[] };
+    expect(todayOnly.repos).toEqual([{ repo_owner: "acme", repo_name: "night", seconds: 3600, sessions: 1 }]);
+  });
+
   it("validates days", async () => {
     const { jwt } = await signIn();
     for (const q of ["days=0", "days=367", "days=abc", "days=1.5"]) {

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { startOfDate, ZoneCalendar } from "../days";
 import type { AppEnv } from "../env";
-import { dailyStats, repoDailyStats, repoPRStats } from "../queries";
+import { dailyStats, repoDailyStats, repoPRStats, repoTotals } from "../queries";
 import { dailyQuery, repoParam, validate } from "../schemas";
 
 export const stats = new Hono<AppEnv>();
@@ -22,22 +22,15 @@ stats.get("/daily", validate("query", dailyQuery), async (c) => {
   const dates = dateRange(cal, days);
   const from = dates[0]!;
   const to = dates[dates.length - 1]!;
-  const rows = await dailyStats(c.env.DB, user.id, from, to);
+  const [rows, repos] = await Promise.all([dailyStats(c.env.DB, user.id, from, to), repoTotals(c.env.DB, user.id, from, to)]);
   const byDate = new Map(dates.map((d) => [d, { date: d, seconds: 0, sessions: 0 }]));
-  const byRepo = new Map<string, { repo_owner: string; repo_name: string; seconds: number; sessions: number }>();
   for (const r of rows) {
     const day = byDate.get(r.date);
     if (day) {
       day.seconds += r.total_duration_seconds;
       day.sessions += r.session_count;
     }
-    const key = `${r.repo_owner}/${r.repo_name}`;
-    const repo = byRepo.get(key) ?? { repo_owner: r.repo_owner, repo_name: r.repo_name, seconds: 0, sessions: 0 };
-    repo.seconds += r.total_duration_seconds;
-    repo.sessions += r.session_count;
-    byRepo.set(key, repo);
   }
-  const repos = [...byRepo.values()].sort((a, b) => b.seconds - a.seconds || (a.repo_owner + "/" + a.repo_name).localeCompare(b.repo_owner + "/" + b.repo_name));
   return c.json({
     time_zone: user.timeZone,
     from,
@@ -58,16 +51,13 @@ stats.get("/repo/:owner/:name", validate("param", repoParam), validate("query", 
   const to = dates[dates.length - 1]!;
   const fromInstant = startOfDate(cal, from);
   const toInstant = cal.nextDayStart(startOfDate(cal, to));
-  const [rows, prs] = await Promise.all([
+  const [rows, prs, totals] = await Promise.all([
     repoDailyStats(c.env.DB, user.id, owner, name, from, to),
     repoPRStats(c.env.DB, user.id, owner, name, fromInstant, toInstant),
+    repoTotals(c.env.DB, user.id, from, to, { owner, name }),
   ]);
-  let total = 0;
-  let count = 0;
-  for (const r of rows) {
-    total += r.total_duration_seconds;
-    count += r.session_count;
-  }
+  const total = totals[0]?.seconds ?? 0;
+  const count = totals[0]?.sessions ?? 0;
   return c.json({
     repo_owner: owner,
     repo_name: name,
