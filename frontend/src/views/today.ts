@@ -98,7 +98,7 @@ export function renderToday(ctx: Ctx): HTMLElement {
           ),
         ),
   );
-  return h("div", { class: "view" }, card, recent);
+  return h("div", { class: "view single" }, card, recent);
 }
 
 function lastPR(ctx: Ctx): string {

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# Tests the desktop dashboard (after `cd frontend && npm ci`):
+#   1. the frontend's unit tests (vitest) and its production build;
+#   2. the Wails builds: production (desktop,production,webkit2_41) and
+#      development (dev,webkit2_41), plus worktimed;
+#   3. under a private D-Bus session and Xvfb, against a real worktimed on a
+#      temporary home holding known sessions:
+#      - the browser-driven end-to-end test (frontend/e2e, playwright-core in
+#        Debian's Chromium against the dev build's server);
+#      - the real window of the production build: a screenshot into
+#        test-artifacts/, the tray over D-Bus (menu present, Activate shows
+#        the window) and a second launch showing the first instance.
+# The Go tests of app/ run with `go test ./...`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+if [ "${1:-}" != "--in-session" ]; then
+  echo "== dashboard: frontend unit tests"
+  (cd frontend && npx vitest run)
+  echo "== dashboard: frontend build"
+  (cd frontend && npm run build --silent)
+  echo "== dashboard: builds"
+  mkdir -p bin test-artifacts
+  CGO_ENABLED=0 go build -o bin/worktimed ./cmd/worktimed
+  go build -tags desktop,production,webkit2_41 -o bin/worktime-dashboard .
+  go build -tags dev,webkit2_41 -o bin/worktime-dashboard-dev .
+  echo "== dashboard: e2e and real window under Xvfb"
+  exec dbus-run-session -- xvfb-run -a -s '-screen 0 1280x800x24' "$0" --in-session
+fi
+
+# ---- inside dbus-run-session + xvfb-run ----
+WORK=$(mktemp -d /tmp/wtdash.XXXXXX)
+export WORKTIME_HOME=$WORK/home
+export WORKTIME_BIN=$ROOT/bin/worktimed
+export EXPORT_DIR=$WORK/exports
+# WebKitGTK paints nothing under Xvfb with accelerated compositing.
+export WEBKIT_DISABLE_COMPOSITING_MODE=1
+# The dashboard finds worktimed on PATH when it has to start it.
+export PATH=$ROOT/bin:$PATH
+mkdir -p "$WORKTIME_HOME" "$EXPORT_DIR"
+printf 'time_zone = "UTC"\n' > "$WORKTIME_HOME/config.toml"
+
+pids=()
+passed=0
+failed=0
+ok() { echo "ok   - $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL - $1"; failed=$((failed + 1)); }
+
+# daemons_of_home lists the worktimed processes serving our temporary home
+# (the dashboard may have started one itself).
+daemons_of_home() {
+  local p
+  for p in /proc/[0-9]*; do
+    [ -r "$p/cmdline" ] || continue
+    if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q "^$WORKTIME_BIN run" &&
+      tr '\0' '\n' < "$p/environ" 2>/dev/null | grep -qx "WORKTIME_HOME=$WORKTIME_HOME"; then
+      echo "${p#/proc/}"
+    fi
+  done
+}
+
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in $(daemons_of_home); do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# wait_for CMD...: retries CMD for up to 30 s (the things waited for here are
+# other processes' windows and sockets, which give no signal of their own).
+wait_for() {
+  local i
+  for i in $(seq 1 120); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.25
+  done
+  return 1
+}
+
+start_daemon() {
+  "$WORKTIME_BIN" run >>"$WORK/worktimed.log" 2>&1 &
+  DAEMON_PID=$!
+  pids+=("$DAEMON_PID")
+  wait_for test -S "$WORKTIME_HOME/worktimed.sock"
+}
+
+# Known sessions: two days ago, yesterday, across a midnight, 40 days ago
+# and today (between midnight and now, whatever the hour).
+seed() {
+  local now midnight
+  now=$(date -u +%s)
+  midnight=$(date -u -d "$(date -u +%F)" +%s)
+  at() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+  track() { "$WORKTIME_BIN" track start --repo "$1" --pr "$2" --at "$(at "$3")" >/dev/null && "$WORKTIME_BIN" track stop --at "$(at "$4")" >/dev/null; }
+  track acme/api 12 $((midnight - 2 * 86400 + 10 * 3600)) $((midnight - 2 * 86400 + 11 * 3600 + 1800))
+  track acme/web 7 $((midnight - 86400 + 9 * 3600)) $((midnight - 86400 + 9 * 3600 + 2700))
+  track acme/web 8 $((midnight - 3 * 86400 - 3600)) $((midnight - 3 * 86400 + 1800))
+  track tools/cli 3 $((midnight - 40 * 86400 + 8 * 3600)) $((midnight - 40 * 86400 + 10 * 3600))
+  track acme/api 15 $((midnight + (now - midnight) / 4)) $((midnight + (now - midnight) / 2))
+}
+
+start_daemon
+seed
+
+# ---- 1. browser-driven e2e against the dev build ----
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+WORKTIME_EXPORT_DIR=$EXPORT_DIR "$ROOT/bin/worktime-dashboard-dev" -devserver "127.0.0.1:$PORT" -assetdir "$ROOT/frontend/dist" -loglevel Warning \
+  >"$WORK/dashboard-dev.log" 2>&1 &
+DEV_PID=$!
+pids+=("$DEV_PID")
+if wait_for curl -sf "http://127.0.0.1:$PORT/"; then
+  if (cd frontend && DASHBOARD_URL="http://127.0.0.1:$PORT" DAEMON_PID=$DAEMON_PID node --test --test-concurrency=1 e2e/); then
+    ok "e2e: dashboard in Chromium matches worktimed (stats, drill-down, start/stop, export, daemon down)"
+  else
+    bad "e2e: see the node test output above"
+    tail -n 30 "$WORK/dashboard-dev.log" || true
+  fi
+else
+  bad "e2e: the dev build did not serve 127.0.0.1:$PORT"
+  tail -n 30 "$WORK/dashboard-dev.log" || true
+fi
+kill "$DEV_PID" 2>/dev/null || true
+wait "$DEV_PID" 2>/dev/null || true
+# The e2e restarted the daemon through the dashboard; stop that one and
+# start ours again for the window test.
+for p in $(daemons_of_home); do kill "$p" 2>/dev/null || true; done
+wait_for test ! -S "$WORKTIME_HOME/worktimed.sock" || true
+start_daemon
+
+# ---- 2. the production build's real window and tray ----
+window_id() { xwininfo -root -tree | awk '/"worktime": \(/ && /1024x720/ {print $1; exit}'; }
+map_state() { xwininfo -id "$1" | awk '/Map State/ {print $3}'; }
+sni_name() {
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.ListNames |
+    grep -o "org.kde.StatusNotifierItem-$1-[0-9]*" | head -1
+}
+have_sni() { [ -n "$(sni_name "$1")" ]; }
+is_viewable() { [ "$(map_state "$1")" = IsViewable ]; }
+has_window() { [ -n "$(window_id)" ]; }
+
+"$ROOT/bin/worktime-dashboard" --hidden >"$WORK/dashboard.log" 2>&1 &
+APP_PID=$!
+pids+=("$APP_PID")
+
+if wait_for have_sni "$APP_PID"; then
+  ok "tray: StatusNotifierItem registered on the session bus"
+else
+  bad "tray: no StatusNotifierItem for pid $APP_PID"
+fi
+SNI=$(sni_name "$APP_PID")
+
+want_today=$("$WORKTIME_BIN" stats --json | python3 -c 'import json,sys; s=json.load(sys.stdin)["today_seconds"]; h,m=divmod(s//60,60); print(f"Today: {h}h {m:02d}m" if h else (f"Today: {m}m" if m else (f"Today: {s}s" if s else "Today: 0m")))')
+layout_has() {
+  dbus-send --session --print-reply --dest="$SNI" /StatusNotifierItem/menu com.canonical.dbusmenu.GetLayout int32:0 int32:-1 array:string: |
+    grep -F -q "string \"$1\""
+}
+if [ -n "$SNI" ] && wait_for layout_has "$want_today"; then
+  missing=""
+  for item in "Open dashboard" "Sync now" "Quit" "Not tracking"; do
+    layout_has "$item" || missing="$missing '$item'"
+  done
+  if [ -z "$missing" ]; then
+    ok "tray: GetLayout has '$want_today', the active state and Open/Start-Stop/Sync now/Quit"
+  else
+    bad "tray: menu lacks$missing"
+  fi
+else
+  bad "tray: menu never showed '$want_today'"
+fi
+
+if wait_for has_window && ! is_viewable "$(window_id)"; then
+  ok "window: started hidden in the tray (--hidden)"
+else
+  bad "window: expected a hidden window at start"
+fi
+
+if [ -n "$SNI" ] && dbus-send --session --print-reply --dest="$SNI" /StatusNotifierItem org.kde.StatusNotifierItem.Activate int32:0 int32:0 >/dev/null &&
+  wait_for is_viewable "$(window_id)"; then
+  ok "tray: Activate shows the window"
+else
+  bad "tray: Activate did not show the window"
+fi
+
+# WebKit paints some time after the window maps; retry the screenshot until
+# it shows more than a blank page.
+WIN=$(window_id)
+painted() {
+  import -window "$WIN" "$ROOT/test-artifacts/dashboard.png" &&
+    [ "$(convert "$ROOT/test-artifacts/dashboard.png" -format %k info:)" -gt 300 ]
+}
+if [ -n "$WIN" ] && wait_for painted; then
+  ok "window: screenshot test-artifacts/dashboard.png ($(convert "$ROOT/test-artifacts/dashboard.png" -format %k info:) colours)"
+else
+  bad "window: no screenshot, or a blank one"
+fi
+
+# A second launch exits and shows the first instance (SingleInstanceLock).
+"$ROOT/bin/worktime-dashboard" >"$WORK/second.log" 2>&1 &
+SECOND=$!
+pids+=("$SECOND")
+if wait_for bash -c "! kill -0 $SECOND 2>/dev/null" && kill -0 "$APP_PID" 2>/dev/null; then
+  ok "single instance: a second launch exits, the first keeps running"
+else
+  bad "single instance: second launch still running"
+fi
+
+# Quit from the tray ends the app.
+quit_id=$(dbus-send --session --print-reply --dest="$SNI" /StatusNotifierItem/menu com.canonical.dbusmenu.GetLayout int32:0 int32:-1 array:string: |
+  python3 -c '
+import re, sys
+text = sys.stdin.read()
+# Each item: "int32 ID" followed by its properties; find the one labelled Quit.
+for m in re.finditer(r"int32 (\d+)\s+array \[(.*?)\]\s+array \[", text, re.S):
+    if "\"Quit\"" in m.group(2):
+        print(m.group(1)); break
+')
+if [ -n "$quit_id" ] &&
+  dbus-send --session --print-reply --dest="$SNI" /StatusNotifierItem/menu com.canonical.dbusmenu.Event int32:"$quit_id" string:clicked variant:int32:0 uint32:0 >/dev/null &&
+  wait_for bash -c "! kill -0 $APP_PID 2>/dev/null"; then
+  ok "tray: Quit ends the dashboard"
+else
+  bad "tray: Quit (item ${quit_id:-not found}) did not end the dashboard"
+fi
+
+echo "dashboard: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
