@@ -69,7 +69,7 @@ describe.each([
     });
   }
 
-  it("tracks pull requests through focus, navigation, idle and closing the browser", async () => {
+  it("tracks pull requests through focus, navigation, idle, the popup, pause, a host crash and closing the browser", async () => {
     const ctx = h.context!;
     const sw = await h.serviceWorker();
     expect(sw.url()).toBe(`chrome-extension://${EXTENSION_ID}/background.js`);
@@ -178,28 +178,60 @@ describe.each([
     const sum = ended4.reduce((n, s) => n + (s.duration_seconds ?? 0), 0);
     expect(storeToday).toBe(sum);
 
-    // 6. Closing the browser ends the session that was running.
+    // 6. Pausing from the options page stops tracking; resuming starts again.
+    const options = await ctx.newPage();
+    await options.goto(`chrome-extension://${EXTENSION_ID}/options.html`);
+    await options.waitForSelector("body[data-ready=true]");
+    expect(await options.locator("#idle").inputValue()).toBe("240"); // minutes, as set above
+    await options.locator("#paused").check();
+    await options.locator("button[type=submit]").click();
+    await options.locator("#status", { hasText: "Saved." }).waitFor();
+    await waitFor("the worker to pause", async () =>
+      (await sw.evaluate(() => (globalThis as any).worktime.tracker().paused)) ? true : undefined,
+    );
     await page1.bringToFront();
+    await sw.evaluate(() => (globalThis as any).worktime.refreshFocus());
+    expect(await sw.evaluate(() => (globalThis as any).worktime.tracker().focusedUrl)).toBe(PR("octo", "hello", 1, "/commits"));
+    expect(await sw.evaluate(() => (globalThis as any).worktime.tracker().tracking)).toBeNull();
+    expect(active(await h.sessions())).toEqual([]);
+    await sw.evaluate(() => chrome.storage.local.set({ paused: false }));
     const [s5] = await waitActive("octo", "hello", 1);
+
+    // 7. When the companion's process dies, the extension reconnects and starts a new session.
+    const hosts = h.hostPids();
+    expect(hosts).toHaveLength(1);
+    process.kill(hosts[0]!, "SIGKILL");
+    const [s6, afterCrash] = await waitFor("a new session after the host was killed", async () => {
+      const r = await waitActive("octo", "hello", 1);
+      return r[0].id !== s5.id ? r : undefined;
+    }, 30_000);
+    expect(ended(afterCrash.find((s) => s.id === s5.id))).toBe(true);
+    const newHosts = h.hostPids();
+    expect(newHosts).toHaveLength(1);
+    expect(newHosts[0]).not.toBe(hosts[0]);
+
+    // 8. Closing the browser ends the session that was running.
     await h.closeBrowser();
     const afterClose = await waitNoneActive("closing the browser to end the session");
-    expect(ended(afterClose.find((s) => s.id === s5.id))).toBe(true);
+    expect(ended(afterClose.find((s) => s.id === s6.id))).toBe(true);
 
-    // Every session is one of the five, on the right pull request, and none overlap.
-    const ids = afterClose.map((s) => s.id);
-    expect(new Set(ids)).toEqual(new Set([s1.id, s2.id, s3.id, s4.id, s5.id]));
+    // Every session is one of the six, on the right pull request, and none overlap.
+    const all = [s1, s2, s3, s4, s5, s6];
+    expect(new Set(afterClose.map((s) => s.id))).toEqual(new Set(all.map((s) => s.id)));
     const byId = new Map(afterClose.map((s) => [s.id, s]));
-    expect([s1, s2, s3, s4, s5].map((s) => `${s.repo_owner}/${s.repo_name}#${s.pr_number}`)).toEqual([
+    expect(all.map((s) => `${s.repo_owner}/${s.repo_name}#${s.pr_number}`)).toEqual([
       "octo/hello#1",
       "acme/world#22",
       "acme/world#3",
       "acme/world#3",
       "octo/hello#1",
+      "octo/hello#1",
     ]);
-    const ordered = [s1, s2, s3, s4, s5].map((s) => byId.get(s.id)!);
+    const ordered = all.map((s) => byId.get(s.id)!);
     for (let i = 1; i < ordered.length; i++) {
       expect(Date.parse(ordered[i - 1]!.end_time!)).toBeLessThanOrEqual(Date.parse(ordered[i]!.start_time));
     }
+    expect(h.hostPids(), "no host process outlives the browser").toEqual([]);
     if (withDaemon) expect(h.daemonRunning(), h.daemonOutput).toBe(true);
   });
 });

@@ -6,7 +6,7 @@
  */
 
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -176,6 +176,22 @@ export class Harness {
       }),
     ]);
     exited.catch(() => {}); // later exits are checked by daemonRunning()
+  }
+
+  /** hostPids lists the worktimed processes Chromium started as native hosts for this harness. */
+  hostPids(): number[] {
+    const pids: number[] = [];
+    for (const entry of readdirSync("/proc")) {
+      if (!/^[0-9]+$/.test(entry)) continue;
+      let argv: string[];
+      try {
+        argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      } catch {
+        continue; // gone meanwhile
+      }
+      if (argv[0] === this.binary && argv[1] === `chrome-extension://${EXTENSION_ID}/`) pids.push(Number(entry));
+    }
+    return pids;
   }
 
   daemonRunning(): boolean {
