@@ -44,9 +44,9 @@ func newCloudHarness(t *testing.T) *cloudHarness {
 		"CLOUDFLARE_ACCOUNT_ID": cloudAccount,
 	}
 	files := map[string]string{
-		"worker.js":   `export default { fetch() { return new Response("ok"); } };`,
-		"version":     "0.1.0\n",
-		"worker.json": `{"compatibility_date":"2026-04-20","d1_databases":[{"binding":"DB"}],"kv_namespaces":[{"binding":"KV"}],"vars":{"GITHUB_CLIENT_ID":""}}`,
+		"worker.js":                `export default { fetch() { return new Response("ok"); } };`,
+		"version":                  "0.1.0\n",
+		"worker.json":              `{"compatibility_date":"2026-04-20","d1_databases":[{"binding":"DB"}],"kv_namespaces":[{"binding":"KV"}],"vars":{"GITHUB_CLIENT_ID":""}}`,
 		"migrations/0001_init.sql": "CREATE TABLE users (id INTEGER PRIMARY KEY);",
 	}
 	for name, body := range files {
