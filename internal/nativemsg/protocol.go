@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -175,7 +176,7 @@ func decodeFields(msg []byte, v any) error {
 	if err := json.Unmarshal(msg, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return fmt.Errorf("field %q has the wrong type (want %s)", te.Field, te.Type)
+			return fmt.Errorf("field %q has the wrong type (want %s)", te.Field, jsonKind(te.Type))
 		}
 		var pe *time.ParseError
 		if errors.As(err, &pe) {
@@ -254,4 +255,20 @@ func summary(st api.Stats) summaryReply {
 		out.Repos = append(out.Repos, summaryRepo{RepoOwner: owner, RepoName: name, Seconds: r.Seconds})
 	}
 	return out
+}
+
+// jsonKind names a Go type the way a JSON author thinks of it.
+func jsonKind(t reflect.Type) string {
+	if t == reflect.TypeOf(time.Time{}) {
+		return "an RFC 3339 time string"
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "an integer"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	}
+	return t.String()
 }
