@@ -349,3 +349,21 @@ func TestExitCodeMapping(t *testing.T) {
 		}
 	}
 }
+
+func TestHomeFlagWinsOverEnv(t *testing.T) {
+	h := newCLI(t)
+	other := t.TempDir()
+	h.ok("--home", other, "track", "start", "--repo", "acme/web", "--pr", "1")
+	if _, err := os.Stat(filepath.Join(other, "worktime.db")); err != nil {
+		t.Fatalf("--home did not hold the store: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(h.home, "worktime.db")); err == nil {
+		t.Fatal("WORKTIME_HOME was used although --home was given")
+	}
+	if out := h.ok("sessions"); !strings.Contains(out, "No sessions.") {
+		t.Fatalf("WORKTIME_HOME store sees the --home session: %q", out)
+	}
+	if out := h.ok("--home", other, "sessions"); !strings.Contains(out, "acme/web") {
+		t.Fatalf("--home store lost its session: %q", out)
+	}
+}

@@ -79,6 +79,9 @@ func (db *DB) migrateTo(ctx context.Context, target int) error {
 		if cur > len(migrations) {
 			return fmt.Errorf("migrate: %w: schema version %d, this worktimed knows up to %d", ErrTooNew, cur, len(migrations))
 		}
+		if cur >= target {
+			return nil // up to date: open writes nothing
+		}
 		for _, m := range migrations[cur:target] {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migrate %s: %w", m.name, err)

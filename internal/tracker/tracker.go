@@ -152,8 +152,8 @@ func (t *Tracker) OnChange(fn func()) {
 	t.hooks = append(t.hooks, fn)
 }
 
-// Changed delivers a value after local changes (coalesced); the reaper waits
-// on it while no browser session is active.
+// Changed delivers a value after local changes (coalesced into one). It
+// belongs to the reaper, which waits on it; other listeners use OnChange.
 func (t *Tracker) Changed() <-chan struct{} { return t.changed }
 
 func (t *Tracker) notify() {
