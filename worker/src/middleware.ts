@@ -30,29 +30,26 @@ export function bearerToken(header: string | undefined): string {
 }
 
 /**
- * Requires a valid, unexpired, non-revoked JWT of an existing user and sets
- * c.var.user. Built per request: the secret comes from c.env.
+ * Requires a valid, unexpired, non-revoked JWT of an existing user, sets
+ * c.var.user and applies the per-user rate limit (100 requests a minute, the
+ * RATE_LIMITER binding). Built per request: the secret comes from c.env. The
+ * revocation check, the user lookup and the limiter run concurrently.
  */
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearerToken(c.req.header("Authorization"));
   const claims = await verifyToken(c.env.JWT_SECRET, token);
-  const [revoked, user] = await Promise.all([
+  const [revoked, user, limit] = await Promise.all([
     c.env.KV.get(revokedKey(claims.jti)),
     getUser(c.env.DB, Number(claims.sub)),
+    c.env.RATE_LIMITER.limit({ key: `user:${claims.sub}` }),
   ]);
   if (revoked !== null) throw new ApiError(401, "unauthorized", "token revoked");
   if (!user) throw new ApiError(401, "unauthorized", "user no longer exists");
-  c.set("user", { id: user.id, login: user.login, timeZone: user.time_zone, jti: claims.jti, exp: claims.exp });
-  await next();
-};
-
-/** 100 requests per minute per user (the RATE_LIMITER binding), after auth. */
-export const rateLimitPerUser: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { success } = await c.env.RATE_LIMITER.limit({ key: `user:${c.var.user.id}` });
-  if (!success) {
+  if (!limit.success) {
     c.header("Retry-After", "10");
     return errorResponse(c, 429, "rate_limited", "too many requests, slow down");
   }
+  c.set("user", { id: user.id, login: user.login, timeZone: user.time_zone, jti: claims.jti, exp: claims.exp });
   await next();
 };
 

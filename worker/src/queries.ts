@@ -290,15 +290,29 @@ export function changeTimeZoneStatements(db: D1Database, userId: number, timeZon
 // ---- stats
 
 export async function dailyStats(db: D1Database, userId: number, fromDate: string, toDate: string): Promise<DailyStatRow[]> {
-  const r = await db
+  const r = await dailyStatsStatement(db, userId, fromDate, toDate).all<DailyStatRow>();
+  return r.results;
+}
+
+function dailyStatsStatement(db: D1Database, userId: number, fromDate: string, toDate: string): D1PreparedStatement {
+  return db
     .prepare(
       `SELECT repo_owner, repo_name, date, total_duration_seconds, session_count, avg_session_seconds
        FROM daily_stats WHERE user_id = ?1 AND date >= ?2 AND date <= ?3
        ORDER BY date, repo_owner, repo_name`,
     )
-    .bind(userId, fromDate, toDate)
-    .all<DailyStatRow>();
-  return r.results;
+    .bind(userId, fromDate, toDate);
+}
+
+/** dailyStats and repoTotals over the same dates in one round trip. */
+export async function dailyAndRepoStats(
+  db: D1Database,
+  userId: number,
+  fromDate: string,
+  toDate: string,
+): Promise<{ days: DailyStatRow[]; repos: RepoTotalRow[] }> {
+  const [days, repos] = await db.batch([dailyStatsStatement(db, userId, fromDate, toDate), repoTotalsStatement(db, userId, fromDate, toDate)]);
+  return { days: days!.results as DailyStatRow[], repos: repos!.results as RepoTotalRow[] };
 }
 
 export async function repoDailyStats(
@@ -352,7 +366,12 @@ export interface RepoTotalRow {
  * (a session that spans several days counts once).
  */
 export async function repoTotals(db: D1Database, userId: number, fromDate: string, toDate: string, repo?: { owner: string; name: string }): Promise<RepoTotalRow[]> {
-  const r = await db
+  const r = await repoTotalsStatement(db, userId, fromDate, toDate, repo).all<RepoTotalRow>();
+  return r.results;
+}
+
+function repoTotalsStatement(db: D1Database, userId: number, fromDate: string, toDate: string, repo?: { owner: string; name: string }): D1PreparedStatement {
+  return db
     .prepare(
       `SELECT repo_owner, repo_name, SUM(seconds) AS seconds,
          COUNT(DISTINCT CASE WHEN counted = 1 THEN session_uuid END) AS sessions
@@ -362,7 +381,5 @@ export async function repoTotals(db: D1Database, userId: number, fromDate: strin
        GROUP BY repo_owner, repo_name
        ORDER BY seconds DESC, repo_owner, repo_name`,
     )
-    .bind(userId, fromDate, toDate, repo?.owner ?? null, repo?.name ?? null)
-    .all<RepoTotalRow>();
-  return r.results;
+    .bind(userId, fromDate, toDate, repo?.owner ?? null, repo?.name ?? null);
 }

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { startOfDate, ZoneCalendar } from "../days";
 import type { AppEnv } from "../env";
-import { dailyStats, repoDailyStats, repoPRStats, repoTotals } from "../queries";
+import { dailyAndRepoStats, repoDailyStats, repoPRStats, repoTotals } from "../queries";
 import { dailyQuery, repoParam, validate } from "../schemas";
 
 export const stats = new Hono<AppEnv>();
@@ -22,7 +22,7 @@ stats.get("/daily", validate("query", dailyQuery), async (c) => {
   const dates = dateRange(cal, days);
   const from = dates[0]!;
   const to = dates[dates.length - 1]!;
-  const [rows, repos] = await Promise.all([dailyStats(c.env.DB, user.id, from, to), repoTotals(c.env.DB, user.id, from, to)]);
+  const { days: rows, repos } = await dailyAndRepoStats(c.env.DB, user.id, from, to);
   const byDate = new Map(dates.map((d) => [d, { date: d, seconds: 0, sessions: 0 }]));
   for (const r of rows) {
     const day = byDate.get(r.date);
