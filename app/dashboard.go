@@ -46,6 +46,10 @@ type Options struct {
 	ExportDir string
 	// CallTimeout bounds each call to the daemon; 0 means 15 seconds.
 	CallTimeout time.Duration
+	// StartAtLogin installs (true) or removes (false) the per-user service
+	// when the setting changes (Launcher.SetStartAtLogin); nil only records
+	// the setting.
+	StartAtLogin func(ctx context.Context, on bool) error
 }
 
 // Dashboard is the service bound to the frontend: every exported method is
@@ -58,6 +62,7 @@ type Dashboard struct {
 	launcher  *Launcher
 	exportDir string
 	timeout   time.Duration
+	atLogin   func(ctx context.Context, on bool) error
 
 	mu        sync.Mutex
 	ui        UI
@@ -74,6 +79,7 @@ func NewDashboard(life context.Context, o Options) *Dashboard {
 		launcher:  o.Launcher,
 		exportDir: o.ExportDir,
 		timeout:   o.CallTimeout,
+		atLogin:   o.StartAtLogin,
 		ui:        o.UI,
 	}
 	if d.clock == nil {
@@ -296,8 +302,19 @@ func (d *Dashboard) SaveSettings(s api.Settings) (api.Settings, error) {
 			return api.Settings{}, fmt.Errorf("save settings: %w", badInput("extension id %q: want 32 letters a to p", id))
 		}
 	}
-	ctx, cancel := d.call()
+	ctx, cancel := context.WithTimeout(d.life, time.Minute)
 	defer cancel()
+	if d.atLogin != nil {
+		cur, err := d.daemon.Settings(ctx)
+		if err != nil {
+			return api.Settings{}, fmt.Errorf("save settings: %w", err)
+		}
+		if cur.StartAtLogin != s.StartAtLogin {
+			if err := d.atLogin(ctx, s.StartAtLogin); err != nil {
+				return api.Settings{}, fmt.Errorf("save settings: start at login: %w", err)
+			}
+		}
+	}
 	out, err := d.daemon.SetSettings(ctx, s)
 	if err != nil {
 		return api.Settings{}, fmt.Errorf("save settings: %w", err)
@@ -453,4 +470,19 @@ func (d *Dashboard) LoginStatus() (LoginState, error) {
 		d.changed()
 	}
 	return st, nil
+}
+
+// Logout signs out of the sync server; local data is kept.
+func (d *Dashboard) Logout() (LoginState, error) {
+	ctx, cancel := d.call()
+	defer cancel()
+	var st struct {
+		State   string `json:"state"`
+		Warning string `json:"warning"`
+	}
+	if err := d.daemon.Do(ctx, "POST", "logout", struct{}{}, &st); err != nil {
+		return LoginState{}, fmt.Errorf("sign out: %w", err)
+	}
+	d.changed()
+	return LoginState{State: st.State, Error: st.Warning}, nil
 }

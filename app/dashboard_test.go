@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -465,5 +466,80 @@ func TestFormatError(t *testing.T) {
 	}
 	if ToBindingError(nil) != nil {
 		t.Error("ToBindingError(nil) != nil")
+	}
+}
+
+func TestStartAtLoginFollowsTheSetting(t *testing.T) {
+	d := startDaemon(t)
+	var calls []bool
+	fail := false
+	dash := NewDashboard(t.Context(), Options{Daemon: d.client, StartAtLogin: func(_ context.Context, on bool) error {
+		if fail {
+			return errors.New("systemctl: no user session")
+		}
+		calls = append(calls, on)
+		return nil
+	}})
+	s, err := dash.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		on      bool
+		fail    bool
+		calls   string
+		wantErr bool
+	}{
+		{on: true, calls: "[true]"},
+		{on: true, calls: "[true]"}, // unchanged: nothing to install
+		{on: false, fail: true, calls: "[true]", wantErr: true},
+		{on: false, calls: "[true false]"},
+	}
+	for i, st := range steps {
+		fail = st.fail
+		s.StartAtLogin = st.on
+		_, err := dash.SaveSettings(s)
+		if (err != nil) != st.wantErr {
+			t.Fatalf("step %d: err = %v, want error %v", i, err, st.wantErr)
+		}
+		if got := fmt.Sprint(calls); got != st.calls {
+			t.Fatalf("step %d: calls %s, want %s", i, got, st.calls)
+		}
+		cur, err := dash.Settings()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := st.on
+		if st.wantErr {
+			want = !st.on
+		}
+		if cur.StartAtLogin != want {
+			t.Fatalf("step %d: start_at_login = %v, want %v", i, cur.StartAtLogin, want)
+		}
+	}
+}
+
+func TestSignInRoutes(t *testing.T) {
+	d := startDaemon(t)
+	dash := NewDashboard(t.Context(), Options{Daemon: d.client})
+	st, err := dash.LoginStatus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.State != "idle" || st.UserCode != "" {
+		t.Errorf("login status of a fresh daemon = %+v, want idle", st)
+	}
+	// No server is configured: the daemon refuses, and the dashboard says
+	// why instead of showing the "not running" screen.
+	_, err = dash.LoginStart()
+	if err == nil {
+		t.Fatal("LoginStart without a server succeeded")
+	}
+	if be := ToBindingError(err); be.Code == CodeDaemonUnavailable || be.Code == "" || be.Message == "" {
+		t.Errorf("LoginStart error = %+v, want a daemon error with a message", be)
+	}
+	out, err := dash.Logout()
+	if err != nil || out.State != "signed_out" {
+		t.Errorf("Logout = %+v, %v", out, err)
 	}
 }

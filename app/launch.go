@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
@@ -93,6 +94,32 @@ func (l *Launcher) Start(ctx context.Context) (<-chan error, error) {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	return exited, nil
+}
+
+// SetStartAtLogin registers the daemon to start at login (`worktimed
+// install`: the per-user service and the browser host) or removes that
+// (`worktimed uninstall`).
+func (l *Launcher) SetStartAtLogin(ctx context.Context, on bool) error {
+	exe := l.Executable
+	if exe == "" {
+		var err error
+		if exe, err = FindDaemonBinary(); err != nil {
+			return err
+		}
+	}
+	var args []string
+	if l.Home != "" {
+		args = []string{"--home", l.Home}
+	}
+	verb := "uninstall"
+	if on {
+		verb = "install"
+	}
+	out, err := exec.CommandContext(ctx, exe, append(args, verb)...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("worktimed %s: %w: %s", verb, err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }
 
 // waitForDaemon polls the daemon until it answers, the spawned process

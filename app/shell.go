@@ -36,7 +36,11 @@ func Run(cfg Config) error {
 	}
 	life, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	dash := NewDashboard(life, Options{Daemon: cfg.Daemon, Launcher: cfg.Launcher, ExportDir: cfg.ExportDir})
+	o := Options{Daemon: cfg.Daemon, Launcher: cfg.Launcher, ExportDir: cfg.ExportDir}
+	if cfg.Launcher != nil {
+		o.StartAtLogin = cfg.Launcher.SetStartAtLogin
+	}
+	dash := NewDashboard(life, o)
 	tray := NewTray(dash, cfg.TrayIcon, cfg.Log)
 	ui := &wailsUI{}
 	var trayDone sync.WaitGroup

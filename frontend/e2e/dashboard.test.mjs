@@ -206,3 +206,23 @@ describe("daemon not running", () => {
     assert.equal(Number(await page.locator("[data-testid=today-total]").getAttribute("data-seconds")), stats(7).today_seconds);
   });
 });
+
+describe("layout", () => {
+  for (const scheme of ["light", "dark"]) {
+    it(`every view fits 800×600 without sideways scrolling (${scheme})`, async () => {
+      await page.emulateMedia({ colorScheme: scheme });
+      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const [r, g, b] = bg.match(/\d+/g).map(Number);
+      const lum = (r + g + b) / 3;
+      assert.ok(scheme === "dark" ? lum < 80 : lum > 180, `${scheme} background is ${bg}`);
+      for (const name of ["today", "history", "sessions", "sync", "settings"]) {
+        await view(name);
+        await page.waitForSelector("main .card");
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 800, `${name} is ${width}px wide at 800×600`);
+        if (process.env.ARTIFACTS) await page.screenshot({ path: join(process.env.ARTIFACTS, `dashboard-${name}-${scheme}.png`) });
+      }
+      await page.emulateMedia({ colorScheme: null });
+    });
+  }
+});

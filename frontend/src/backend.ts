@@ -6,8 +6,7 @@
 import type {
   BackendError,
   ExportResult,
-  LoginStart,
-  LoginStatus,
+  LoginState,
   Session,
   SessionFilter,
   Settings,
@@ -27,8 +26,9 @@ interface DashboardBinding {
   SaveSettings(s: Settings): Promise<Settings>;
   Export(format: string, since: string, until: string): Promise<ExportResult>;
   StartDaemon(): Promise<Status>;
-  LoginStart(): Promise<LoginStart>;
-  LoginStatus(): Promise<LoginStatus>;
+  LoginStart(): Promise<LoginState>;
+  LoginStatus(): Promise<LoginState>;
+  Logout(): Promise<LoginState>;
 }
 
 interface WailsRuntime {
@@ -82,6 +82,7 @@ export const backend = {
   startDaemon: () => call((d) => d.StartDaemon()),
   loginStart: () => call((d) => d.LoginStart()),
   loginStatus: () => call((d) => d.LoginStatus()),
+  logout: () => call((d) => d.Logout()),
 };
 
 export type Backend = typeof backend;

@@ -79,16 +79,15 @@ export interface ExportResult {
   bytes: number;
 }
 
-export interface LoginStart {
-  user_code: string;
-  verification_uri: string;
-  expires_at: string;
-}
-
-export interface LoginStatus {
-  state: string; // "pending", "signed_in", "expired", "denied", "none"
-  user: { login: string } | null;
-  error: string;
+/** A device-flow sign-in as the daemon reports it (app.LoginState). */
+export interface LoginState {
+  state: string; // "idle", "pending", "signed_in", "failed"
+  login?: string;
+  server_url?: string;
+  user_code?: string;
+  verification_uri?: string;
+  expires_at?: string;
+  error?: string;
 }
 
 /** The shape of every error the Go side rejects a call with. */

@@ -5,6 +5,7 @@ import { openURL } from "../backend";
 import { h } from "../dom";
 import { formatDateTime, formatRelative } from "../format";
 import type { Ctx } from "../state";
+import type { LoginState } from "../types";
 
 const STATE_TEXT: Record<string, string> = {
   signed_out: "Signed out",
@@ -17,6 +18,20 @@ const STATE_TEXT: Record<string, string> = {
 
 export function syncStateText(state: string): string {
   return STATE_TEXT[state] ?? state;
+}
+
+/** What a sign-in poll means: null while pending, else the message to show. */
+export function loginOutcome(s: LoginState): { message: string; kind: "info" | "error" } | null {
+  switch (s.state) {
+    case "pending":
+      return null;
+    case "signed_in":
+      return { message: `Signed in as ${s.login || "you"}.`, kind: "info" };
+    case "failed":
+      return { message: `Sign-in failed: ${s.error || "unknown error"}`, kind: "error" };
+    default:
+      return { message: s.error || "The sign-in was cancelled.", kind: "error" };
+  }
 }
 
 export function renderSync(ctx: Ctx, poll: { stop?: () => void }): HTMLElement {
@@ -58,7 +73,26 @@ export function renderSync(ctx: Ctx, poll: { stop?: () => void }): HTMLElement {
   );
 
   const signIn = h("div", { class: "signin" });
-  if (!st?.signed_in) {
+  if (st?.signed_in) {
+    signIn.append(
+      h(
+        "button",
+        {
+          "data-testid": "sign-out",
+          onclick: async () => {
+            try {
+              const r = await ctx.backend.logout();
+              ctx.notify(r.error ? `Signed out here; the server said: ${r.error}` : "Signed out. Your local data is kept.");
+            } catch (e) {
+              ctx.fail(e);
+            }
+            await ctx.refresh();
+          },
+        },
+        "Sign out",
+      ),
+    );
+  } else {
     signIn.append(
       h(
         "button",
@@ -67,21 +101,31 @@ export function renderSync(ctx: Ctx, poll: { stop?: () => void }): HTMLElement {
           onclick: async () => {
             try {
               const l = await ctx.backend.loginStart();
+              if (l.state === "signed_in") {
+                ctx.notify(`Signed in as ${l.login ?? "you"}.`);
+                await ctx.refresh();
+                return;
+              }
+              if (!l.user_code || !l.verification_uri) {
+                ctx.notify(l.error || "The sign-in could not start.", "error");
+                return;
+              }
+              const uri = l.verification_uri;
               signIn.replaceChildren(
                 h("p", {}, "Enter this code on GitHub:"),
                 h("div", { class: "code", "data-testid": "user-code" }, l.user_code),
-                h("p", {}, h("button", { class: "link", onclick: () => openURL(l.verification_uri) }, l.verification_uri)),
+                h("p", {}, h("button", { class: "link", onclick: () => openURL(uri) }, uri)),
                 h("p", { class: "muted", "data-testid": "login-state" }, "Waiting for you to approve…"),
               );
-              openURL(l.verification_uri);
+              openURL(uri);
               poll.stop?.();
               const timer = setInterval(async () => {
                 try {
                   const s = await ctx.backend.loginStatus();
-                  if (s.state === "pending") return;
+                  const next = loginOutcome(s);
+                  if (next === null) return;
                   clearInterval(timer);
-                  if (s.state === "signed_in") ctx.notify(`Signed in as ${s.user?.login ?? "you"}.`);
-                  else ctx.notify(s.error || `Sign-in ${s.state}.`, "error");
+                  ctx.notify(next.message, next.kind);
                   await ctx.refresh();
                 } catch (e) {
                   clearInterval(timer);
@@ -107,8 +151,7 @@ export function renderSync(ctx: Ctx, poll: { stop?: () => void }): HTMLElement {
       { class: "card" },
       h("h2", {}, "Sync"),
       h("dl", { class: "facts" }, ...rows.flatMap(([k, v, id]) => [h("dt", {}, k), h("dd", { "data-testid": id }, v)])),
-      h("div", { class: "row" }, syncBtn),
-      signIn,
+      h("div", { class: "row" }, syncBtn, signIn),
     ),
   );
 }
