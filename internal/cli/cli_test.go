@@ -104,6 +104,12 @@ func TestErrorPaths(t *testing.T) {
 		{"export bad since", nil, []string{"export", "--format", "csv", "--since", "soon"}, ExitUsage, "not a date"},
 		{"export until before since", nil, []string{"export", "--format", "csv", "--since", "2026-11-20", "--until", "2026-11-10"}, ExitUsage, "before --since"},
 		{"export to missing dir", nil, []string{"export", "--format", "csv", "-o", "/nonexistent/dir/out.csv"}, ExitFailure, "no such file"},
+		{"export bad until", nil, []string{"export", "--format", "json", "--until", "later"}, ExitUsage, "--until"},
+		{"export extra argument", nil, []string{"export", "--format", "json", "all"}, ExitUsage, `unexpected argument "all"`},
+		{"heartbeat unknown session", nil, []string{"track", "heartbeat", "--session", "0190a000-0000-7000-8000-000000000000"}, ExitNotFound, "not found"},
+		{"start id reused for another pr", func(h *cliHarness) {
+			h.ok("track", "start", "--repo", "acme/web", "--pr", "1", "--session-id", "0190a000-0000-7000-8000-000000000001")
+		}, []string{"track", "start", "--repo", "acme/web", "--pr", "2", "--session-id", "0190a000-0000-7000-8000-000000000001"}, ExitConflict, "already exists"},
 		{"run bad log level", nil, []string{"run", "--log-level", "loud"}, ExitUsage, "-log-level"},
 		{"invalid config", func(h *cliHarness) {
 			os.WriteFile(filepath.Join(h.home, "config.toml"), []byte("idle_timeout = \"1s\"\n"), 0o600)
