@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
+	"mime/multipart"
+	"net/textproto"
 
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/d1"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
+	"github.com/cloudflare/cloudflare-go/v6/option"
 	"github.com/cloudflare/cloudflare-go/v6/workers"
 )
 
@@ -159,23 +161,48 @@ func (a account) scriptSettings(ctx context.Context, name string) (*workers.Scri
 	return s, nil
 }
 
-// module is an upload part: the SDK names and types parts through these
-// methods.
-type module struct {
-	*bytes.Reader
-	name string
-}
-
-func (m module) Filename() string    { return m.name }
-func (m module) ContentType() string { return "application/javascript+module" }
-
+// uploadScript uploads the module Worker as wrangler does: a "metadata"
+// part and one part per module, named by the module's file name (the SDK's
+// own encoding names every file part "files").
 func (a account) uploadScript(ctx context.Context, name string, script []byte, meta workers.ScriptUpdateParamsMetadata) error {
-	_, err := a.api.Workers.Scripts.Update(ctx, name, workers.ScriptUpdateParams{
+	const op = "upload the Worker "
+	body, contentType, err := uploadBody(script, meta)
+	if err != nil {
+		return fmt.Errorf("%s%s: %w", op, name, err)
+	}
+	_, err = a.api.Workers.Scripts.Update(ctx, name, workers.ScriptUpdateParams{
 		AccountID: cloudflare.F(a.id),
 		Metadata:  cloudflare.F(meta),
-		Files:     cloudflare.F([]io.Reader{module{bytes.NewReader(script), ModuleName}}),
-	})
-	return classify("upload the Worker "+name, PermScripts, err)
+	}, option.WithRequestBody(contentType, body))
+	return classify(op+name, PermScripts, err)
+}
+
+func uploadBody(script []byte, meta workers.ScriptUpdateParamsMetadata) ([]byte, string, error) {
+	metaJSON, err := meta.MarshalJSON()
+	if err != nil {
+		return nil, "", fmt.Errorf("encode metadata: %w", err)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="metadata"`)
+	h.Set("Content-Type", "application/json")
+	pw, err := mw.CreatePart(h)
+	if err != nil {
+		return nil, "", err
+	}
+	pw.Write(metaJSON)
+	h = textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, ModuleName, ModuleName))
+	h.Set("Content-Type", "application/javascript+module")
+	if pw, err = mw.CreatePart(h); err != nil {
+		return nil, "", err
+	}
+	pw.Write(script)
+	if err := mw.Close(); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), mw.FormDataContentType(), nil
 }
 
 func (a account) deleteScript(ctx context.Context, name string) error {

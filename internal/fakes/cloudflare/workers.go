@@ -133,9 +133,12 @@ func (s *Server) scriptUpload(w *recorder, r *http.Request) {
 			}
 			continue
 		}
-		fn := p.FileName()
-		if fn == "" {
-			fn = p.FormName()
+		// Cloudflare names a module by its part, as wrangler sends it
+		// (name="worker.js"; filename="worker.js").
+		fn := p.FormName()
+		if p.FileName() != fn {
+			writeErrors(w, http.StatusBadRequest, 10021, fmt.Sprintf("module part %q has file name %q; they must match", fn, p.FileName()))
+			return
 		}
 		modules[fn] = data
 		types[fn] = p.Header.Get("Content-Type")
