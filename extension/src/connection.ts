@@ -8,6 +8,7 @@ import {
   type DisconnectReason,
   type HelloReply,
   HOST_NAME,
+  type ProtocolError,
   PROTOCOL_VERSION,
   RemoteError,
   classifyDisconnect,
@@ -49,6 +50,8 @@ export class NativeConnection {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  // The last error the host sent without a request id on the current port.
+  private portError: ProtocolError | null = null;
   private info: ConnectionInfo = { status: "disconnected", hello: null, lastError: "", attempts: 0 };
 
   constructor(
@@ -78,6 +81,7 @@ export class NativeConnection {
       return;
     }
     this.port = port;
+    this.portError = null;
     port.onMessage.addListener((msg: unknown) => this.handleMessage(msg));
     port.onDisconnect.addListener(() => {
       this.handleDisconnect(port, chrome.runtime.lastError?.message ?? "the companion closed the connection");
@@ -122,6 +126,13 @@ export class NativeConnection {
 
   private handleMessage(msg: unknown): void {
     const reply = parseReply(msg);
+    if (reply !== null && reply.id === null && !reply.ok) {
+      // An error about no request in particular, such as the host refusing
+      // this extension before it exits: it explains the disconnect to come.
+      this.portError = reply.error;
+      console.warn(`worktime: the companion says ${reply.error.code}: ${reply.error.message}`);
+      return;
+    }
     if (reply === null || typeof reply.id !== "number") {
       console.warn("worktime: ignoring a message from the companion that is not a reply", msg);
       return;
@@ -143,7 +154,10 @@ export class NativeConnection {
       p.reject(new DisconnectedError(message));
       this.pending.delete(id);
     }
-    const reason = classifyDisconnect(message);
+    const portError = this.portError;
+    this.portError = null;
+    if (portError !== null) message = `${portError.code}: ${portError.message}`;
+    const reason: DisconnectReason = portError?.code === "forbidden" ? "forbidden" : classifyDisconnect(message);
     const status: ConnectionStatus =
       reason === "not_installed" ? "not_installed" : reason === "forbidden" ? "forbidden" : "disconnected";
     const attempts = wasConnected ? 0 : this.info.attempts;

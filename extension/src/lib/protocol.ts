@@ -30,7 +30,7 @@ export interface HelloReply {
   version: string;
   signed_in: boolean;
   user: { login: string } | null;
-  sync: { pending: number; last_success_at: string | null; last_error: string };
+  sync: { state?: string; pending: number; last_success_at: string | null; last_error: string };
 }
 
 export interface StatsSummary {

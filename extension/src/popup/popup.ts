@@ -69,7 +69,7 @@ function render(): void {
     hello === null ? "–" : hello.signed_in ? `signed in as ${hello.user?.login ?? "?"}` : "not signed in (worktimed login)";
   let sync = "–";
   if (hello !== null) {
-    const parts = [`${hello.sync.pending} pending`];
+    const parts = [hello.sync.state ? hello.sync.state.replace(/_/g, " ") : "", `${hello.sync.pending} pending`].filter(Boolean);
     if (hello.sync.last_success_at) parts.push(`last sync ${new Date(hello.sync.last_success_at).toLocaleString()}`);
     if (hello.sync.last_error) parts.push(`error: ${hello.sync.last_error}`);
     sync = parts.join(" · ");

@@ -5,7 +5,7 @@
  * the daemon running and once without it.
  */
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
@@ -261,5 +261,42 @@ describe("without the companion installed", () => {
     expect(await popup.locator("#not-installed").isVisible()).toBe(true);
     expect(await popup.locator("#not-installed").textContent()).toContain("worktimed install");
     expect(await popup.locator("#today").getAttribute("data-seconds")).toBe("");
+  });
+});
+
+describe("when the companion refuses this extension", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = new Harness(binary);
+    // Only another extension is allowed: the host answers "forbidden" and exits.
+    writeFileSync(
+      path.join(h.worktimeHome, "config.toml"),
+      'allowed_extension_ids = ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]\n',
+    );
+    h.installHost();
+    await h.startGitHub();
+    await h.launch();
+  });
+  afterAll(async () => {
+    await h?.dispose();
+  });
+
+  it("the popup says so and nothing is recorded", async () => {
+    const ctx = h.context!;
+    const sw = await h.serviceWorker();
+    await waitFor("the extension to see the refusal", async () =>
+      (await sw.evaluate(() => (globalThis as any).worktime.connection().status)) === "forbidden" ? true : undefined,
+    );
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    await page.goto(PR("octo", "hello", 1));
+    await sw.evaluate(() => (globalThis as any).worktime.refreshFocus());
+    expect(await sw.evaluate(() => (globalThis as any).worktime.tracker().tracking)).toBeNull();
+    const popup = await ctx.newPage();
+    await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    await popup.waitForSelector("body[data-ready=true]");
+    expect(await popup.locator("#companion").getAttribute("data-status")).toBe("forbidden");
+    expect(await popup.locator("#forbidden").isVisible()).toBe(true);
+    expect(await popup.locator("#ext-id").textContent()).toBe(EXTENSION_ID);
+    expect(await h.sessions()).toEqual([]);
   });
 });
