@@ -113,7 +113,7 @@ WORKTIME_EXPORT_DIR=$EXPORT_DIR "$ROOT/bin/worktime-dashboard-dev" -devserver "1
 DEV_PID=$!
 pids+=("$DEV_PID")
 if wait_for curl -sf "http://127.0.0.1:$PORT/"; then
-  if (cd frontend && DASHBOARD_URL="http://127.0.0.1:$PORT" DAEMON_PID=$DAEMON_PID node --test --test-concurrency=1 e2e/); then
+  if (cd frontend && DASHBOARD_URL="http://127.0.0.1:$PORT" DAEMON_PID=$DAEMON_PID ARTIFACTS=$ROOT/test-artifacts node --test --test-concurrency=1 e2e/); then
     ok "e2e: dashboard in Chromium matches worktimed (stats, drill-down, start/stop, export, daemon down)"
   else
     bad "e2e: see the node test output above"
