@@ -44,7 +44,7 @@ func testMain(m *testing.M) int {
 }
 
 // shortHome is a fresh WORKTIME_HOME short enough for a Unix socket path.
-func shortHome(t *testing.T) string {
+func shortHome(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "wt")
 	if err != nil {
@@ -65,7 +65,7 @@ type testDaemon struct {
 }
 
 // startDaemon runs worktimed on a fresh home until the test ends.
-func startDaemon(t *testing.T) *testDaemon {
+func startDaemon(t testing.TB) *testDaemon {
 	t.Helper()
 	home := shortHome(t)
 	cmd := exec.Command(worktimedBin, "--home", home, "run", "-log-level", "info")
@@ -129,7 +129,7 @@ func startDaemon(t *testing.T) *testDaemon {
 }
 
 // seed records a completed manual session [start, end) through the local API.
-func (d *testDaemon) seed(t *testing.T, repo string, pr int, start, end time.Time) api.Session {
+func (d *testDaemon) seed(t testing.TB, repo string, pr int, start, end time.Time) api.Session {
 	t.Helper()
 	owner, name, _ := strings.Cut(repo, "/")
 	ctx := context.Background()

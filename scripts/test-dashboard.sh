@@ -142,6 +142,7 @@ have_sni() { [ -n "$(sni_name "$1")" ]; }
 is_viewable() { [ "$(map_state "$1")" = IsViewable ]; }
 has_window() { [ -n "$(window_id)" ]; }
 
+started=$(date +%s%N)
 "$ROOT/bin/worktime-dashboard" --hidden >"$WORK/dashboard.log" 2>&1 &
 APP_PID=$!
 pids+=("$APP_PID")
@@ -193,6 +194,7 @@ painted() {
     [ "$(convert "$ROOT/test-artifacts/dashboard.png" -format %k info:)" -gt 300 ]
 }
 if [ -n "$WIN" ] && wait_for painted; then
+  echo "info: launch to painted window $(( ($(date +%s%N) - started) / 1000000 )) ms; dashboard RSS $(( $(ps -o rss= -p "$APP_PID") / 1024 )) MiB (WebKit's web process apart)"
   ok "window: screenshot test-artifacts/dashboard.png ($(convert "$ROOT/test-artifacts/dashboard.png" -format %k info:) colours)"
 else
   bad "window: no screenshot, or a blank one"
