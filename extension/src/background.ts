@@ -32,8 +32,13 @@ function dispatch(ev: TrackerEvent): Promise<void> {
   return enqueue(() => apply(ev));
 }
 
+// Shifted only through the debug hook below, so that a test can let a minute
+// pass without waiting for it.
+let clockOffsetMs = 0;
+const now = (): number => Date.now() + clockOffsetMs;
+
 function apply(ev: TrackerEvent): void {
-  const r = step(state, ev, Date.now(), newSessionId);
+  const r = step(state, ev, now(), newSessionId);
   state = r.state;
   for (const c of r.commands) send(c);
 }
@@ -121,7 +126,7 @@ async function popupState(): Promise<PopupState> {
     active: t === null ? null : { pr: t.pr, sessionId: t.sessionId, startedAt: t.startedAt },
     paused: state.paused,
     idle: state.idle,
-    now: Date.now(),
+    now: now(),
   };
 }
 
@@ -162,6 +167,15 @@ const debugHook = {
   setIdle: (s: IdleState): Promise<void> => dispatch({ type: "idle", state: s }),
   tick: (): Promise<void> => dispatch({ type: "tick" }),
   refreshFocus: (): Promise<void> => refreshFocus(),
+  /** Moves the tracker's clock forward by ms. */
+  advanceClock: (ms: number): void => {
+    clockOffsetMs += ms;
+  },
+  /** Resolves once the companion has answered everything sent before (replies come in order). */
+  flush: async (): Promise<void> => {
+    await chain;
+    await connection.request({ type: "session.active" });
+  },
   tracker: (): TrackerState => structuredClone(state),
   connection: () => connection.state,
 };

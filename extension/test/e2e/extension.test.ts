@@ -210,13 +210,38 @@ describe.each([
     expect(newHosts).toHaveLength(1);
     expect(newHosts[0]).not.toBe(hosts[0]);
 
-    // 8. Closing the browser ends the session that was running.
+    // 8. A minute later a heartbeat is sent. When the port closes (here the
+    //    host is told to stop, as when the browser goes away), the companion
+    //    ends the session at that last heartbeat, and the extension
+    //    reconnects and starts a new one.
+    await sw.evaluate(() => (globalThis as any).worktime.advanceClock(61_000));
+    await sw.evaluate(() => (globalThis as any).worktime.tick());
+    await sw.evaluate(() => (globalThis as any).worktime.flush());
+    const beat = await sw.evaluate(() => (globalThis as any).worktime.tracker().tracking);
+    expect(beat.sessionId).toBe(s6.id);
+    expect(beat.lastHeartbeatAt - beat.startedAt).toBeGreaterThanOrEqual(61_000);
+    const lastBeat = Math.floor(beat.lastHeartbeatAt / 1000) * 1000;
+    const [host6] = h.hostPids();
+    process.kill(host6!, "SIGTERM");
+    const [s7, afterTerm] = await waitFor("a new session after the host stopped", async () => {
+      const r = await waitActive("octo", "hello", 1);
+      return r[0].id !== s6.id ? r : undefined;
+    }, 30_000);
+    const closed6 = afterTerm.find((s) => s.id === s6.id);
+    expect(ended(closed6)).toBe(true);
+    expect(Date.parse(closed6!.end_time!)).toBe(lastBeat);
+    expect(closed6!.duration_seconds).toBe((lastBeat - Date.parse(closed6!.start_time)) / 1000);
+    expect(closed6!.duration_seconds).toBeGreaterThanOrEqual(61);
+
+    // 9. Closing the browser ends the session that was running.
     await h.closeBrowser();
     const afterClose = await waitNoneActive("closing the browser to end the session");
-    expect(ended(afterClose.find((s) => s.id === s6.id))).toBe(true);
+    const closed7 = afterClose.find((s) => s.id === s7.id);
+    expect(ended(closed7)).toBe(true);
+    expect(Date.parse(closed7!.end_time!)).toBeGreaterThanOrEqual(Date.parse(s7.start_time));
 
-    // Every session is one of the six, on the right pull request, and none overlap.
-    const all = [s1, s2, s3, s4, s5, s6];
+    // Every session is one of the seven, on the right pull request, and none overlap.
+    const all = [s1, s2, s3, s4, s5, s6, s7];
     expect(new Set(afterClose.map((s) => s.id))).toEqual(new Set(all.map((s) => s.id)));
     const byId = new Map(afterClose.map((s) => [s.id, s]));
     expect(all.map((s) => `${s.repo_owner}/${s.repo_name}#${s.pr_number}`)).toEqual([
@@ -224,6 +249,7 @@ describe.each([
       "acme/world#22",
       "acme/world#3",
       "acme/world#3",
+      "octo/hello#1",
       "octo/hello#1",
       "octo/hello#1",
     ]);
