@@ -80,7 +80,7 @@ type stack struct {
 
 // newStack starts the GitHub fake and a worker (persisted, so it can be
 // restarted with its data).
-func newStack(t *testing.T, jwtTTL string) *stack {
+func newStack(t testing.TB, jwtTTL string) *stack {
 	t.Helper()
 	s := &stack{
 		gh:      github.New(t, github.Options{ClientID: clientID, Interval: 1}),
@@ -93,7 +93,7 @@ func newStack(t *testing.T, jwtTTL string) *stack {
 	return s
 }
 
-func (s *stack) start(t *testing.T) {
+func (s *stack) start(t testing.TB) {
 	t.Helper()
 	vars := []string{"DEV_LOGIN=1", "GITHUB_CLIENT_ID=" + clientID, "GITHUB_API_BASE=" + s.gh.APIBase(),
 		"GITHUB_OAUTH_BASE=" + s.gh.URL, "JWT_SECRET=" + s.secret}
@@ -108,7 +108,7 @@ func (s *stack) stop() { s.worker.Stop() }
 
 func (s *stack) url() string { return s.worker.URL }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -120,7 +120,7 @@ func freePort(t *testing.T) int {
 
 // device is one worktimed home with its daemon.
 type device struct {
-	t      *testing.T
+	t      testing.TB
 	name   string
 	home   string
 	env    []string
@@ -138,7 +138,7 @@ var tuning = []string{
 	"WORKTIME_SYNC_TIMEOUT=2s",
 }
 
-func newDevice(t *testing.T, name string, s *stack, extraEnv ...string) *device {
+func newDevice(t testing.TB, name string, s *stack, extraEnv ...string) *device {
 	t.Helper()
 	home := t.TempDir()
 	cfg := fmt.Sprintf("time_zone = %q\n\n[sync]\nserver_url = %q\ngithub_client_id = %q\ninterval = \"10m\"\n",
@@ -378,7 +378,7 @@ func (d *device) localStats(days int) api.Stats {
 }
 
 // serverGet GETs a worker API path with token and decodes the reply.
-func serverGet(t *testing.T, base, token, path string, out any) {
+func serverGet(t testing.TB, base, token, path string, out any) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", base+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -403,7 +403,7 @@ type serverDay struct {
 }
 
 // serverDaily is the worker's /api/stats/daily.
-func serverDaily(t *testing.T, base, token string, days int) []serverDay {
+func serverDaily(t testing.TB, base, token string, days int) []serverDay {
 	t.Helper()
 	var r struct {
 		TimeZone string      `json:"time_zone"`
@@ -426,7 +426,7 @@ type serverSession struct {
 }
 
 // serverSessions pages through the worker's /api/sessions.
-func serverSessions(t *testing.T, base, token string) []serverSession {
+func serverSessions(t testing.TB, base, token string) []serverSession {
 	t.Helper()
 	var all []serverSession
 	for off := 0; ; off += 200 {
@@ -443,7 +443,7 @@ func serverSessions(t *testing.T, base, token string) []serverSession {
 
 // compareStats checks the server's daily stats against local ones, day by
 // day.
-func compareStats(t *testing.T, local api.Stats, server []serverDay) {
+func compareStats(t testing.TB, local api.Stats, server []serverDay) {
 	t.Helper()
 	if len(local.Days) != len(server) {
 		t.Fatalf("local has %d days, server %d", len(local.Days), len(server))
@@ -458,7 +458,7 @@ func compareStats(t *testing.T, local api.Stats, server []serverDay) {
 
 // compareSessions checks that the server holds exactly want (by id, times,
 // duration and status), each once.
-func compareSessions(t *testing.T, want []api.Session, got []serverSession) {
+func compareSessions(t testing.TB, want []api.Session, got []serverSession) {
 	t.Helper()
 	seen := map[string]int{}
 	byID := map[string]serverSession{}

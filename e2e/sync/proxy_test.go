@@ -34,13 +34,14 @@ type proxy struct {
 	prefix string
 
 	mu      sync.Mutex
+	counts  map[string]int // requests per path
 	queue   []fault
 	applied []fault
 	done    chan fault // receives each fault once applied
 }
 
-func newProxy(t *testing.T, target, prefix string) *proxy {
-	p := &proxy{target: target, prefix: prefix, done: make(chan fault, 16)}
+func newProxy(t testing.TB, target, prefix string) *proxy {
+	p := &proxy{target: target, prefix: prefix, done: make(chan fault, 16), counts: map[string]int{}}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(p.srv.Close)
 	return p
@@ -54,9 +55,17 @@ func (p *proxy) inject(f fault) {
 	p.queue = append(p.queue, f)
 }
 
+// count returns how many requests reached the proxy for path.
+func (p *proxy) count(path string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.counts[path]
+}
+
 func (p *proxy) next(path string) (fault, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.counts[path]++
 	if !strings.HasPrefix(path, p.prefix) || len(p.queue) == 0 {
 		return 0, false
 	}
