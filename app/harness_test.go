@@ -67,9 +67,14 @@ type testDaemon struct {
 // startDaemon runs worktimed on a fresh home until the test ends.
 func startDaemon(t testing.TB) *testDaemon {
 	t.Helper()
-	home := shortHome(t)
+	return startDaemonIn(t, shortHome(t))
+}
+
+// startDaemonIn runs worktimed on home, with extra environment variables.
+func startDaemonIn(t testing.TB, home string, env ...string) *testDaemon {
+	t.Helper()
 	cmd := exec.Command(worktimedBin, "--home", home, "run", "-log-level", "info")
-	cmd.Env = append(os.Environ(), "WORKTIME_HOME="+home)
+	cmd.Env = append(append(os.Environ(), "WORKTIME_HOME="+home), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
