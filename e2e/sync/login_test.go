@@ -1,0 +1,115 @@
+package synce2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/worktime/worktime/internal/auth"
+)
+
+// TestDashboardLoginAndLogout drives sign-in and sign-out through the
+// daemon's local API, as the dashboard does.
+func TestDashboardLoginAndLogout(t *testing.T) {
+	s := newStack(t, "")
+	d := newDevice(t, "laptop", s)
+	d.startDaemon()
+	ctx := context.Background()
+	var start auth.LoginStatus
+	if err := d.client.Do(ctx, "POST", "login/start", map[string]string{"server_url": s.url()}, &start); err != nil {
+		t.Fatalf("login/start: %v", err)
+	}
+	if start.State != auth.LoginPending || start.UserCode == "" || start.VerificationURI != s.gh.VerificationURI() || start.ExpiresAt == nil {
+		t.Fatalf("login/start = %+v", start)
+	}
+	if err := s.gh.Approve(start.UserCode, "dashboard-user"); err != nil {
+		t.Fatal(err)
+	}
+	d.waitFor("login/status signed_in", 30*time.Second, func() (bool, string) {
+		var st auth.LoginStatus
+		if err := d.client.Do(ctx, "GET", "login/status", nil, &st); err != nil {
+			return false, err.Error()
+		}
+		return st.State == auth.LoginSignedIn && st.Login == "dashboard-user", fmt.Sprintf("%+v", st)
+	})
+	want := d.track("acme/dash", 4, dayStart(1).Add(10*time.Hour), 42*time.Minute)
+	d.waitSynced()
+	tok := d.token()
+	if got := serverSessions(t, s.url(), tok); len(got) != 1 || got[0].ID != want.ID {
+		t.Fatalf("server sessions = %+v, want the tracked one", got)
+	}
+
+	var out map[string]string
+	if err := d.client.Do(ctx, "POST", "logout", nil, &out); err != nil {
+		t.Fatalf("logout: %v", err)
+	}
+	if out["state"] != "signed_out" || out["warning"] != "" {
+		t.Errorf("logout = %v", out)
+	}
+	if _, err := os.Stat(filepath.Join(d.home, "credentials.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("credentials still stored after logout: %v", err)
+	}
+	if code := statusOf(t, s.url(), tok); code != http.StatusUnauthorized {
+		t.Errorf("the old token still works at the server: HTTP %d", code)
+	}
+	st := d.status()
+	if st.SignedIn || st.Sync.State != "signed_out" {
+		t.Errorf("status after logout: signed in %v, sync %+v", st.SignedIn, st.Sync)
+	}
+	if ss, err := d.client.Sessions(ctx, localclientQuery()); err != nil || len(ss) != 1 {
+		t.Errorf("local sessions after logout: %d, %v; want the 1 kept", len(ss), err)
+	}
+}
+
+// TestCLILogoutAndDevLogin: `worktimed logout` revokes the token at the
+// server and deletes it; `login --dev-user` signs in without GitHub when the
+// worker allows it.
+func TestCLILogoutAndDevLogin(t *testing.T) {
+	s := newStack(t, "")
+	d := newDevice(t, "laptop", s)
+	out := d.mustRun("login", "--server", s.url(), "--dev-user", "alice")
+	if !strings.Contains(out, "Signed in as alice at "+s.url()) {
+		t.Fatalf("login --dev-user printed %q", out)
+	}
+	tok := d.token()
+	if code := statusOf(t, s.url(), tok); code != 200 {
+		t.Fatalf("the dev token is refused: HTTP %d", code)
+	}
+	out = d.mustRun("logout")
+	if !strings.Contains(out, "Signed out") {
+		t.Errorf("logout printed %q", out)
+	}
+	if code := statusOf(t, s.url(), tok); code != http.StatusUnauthorized {
+		t.Errorf("the token still works after logout: HTTP %d", code)
+	}
+	if out, err := d.run("sync"); err == nil || !strings.Contains(out, "signed_out") {
+		t.Errorf("sync after logout: %v, %q; want a failure naming signed_out", err, out)
+	}
+	// A second logout is not an error.
+	d.mustRun("logout")
+	// Bad usage is reported.
+	if _, err := d.run("login", "--server", "ftp://x"); err == nil {
+		t.Error("login with an ftp:// server succeeded")
+	}
+}
+
+// statusOf is the HTTP status of GET /api/sessions with token.
+func statusOf(t *testing.T, base, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/api/sessions", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
