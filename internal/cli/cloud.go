@@ -86,7 +86,7 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 	if err := e.LoadConfig(); err != nil {
 		return err
 	}
-	d.Config = configServerURL{path: e.Paths.Config}
+	d.Config = daemonConfig{path: e.Paths.Config}
 	in := bufio.NewReader(e.Stdin)
 	d.Confirm = func(q string) (bool, error) { return confirm(in, e.Stdout, q) }
 
@@ -152,23 +152,33 @@ func confirm(in *bufio.Reader, out io.Writer, q string) (bool, error) {
 	return false, nil
 }
 
-// configServerURL is config.toml's [sync] server_url, read and written
-// fresh each time so a concurrent edit of other keys is kept.
-type configServerURL struct{ path string }
+// daemonConfig is config.toml's [sync] table, read and written fresh each
+// time so that concurrent edits of other keys are kept.
+type daemonConfig struct{ path string }
 
-func (c configServerURL) ServerURL() (string, error) {
+func (c daemonConfig) ServerURL() (string, error) {
 	cfg, err := config.Load(c.path)
-	if err != nil {
-		return "", err
-	}
-	return cfg.Sync.ServerURL, nil
+	return cfg.Sync.ServerURL, err
 }
 
-func (c configServerURL) SetServerURL(url string) error {
+func (c daemonConfig) SetServerURL(url string) error {
+	return c.modify(func(s *config.SyncConfig) { s.ServerURL = url })
+}
+
+func (c daemonConfig) GitHubClientID() (string, error) {
+	cfg, err := config.Load(c.path)
+	return cfg.Sync.GitHubClientID, err
+}
+
+func (c daemonConfig) SetGitHubClientID(id string) error {
+	return c.modify(func(s *config.SyncConfig) { s.GitHubClientID = id })
+}
+
+func (c daemonConfig) modify(f func(*config.SyncConfig)) error {
 	cfg, err := config.Load(c.path)
 	if err != nil {
 		return err
 	}
-	cfg.Sync.ServerURL = url
+	f(&cfg.Sync)
 	return config.Save(c.path, cfg)
 }

@@ -93,12 +93,13 @@ const bobURL = "https://worktime.bob.workers.dev"
 
 func TestCloudDeployWritesConfig(t *testing.T) {
 	h := newCloudHarness(t)
-	code, out, errs := h.run("", "cloud", "deploy", "--bundle", h.bundle)
+	code, out, errs := h.run("", "cloud", "deploy", "--bundle", h.bundle, "--github-client-id", "Iv1.cli")
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, errs, out)
 	}
-	if h.serverURL() != bobURL {
-		t.Errorf("server_url = %q", h.serverURL())
+	c, err := config.Load(filepath.Join(h.home, "config.toml"))
+	if err != nil || c.Sync.ServerURL != bobURL || c.Sync.GitHubClientID != "Iv1.cli" {
+		t.Errorf("config sync = %+v, %v", c.Sync, err)
 	}
 	if !strings.Contains(out, "[7/7] Daemon config: set server_url to "+bobURL) {
 		t.Errorf("stdout:\n%s", out)

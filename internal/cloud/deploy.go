@@ -31,11 +31,13 @@ const migrationsTable = `CREATE TABLE IF NOT EXISTS d1_migrations(
 		applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL
 )`
 
-// ServerURLStore is where the daemon's server URL lives (config.toml's
-// [sync] server_url).
-type ServerURLStore interface {
+// DaemonConfig is the daemon's [sync] settings in config.toml: the server
+// URL it syncs with and the GitHub OAuth client ID its sign-in uses.
+type DaemonConfig interface {
 	ServerURL() (string, error)
 	SetServerURL(url string) error
+	GitHubClientID() (string, error)
+	SetGitHubClientID(id string) error
 }
 
 // Confirm asks a yes/no question; it returns false on anything but yes.
@@ -92,8 +94,9 @@ type Deployer struct {
 	Out io.Writer
 	// Rand is the source of the JWT secret; defaults to crypto/rand.
 	Rand io.Reader
-	// Config is the daemon's config; nil skips writing the server URL.
-	Config ServerURLStore
+	// Config is the daemon's config; nil skips pointing the daemon at the
+	// backend.
+	Config DaemonConfig
 	// Confirm asks before replacing another server URL; nil means "no".
 	Confirm Confirm
 }
@@ -102,7 +105,9 @@ type Deployer struct {
 type DeployResult struct {
 	URL        string
 	DatabaseID string
-	KVID       string
+	// GitHubClientID is the GITHUB_CLIENT_ID the Worker has (or would have).
+	GitHubClientID string
+	KVID           string
 	// Changes lists each change made (or planned), in order; empty when the
 	// account already matched.
 	Changes []string
@@ -268,6 +273,7 @@ func (d *Deployer) Deploy(ctx context.Context, o DeployOptions) (*DeployResult, 
 	if ns != nil {
 		nsID = ns.ID
 	}
+	res.GitHubClientID = clientID
 	want := d.bindings(dbID, nsID, clientID)
 	switch {
 	case settings != nil && settings.Annotations.WorkersTag == d.Bundle.Version && bindingsMatch(settings.Bindings, want):
@@ -538,46 +544,68 @@ func (d *Deployer) newSecret() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// configure points the daemon at url, asking before it replaces another URL.
+// configure points the daemon at the backend: server_url (asking before it
+// replaces another URL) and, when the Worker has one, github_client_id.
 func (d *Deployer) configure(_ context.Context, dryRun bool, res *DeployResult, change func(string, ...any) string) error {
-	p := func(format string, args ...any) { fmt.Fprintf(d.Out, format+"\n", args...) }
+	var notes []string
+	defer func() { fmt.Fprintln(d.Out, strings.Join(notes, "; ")) }()
 	if d.Config == nil {
-		p("skipped (no config)")
+		notes = append(notes, "skipped (no config)")
 		return nil
 	}
 	cur, err := d.Config.ServerURL()
 	if err != nil {
+		notes = append(notes, "failed")
 		return fmt.Errorf("read the daemon's server URL: %w", err)
 	}
 	url := res.URL
 	switch {
 	case cur == url:
-		res.ConfigUpdated = true
-		p("server_url already %s", url)
-		return nil
+		notes = append(notes, "server_url already "+url)
 	case dryRun && cur == "":
-		p("%s", change("would set server_url to %s", url))
-		return nil
+		notes = append(notes, change("would set server_url to %s", url))
 	case dryRun:
-		p("%s", change("would ask before replacing server_url %s with %s", cur, url))
-		return nil
-	case cur != "":
-		ok := false
-		if d.Confirm != nil {
+		notes = append(notes, change("would ask before replacing server_url %s with %s", cur, url))
+	default:
+		ok := cur == ""
+		if !ok && d.Confirm != nil {
 			if ok, err = d.Confirm(fmt.Sprintf("The daemon syncs with %s. Replace it with %s?", cur, url)); err != nil {
+				notes = append(notes, "failed")
 				return fmt.Errorf("ask before replacing the server URL: %w", err)
 			}
 		}
 		if !ok {
-			p("kept server_url %s (set it later with: worktimed config set sync.server_url %s)", cur, url)
+			notes = append(notes, fmt.Sprintf("kept server_url %s (set it later with: worktimed config set sync.server_url %s)", cur, url))
 			return nil
 		}
+		if err := d.Config.SetServerURL(url); err != nil {
+			notes = append(notes, "failed")
+			return fmt.Errorf("write the daemon's server URL: %w", err)
+		}
+		notes = append(notes, change("set server_url to %s", url))
 	}
-	if err := d.Config.SetServerURL(url); err != nil {
-		return fmt.Errorf("write the daemon's server URL: %w", err)
+	if !dryRun {
+		res.ConfigUpdated = true
 	}
-	res.ConfigUpdated = true
-	p("%s", change("set server_url to %s", url))
+	// The client ID belongs to this backend: it follows the server URL.
+	id := res.GitHubClientID
+	if id == "" {
+		return nil
+	}
+	curID, err := d.Config.GitHubClientID()
+	if err != nil {
+		return fmt.Errorf("read the daemon's GitHub client ID: %w", err)
+	}
+	switch {
+	case curID == id:
+	case dryRun:
+		notes = append(notes, change("would set github_client_id to %s", id))
+	default:
+		if err := d.Config.SetGitHubClientID(id); err != nil {
+			return fmt.Errorf("write the daemon's GitHub client ID: %w", err)
+		}
+		notes = append(notes, change("set github_client_id to %s", id))
+	}
 	return nil
 }
 

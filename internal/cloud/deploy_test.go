@@ -396,16 +396,18 @@ func TestDeployConfig(t *testing.T) {
 		existing string
 		answer   *bool // nil: must not ask
 		want     string
+		// The client ID follows the server URL when it points here.
+		wantClientID string
 	}{
-		{"empty is set without asking", "", nil, url},
-		{"same is left alone", url, nil, url},
-		{"other replaced on yes", "https://old.example", ptr(true), url},
-		{"other kept on no", "https://old.example", ptr(false), "https://old.example"},
+		{"empty is set without asking", "", nil, url, "Iv1.new"},
+		{"same is left alone", url, nil, url, "Iv1.new"},
+		{"other replaced on yes", "https://old.example", ptr(true), url, "Iv1.new"},
+		{"other kept on no", "https://old.example", ptr(false), "https://old.example", "Iv1.old"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.cfg.url = tt.existing
+			h.cfg.url, h.cfg.clientID = tt.existing, "Iv1.old"
 			d := h.deployer(testToken)
 			asked := false
 			d.Confirm = func(q string) (bool, error) {
@@ -415,14 +417,16 @@ func TestDeployConfig(t *testing.T) {
 				}
 				return *tt.answer, nil
 			}
-			if _, err := d.Deploy(context.Background(), h.opts()); err != nil {
+			o := h.opts()
+			o.GitHubClientID = "Iv1.new"
+			if _, err := d.Deploy(context.Background(), o); err != nil {
 				t.Fatal(err)
 			}
 			if asked != (tt.answer != nil) {
 				t.Errorf("asked = %v", asked)
 			}
-			if h.cfg.url != tt.want {
-				t.Errorf("server URL = %q, want %q", h.cfg.url, tt.want)
+			if h.cfg.url != tt.want || h.cfg.clientID != tt.wantClientID {
+				t.Errorf("config = %q, %q; want %q, %q", h.cfg.url, h.cfg.clientID, tt.want, tt.wantClientID)
 			}
 		})
 	}

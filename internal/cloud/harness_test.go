@@ -25,10 +25,24 @@ const (
 
 var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 
-// memConfig is an in-memory ServerURLStore.
+// memConfig is an in-memory DaemonConfig.
 type memConfig struct {
-	mu  sync.Mutex
-	url string
+	mu       sync.Mutex
+	url      string
+	clientID string
+}
+
+func (m *memConfig) GitHubClientID() (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.clientID, nil
+}
+
+func (m *memConfig) SetGitHubClientID(id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.clientID = id
+	return nil
 }
 
 func (m *memConfig) ServerURL() (string, error) {
