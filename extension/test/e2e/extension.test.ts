@@ -115,6 +115,14 @@ describe.each([
     const afterNonPR = await waitNoneActive("the non-PR page to end the session");
     expect(ended(afterNonPR.find((s) => s.id === s2.id))).toBe(true);
 
+    // 3b. Closing the pull request's tab ends its session.
+    const page3 = await ctx.newPage();
+    await page3.goto(PR("octo", "hello", 9, "/files"));
+    const [s2b] = await waitActive("octo", "hello", 9);
+    await page3.close();
+    const afterTabClose = await waitNoneActive("closing the tab to end the session");
+    expect(ended(afterTabClose.find((s) => s.id === s2b.id))).toBe(true);
+
     // 4. Going idle ends the session; coming back starts a new one.
     await page2.goto(PR("acme", "world", 3));
     const [s3] = await waitActive("acme", "world", 3);
@@ -240,13 +248,14 @@ describe.each([
     expect(ended(closed7)).toBe(true);
     expect(Date.parse(closed7!.end_time!)).toBeGreaterThanOrEqual(Date.parse(s7.start_time));
 
-    // Every session is one of the seven, on the right pull request, and none overlap.
-    const all = [s1, s2, s3, s4, s5, s6, s7];
+    // Every session is one of the eight, on the right pull request, and none overlap.
+    const all = [s1, s2, s2b, s3, s4, s5, s6, s7];
     expect(new Set(afterClose.map((s) => s.id))).toEqual(new Set(all.map((s) => s.id)));
     const byId = new Map(afterClose.map((s) => [s.id, s]));
     expect(all.map((s) => `${s.repo_owner}/${s.repo_name}#${s.pr_number}`)).toEqual([
       "octo/hello#1",
       "acme/world#22",
+      "octo/hello#9",
       "acme/world#3",
       "acme/world#3",
       "octo/hello#1",
