@@ -2,6 +2,8 @@
 -- milliseconds and decides last-writer-wins; dates are YYYY-MM-DD in the
 -- user's time zone.
 
+-- AUTOINCREMENT: a deleted user's id is never reused, so an old token can
+-- never reach a new account.
 CREATE TABLE users (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   github_user_id TEXT NOT NULL UNIQUE,
@@ -16,7 +18,7 @@ CREATE TABLE users (
 -- One row per session, keyed by the client-minted UUID. seq is the server
 -- sequence of the row's last change: pull cursors are built on it.
 CREATE TABLE time_sessions (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   uuid TEXT NOT NULL UNIQUE,
   user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   device_id TEXT NOT NULL,
@@ -46,14 +48,14 @@ CREATE TABLE session_days (
   seconds INTEGER NOT NULL,
   counted INTEGER NOT NULL,
   PRIMARY KEY (session_uuid, date)
-);
+) WITHOUT ROWID;
 -- Covering: the daily_stats recompute reads only the index.
 CREATE INDEX idx_session_days_key ON session_days(user_id, repo_owner, repo_name, date, seconds, counted);
 
 -- Materialized totals: always equal to the aggregate of session_days for the
 -- same (user, repo, date); rows are recomputed, never incremented.
 CREATE TABLE daily_stats (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   repo_owner TEXT NOT NULL,
   repo_name TEXT NOT NULL,
@@ -72,7 +74,7 @@ CREATE TABLE stats_dirty (
   repo_name TEXT NOT NULL,
   date TEXT NOT NULL,
   PRIMARY KEY (user_id, repo_owner, repo_name, date)
-);
+) WITHOUT ROWID;
 
 -- The server sequence: one row, bumped inside every write batch.
 CREATE TABLE sync_seq (
