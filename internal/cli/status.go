@@ -64,9 +64,22 @@ func cmdStatus(ctx context.Context, e *Env, args []string) error {
 	if st.Sync.LastSuccessAt != nil {
 		fmt.Fprintf(w, ", last success %s", st.Sync.LastSuccessAt.Format("2006-01-02 15:04:05Z07:00"))
 	}
+	if st.Sync.Quarantined > 0 {
+		fmt.Fprintf(w, ", %d refused by the server (kept locally)", st.Sync.Quarantined)
+	}
 	if st.Sync.LastError != "" {
 		fmt.Fprintf(w, ", last error: %s", st.Sync.LastError)
 	}
+	if st.Sync.State == "backoff" && st.Sync.NextAttemptAt != nil {
+		fmt.Fprintf(w, ", next attempt %s", st.Sync.NextAttemptAt.Format("2006-01-02 15:04:05Z07:00"))
+	}
+	switch st.Sync.State {
+	case "signed_out", "sign_in_required":
+		fmt.Fprint(w, " (run 'worktimed login')")
+	}
 	fmt.Fprintln(w)
+	if st.Sync.ServerURL != "" {
+		fmt.Fprintf(w, "Server: %s\n", st.Sync.ServerURL)
+	}
 	return nil
 }

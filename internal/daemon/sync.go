@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ const (
 )
 
 // CredentialsFile is where the JWT is kept under the worktime home.
-func CredentialsFile(p config.Paths) string { return p.Home + "/credentials.json" }
+func CredentialsFile(p config.Paths) string { return filepath.Join(p.Home, "credentials.json") }
 
 // SyncTuning are the engine's timings.
 type SyncTuning struct {
