@@ -492,3 +492,98 @@ func TestErrorClassification(t *testing.T) {
 		}
 	}
 }
+
+// pullExtra adds sessions to the first pull's reply, as a server with data
+// the local store refuses would.
+type pullExtra struct {
+	sync.Remote
+	extra []sync.Session
+}
+
+func (p *pullExtra) Pull(ctx context.Context, cursor string, limit int) (sync.PullResult, error) {
+	res, err := p.Remote.Pull(ctx, cursor, limit)
+	if err == nil && p.extra != nil {
+		res.Sessions = append(p.extra, res.Sessions...)
+		p.extra = nil
+	}
+	return res, err
+}
+
+func TestPulledSessionTheStoreRefusesIsSkipped(t *testing.T) {
+	r := newRig(t, nil)
+	end := t0.Add(time.Hour)
+	good := sync.Session{ID: uuid.Must(uuid.NewV7()).String(), RepoOwner: "acme", RepoName: "api", PRNumber: 1,
+		StartTime: t0, EndTime: &end, DurationSeconds: 3600, Status: sync.StatusCompleted, UpdatedAt: t0.Add(2 * time.Hour)}
+	if _, err := r.srv.Remote(r.token).Push(context.Background(), sync.PushRequest{DeviceID: "other", Sessions: []sync.Session{good}}); err != nil {
+		t.Fatal(err)
+	}
+	bad := good
+	bad.ID, bad.PRNumber, bad.DeviceID = uuid.Must(uuid.NewV7()).String(), 0, "other"
+	inject := &pullExtra{extra: []sync.Session{bad}}
+	r.wrap = func(rem sync.Remote) sync.Remote { inject.Remote = rem; return inject }
+	st := r.start2()
+	if st.State != sync.StateIdle {
+		t.Fatalf("state = %+v, want idle: one bad pulled session must not stall sync", st)
+	}
+	if _, err := r.db.Session(context.Background(), good.ID); err != nil {
+		t.Errorf("the valid pulled session was not merged: %v", err)
+	}
+	if _, err := r.db.Session(context.Background(), bad.ID); !errors.Is(err, localdb.ErrNotFound) {
+		t.Errorf("the refused session: err = %v, want ErrNotFound", err)
+	}
+}
+
+// start2 starts the engine and returns the state after its first run.
+func (r *rig) start2() api.SyncState {
+	r.start()
+	return r.eng.State(context.Background())
+}
+
+func TestRetryDecoratorRetriesOnlyRetryable(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		wantCalls int
+		wantOK    bool
+	}{
+		{"retryable then ok", &sync.Error{Op: "pull", Kind: sync.KindRetryable, StatusCode: 503}, 2, true},
+		{"unauthorized is not retried", &sync.Error{Op: "pull", Kind: sync.KindUnauthorized, StatusCode: 401}, 1, false},
+		{"permanent is not retried", &sync.Error{Op: "pull", Kind: sync.KindPermanent, StatusCode: 400}, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := memremote.New()
+			srv.AddToken("u", "t")
+			srv.FailNext("pull", tt.err, false)
+			clk := clock.NewFake(t0)
+			var waits []time.Duration
+			rem := sync.Retry(srv.Remote("t"), sync.RetryOptions{
+				Backoff: sync.Backoff{Base: time.Second, Max: time.Minute, Rand: func() float64 { return 0 }},
+				Clock:   clk, Attempts: 3,
+				OnWait: func(op string, d time.Duration, err error) {
+					waits = append(waits, d)
+					go func() { // once the decorator sleeps on the fake clock, wake it
+						ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+						defer cancel()
+						if clk.WaitForTimers(ctx, 1) == nil {
+							clk.Advance(d)
+						}
+					}()
+				},
+			})
+			_, err := rem.Pull(context.Background(), "", 10)
+			if (err == nil) != tt.wantOK {
+				t.Fatalf("Pull err = %v, want ok=%v", err, tt.wantOK)
+			}
+			if c := srv.Calls("pull"); c != tt.wantCalls {
+				t.Errorf("calls = %d, want %d", c, tt.wantCalls)
+			}
+			if tt.wantOK && (len(waits) != 1 || waits[0] != 500*time.Millisecond) {
+				t.Errorf("waits = %v, want one of 500ms", waits)
+			}
+			if !tt.wantOK && !errors.Is(err, tt.err) {
+				t.Errorf("the original error is not kept: %v", err)
+			}
+		})
+	}
+}

@@ -104,3 +104,57 @@ func TestTimeoutIsRetryable(t *testing.T) {
 		t.Errorf("a cancelled pull: err = %v, want context.Canceled and not retryable", err)
 	}
 }
+
+func TestMalformedReplies(t *testing.T) {
+	tests := []struct {
+		name, body string
+	}{
+		{"bad start_time", `{"sessions":[{"id":"x","repo_owner":"a","repo_name":"b","pr_number":1,"start_time":"yesterday","end_time":null,"duration_seconds":0,"status":"active","updated_at":"2026-11-25T10:00:00.000Z","device_id":"d"}],"cursor":"c1.1","more":false}`},
+		{"bad updated_at", `{"sessions":[{"id":"x","repo_owner":"a","repo_name":"b","pr_number":1,"start_time":"2026-11-25T10:00:00Z","end_time":null,"duration_seconds":0,"status":"active","updated_at":"","device_id":"d"}],"cursor":"c1.1","more":false}`},
+		{"bad end_time", `{"sessions":[{"id":"x","repo_owner":"a","repo_name":"b","pr_number":1,"start_time":"2026-11-25T10:00:00Z","end_time":"later","duration_seconds":0,"status":"completed","updated_at":"2026-11-25T10:00:00.000Z","device_id":"d"}],"cursor":"c1.1","more":false}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			_, err := httpremote.New(httpremote.Options{ServerURL: srv.URL, Token: "t"}).Pull(context.Background(), "", 10)
+			if err == nil || sync.IsRetryable(err) || sync.IsUnauthorized(err) {
+				t.Errorf("Pull of a malformed reply: err = %v, want a permanent error", err)
+			}
+		})
+	}
+}
+
+func TestCursorsAndFastForward(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/api/sync/pull" {
+			if r.URL.Query().Get("since") != "" {
+				t.Errorf("pull from the beginning sent since=%q", r.URL.Query().Get("since"))
+			}
+			w.Write([]byte(`{"sessions":[],"cursor":"c1.0","more":false}`))
+			return
+		}
+		w.Write([]byte(`{"accepted":["a","b"],"rejected":[],"cursor":"c1.z"}`))
+	}))
+	defer srv.Close()
+	r := httpremote.New(httpremote.Options{ServerURL: srv.URL, Token: "t"})
+	res, err := r.Pull(context.Background(), "", 10)
+	if err != nil || res.Cursor != "" {
+		t.Errorf("Pull from the beginning: cursor %q, err %v; want the beginning spelled \"\"", res.Cursor, err)
+	}
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	pr, err := r.Push(context.Background(), sync.PushRequest{DeviceID: "d", Sessions: []sync.Session{
+		synctest.Completed(base, 1, base.Add(time.Hour)), synctest.Completed(base, 1, base.Add(time.Hour)),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// c1.z is 35: the two sessions are 34 and 35, so the push followed c1.x (33).
+	if pr.Accepted != 2 || pr.Cursor != "c1.z" || pr.Since != "c1.x" {
+		t.Errorf("Push = %+v, want 2 accepted, since c1.x, cursor c1.z", pr)
+	}
+}
