@@ -171,6 +171,8 @@ const debugHook = {
   advanceClock: (ms: number): void => {
     clockOffsetMs += ms;
   },
+  /** Sends one raw protocol request on the extension's port (benchmarks, debugging). */
+  request: (body: Record<string, unknown>): Promise<Record<string, unknown>> => connection.request(body),
   /** Resolves once the companion has answered everything sent before (replies come in order). */
   flush: async (): Promise<void> => {
     await chain;
