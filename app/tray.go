@@ -164,11 +164,16 @@ func (t *Tray) show() {
 	}
 }
 
-// toggle stops the active session, resumes the last pull request, or opens
-// the dashboard to pick one (or to start the daemon).
+// toggle starts the daemon when it is down, stops the active session,
+// resumes the last pull request, or opens the dashboard to pick one.
 func (t *Tray) toggle() {
 	m := t.Menu()
 	switch {
+	case m.DaemonDown:
+		if _, err := t.d.StartDaemon(); err != nil {
+			t.log.Warn("tray: start worktime", "err", err)
+			t.show() // the window says what went wrong
+		}
 	case m.Tracking:
 		if _, err := t.d.StopTracking(); err != nil {
 			t.log.Warn("tray: stop tracking", "err", err)

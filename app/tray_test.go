@@ -1,6 +1,7 @@
 package app
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -127,5 +128,30 @@ func TestFormatDurationMatchesFrontend(t *testing.T) {
 	}
 	if got := formatClock(3723); got != "1:02:03" {
 		t.Errorf("formatClock = %q", got)
+	}
+}
+
+func TestTrayToggleStartsTheDaemon(t *testing.T) {
+	home := shortHome(t)
+	var spawned []*os.Process
+	t.Cleanup(func() {
+		for _, p := range spawned {
+			p.Signal(os.Interrupt)
+			p.Wait()
+		}
+	})
+	l := &Launcher{Executable: worktimedBin, Home: home, Spawned: func(p *os.Process) { spawned = append(spawned, p) }}
+	tray := NewTray(NewDashboard(t.Context(), Options{Daemon: localclient.New(filepath.Join(home, "worktimed.sock")), Launcher: l}), nil, nil)
+	m := tray.load(t.Context())
+	if !m.DaemonDown || m.Toggle != "Start worktime" {
+		t.Fatalf("menu with no daemon: %+v", m)
+	}
+	tray.menu = m
+	tray.toggle()
+	if len(spawned) != 1 {
+		t.Fatalf("toggle spawned %d daemons, want 1", len(spawned))
+	}
+	if m := tray.load(t.Context()); m.DaemonDown || m.Today != "Today: 0m" {
+		t.Fatalf("menu after starting: %+v", m)
 	}
 }

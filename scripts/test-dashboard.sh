@@ -200,6 +200,55 @@ else
   bad "window: no screenshot, or a blank one"
 fi
 
+# Closing the window (WM_DELETE_WINDOW, as a window manager sends it) hides
+# it; the app and its tray stay, and Activate brings the window back.
+cat >"$WORK/xclose.py" <<'PY'
+# Sends WM_DELETE_WINDOW to the window given in argv[1] (libX11 via ctypes).
+import ctypes, ctypes.util, sys
+x = ctypes.cdll.LoadLibrary(ctypes.util.find_library("X11") or "libX11.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+x.XInternAtom.restype = ctypes.c_ulong
+x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+class ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                ("format", ctypes.c_int), ("l", ctypes.c_long * 5)]
+class XEvent(ctypes.Union):
+    _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.POINTER(XEvent)]
+d = x.XOpenDisplay(None)
+if not d:
+    sys.exit("cannot open display")
+win = int(sys.argv[1], 0)
+ev = XEvent()
+ev.xclient.type = 33  # ClientMessage
+ev.xclient.window = win
+ev.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
+ev.xclient.format = 32
+ev.xclient.l[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
+ev.xclient.l[1] = 0  # CurrentTime
+if not x.XSendEvent(d, win, 0, 0, ctypes.byref(ev)):
+    sys.exit("XSendEvent failed")
+x.XFlush.argtypes = [ctypes.c_void_p]
+x.XFlush(d)
+x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+x.XCloseDisplay(d)
+PY
+is_unmapped() { [ "$(map_state "$1")" = IsUnMapped ]; }
+if [ -n "$WIN" ] && python3 "$WORK/xclose.py" "$WIN" && wait_for is_unmapped "$WIN" && kill -0 "$APP_PID" 2>/dev/null &&
+  have_sni "$APP_PID"; then
+  ok "window: closing hides it to the tray, the app keeps running"
+else
+  bad "window: closing did not hide it (or ended the app)"
+fi
+if [ -n "$SNI" ] && dbus-send --session --print-reply --dest="$SNI" /StatusNotifierItem org.kde.StatusNotifierItem.Activate int32:0 int32:0 >/dev/null &&
+  wait_for is_viewable "$WIN"; then
+  ok "tray: Activate shows the closed window again"
+else
+  bad "tray: Activate after closing did not show the window"
+fi
+
 # A second launch exits and shows the first instance (SingleInstanceLock).
 "$ROOT/bin/worktime-dashboard" >"$WORK/second.log" 2>&1 &
 SECOND=$!

@@ -63,7 +63,9 @@ after(async () => {
   assert.deepEqual(pageErrors, [], "uncaught errors in the page");
 });
 
+// view opens a view, first dismissing any message left by an earlier step.
 async function view(name) {
+  await page.$$eval(".toast", (ts) => ts.forEach((t) => t.remove()));
   await page.click(`nav button[data-view=${name}]`);
 }
 
@@ -142,6 +144,9 @@ describe("tracking", () => {
     assert.equal(activeList[0].repo_name, "e2e");
     assert.equal(activeList[0].pr_number, 99);
     const id = activeList[0].id;
+    // The timer runs in the page.
+    const first = await page.locator("[data-testid=active-timer]").textContent();
+    await page.waitForFunction((t) => document.querySelector("[data-testid=active-timer]")?.textContent !== t, first, { timeout: 5000 });
 
     await page.click("[data-testid=stop]");
     await page.waitForSelector("[data-testid=no-active]");
@@ -158,6 +163,48 @@ describe("tracking", () => {
     await page.click("[data-testid=start]");
     await page.waitForSelector("[data-testid=toast-error]:has-text('is not a pull request')");
     await page.click("[data-testid=toast-error] button");
+  });
+});
+
+describe("sessions and settings", () => {
+  const list = (...args) => {
+    const r = JSON.parse(wt("sessions", "--json", ...args));
+    return Array.isArray(r) ? r : r.sessions;
+  };
+  const shownIDs = () => page.$$eval("[data-testid=sessions] tbody tr", (trs) => trs.map((tr) => tr.dataset.id));
+
+  it("the list and its filters match `worktimed sessions`", async () => {
+    await view("sessions");
+    await page.waitForSelector("[data-testid=sessions] tbody tr");
+    assert.deepEqual(await shownIDs(), list().map((s) => s.id));
+
+    await page.selectOption("[data-testid=filter-repo]", "acme/web");
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:first-child")].every((td) => td.textContent.startsWith("acme/web#")));
+    assert.deepEqual(await shownIDs(), list("--repo", "acme/web").map((s) => s.id));
+
+    await page.fill("[data-testid=filter-pr]", "7");
+    await page.dispatchEvent("[data-testid=filter-pr]", "change");
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:first-child")].every((td) => td.textContent === "acme/web#7"));
+    assert.deepEqual(await shownIDs(), list("--repo", "acme/web").filter((s) => s.pr_number === 7).map((s) => s.id));
+
+    await page.fill("[data-testid=filter-pr]", "x7");
+    await page.dispatchEvent("[data-testid=filter-pr]", "change");
+    await page.waitForSelector("[data-testid=toast-error]:has-text('pull request \"x7\"')");
+    await page.click("[data-testid=toast-error] button");
+  });
+
+  it("saves settings to the daemon and refuses bad ones", async () => {
+    await view("settings");
+    await page.fill("#set-idle", "15");
+    await page.click("[data-testid=save-settings]");
+    await page.waitForSelector("[data-testid=toast-info]:has-text('Settings saved')");
+    assert.match(readFileSync(join(HOME, "config.toml"), "utf8"), /idle_timeout\s*=\s*"15m/);
+
+    await page.fill("#set-tz", "Mars/Olympus");
+    await page.click("[data-testid=save-settings]");
+    await page.waitForSelector("[data-testid=toast-error]:has-text('not an IANA time zone')");
+    await page.click("[data-testid=toast-error] button");
+    assert.doesNotMatch(readFileSync(join(HOME, "config.toml"), "utf8"), /Mars/);
   });
 });
 
