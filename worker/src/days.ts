@@ -14,6 +14,7 @@ export interface DayPart {
 }
 
 const DAY = 86400;
+const HALF_DAY = DAY / 2;
 
 /** Returns whether tz is an IANA zone name the runtime knows. */
 export function isValidTimeZone(tz: string): boolean {
@@ -27,12 +28,17 @@ export function isValidTimeZone(tz: string): boolean {
 }
 
 /**
- * Local calendar arithmetic for one zone. Formatting is the expensive part, so
- * results are memoized per instant for the life of the object (one request).
+ * Local calendar arithmetic for one zone. Formatting is the expensive part:
+ * the UTC offset is sampled at the edges of 12-hour buckets (a transition
+ * inside a bucket is found by bisection, once), so splitting many sessions
+ * costs a handful of formatter calls per half day they touch, not per
+ * session. This assumes at most one offset change per 12 hours, which holds
+ * for every zone in the tz database since 1970.
  */
 export class ZoneCalendar {
   private readonly fmt: Intl.DateTimeFormat;
-  private readonly cache = new Map<number, { date: string; offset: number }>();
+  private readonly sampled = new Map<number, number>();
+  private readonly buckets = new Map<number, { at: number; before: number; after: number }>();
 
   constructor(readonly timeZone: string) {
     this.fmt = new Intl.DateTimeFormat("en-US", {
@@ -47,10 +53,10 @@ export class ZoneCalendar {
     });
   }
 
-  /** Local date and UTC offset (seconds) at unix second t. */
-  local(t: number): { date: string; offset: number } {
-    const hit = this.cache.get(t);
-    if (hit) return hit;
+  /** The zone's UTC offset (seconds) at unix second t, from the formatter. */
+  private formatOffset(t: number): number {
+    const hit = this.sampled.get(t);
+    if (hit !== undefined) return hit;
     let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
     for (const p of this.fmt.formatToParts(new Date(t * 1000))) {
       switch (p.type) {
@@ -62,11 +68,43 @@ export class ZoneCalendar {
         case "second": s = Number(p.value); break;
       }
     }
-    const asUTC = Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
-    const r = { date: ymd(y, mo, d), offset: asUTC - t };
-    if (this.cache.size > 4096) this.cache.clear();
-    this.cache.set(t, r);
-    return r;
+    const offset = Date.UTC(y, mo - 1, d, h, mi, s) / 1000 - t;
+    if (this.sampled.size > 8192) this.sampled.clear();
+    this.sampled.set(t, offset);
+    return offset;
+  }
+
+  /** The UTC offset (seconds) at unix second t. */
+  offsetAt(t: number): number {
+    const b = Math.floor(t / HALF_DAY);
+    let seg = this.buckets.get(b);
+    if (seg === undefined) {
+      const s0 = b * HALF_DAY;
+      const s1 = s0 + HALF_DAY;
+      const o0 = this.formatOffset(s0);
+      const o1 = this.formatOffset(s1);
+      if (o0 === o1) {
+        seg = { at: Infinity, before: o0, after: o0 };
+      } else {
+        let lo = s0; // offset o0
+        let hi = s1; // offset o1
+        while (hi - lo > 1) {
+          const mid = Math.floor((lo + hi) / 2);
+          if (this.formatOffset(mid) === o0) lo = mid;
+          else hi = mid;
+        }
+        seg = { at: hi, before: o0, after: o1 };
+      }
+      if (this.buckets.size > 8192) this.buckets.clear();
+      this.buckets.set(b, seg);
+    }
+    return t < seg.at ? seg.before : seg.after;
+  }
+
+  /** Local date and UTC offset (seconds) at unix second t. */
+  local(t: number): { date: string; offset: number } {
+    const offset = this.offsetAt(t);
+    return { date: new Date((t + offset) * 1000).toISOString().slice(0, 10), offset };
   }
 
   dateOf(t: number): string {
@@ -147,9 +185,6 @@ export class ZoneCalendar {
   }
 }
 
-function ymd(y: number, m: number, d: number): string {
-  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
-}
 
 /** The first instant (unix seconds) of local date `date` (YYYY-MM-DD) in cal's zone. */
 export function startOfDate(cal: ZoneCalendar, date: string): number {

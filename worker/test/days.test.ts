@@ -77,6 +77,21 @@ describe("ZoneCalendar.split", () => {
   }
 });
 
+describe("ZoneCalendar.split on random sessions", () => {
+  it("matches the minute reference over a year in many zones", () => {
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    for (const tz of ["UTC", "Europe/Berlin", "America/New_York", "America/Santiago", "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Chatham", "America/Havana"]) {
+      const cal = new ZoneCalendar(tz);
+      for (let i = 0; i < 12; i++) {
+        const start = t("2026-01-01T00:00:00Z") + rand(365 * 24 * 60) * 60;
+        const end = start + rand(30 * 3600);
+        expect(asRecord(cal.split(start, end)), `${tz} ${start}..${end}`).toEqual(end > start ? bruteForce(tz, start, end) : { [cal.dateOf(start)]: 0 });
+      }
+    }
+  });
+});
+
 describe("startOfDate", () => {
   it("is the first instant of the local date", () => {
     expect(startOfDate(new ZoneCalendar("Europe/Berlin"), "2026-11-25")).toBe(t("2026-11-24T23:00:00Z"));
