@@ -129,8 +129,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("localdb.Open: %w", err)
 	}
-	exists, err := probe(ctx, path)
-	if err != nil {
+	if err := probe(ctx, path); err != nil {
 		return nil, fmt.Errorf("localdb.Open %s: %w", path, err)
 	}
 	sdb, err := sql.Open("sqlite", dsn(path, false))
@@ -140,7 +139,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	sdb.SetMaxOpenConns(8)
 	sdb.SetMaxIdleConns(8)
 	db := &DB{sql: sdb, path: path, loc: opts.Location, clock: opts.Clock, log: opts.Logger}
-	if err := db.init(ctx, exists); err != nil {
+	if err := db.init(ctx); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("localdb.Open %s: %w", path, err)
 	}
@@ -164,34 +163,34 @@ func dsn(path string, readOnly bool) string {
 }
 
 // probe inspects an existing file through a read-only connection and refuses
-// it (without writing to it) if it is corrupt, foreign or too new. It reports
-// whether the file exists with content.
-func probe(ctx context.Context, path string) (bool, error) {
+// it (without writing to it) if it is corrupt, foreign or too new. A missing
+// or empty file passes.
+func probe(ctx context.Context, path string) error {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
+		return nil
 	}
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return false, err
+		return err
 	}
 	if st.IsDir() {
-		return false, fmt.Errorf("%s is a directory", path)
+		return fmt.Errorf("%s is a directory", path)
 	}
 	if st.Size() == 0 {
-		return false, nil
+		return nil
 	}
 	hdr := make([]byte, 100)
 	if _, err := io.ReadFull(f, hdr); err != nil || !bytes.HasPrefix(hdr, sqliteMagic) {
-		return false, fmt.Errorf("%w: missing SQLite header; move the file away (worktime will create a new one) or restore it from a backup", ErrCorrupt)
+		return fmt.Errorf("%w: missing SQLite header; move the file away (worktime will create a new one) or restore it from a backup", ErrCorrupt)
 	}
 	ro, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer ro.Close()
 	var version int
@@ -213,10 +212,10 @@ func probe(ctx context.Context, path string) (bool, error) {
 		return ro.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version)
 	}()
 	if err != nil {
-		return false, classify(err)
+		return classify(err)
 	}
 	if latest := len(migrations); version > latest {
-		return false, fmt.Errorf("%w: schema version %d, this worktimed knows up to %d; upgrade worktimed", ErrTooNew, version, latest)
+		return fmt.Errorf("%w: schema version %d, this worktimed knows up to %d; upgrade worktimed", ErrTooNew, version, latest)
 	}
 	if version < len(migrations) {
 		// A migration is about to write to the file: check all of it first.
@@ -225,13 +224,13 @@ func probe(ctx context.Context, path string) (bool, error) {
 		// SQLITE_CORRUPT, which classify turns into ErrCorrupt.
 		var res string
 		if err := ro.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&res); err != nil {
-			return false, classify(err)
+			return classify(err)
 		}
 		if res != "ok" {
-			return false, fmt.Errorf("%w: integrity check: %s; restore it from a backup or move it away", ErrCorrupt, res)
+			return fmt.Errorf("%w: integrity check: %s; restore it from a backup or move it away", ErrCorrupt, res)
 		}
 	}
-	return true, nil
+	return nil
 }
 
 // classify maps SQLite's corruption codes to ErrCorrupt.
@@ -246,14 +245,13 @@ func classify(err error) error {
 	return err
 }
 
-func (db *DB) init(ctx context.Context, existed bool) error {
+func (db *DB) init(ctx context.Context) error {
 	if err := db.migrate(ctx); err != nil {
 		return classify(err)
 	}
 	if err := db.ensureStatsZone(ctx); err != nil {
 		return classify(err)
 	}
-	_ = existed
 	return nil
 }
 
