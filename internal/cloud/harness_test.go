@@ -59,7 +59,7 @@ func (m *memConfig) SetServerURL(u string) error {
 }
 
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	fake   *cffake.Server
 	clk    *clock.Fake
@@ -68,7 +68,7 @@ type harness struct {
 	out    *bytes.Buffer
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	fake, err := cffake.New(cffake.Options{Dir: dir, AccountID: testAccount, Token: testToken, Subdomain: "alice"})
@@ -113,7 +113,7 @@ const testScript = `export default { async fetch() { return new Response("ok"); 
 
 // testBundle builds a bundle from the worker's real migrations plus one
 // whose name needs quoting, with the worker's binding layout.
-func testBundle(t *testing.T, version string) *Bundle {
+func testBundle(t testing.TB, version string) *Bundle {
 	t.Helper()
 	fsys := fstest.MapFS{
 		"worker.js": {Data: []byte(testScript + "// " + version + "\n")},
