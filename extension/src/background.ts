@@ -111,6 +111,7 @@ async function popupState(): Promise<PopupState> {
   let summaryError = "";
   if (connection.state.status === "connected") {
     try {
+      await connection.refreshHello();
       summary = (await connection.request({ type: "stats.summary", days: 7 })) as unknown as StatsSummary;
     } catch (e) {
       summaryError = e instanceof Error ? e.message : String(e);

@@ -103,6 +103,16 @@ export class NativeConnection {
     );
   }
 
+  /** refreshHello asks the companion again for its sign-in and sync state (for the popup). */
+  async refreshHello(): Promise<void> {
+    const port = this.port;
+    if (port === null || this.info.status !== "connected") return;
+    const reply = await this.request({ type: "hello", protocol: PROTOCOL_VERSION, extension_version: this.extensionVersion });
+    if (this.port === port && this.info.status === "connected") {
+      this.info = { ...this.info, hello: reply as unknown as HelloReply };
+    }
+  }
+
   /** request sends one request and resolves with the ok reply's fields, or rejects (RemoteError, DisconnectedError). */
   request(body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const port = this.port;

@@ -182,6 +182,12 @@ describe.each([
     expect(await popup.locator("#today").textContent()).toBe(formatDuration(storeToday));
     expect(await popup.locator("#companion").getAttribute("data-status")).toBe("connected");
     expect(await popup.locator("#not-installed").isHidden()).toBe(true);
+    // Sign-in and sync state come from hello: signed out here; without the
+    // daemon the companion says sync is off until it runs.
+    expect(await popup.locator("#signed-in").textContent()).toBe("not signed in (worktimed login)");
+    const syncText = (await popup.locator("#sync").textContent()) ?? "";
+    if (withDaemon) expect(syncText).toMatch(/^signed out · [1-9][0-9]* pending$/);
+    else expect(syncText).toMatch(/^disabled · 0 pending · error: worktimed is not running/);
     const ended4 = (await h.sessions()).filter((s) => s.status !== "active");
     const sum = ended4.reduce((n, s) => n + (s.duration_seconds ?? 0), 0);
     expect(storeToday).toBe(sum);
