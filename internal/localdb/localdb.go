@@ -109,6 +109,9 @@ type DB struct {
 	// writeMu serialises this process's write transactions so that they
 	// queue in Go instead of in SQLite's busy handler.
 	writeMu sync.Mutex
+
+	stmtMu sync.Mutex // guards stmts
+	stmts  map[string]*sql.Stmt
 }
 
 // sqliteMagic starts every SQLite database file.
@@ -257,6 +260,7 @@ func (db *DB) init(ctx context.Context) error {
 
 // Close closes the store.
 func (db *DB) Close() error {
+	db.closeStmts()
 	if err := db.sql.Close(); err != nil {
 		return fmt.Errorf("localdb.Close: %w", err)
 	}

@@ -110,7 +110,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 
 // Session returns the session with id; ok is false if there is none.
 func (tx *Tx) Session(id string) (s SyncSession, ok bool, err error) {
-	return getSession(tx.ctx, tx.tx, id)
+	return getSession(tx.ctx, tx, id)
 }
 
 type querier interface {
@@ -132,7 +132,7 @@ func getSession(ctx context.Context, q querier, id string) (SyncSession, bool, e
 // ActiveSessions returns the active sessions of deviceID, oldest first.
 // There is at most one unless the store was written by a broken client.
 func (tx *Tx) ActiveSessions(deviceID string) ([]SyncSession, error) {
-	return activeSessions(tx.ctx, tx.tx, deviceID)
+	return activeSessions(tx.ctx, tx, deviceID)
 }
 
 func activeSessions(ctx context.Context, q querier, deviceID string) ([]SyncSession, error) {
@@ -174,7 +174,7 @@ func (tx *Tx) Put(s SyncSession) (SyncSession, error) {
 	}
 	s.UpdatedAt = now
 	var seq int64
-	if err := tx.tx.QueryRowContext(tx.ctx, `UPDATE state SET value = CAST(value AS INTEGER) + 1
+	if err := tx.QueryRowContext(tx.ctx, `UPDATE state SET value = CAST(value AS INTEGER) + 1
 		WHERE key = 'change_seq' RETURNING CAST(value AS INTEGER)`).Scan(&seq); err != nil {
 		return SyncSession{}, fmt.Errorf("put: change_seq: %w", err)
 	}
@@ -209,7 +209,7 @@ func (tx *Tx) write(s SyncSession, existed bool, old SyncSession, remote bool) e
 	var err error
 	if remote {
 		// A pulled row is not pending: pushed_seq catches up with change_seq.
-		_, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name,
+		_, err = tx.ExecContext(tx.ctx, `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name,
 			pr_number, start_time, end_time, duration_seconds, status, last_heartbeat_at, created_at, updated_at,
 			change_seq, pushed_seq)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)
@@ -221,7 +221,7 @@ func (tx *Tx) write(s SyncSession, existed bool, old SyncSession, remote bool) e
 			s.ID, s.DeviceID, s.Source, s.RepoOwner, s.RepoName, s.PRNumber, s.StartTime.Unix(), end, dur, s.Status, hb,
 			nowSec, s.UpdatedAt.UnixMilli())
 	} else {
-		_, err = tx.tx.ExecContext(tx.ctx, `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name,
+		_, err = tx.ExecContext(tx.ctx, `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name,
 			pr_number, start_time, end_time, duration_seconds, status, last_heartbeat_at, created_at, updated_at,
 			change_seq)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -246,7 +246,7 @@ func (tx *Tx) addStats(s SyncSession, sign int64) error {
 		if p.Counts {
 			n = 1
 		}
-		if err := upsertStat(tx.ctx, tx.tx, p.Date, s.RepoOwner, s.RepoName, s.PRNumber, sign*p.Seconds, sign*n); err != nil {
+		if err := upsertStat(tx.ctx, tx, p.Date, s.RepoOwner, s.RepoName, s.PRNumber, sign*p.Seconds, sign*n); err != nil {
 			return err
 		}
 	}

@@ -75,6 +75,7 @@ func BenchmarkDurableEvents(b *testing.B) {
 	var id string
 	b.ResetTimer()
 	start := time.Now()
+	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		clk.Advance(time.Second)
 		switch i % 3 {
@@ -95,6 +96,7 @@ func BenchmarkDurableEvents(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/event")
 }
 
 // BenchmarkStats30Days is benchmark (b): `stats` for 30 days with repositories
