@@ -186,6 +186,12 @@ func runProperty(t *testing.T, rng *rand.Rand, loc *time.Location, begin time.Ti
 				Source:    api.SourceBrowser,
 				UpdatedAt: clk.Now().Add(time.Duration(rng.Intn(3)-1) * time.Hour),
 			}
+			switch rng.Intn(4) {
+			case 0:
+				s.Status = api.StatusAbandoned
+			case 1:
+				s.Status, s.EndTime = api.StatusActive, nil
+			}
 			if _, err := db.ApplyRemote(ctx, []localdb.SyncSession{s}); err != nil {
 				t.Fatal(err)
 			}
