@@ -208,6 +208,22 @@ describe("sessions and settings", () => {
   });
 });
 
+describe("sync", () => {
+  it("shows the daemon's sync state and explains a sign-in that cannot start", async () => {
+    const st = JSON.parse(wt("status", "--json"));
+    await view("sync");
+    assert.equal(await page.locator("[data-testid=sync-pending]").textContent(), String(st.sync.pending));
+    assert.equal(await page.locator("[data-testid=sync-user]").textContent(), "not signed in");
+    assert.equal(await page.locator("[data-testid=sync-now]").isDisabled(), true);
+    // No server is configured in this home: the daemon refuses, and the
+    // page says why rather than showing the "not running" screen.
+    await page.click("[data-testid=sign-in]");
+    await page.waitForSelector("[data-testid=toast-error]");
+    assert.equal(await page.locator("[data-testid=daemon-down]").count(), 0);
+    assert.ok((await page.locator("[data-testid=toast-error]").textContent()).length > 10);
+  });
+});
+
 describe("export", () => {
   for (const format of ["csv", "json"]) {
     it(`saves ${format} equal to \`worktimed export\``, async () => {
