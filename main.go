@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"slices"
 
 	"github.com/worktime/worktime/app"
@@ -25,6 +26,11 @@ var appIcon []byte
 
 //go:embed build/trayicon.png
 var trayIcon []byte
+
+// The Windows tray wants an ICO, the others a PNG.
+//
+//go:embed build/windows/icon.ico
+var trayIconWindows []byte
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
@@ -54,9 +60,16 @@ func run(args []string) error {
 		Launcher:  &app.Launcher{UseService: home == ""},
 		Assets:    assets,
 		Icon:      appIcon,
-		TrayIcon:  trayIcon,
+		TrayIcon:  pick(runtime.GOOS == "windows", trayIconWindows, trayIcon),
 		Hidden:    slices.Contains(args, "--hidden") || slices.Contains(args, "-hidden"),
 		ExportDir: os.Getenv("WORKTIME_EXPORT_DIR"),
 		Log:       slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	})
+}
+
+func pick[T any](cond bool, a, b T) T {
+	if cond {
+		return a
+	}
+	return b
 }
