@@ -1,9 +1,10 @@
 // Builds the unpacked extension into dist/: bundles the TypeScript entry
 // points with esbuild and copies the static files (manifest, pages, styles).
 import { build } from "esbuild";
-import { cp, mkdir, readFile, rm } from "node:fs/promises";
+import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { iconPNG } from "./icon.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(root, "dist", "unpacked");
@@ -30,6 +31,11 @@ await build({
 });
 
 await cp(path.join(root, "static"), dist, { recursive: true });
+
+await mkdir(path.join(dist, "icons"), { recursive: true });
+for (const size of [16, 32, 48, 128]) {
+  await writeFile(path.join(dist, "icons", `icon-${size}.png`), iconPNG(size));
+}
 
 // The manifest's key must be the committed public key: it fixes the extension id.
 const manifest = JSON.parse(await readFile(path.join(dist, "manifest.json"), "utf8"));

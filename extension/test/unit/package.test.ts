@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { inflateRawSync, crc32 } from "node:zlib";
@@ -110,5 +110,43 @@ describe("zip", () => {
 
   it.each([["/abs"], ["../up"], ["a/../../b"], [""]])("refuses the entry name %j", (name) => {
     expect(() => zip([{ name, data: Buffer.alloc(1) }])).toThrow(/bad entry name/);
+  });
+});
+
+describe("icon", () => {
+  it.each([16, 32, 48, 128])("iconPNG(%i) is a valid RGBA PNG of that size, round with an opaque centre", async (size) => {
+    // @ts-expect-error: a plain .mjs build script without types
+    const { iconPNG } = await import("../../scripts/icon.mjs");
+    const png: Buffer = iconPNG(size);
+    expect(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
+    expect(png.subarray(12, 16).toString("ascii")).toBe("IHDR");
+    expect(png.readUInt32BE(16)).toBe(size);
+    expect(png.readUInt32BE(20)).toBe(size);
+    expect(png[24]).toBe(8);
+    expect(png[25]).toBe(6);
+    const idatLen = png.readUInt32BE(33);
+    expect(png.subarray(37, 41).toString("ascii")).toBe("IDAT");
+    expect(crc32(png.subarray(37, 41 + idatLen))).toBe(png.readUInt32BE(41 + idatLen));
+    const { inflateSync } = await import("node:zlib");
+    const raw = inflateSync(png.subarray(41, 41 + idatLen));
+    expect(raw.length).toBe(size * (size * 4 + 1));
+    const alpha = (x: number, y: number) => raw[y * (size * 4 + 1) + 1 + x * 4 + 3];
+    expect(alpha(0, 0)).toBe(0);
+    expect(alpha(size >> 1, size - 3)).toBe(255);
+  });
+
+  it("every file the manifest names is in static/ or made by the build", () => {
+    const manifest = JSON.parse(readFileSync(path.join(root, "static/manifest.json"), "utf8"));
+    const built = new Set(["background.js", "popup.js", "options.js", ...[16, 32, 48, 128].map((n) => `icons/icon-${n}.png`)]);
+    const named = [
+      manifest.background.service_worker,
+      manifest.action.default_popup,
+      manifest.options_ui.page,
+      ...Object.values(manifest.icons as Record<string, string>),
+      ...Object.values(manifest.action.default_icon as Record<string, string>),
+    ];
+    for (const f of named) {
+      expect(built.has(f) || existsSync(path.join(root, "static", f)), f).toBe(true);
+    }
   });
 });
