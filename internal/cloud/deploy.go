@@ -575,7 +575,7 @@ func (d *Deployer) configure(_ context.Context, dryRun bool, res *DeployResult, 
 			}
 		}
 		if !ok {
-			notes = append(notes, fmt.Sprintf("kept server_url %s (set it later with: worktimed config set sync.server_url %s)", cur, url))
+			notes = append(notes, fmt.Sprintf("kept server_url %s (to switch later, set [sync] server_url = %q in config.toml)", cur, url))
 			return nil
 		}
 		if err := d.Config.SetServerURL(url); err != nil {
@@ -626,5 +626,8 @@ func (d *Deployer) summary(o DeployOptions, res *DeployResult) {
 	}
 	if !o.DryRun {
 		fmt.Fprintf(d.Out, "Backend: %s\n", res.URL)
+		if res.ConfigUpdated {
+			fmt.Fprintln(d.Out, "Next: worktimed login (signs this device in to the backend)")
+		}
 	}
 }

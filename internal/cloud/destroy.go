@@ -67,7 +67,7 @@ func (d *Deployer) Destroy(ctx context.Context, t Target, yes bool) error {
 	}
 	if d.Config != nil {
 		if cur, err := d.Config.ServerURL(); err == nil && cur != "" {
-			fmt.Fprintf(out, "The daemon's server_url is still %s; point it elsewhere with worktimed config.\n", cur)
+			fmt.Fprintf(out, "The daemon's server_url is still %s; change [sync] server_url in config.toml.\n", cur)
 		}
 	}
 	return nil
