@@ -11,7 +11,7 @@ import { renderDown } from "./views/down";
 import { renderHistory } from "./views/history";
 import { renderSessions } from "./views/sessions";
 import { renderSettings } from "./views/settings";
-import { renderSync } from "./views/sync";
+import { renderSync, type LoginFlow } from "./views/sync";
 import { renderToday, tickToday } from "./views/today";
 
 const REFRESH_MS = 15_000;
@@ -28,7 +28,7 @@ const root = document.getElementById("app")!;
 const state: State = { status: null, stats: null, settings: null, range: 7, repo: "", down: null, preset: null, now: new Date() };
 let view: ViewName = "today";
 const chartHolder: { chart?: Chart } = {};
-const loginPoll: { stop?: () => void } = {};
+const loginFlow: LoginFlow = {};
 
 const nav = h("nav", { "aria-label": "Views" });
 const summary = h("div", { class: "summary", "data-testid": "header-total" });
@@ -69,7 +69,9 @@ async function refresh(): Promise<void> {
 async function backgroundRefresh(): Promise<void> {
   const wasDown = state.down !== null;
   await reload();
-  if (wasDown !== (state.down !== null) || view === "today" || view === "history" || view === "sync") render();
+  const el = document.activeElement;
+  const typing = el !== null && main.contains(el) && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName);
+  if (wasDown !== (state.down !== null) || (!typing && (view === "today" || view === "history" || view === "sync"))) render();
   else updateSummary();
 }
 
@@ -91,7 +93,6 @@ async function reload(): Promise<void> {
 function render(): void {
   chartHolder.chart?.destroy();
   chartHolder.chart = undefined;
-  if (view !== "sync") loginPoll.stop?.();
   clear(nav);
   for (const [name, label] of VIEWS) {
     nav.append(
@@ -123,7 +124,7 @@ function render(): void {
       el = renderSessions(ctx);
       break;
     case "sync":
-      el = renderSync(ctx, loginPoll);
+      el = renderSync(ctx, loginFlow);
       break;
     case "settings":
       el = renderSettings(ctx);

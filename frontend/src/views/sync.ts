@@ -34,7 +34,13 @@ export function loginOutcome(s: LoginState): { message: string; kind: "info" | "
   }
 }
 
-export function renderSync(ctx: Ctx, poll: { stop?: () => void }): HTMLElement {
+/** A device-flow sign-in in progress: the code shown and how to stop polling. */
+export interface LoginFlow {
+  pending?: LoginState;
+  stop?: () => void;
+}
+
+export function renderSync(ctx: Ctx, flow: LoginFlow): HTMLElement {
   const st = ctx.state.status;
   const sync = st?.sync;
   const now = ctx.state.now;
@@ -73,6 +79,7 @@ export function renderSync(ctx: Ctx, poll: { stop?: () => void }): HTMLElement {
   );
 
   const signIn = h("div", { class: "signin" });
+  const pending = flow.pending;
   if (st?.signed_in) {
     signIn.append(
       h(
@@ -92,6 +99,14 @@ export function renderSync(ctx: Ctx, poll: { stop?: () => void }): HTMLElement {
         "Sign out",
       ),
     );
+  } else if (pending?.user_code && pending.verification_uri) {
+    const uri = pending.verification_uri;
+    signIn.append(
+      h("p", {}, "Enter this code on GitHub:"),
+      h("div", { class: "code", "data-testid": "user-code" }, pending.user_code),
+      h("p", {}, h("button", { class: "link", onclick: () => openURL(uri) }, uri)),
+      h("p", { class: "muted", "data-testid": "login-state" }, "Waiting for you to approve…"),
+    );
   } else {
     signIn.append(
       h(
@@ -110,29 +125,29 @@ export function renderSync(ctx: Ctx, poll: { stop?: () => void }): HTMLElement {
                 ctx.notify(l.error || "The sign-in could not start.", "error");
                 return;
               }
-              const uri = l.verification_uri;
-              signIn.replaceChildren(
-                h("p", {}, "Enter this code on GitHub:"),
-                h("div", { class: "code", "data-testid": "user-code" }, l.user_code),
-                h("p", {}, h("button", { class: "link", onclick: () => openURL(uri) }, uri)),
-                h("p", { class: "muted", "data-testid": "login-state" }, "Waiting for you to approve…"),
-              );
-              openURL(uri);
-              poll.stop?.();
+              flow.stop?.();
+              flow.pending = l;
+              openURL(l.verification_uri);
+              // Poll until the daemon's sign-in ends; this survives
+              // re-renders and leaving the view.
               const timer = setInterval(async () => {
                 try {
-                  const s = await ctx.backend.loginStatus();
-                  const next = loginOutcome(s);
+                  const next = loginOutcome(await ctx.backend.loginStatus());
                   if (next === null) return;
-                  clearInterval(timer);
+                  flow.stop?.();
                   ctx.notify(next.message, next.kind);
-                  await ctx.refresh();
                 } catch (e) {
-                  clearInterval(timer);
+                  flow.stop?.();
                   ctx.fail(e);
                 }
+                await ctx.refresh();
               }, 3000);
-              poll.stop = () => clearInterval(timer);
+              flow.stop = () => {
+                clearInterval(timer);
+                flow.pending = undefined;
+                flow.stop = undefined;
+              };
+              await ctx.refresh();
             } catch (e) {
               ctx.fail(e);
             }
