@@ -273,7 +273,11 @@ describe.each([
       expect(Date.parse(ordered[i - 1]!.end_time!)).toBeLessThanOrEqual(Date.parse(ordered[i]!.start_time));
     }
     expect(h.hostPids(), "no host process outlives the browser").toEqual([]);
-    if (withDaemon) expect(h.daemonRunning(), h.daemonOutput).toBe(true);
+    if (withDaemon) {
+      expect(h.daemonRunning(), h.daemonOutput).toBe(true);
+      // The host relayed to the daemon: its tracker recorded the starts.
+      for (const s of all) expect(h.daemonOutput, `daemon log mentions ${s.id}`).toContain(s.id);
+    }
   });
 });
 

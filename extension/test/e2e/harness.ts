@@ -159,7 +159,7 @@ export class Harness {
 
   /** startDaemon runs `worktimed run` and waits until `worktimed status --json` answers through it. */
   async startDaemon(): Promise<void> {
-    const d = spawn(this.binary, ["run"], { env: this.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const d = spawn(this.binary, ["run", "-log-level", "debug"], { env: this.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     this.daemon = d;
     d.stdout?.on("data", (b: Buffer) => (this.daemonLog += b.toString()));
     d.stderr?.on("data", (b: Buffer) => (this.daemonLog += b.toString()));
