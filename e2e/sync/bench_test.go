@@ -57,6 +57,7 @@ func benchOnce(b *testing.B, n int) {
 	elapsed := time.Since(start)
 	rss := peakRSS(b, d.cmd.Process.Pid)
 	pushes, pulls := p.count("/api/sync/push"), p.count("/api/sync/pull")
+	workerTime := p.workerTime()
 	// One request checks every day (listing 100,000 sessions would run
 	// into the worker's per-user rate limit).
 	compareStats(b, d.localStats(62), serverDaily(b, s.url(), d.token(), 62))
@@ -66,7 +67,9 @@ func benchOnce(b *testing.B, n int) {
 	b.ReportMetric(float64(reqs), "requests")
 	b.ReportMetric(float64(n)/float64(max(pushes, 1)), "sessions/push")
 	b.ReportMetric(float64(rss)/(1<<20), "peak_rss_MB")
-	b.Logf("%d sessions in %v: %d pushes, %d pulls, peak RSS %.1f MB", n, elapsed, pushes, pulls, float64(rss)/(1<<20))
+	b.ReportMetric(workerTime.Seconds(), "s_in_worker")
+	b.Logf("%d sessions in %v: %d pushes, %d pulls, peak RSS %.1f MB, %v waiting for the worker",
+		n, elapsed, pushes, pulls, float64(rss)/(1<<20), workerTime.Round(time.Millisecond))
 	d.stopDaemon()
 	s.stop()
 }

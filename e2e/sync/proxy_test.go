@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // fault is what the proxy does to one matching request.
@@ -35,6 +36,7 @@ type proxy struct {
 
 	mu      sync.Mutex
 	counts  map[string]int // requests per path
+	upTime  time.Duration  // time spent waiting for the worker
 	queue   []fault
 	applied []fault
 	done    chan fault // receives each fault once applied
@@ -62,6 +64,13 @@ func (p *proxy) count(path string) int {
 	return p.counts[path]
 }
 
+// workerTime is the total time requests spent in the worker.
+func (p *proxy) workerTime() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.upTime
+}
+
 func (p *proxy) next(path string) (fault, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -83,12 +92,16 @@ func (p *proxy) forward(r *http.Request) (*http.Response, []byte, error) {
 		return nil, nil, err
 	}
 	req.Header = r.Header.Clone()
+	start := time.Now()
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
+	p.mu.Lock()
+	p.upTime += time.Since(start)
+	p.mu.Unlock()
 	return resp, b, err
 }
 
