@@ -53,7 +53,11 @@ func cmdStats(ctx context.Context, e *Env, args []string) error {
 	fmt.Fprintf(w, "\nLast %d days:\n", *days)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, d := range st.Days {
-		fmt.Fprintf(tw, "  %s\t%s\t%d sessions\n", d.Date, fmtDuration(d.Seconds), d.Sessions)
+		unit := "sessions"
+		if d.Sessions == 1 {
+			unit = "session"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d %s\n", d.Date, fmtDuration(d.Seconds), d.Sessions, unit)
 	}
 	tw.Flush()
 	if len(st.Repos) > 0 {
