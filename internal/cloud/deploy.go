@@ -215,11 +215,24 @@ func (d *Deployer) Deploy(ctx context.Context, o DeployOptions) (*DeployResult, 
 			return res, err
 		}
 	}
+	known := map[string]bool{}
 	var pending []Migration
 	for _, m := range d.Bundle.Migrations {
+		known[m.Name] = true
 		if !applied[m.Name] {
 			pending = append(pending, m)
 		}
+	}
+	var unknown []string
+	for name := range applied {
+		if !known[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		p.done("failed")
+		return res, fmt.Errorf("deploy: %w: %s", ErrNewerDatabase, strings.Join(unknown, ", "))
 	}
 	if len(pending) == 0 {
 		p.done("up to date (%d applied)", len(d.Bundle.Migrations))

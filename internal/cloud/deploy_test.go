@@ -209,6 +209,23 @@ func TestDeployAuthErrors(t *testing.T) {
 	}
 }
 
+func TestDeployRefusesNewerDatabase(t *testing.T) {
+	h := newHarness(t)
+	h.mustDeploy(h.opts())
+	if _, err := h.openDB().Exec("INSERT INTO d1_migrations (name) VALUES ('9500_from_the_future.sql')"); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.ResetRequests()
+	h.bundle = testBundle(t, "0.0.9")
+	_, err := h.deploy(h.opts())
+	if !errors.Is(err, ErrNewerDatabase) || !strings.Contains(err.Error(), "9500_from_the_future.sql") {
+		t.Fatalf("err = %v, want ErrNewerDatabase naming the migration", err)
+	}
+	if w := h.fake.Writes(); len(w) != 0 {
+		t.Errorf("deploy over a newer database wrote %v", routes(w))
+	}
+}
+
 func TestDeployUnknownAccount(t *testing.T) {
 	h := newHarness(t)
 	o := h.opts()

@@ -21,6 +21,10 @@ var (
 	ErrNoAccount = errors.New("Cloudflare does not know this account ID, or the token cannot use it (check --account-id)")
 	// ErrNoSubdomain means the account has not chosen its workers.dev subdomain.
 	ErrNoSubdomain = errors.New("the account has no workers.dev subdomain yet: open Workers & Pages in the Cloudflare dashboard once to choose one, then run deploy again")
+	// ErrNewerDatabase means the D1 database has migrations this binary
+	// does not know: a newer worktimed deployed it, and deploying this older
+	// Worker over a newer schema could break it.
+	ErrNewerDatabase = errors.New("the D1 database has migrations this worktimed does not know (a newer worktimed deployed it); upgrade worktimed and deploy again")
 	// ErrNeedYes means destroy was asked without --yes.
 	ErrNeedYes = errors.New("destroy deletes the Worker, the KV namespace and the D1 database with all synced data: run again with --yes to do it")
 )
