@@ -126,6 +126,15 @@ else
 fi
 kill "$DEV_PID" 2>/dev/null || true
 wait "$DEV_PID" 2>/dev/null || true
+# The device-flow sign-in in the page, against the real worker and the
+# GitHub fake (a Go test starts them and approves the code the page shows).
+if DASHBOARD_DEV_BIN=$ROOT/bin/worktime-dashboard-dev go test -count=1 -tags dashboardui -run TestSignInUI ./app/ >"$WORK/signin-ui.log" 2>&1; then
+  ok "e2e: sign-in in the page shows the code, signs in once approved, Sync now syncs"
+else
+  bad "e2e: sign-in in the page"
+  tail -n 60 "$WORK/signin-ui.log" || true
+fi
+
 # The e2e restarted the daemon through the dashboard; stop that one and
 # start ours again for the window test.
 for p in $(daemons_of_home); do kill "$p" 2>/dev/null || true; done
