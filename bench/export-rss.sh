@@ -3,7 +3,8 @@
 # history, measured from outside the process (elapsed time and peak RSS with
 # GNU time). Usage: bench/export-rss.sh [WORK_DIR]
 # WORK_DIR keeps the generated history between runs (default: a temp dir,
-# removed at the end).
+# removed at the end); with WORKTIME_BENCH_DIR set, the history cached there
+# by the Go benchmarks is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +22,7 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 CGO_ENABLED=0 go build -o "$work/worktimed" ./cmd/worktimed
-go run ./bench/gen -home "$work/home"
+go run ./bench/gen -home "$work/home" ${WORKTIME_BENCH_DIR:+-cache "$WORKTIME_BENCH_DIR"}
 
 for format in json csv; do
   /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" \

@@ -8,6 +8,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -17,14 +18,15 @@ import (
 func main() {
 	home := flag.String("home", "", "worktime home to create (required)")
 	sessions := flag.Int("sessions", benchdata.Default().Sessions, "number of sessions")
+	cache := flag.String("cache", "", "directory caching generated histories (default: generate in -home)")
 	flag.Parse()
-	if err := run(*home, *sessions); err != nil {
+	if err := run(*home, *cache, *sessions); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(home string, sessions int) error {
+func run(home, cache string, sessions int) error {
 	if home == "" {
 		return fmt.Errorf("-home DIR is required")
 	}
@@ -38,12 +40,37 @@ func run(home string, sessions int) error {
 	}
 	spec := benchdata.Default()
 	spec.Sessions = sessions
-	path, err := benchdata.Cached(context.Background(), home, spec)
+	if cache == "" {
+		cache = home
+	}
+	path, err := benchdata.Cached(context.Background(), cache, spec)
 	if err != nil {
 		return err
 	}
-	if err := os.Rename(path, db); err != nil {
+	if cache == home {
+		err = os.Rename(path, db)
+	} else {
+		err = copyFile(path, db)
+	}
+	if err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(home, "config.toml"), []byte("time_zone = \"UTC\"\n"), 0o600)
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
