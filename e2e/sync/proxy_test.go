@@ -2,6 +2,7 @@ package synce2e
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -158,6 +159,11 @@ func (p *proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
+	}
+	if resp.StatusCode != http.StatusOK {
+		p.mu.Lock()
+		p.counts[fmt.Sprintf("HTTP %d", resp.StatusCode)]++
+		p.mu.Unlock()
 	}
 	for k, vs := range resp.Header {
 		for _, v := range vs {
