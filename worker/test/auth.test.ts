@@ -223,6 +223,15 @@ describe("POST /auth/github/token (desktop)", () => {
   it("validates the body", async () => {
     await expectError(await call("/auth/github/token", jsonInit("POST", {})), 400, "bad_request");
   });
+
+  it("answers 502 when GitHub fails", async () => {
+    const res = await worker.fetch(
+      new Request("http://w/auth/github/token", jsonInit("POST", { access_token: "gho_good" })),
+      { ...env, GITHUB_API_BASE: "http://down.github.test" },
+      createExecutionContext(),
+    );
+    expect(await expectError(res, 502, "bad_gateway")).toMatch(/GitHub/);
+  });
 });
 
 describe("CORS", () => {
