@@ -100,6 +100,10 @@ type Engine struct {
 	// different one.
 	refused string
 	stats   Stats
+	// progressed is set when the current run stored something (a batch
+	// pushed or a page pulled); a failure after progress starts the
+	// backoff over instead of lengthening it.
+	progressed bool
 }
 
 // Stats count what the engine has done since it started.
@@ -352,7 +356,10 @@ func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
 		e.setState(func(st *api.SyncState) { st.State, st.NextAttemptAt = StateSignInRequired, nil })
 		return time.Time{}, false
 	}
-	e.setState(func(st *api.SyncState) { st.State, st.ServerURL = StateSyncing, acct.ServerURL })
+	e.setState(func(st *api.SyncState) {
+		st.State, st.ServerURL = StateSyncing, acct.ServerURL
+		e.progressed = false
+	})
 	err = e.sync(ctx, acct)
 	now := e.o.Clock.Now()
 	switch {
@@ -380,7 +387,11 @@ func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
 		return time.Time{}, false
 	default:
 		e.mu.Lock()
-		e.failures++
+		if e.progressed {
+			e.failures = 1
+		} else {
+			e.failures++
+		}
 		ra, _ := RetryAfter(err)
 		n := now.Add(e.o.Backoff.Delay(e.failures, ra))
 		e.state.State, e.state.LastError, e.state.NextAttemptAt = StateBackoff, err.Error(), &n
@@ -495,6 +506,7 @@ func (e *Engine) record(ctx context.Context, batch []localdb.SyncSession, res Pu
 	e.count(func(s *Stats) {
 		s.SessionsPushed += int64(len(acks))
 		s.Rejected += int64(len(rejected))
+		e.progressed = true
 	})
 	return nil
 }
@@ -519,7 +531,10 @@ func (e *Engine) pull(ctx context.Context, remote Remote, device, ckey, cursor s
 		if err := e.apply(ctx, theirs); err != nil {
 			return err
 		}
-		e.count(func(s *Stats) { s.SessionsPulled += int64(len(theirs)) })
+		e.count(func(s *Stats) {
+			s.SessionsPulled += int64(len(theirs))
+			e.progressed = true
+		})
 		if res.Cursor != "" && res.Cursor != cursor {
 			cursor = res.Cursor
 			if err := e.o.Store.SetState(ctx, ckey, cursor); err != nil {

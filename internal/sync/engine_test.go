@@ -587,3 +587,38 @@ func TestRetryDecoratorRetriesOnlyRetryable(t *testing.T) {
 		})
 	}
 }
+
+func TestFailureAfterProgressRestartsBackoff(t *testing.T) {
+	r := newRig(t, func(o *sync.Options) { o.BatchSize = 2 })
+	r.track(4, t0)
+	// Two runs fail without progress: the backoff grows (1s, 2s with no jitter → 0.5s, 1s).
+	r.srv.FailNext("push", &sync.Error{Op: "push", Kind: sync.KindRetryable, StatusCode: 503}, false)
+	r.srv.FailNext("push", &sync.Error{Op: "push", Kind: sync.KindRetryable, StatusCode: 503}, false)
+	r.start()
+	st := r.eng.State(context.Background())
+	if d := st.NextAttemptAt.Sub(r.clk.Now()); d != 500*time.Millisecond {
+		t.Fatalf("first backoff %v, want 500ms", d)
+	}
+	r.clk.Advance(500 * time.Millisecond)
+	st = r.waitRun()
+	if d := st.NextAttemptAt.Sub(r.clk.Now()); d != time.Second {
+		t.Fatalf("second backoff %v, want 1s", d)
+	}
+	// The third run pushes one batch, then the second batch fails: the
+	// backoff starts over.
+	r.wrap = func(rem sync.Remote) sync.Remote {
+		return pushHook{rem, func() {
+			if r.srv.Calls("push") == 3 {
+				r.srv.FailNext("push", &sync.Error{Op: "push", Kind: sync.KindRetryable, StatusCode: 503}, false)
+			}
+		}}
+	}
+	r.clk.Advance(time.Second)
+	st = r.waitRun()
+	if st.State != sync.StateBackoff || st.Pending != 2 {
+		t.Fatalf("state = %+v, want backoff with 2 pending", st)
+	}
+	if d := st.NextAttemptAt.Sub(r.clk.Now()); d != 500*time.Millisecond {
+		t.Errorf("backoff after progress %v, want 500ms (started over)", d)
+	}
+}
