@@ -73,6 +73,12 @@ func OpenDirect(ctx context.Context, e *Env) (*DirectBackend, error) {
 		return nil, err
 	}
 	tr := tracker.New(db, tracker.Options{Location: loc, IdleTimeout: e.Config.IdleTimeout.Duration, Clock: e.Clock, Logger: e.Logger})
+	// No daemon runs the reaper for this process: abandon what is overdue
+	// now, so that what it reads and reports is current.
+	if _, err := tr.ReapAbandoned(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &DirectBackend{Tracker: tr, db: db, loc: loc}, nil
 }
 

@@ -373,3 +373,36 @@ func TestHomeFlagWinsOverEnv(t *testing.T) {
 		t.Fatalf("--home store lost its session: %q", out)
 	}
 }
+
+func TestDirectBackendAbandonsOverdueBrowserSession(t *testing.T) {
+	h := newCLI(t)
+	h.ok("stats")
+	db, err := localdb.Open(context.Background(), filepath.Join(h.home, "worktime.db"), localdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, _ := db.DeviceID(context.Background())
+	hb := t0.Add(-time.Hour)
+	err = db.Update(context.Background(), func(tx *localdb.Tx) error {
+		_, err := tx.Put(localdb.SyncSession{Session: api.Session{ID: "0190a000-0000-7000-8000-0000000000b1", RepoOwner: "acme",
+			RepoName: "web", PRNumber: 5, StartTime: t0.Add(-2 * time.Hour), Status: api.StatusActive, DeviceID: dev},
+			Source: api.SourceBrowser, LastHeartbeatAt: &hb})
+		return err
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The browser stopped an hour ago and no daemon ran: the CLI reports
+	// the session abandoned at its last heartbeat, with that hour counted.
+	var st api.Stats
+	json.Unmarshal([]byte(h.ok("stats", "--days", "1", "--json")), &st)
+	if st.TodaySeconds != 3600 {
+		t.Fatalf("today = %d, want 3600 (start to last heartbeat)", st.TodaySeconds)
+	}
+	var list api.SessionsReply
+	json.Unmarshal([]byte(h.ok("sessions", "--json")), &list)
+	if len(list.Sessions) != 1 || list.Sessions[0].Status != api.StatusAbandoned {
+		t.Fatalf("sessions %+v, want the session abandoned", list.Sessions)
+	}
+}
