@@ -11,21 +11,24 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDuration } from "../../src/lib/format.js";
-import { EXTENSION_ID, Harness, type StoredSession, buildWorktimed, waitFor } from "./harness.js";
+import { type Display, EXTENSION_ID, Harness, type StoredSession, buildWorktimed, startDisplay, waitFor } from "./harness.js";
 
 const PR = (owner: string, repo: string, n: number, sub = "") => `https://github.com/${owner}/${repo}/pull/${n}${sub}`;
 const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let binDir = "";
 let binary = "";
+let display: Display;
 
 beforeAll(async () => {
   binDir = mkdtempSync(path.join(tmpdir(), "worktime-e2e-bin-"));
   // WORKTIME_E2E_BINARY reuses a worktimed just built from this tree (make builds bin/worktimed).
   binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(binDir));
+  display = await startDisplay();
 }, 900_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await display?.stop();
   if (binDir) rmSync(binDir, { recursive: true, force: true });
 });
 
@@ -43,7 +46,7 @@ describe.each([
     h.installHost();
     await h.startGitHub();
     if (withDaemon) await h.startDaemon();
-    await h.launch();
+    await h.launch(display.name);
   });
 
   afterAll(async () => {
@@ -209,7 +212,24 @@ describe.each([
     expect(await sw.evaluate(() => (globalThis as any).worktime.tracker().tracking)).toBeNull();
     expect(active(await h.sessions())).toEqual([]);
     await sw.evaluate(() => chrome.storage.local.set({ paused: false }));
-    const [s5] = await waitActive("octo", "hello", 1);
+    const [s5a] = await waitActive("octo", "hello", 1);
+
+    // 6b. Another browser window taking focus ends the session; focusing the
+    //     first window again starts a new one there.
+    const firstWindow: number = await sw.evaluate(async () => (await chrome.windows.getLastFocused()).id!);
+    const secondWindow: number = await sw.evaluate(
+      async (url) => (await chrome.windows.create({ url, focused: true }))!.id!,
+      PR("acme", "world", 77),
+    );
+    const [s5b, afterWindow] = await waitActive("acme", "world", 77);
+    expect(ended(afterWindow.find((s) => s.id === s5a.id))).toBe(true);
+    await sw.evaluate((id) => chrome.windows.update(id, { focused: true }).then(() => undefined), firstWindow);
+    const [s5, afterBack] = await waitActive("octo", "hello", 1);
+    expect(s5.id).not.toBe(s5a.id);
+    expect(ended(afterBack.find((s) => s.id === s5b.id))).toBe(true);
+    await sw.evaluate((id) => chrome.windows.remove(id), secondWindow);
+    await sw.evaluate(() => (globalThis as any).worktime.refreshFocus());
+    expect(active(await h.sessions()).map((s) => s.id)).toEqual([s5.id]);
 
     // 7. When the companion's process dies, the extension reconnects and starts a new session.
     const hosts = h.hostPids();
@@ -254,8 +274,8 @@ describe.each([
     expect(ended(closed7)).toBe(true);
     expect(Date.parse(closed7!.end_time!)).toBeGreaterThanOrEqual(Date.parse(s7.start_time));
 
-    // Every session is one of the eight, on the right pull request, and none overlap.
-    const all = [s1, s2, s2b, s3, s4, s5, s6, s7];
+    // Every session is one of the ten, on the right pull request, and none overlap.
+    const all = [s1, s2, s2b, s3, s4, s5a, s5b, s5, s6, s7];
     expect(new Set(afterClose.map((s) => s.id))).toEqual(new Set(all.map((s) => s.id)));
     const byId = new Map(afterClose.map((s) => [s.id, s]));
     expect(all.map((s) => `${s.repo_owner}/${s.repo_name}#${s.pr_number}`)).toEqual([
@@ -264,6 +284,8 @@ describe.each([
       "octo/hello#9",
       "acme/world#3",
       "acme/world#3",
+      "octo/hello#1",
+      "acme/world#77",
       "octo/hello#1",
       "octo/hello#1",
       "octo/hello#1",
@@ -286,7 +308,7 @@ describe("without the companion installed", () => {
   beforeAll(async () => {
     h = new Harness(binary);
     await h.startGitHub();
-    await h.launch(); // no host manifest in the profile
+    await h.launch(display.name); // no host manifest in the profile
   });
   afterAll(async () => {
     await h?.dispose();
@@ -320,7 +342,7 @@ describe("when the companion refuses this extension", () => {
     );
     h.installHost();
     await h.startGitHub();
-    await h.launch();
+    await h.launch(display.name);
   });
   afterAll(async () => {
     await h?.dispose();

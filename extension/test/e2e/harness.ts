@@ -202,13 +202,16 @@ export class Harness {
     return this.daemonLog;
   }
 
-  /** launch starts Chromium with the extension, github.com mapped to the local server. */
-  async launch(): Promise<BrowserContext> {
-    const headless = !process.env.DISPLAY;
+  /**
+   * launch starts Chromium with the extension, github.com mapped to the local
+   * server, in a real (virtual) display: headless Chromium reports every
+   * window as focused, which makes window focus untestable.
+   */
+  async launch(display: string): Promise<BrowserContext> {
     const ctx = await chromium.launchPersistentContext(this.userDataDir, {
       executablePath: chromiumPath,
-      headless,
-      env: { ...process.env, HOME: this.home },
+      headless: false,
+      env: { ...process.env, HOME: this.home, DISPLAY: display },
       args: [
         "--no-sandbox",
         "--disable-gpu",
@@ -221,7 +224,7 @@ export class Harness {
         `--disable-extensions-except=${unpackedDir}`,
         `--host-resolver-rules=MAP github.com 127.0.0.1:${this.port}`,
         "--ignore-certificate-errors",
-        ...(headless ? ["--headless=new"] : []),
+        "--window-size=1200,800",
       ],
     });
     this.context = ctx;
@@ -280,4 +283,40 @@ export async function buildWorktimed(dir: string): Promise<string> {
     maxBuffer: 16 << 20,
   });
   return out;
+}
+
+/** A display for Chromium: $DISPLAY when set, else an Xvfb started here. */
+export interface Display {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export async function startDisplay(): Promise<Display> {
+  if (process.env.DISPLAY) return { name: process.env.DISPLAY, stop: async () => {} };
+  // -displayfd makes Xvfb pick a free display and write its number on fd 3.
+  const x = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {
+    stdio: ["ignore", "ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let err = "";
+  x.stderr?.on("data", (b: Buffer) => (err += b.toString()));
+  const num = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    x.once("error", (e) => reject(new Error(`Xvfb: ${e.message} (apt-get install -y xvfb)`)));
+    x.once("exit", (code) => reject(new Error(`Xvfb exited (${code}): ${err}`)));
+    const fd3 = x.stdio[3] as NodeJS.ReadableStream;
+    fd3.on("data", (b: Buffer) => {
+      out += b.toString();
+      if (out.includes("\n")) resolve(out.trim());
+    });
+  });
+  return {
+    name: `:${num}`,
+    stop: async () => {
+      if (x.exitCode !== null || x.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => x.once("exit", () => resolve()));
+      x.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
