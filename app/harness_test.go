@@ -92,7 +92,7 @@ func startDaemonIn(t testing.TB, home string, env ...string) *testDaemon {
 		seen := false
 		for sc.Scan() {
 			logs.WriteString(sc.Text() + "\n")
-			if !seen && strings.Contains(sc.Text(), "worktimed running") {
+			if !seen && strings.Contains(sc.Text(), "local API listening") {
 				seen = true
 				close(running)
 			}
@@ -125,8 +125,7 @@ func startDaemonIn(t testing.TB, home string, env ...string) *testDaemon {
 		t.Fatalf("worktimed did not start:\n%s", logs.String())
 	}
 	c := localclient.New(filepath.Join(home, "worktimed.sock"))
-	// "running" is logged as the listener starts; waitForDaemon covers the
-	// moment until it accepts.
+	// The socket listens once that line is logged, so this answers at once.
 	if _, err := waitForDaemon(ctx, c, clock.Real(), nil); err != nil {
 		t.Fatalf("worktimed not answering: %v", err)
 	}
