@@ -288,6 +288,34 @@ func TestDeployHonoursRetryAfter(t *testing.T) {
 	}
 }
 
+func TestDeployStopsWaitingWhenCancelled(t *testing.T) {
+	h := newHarness(t)
+	h.fake.AddFault(cffake.Fault{Route: "d1.list", Status: 429, RetryAfter: "60"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.deployer(testToken).Deploy(ctx, h.opts())
+		done <- err
+	}()
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	if err := h.clk.WaitForTimers(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	case <-wctx.Done():
+		t.Fatal("deploy kept waiting after its context was cancelled")
+	}
+	if h.clk.PendingTimers() != 0 {
+		t.Error("the retry timer was not stopped")
+	}
+}
+
 func TestDeployPersistentRateLimit(t *testing.T) {
 	h := newHarness(t)
 	h.fake.AddFault(cffake.Fault{Route: "d1.list", Status: 429, Times: 100, RetryAfter: "3"})
