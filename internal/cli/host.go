@@ -199,8 +199,12 @@ func (r *relay) Status(ctx context.Context) (api.Status, error) {
 			if err != nil {
 				return api.Status{}, err
 			}
+			pending, err := t.DB().PendingCount(ctx)
+			if err != nil {
+				return api.Status{}, err
+			}
 			return api.Status{Version: Version, DeviceID: device, Active: active,
-				Sync: api.SyncState{State: "disabled", LastError: "worktimed is not running; sessions are recorded locally and synced once it runs"}}, nil
+				Sync: api.SyncState{State: "disabled", Pending: pending, LastError: "worktimed is not running; sessions are recorded locally and synced once it runs"}}, nil
 		})
 }
 

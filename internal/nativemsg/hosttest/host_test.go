@@ -86,6 +86,10 @@ func TestEveryMessageType(t *testing.T) {
 		if r = h.call(t, `{"id":8,"type":"stats.summary"}`); !r.OK || len(r.Days) != 7 {
 			t.Fatalf("stats.summary default days: %+v", r)
 		}
+		// The recorded session waits to be pushed.
+		if r = h.call(t, `{"id":9,"type":"hello","protocol":1}`); !r.OK || r.Sync == nil || r.Sync.Pending == nil || (!withDaemon && *r.Sync.Pending < 1) {
+			t.Fatalf("hello after recording: %+v", r)
+		}
 		if code := h.close(t); code != 0 {
 			t.Fatalf("exit code %d (stderr %s)", code, h.stderr)
 		}
