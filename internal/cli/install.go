@@ -119,7 +119,17 @@ func cmdInstall(ctx context.Context, e *Env, args []string) error {
 	fmt.Fprintf(e.Stdout, "registered the %s service (%s)\n", plan.Service.Name, plan.Service.Kind)
 	if _, ok := mgr.(install.FileManager); ok {
 		fmt.Fprintln(e.Stdout, "no user service manager is reachable: the daemon starts at the next login (or run 'worktimed run' now)")
+		return nil
 	}
+	// Start it now too, unless it already runs.
+	if st, err := mgr.Status(ctx, plan.Service); err == nil && st == "running" {
+		return nil
+	}
+	if err := mgr.Start(ctx, plan.Service); err != nil {
+		fmt.Fprintf(e.Stderr, "worktimed: the service is registered but did not start now: %v\n", err)
+		return nil
+	}
+	fmt.Fprintln(e.Stdout, "started the daemon")
 	return nil
 }
 
