@@ -90,7 +90,9 @@ describe.each([
     const page1: Page = ctx.pages()[0] ?? (await ctx.newPage());
     await page1.goto(PR("octo", "hello", 1));
     const [s1] = await waitActive("octo", "hello", 1);
-    expect(s1.id).toMatch(UUID7); // minted by the extension
+    expect(s1.id).toMatch(UUID7);
+    // The id is the one the extension minted and sent as session_id.
+    expect(await sw.evaluate(() => (globalThis as any).worktime.tracker().tracking?.sessionId)).toBe(s1.id);
     expect(s1.end_time).toBeNull();
 
     // Spend a little time on it, so that today's total is not zero.
@@ -190,7 +192,7 @@ describe.each([
     expect(await popup.locator("#signed-in").textContent()).toBe("not signed in (worktimed login)");
     const syncText = (await popup.locator("#sync").textContent()) ?? "";
     if (withDaemon) expect(syncText).toMatch(/^signed out · [1-9][0-9]* pending$/);
-    else expect(syncText).toMatch(/^disabled · 0 pending · error: worktimed is not running/);
+    else expect(syncText).toMatch(/^disabled · [1-9][0-9]* pending · error: worktimed is not running/);
     const ended4 = (await h.sessions()).filter((s) => s.status !== "active");
     const sum = ended4.reduce((n, s) => n + (s.duration_seconds ?? 0), 0);
     expect(storeToday).toBe(sum);
