@@ -51,8 +51,10 @@ func BenchmarkEnginePush(b *testing.B) {
 		srv := memremote.New()
 		srv.AddToken("bench", "t")
 		eng, err := sync.New(sync.Options{
-			Store:     db,
-			Account:   func(context.Context) (sync.Account, error) { return sync.Account{ServerURL: "mem", Token: "t", Login: "bench"}, nil },
+			Store: db,
+			Account: func(context.Context) (sync.Account, error) {
+				return sync.Account{ServerURL: "mem", Token: "t", Login: "bench"}, nil
+			},
 			NewRemote: func(a sync.Account) sync.Remote { return srv.Remote(a.Token) },
 			TimeZone:  "UTC",
 		})
