@@ -47,7 +47,7 @@ function send(c: Command): void {
   connection.request(commandRequest(c)).catch((err: unknown) => {
     console.warn(`worktime: ${c.type} ${c.sessionId}:`, err);
     if (err instanceof RemoteError && c.type !== "session.end") {
-      void dispatch({ type: "rejected", sessionId: c.sessionId });
+      void dispatch({ type: "rejected", sessionId: c.sessionId, command: c.type });
     }
   });
 }

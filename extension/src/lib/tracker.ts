@@ -18,9 +18,9 @@
  *  - While a session runs, a heartbeat is due every heartbeat interval.
  *  - When the connection drops, the companion ends the session itself (at its
  *    last heartbeat), so the tracker forgets it; on reconnect a new one starts.
- *  - A start or heartbeat the companion refused forgets the session; a new
- *    start is tried at the first tick after the retry delay, or at once when
- *    focus moves.
+ *  - A heartbeat the companion refused (it ended the session) forgets the
+ *    session and starts a new one at once. A refused start is tried again at
+ *    the first tick after the retry delay, or at once when focus moves.
  */
 
 import { type PullRequest, parsePullRequestURL, samePullRequest } from "./prurl.js";
@@ -57,7 +57,7 @@ export type TrackerEvent =
   | { type: "idleThreshold"; seconds: number }
   | { type: "connected" }
   | { type: "disconnected" }
-  | { type: "rejected"; sessionId: string }
+  | { type: "rejected"; sessionId: string; command: "session.start" | "session.heartbeat" }
   | { type: "tick" };
 
 export type Command =
@@ -152,7 +152,11 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
     case "rejected":
       if (s.tracking !== null && s.tracking.sessionId === ev.sessionId) {
         s.tracking = null;
-        s.retryAfter = now + RETRY_DELAY_MS;
+        // A refused heartbeat means the companion ended the session (for
+        // example abandoned it while the computer slept): start afresh now.
+        // A refused start is retried later, so a refusing companion is not
+        // asked again and again.
+        s.retryAfter = ev.command === "session.start" ? now + RETRY_DELAY_MS : 0;
       }
       break;
     case "tick":

@@ -257,7 +257,7 @@ describe("tracker: the companion's connection", () => {
   it("a refused start is retried at the first tick after the retry delay", () => {
     const d = Driver.on(PR1);
     d.at(1_000);
-    expect(d.feed({ type: "rejected", sessionId: "s1" })).toEqual([]);
+    expect(d.feed({ type: "rejected", sessionId: "s1", command: "session.start" })).toEqual([]);
     expect(d.state.tracking).toBeNull();
     d.at(1_000 + RETRY_DELAY_MS - 1);
     expect(d.feed({ type: "tick" })).toEqual([]);
@@ -265,9 +265,27 @@ describe("tracker: the companion's connection", () => {
     expect(d.feed({ type: "tick" })).toEqual([start("s2", "octo", "hello", 1, 1_000 + RETRY_DELAY_MS)]);
   });
 
+  it("a refused heartbeat (the companion ended the session) starts a new session at once", () => {
+    const d = Driver.on(PR1);
+    d.at(HEARTBEAT_INTERVAL_MS);
+    expect(d.feed({ type: "tick" })).toEqual([hb("s1", HEARTBEAT_INTERVAL_MS)]);
+    d.at(HEARTBEAT_INTERVAL_MS + 5);
+    expect(d.feed({ type: "rejected", sessionId: "s1", command: "session.heartbeat" })).toEqual([
+      start("s2", "octo", "hello", 1, HEARTBEAT_INTERVAL_MS + 5),
+    ]);
+  });
+
+  it("a late refusal for a session that already ended starts nothing", () => {
+    const d = Driver.on(PR1);
+    d.at(HEARTBEAT_INTERVAL_MS);
+    d.feed({ type: "tick" });
+    d.feed({ type: "paused", paused: true });
+    expect(d.feed({ type: "rejected", sessionId: "s1", command: "session.heartbeat" })).toEqual([]);
+  });
+
   it("after a refusal, moving focus starts at once", () => {
     const d = Driver.on(PR1);
-    d.feed({ type: "rejected", sessionId: "s1" });
+    d.feed({ type: "rejected", sessionId: "s1", command: "session.start" });
     d.at(100);
     expect(d.feed({ type: "focus", url: PR2 })).toEqual([start("s2", "octo", "hello", 2, 100)]);
   });
@@ -276,13 +294,13 @@ describe("tracker: the companion's connection", () => {
     const d = Driver.on(PR1);
     d.at(1_000);
     d.feed({ type: "focus", url: PR2 });
-    expect(d.feed({ type: "rejected", sessionId: "s1" })).toEqual([]);
+    expect(d.feed({ type: "rejected", sessionId: "s1", command: "session.start" })).toEqual([]);
     expect(d.state.tracking?.sessionId).toBe("s2");
   });
 
   it("a reconnect clears the retry delay", () => {
     const d = Driver.on(PR1);
-    d.feed({ type: "rejected", sessionId: "s1" });
+    d.feed({ type: "rejected", sessionId: "s1", command: "session.start" });
     d.feed({ type: "disconnected" });
     d.at(10);
     expect(d.feed({ type: "connected" })).toEqual([start("s2", "octo", "hello", 1, 10)]);
