@@ -9,7 +9,6 @@ import (
 	"io"
 	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/workers"
@@ -117,25 +116,10 @@ type DeployResult struct {
 	ConfigUpdated bool
 }
 
-const deploySteps = 7
-
-type progress struct {
-	out  io.Writer
-	step int
-}
-
-func (p *progress) start(title string) {
-	p.step++
-	fmt.Fprintf(p.out, "[%d/%d] %s: ", p.step, deploySteps, title)
-}
-
-func (p *progress) done(format string, args ...any) {
-	fmt.Fprintf(p.out, format+"\n", args...)
-}
-
-// Deploy makes the account match the bundle. Every step first reads what
-// exists, so a re-run changes nothing and a run interrupted at any step
-// completes on the next.
+// Deploy makes the account match the bundle, one step at a time with a
+// progress line each, then prints a summary. Every step reads before it
+// writes, so a re-run changes nothing and a run interrupted at any step
+// completes on the next; a dry run makes only read calls.
 func (d *Deployer) Deploy(ctx context.Context, o DeployOptions) (*DeployResult, error) {
 	if err := o.Validate(); err != nil {
 		return nil, fmt.Errorf("deploy: %w", err)
@@ -143,277 +127,23 @@ func (d *Deployer) Deploy(ctx context.Context, o DeployOptions) (*DeployResult, 
 	if d.Bundle == nil {
 		return nil, fmt.Errorf("deploy: %w", ErrNoBundle)
 	}
-	acct := account{api: d.API, id: o.AccountID}
-	res := &DeployResult{}
-	change := func(format string, args ...any) string {
-		s := fmt.Sprintf(format, args...)
-		res.Changes = append(res.Changes, s)
-		return s
-	}
-	would := "created"
+	r := &deployRun{d: d, o: o, acct: account{api: d.API, id: o.AccountID}, res: &DeployResult{}}
 	if o.DryRun {
-		would = "would create"
 		fmt.Fprintf(d.Out, "Dry run: reading account %s, changing nothing.\n", o.AccountID)
 	}
 	fmt.Fprintf(d.Out, "Deploying worker %s as %q.\n", d.Bundle.Version, o.Name)
-	p := &progress{out: d.Out}
-
-	// 1. D1 database.
-	p.start("D1 database " + o.Name)
-	db, err := acct.findDatabase(ctx, o.Name)
-	if err != nil {
-		p.done("failed")
-		return res, err
-	}
-	switch {
-	case db != nil:
-		p.done("exists (%s)", db.ID)
-	case o.DryRun:
-		p.done("%s", change("would create D1 database %s", o.Name))
-	default:
-		if db, err = acct.createDatabase(ctx, o.Name); err != nil {
-			p.done("failed")
-			return res, err
-		}
-		change("created D1 database %s", o.Name)
-		p.done("%s (%s)", would, db.ID)
-	}
-	if db != nil {
-		res.DatabaseID = db.ID
-	}
-
-	// 2. KV namespace.
-	p.start("KV namespace " + o.KVTitle())
-	ns, err := acct.findNamespace(ctx, o.KVTitle())
-	if err != nil {
-		p.done("failed")
-		return res, err
-	}
-	switch {
-	case ns != nil:
-		p.done("exists (%s)", ns.ID)
-	case o.DryRun:
-		p.done("%s", change("would create KV namespace %s", o.KVTitle()))
-	default:
-		if ns, err = acct.createNamespace(ctx, o.KVTitle()); err != nil {
-			p.done("failed")
-			return res, err
-		}
-		change("created KV namespace %s", o.KVTitle())
-		p.done("%s (%s)", would, ns.ID)
-	}
-	if ns != nil {
-		res.KVID = ns.ID
-	}
-
-	// 3. Migrations.
-	p.start("D1 migrations")
-	var applied map[string]bool
-	if db != nil {
-		if applied, err = d.appliedMigrations(ctx, acct, db.ID, !o.DryRun); err != nil {
-			p.done("failed")
-			return res, err
-		}
-	}
-	known := map[string]bool{}
-	var pending []Migration
-	for _, m := range d.Bundle.Migrations {
-		known[m.Name] = true
-		if !applied[m.Name] {
-			pending = append(pending, m)
-		}
-	}
-	var unknown []string
-	for name := range applied {
-		if !known[name] {
-			unknown = append(unknown, name)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		p.done("failed")
-		return res, fmt.Errorf("deploy: %w: %s", ErrNewerDatabase, strings.Join(unknown, ", "))
-	}
-	if len(pending) == 0 {
-		p.done("up to date (%d applied)", len(d.Bundle.Migrations))
-	} else if o.DryRun {
-		for _, m := range pending {
-			res.Applied = append(res.Applied, m.Name)
-		}
-		p.done("%s", change("would apply %s", strings.Join(res.Applied, ", ")))
-	} else {
-		for i, m := range pending {
-			fmt.Fprintf(d.Out, "\n      applying %s (%d/%d)", m.Name, i+1, len(pending))
-			// One batch is one transaction: the migration and its record in
-			// d1_migrations land together or not at all.
-			_, err := acct.query(ctx, db.ID, "apply migration "+m.Name,
-				statement{SQL: m.SQL},
-				statement{SQL: "INSERT INTO d1_migrations (name) VALUES (?1)", Params: []string{m.Name}},
-			)
-			if err != nil {
-				p.done(" failed")
-				return res, err
-			}
-			res.Applied = append(res.Applied, m.Name)
-			change("applied migration %s", m.Name)
-		}
-		p.done("\n      applied %d", len(pending))
-	}
-
-	// 4. Worker script.
-	p.start("Worker " + o.Name)
-	settings, err := acct.scriptSettings(ctx, o.Name)
-	if err != nil {
-		p.done("failed")
-		return res, err
-	}
-	deployedClientID := ""
-	if settings != nil {
-		for _, b := range settings.Bindings {
-			if b.Name == VarGitHubClientID && string(b.Type) == "plain_text" {
-				deployedClientID = b.Text
-			}
-		}
-	}
-	clientID := o.GitHubClientID
-	if clientID == "" {
-		clientID = deployedClientID
-	}
-	dbID, nsID := "", ""
-	if db != nil {
-		dbID = db.ID
-	}
-	if ns != nil {
-		nsID = ns.ID
-	}
-	res.GitHubClientID = clientID
-	want := d.bindings(dbID, nsID, clientID)
-	switch {
-	case settings != nil && settings.Annotations.WorkersTag == d.Bundle.Version && bindingsMatch(settings.Bindings, want):
-		p.done("up to date (%s)", d.Bundle.Version)
-	case o.DryRun && settings == nil:
-		p.done("%s", change("would upload worker %s", d.Bundle.Version))
-	case o.DryRun:
-		p.done("%s", change("would update worker %s → %s", settings.Annotations.WorkersTag, d.Bundle.Version))
-	default:
-		if err := acct.uploadScript(ctx, o.Name, d.Bundle.Script, d.metadata(want)); err != nil {
-			p.done("failed")
-			return res, err
-		}
-		p.done("%s", change("uploaded worker %s", d.Bundle.Version))
-	}
-
-	// 5. Secrets.
-	p.start("Secrets")
-	have := map[string]bool{}
-	if settings != nil || !o.DryRun {
-		if have, err = acct.secretNames(ctx, o.Name); err != nil {
-			p.done("failed")
-			return res, err
-		}
-	}
-	var notes []string
-	if have[SecretJWT] {
-		notes = append(notes, SecretJWT+" kept")
-	} else if o.DryRun {
-		notes = append(notes, change("would generate %s", SecretJWT))
-	} else {
-		secret, err := d.newSecret()
+	steps := r.steps()
+	for i, s := range steps {
+		fmt.Fprintf(d.Out, "[%d/%d] %s: ", i+1, len(steps), s.title)
+		msg, err := s.run(ctx)
 		if err != nil {
-			p.done("failed")
-			return res, err
+			fmt.Fprintln(d.Out, "failed")
+			return r.res, err
 		}
-		if err := acct.putSecret(ctx, o.Name, SecretJWT, secret); err != nil {
-			p.done("failed")
-			return res, err
-		}
-		notes = append(notes, change("generated %s", SecretJWT))
+		fmt.Fprintln(d.Out, msg)
 	}
-	switch {
-	case o.GitHubClientSecret != "" && o.DryRun:
-		notes = append(notes, change("would set %s from the environment", SecretGitHubClient))
-	case o.GitHubClientSecret != "":
-		if err := acct.putSecret(ctx, o.Name, SecretGitHubClient, o.GitHubClientSecret); err != nil {
-			p.done("failed")
-			return res, err
-		}
-		notes = append(notes, change("set %s from the environment", SecretGitHubClient))
-	case have[SecretGitHubClient]:
-		notes = append(notes, SecretGitHubClient+" kept")
-	default:
-		notes = append(notes, SecretGitHubClient+" not set (GitHub sign-in needs it: run again with GITHUB_CLIENT_SECRET set)")
-	}
-	p.done("%s", strings.Join(notes, "; "))
-
-	// 6. workers.dev route.
-	p.start("workers.dev route")
-	sub, err := acct.accountSubdomain(ctx)
-	if err != nil {
-		p.done("failed")
-		return res, err
-	}
-	res.URL = fmt.Sprintf("https://%s.%s.workers.dev", o.Name, sub)
-	enabled := false
-	if settings != nil || !o.DryRun {
-		if enabled, err = acct.routeEnabled(ctx, o.Name); err != nil {
-			p.done("failed")
-			return res, err
-		}
-	}
-	switch {
-	case enabled:
-		p.done("enabled (%s)", res.URL)
-	case o.DryRun:
-		p.done("%s", change("would enable %s", res.URL))
-	default:
-		if err := acct.enableRoute(ctx, o.Name); err != nil {
-			p.done("failed")
-			return res, err
-		}
-		p.done("%s", change("enabled %s", res.URL))
-	}
-
-	// 7. The daemon's config.
-	p.start("Daemon config")
-	if err := d.configure(ctx, o.DryRun, res, change); err != nil {
-		p.done("failed")
-		return res, err
-	}
-
-	d.summary(o, res)
-	return res, nil
-}
-
-// appliedMigrations reads d1_migrations. When create is false (dry run) it
-// does not create the table and treats a missing one as "none applied".
-func (d *Deployer) appliedMigrations(ctx context.Context, acct account, dbID string, create bool) (map[string]bool, error) {
-	const op = "read the applied D1 migrations"
-	if create {
-		if _, err := acct.query(ctx, dbID, "create the d1_migrations table", statement{SQL: migrationsTable}); err != nil {
-			return nil, err
-		}
-	} else {
-		rows, err := acct.query(ctx, dbID, op, statement{
-			SQL: "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1", Params: []string{"d1_migrations"},
-		})
-		if err != nil {
-			return nil, err
-		}
-		if len(rows[0]) == 0 {
-			return map[string]bool{}, nil
-		}
-	}
-	rows, err := acct.query(ctx, dbID, op, statement{SQL: "SELECT name FROM d1_migrations ORDER BY id"})
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]bool{}
-	for _, r := range rows[0] {
-		if n, ok := r["name"].(string); ok {
-			out[n] = true
-		}
-	}
-	return out, nil
+	d.summary(o, r.res)
+	return r.res, nil
 }
 
 // binding is one non-secret binding deploy wants, in a form that can be
@@ -555,71 +285,6 @@ func (d *Deployer) newSecret() (string, error) {
 		return "", fmt.Errorf("generate %s: %w", SecretJWT, err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// configure points the daemon at the backend: server_url (asking before it
-// replaces another URL) and, when the Worker has one, github_client_id.
-func (d *Deployer) configure(_ context.Context, dryRun bool, res *DeployResult, change func(string, ...any) string) error {
-	var notes []string
-	defer func() { fmt.Fprintln(d.Out, strings.Join(notes, "; ")) }()
-	if d.Config == nil {
-		notes = append(notes, "skipped (no config)")
-		return nil
-	}
-	cur, err := d.Config.ServerURL()
-	if err != nil {
-		notes = append(notes, "failed")
-		return fmt.Errorf("read the daemon's server URL: %w", err)
-	}
-	url := res.URL
-	switch {
-	case cur == url:
-		notes = append(notes, "server_url already "+url)
-	case dryRun && cur == "":
-		notes = append(notes, change("would set server_url to %s", url))
-	case dryRun:
-		notes = append(notes, change("would ask before replacing server_url %s with %s", cur, url))
-	default:
-		ok := cur == ""
-		if !ok && d.Confirm != nil {
-			if ok, err = d.Confirm(fmt.Sprintf("The daemon syncs with %s. Replace it with %s?", cur, url)); err != nil {
-				notes = append(notes, "failed")
-				return fmt.Errorf("ask before replacing the server URL: %w", err)
-			}
-		}
-		if !ok {
-			notes = append(notes, fmt.Sprintf("kept server_url %s (to switch later, set [sync] server_url = %q in config.toml)", cur, url))
-			return nil
-		}
-		if err := d.Config.SetServerURL(url); err != nil {
-			notes = append(notes, "failed")
-			return fmt.Errorf("write the daemon's server URL: %w", err)
-		}
-		notes = append(notes, change("set server_url to %s", url))
-	}
-	if !dryRun {
-		res.ConfigUpdated = true
-	}
-	// The client ID belongs to this backend: it follows the server URL.
-	id := res.GitHubClientID
-	if id == "" {
-		return nil
-	}
-	curID, err := d.Config.GitHubClientID()
-	if err != nil {
-		return fmt.Errorf("read the daemon's GitHub client ID: %w", err)
-	}
-	switch {
-	case curID == id:
-	case dryRun:
-		notes = append(notes, change("would set github_client_id to %s", id))
-	default:
-		if err := d.Config.SetGitHubClientID(id); err != nil {
-			return fmt.Errorf("write the daemon's GitHub client ID: %w", err)
-		}
-		notes = append(notes, change("set github_client_id to %s", id))
-	}
-	return nil
 }
 
 func (d *Deployer) summary(o DeployOptions, res *DeployResult) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -39,12 +40,15 @@ func TestDeployClean(t *testing.T) {
 		t.Errorf("GITHUB_CLIENT_ID = %q", clientID)
 	}
 	out := h.out.String()
-	for i := 1; i <= deploySteps; i++ {
-		if !strings.Contains(out, "["+string(rune('0'+i))+"/7]") {
-			t.Errorf("output lacks step %d:\n%s", i, out)
+	last := -1
+	for i, title := range []string{"D1 database worktime", "KV namespace worktime-kv", "D1 migrations", "Worker worktime", "Secrets", "workers.dev route", "Daemon config"} {
+		at := strings.Index(out, fmt.Sprintf("[%d/7] %s: ", i+1, title))
+		if at <= last {
+			t.Errorf("step %d (%s) missing or out of order:\n%s", i+1, title, out)
 		}
+		last = at
 	}
-	for _, want := range []string{"created (", "uploaded worker 0.1.0+", "generated JWT_SECRET", "Backend: https://worktime.alice.workers.dev"} {
+	for _, want := range []string{"D1 database worktime: created (", "KV namespace worktime-kv: created (", "  - created D1 database worktime\n", "uploaded worker 0.1.0+", "generated JWT_SECRET", "Backend: https://worktime.alice.workers.dev"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

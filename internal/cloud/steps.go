@@ -1,0 +1,347 @@
+package cloud
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cloudflare/cloudflare-go/v6/workers"
+)
+
+// deployRun is one deploy: what the steps found and decided so far.
+type deployRun struct {
+	d    *Deployer
+	o    DeployOptions
+	acct account
+	res  *DeployResult
+
+	db       *database // nil until it exists (or in a dry run, if it does not)
+	ns       *namespace
+	settings *workers.ScriptScriptAndVersionSettingGetResponse // nil: no script yet
+}
+
+// step is one line of deploy's progress. run reads what exists, changes
+// what differs (unless it is a dry run) and returns a one-line result.
+type step struct {
+	title string
+	run   func(ctx context.Context) (string, error)
+}
+
+func (r *deployRun) steps() []step {
+	return []step{
+		{"D1 database " + r.o.Name, r.database},
+		{"KV namespace " + r.o.KVTitle(), r.namespace},
+		{"D1 migrations", r.migrations},
+		{"Worker " + r.o.Name, r.worker},
+		{"Secrets", r.secrets},
+		{"workers.dev route", r.route},
+		{"Daemon config", r.config},
+	}
+}
+
+// change records a change made (or planned) and returns its description.
+func (r *deployRun) change(format string, args ...any) string {
+	s := fmt.Sprintf(format, args...)
+	r.res.Changes = append(r.res.Changes, s)
+	return s
+}
+
+func (r *deployRun) database(ctx context.Context) (string, error) {
+	db, err := r.acct.findDatabase(ctx, r.o.Name)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case db != nil:
+		r.db = db
+		r.res.DatabaseID = db.ID
+		return fmt.Sprintf("exists (%s)", db.ID), nil
+	case r.o.DryRun:
+		return r.change("would create D1 database %s", r.o.Name), nil
+	}
+	if db, err = r.acct.createDatabase(ctx, r.o.Name); err != nil {
+		return "", err
+	}
+	r.db = db
+	r.res.DatabaseID = db.ID
+	r.change("created D1 database %s", r.o.Name)
+	return "created (" + db.ID + ")", nil
+}
+
+func (r *deployRun) namespace(ctx context.Context) (string, error) {
+	title := r.o.KVTitle()
+	ns, err := r.acct.findNamespace(ctx, title)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case ns != nil:
+		r.ns = ns
+		r.res.KVID = ns.ID
+		return fmt.Sprintf("exists (%s)", ns.ID), nil
+	case r.o.DryRun:
+		return r.change("would create KV namespace %s", title), nil
+	}
+	if ns, err = r.acct.createNamespace(ctx, title); err != nil {
+		return "", err
+	}
+	r.ns = ns
+	r.res.KVID = ns.ID
+	r.change("created KV namespace %s", title)
+	return "created (" + ns.ID + ")", nil
+}
+
+func (r *deployRun) migrations(ctx context.Context) (string, error) {
+	all := r.d.Bundle.Migrations
+	applied := map[string]bool{}
+	if r.db != nil {
+		var err error
+		if applied, err = r.appliedMigrations(ctx, !r.o.DryRun); err != nil {
+			return "", err
+		}
+	}
+	known := map[string]bool{}
+	var pending []Migration
+	for _, m := range all {
+		known[m.Name] = true
+		if !applied[m.Name] {
+			pending = append(pending, m)
+		}
+	}
+	var unknown []string
+	for name := range applied {
+		if !known[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return "", fmt.Errorf("deploy: %w: %s", ErrNewerDatabase, strings.Join(unknown, ", "))
+	}
+	switch {
+	case len(pending) == 0:
+		return fmt.Sprintf("up to date (%d applied)", len(all)), nil
+	case r.o.DryRun:
+		for _, m := range pending {
+			r.res.Applied = append(r.res.Applied, m.Name)
+		}
+		return r.change("would apply %s", strings.Join(r.res.Applied, ", ")), nil
+	}
+	for i, m := range pending {
+		fmt.Fprintf(r.d.Out, "\n      applying %s (%d/%d)", m.Name, i+1, len(pending))
+		// One batch is one transaction: the migration and its record in
+		// d1_migrations land together or not at all.
+		_, err := r.acct.query(ctx, r.db.ID, "apply migration "+m.Name,
+			statement{SQL: m.SQL},
+			statement{SQL: "INSERT INTO d1_migrations (name) VALUES (?1)", Params: []string{m.Name}},
+		)
+		if err != nil {
+			return "", err
+		}
+		r.res.Applied = append(r.res.Applied, m.Name)
+		r.change("applied migration %s", m.Name)
+	}
+	return fmt.Sprintf("\n      applied %d", len(pending)), nil
+}
+
+// appliedMigrations reads d1_migrations. When create is false (dry run) it
+// does not create the table and treats a missing one as "none applied".
+func (r *deployRun) appliedMigrations(ctx context.Context, create bool) (map[string]bool, error) {
+	const op = "read the applied D1 migrations"
+	if create {
+		if _, err := r.acct.query(ctx, r.db.ID, "create the d1_migrations table", statement{SQL: migrationsTable}); err != nil {
+			return nil, err
+		}
+	} else {
+		rows, err := r.acct.query(ctx, r.db.ID, op, statement{
+			SQL: "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1", Params: []string{"d1_migrations"},
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(rows[0]) == 0 {
+			return map[string]bool{}, nil
+		}
+	}
+	rows, err := r.acct.query(ctx, r.db.ID, op, statement{SQL: "SELECT name FROM d1_migrations ORDER BY id"})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, row := range rows[0] {
+		if n, ok := row["name"].(string); ok {
+			out[n] = true
+		}
+	}
+	return out, nil
+}
+
+func (r *deployRun) worker(ctx context.Context) (string, error) {
+	settings, err := r.acct.scriptSettings(ctx, r.o.Name)
+	if err != nil {
+		return "", err
+	}
+	r.settings = settings
+	// Without --github-client-id the deployed value is kept.
+	clientID := r.o.GitHubClientID
+	if clientID == "" && settings != nil {
+		for _, b := range settings.Bindings {
+			if b.Name == VarGitHubClientID && string(b.Type) == "plain_text" {
+				clientID = b.Text
+			}
+		}
+	}
+	r.res.GitHubClientID = clientID
+	var dbID, nsID string
+	if r.db != nil {
+		dbID = r.db.ID
+	}
+	if r.ns != nil {
+		nsID = r.ns.ID
+	}
+	want := r.d.bindings(dbID, nsID, clientID)
+	version := r.d.Bundle.Version
+	switch {
+	case settings != nil && settings.Annotations.WorkersTag == version && bindingsMatch(settings.Bindings, want):
+		return fmt.Sprintf("up to date (%s)", version), nil
+	case r.o.DryRun && settings == nil:
+		return r.change("would upload worker %s", version), nil
+	case r.o.DryRun:
+		return r.change("would update worker %s → %s", settings.Annotations.WorkersTag, version), nil
+	}
+	if err := r.acct.uploadScript(ctx, r.o.Name, r.d.Bundle.Script, r.d.metadata(want)); err != nil {
+		return "", err
+	}
+	return r.change("uploaded worker %s", version), nil
+}
+
+// exists reports whether the script is on the account now: after the worker
+// step it is, unless this is a dry run on an account without it.
+func (r *deployRun) exists() bool { return r.settings != nil || !r.o.DryRun }
+
+func (r *deployRun) secrets(ctx context.Context) (string, error) {
+	have := map[string]bool{}
+	if r.exists() {
+		var err error
+		if have, err = r.acct.secretNames(ctx, r.o.Name); err != nil {
+			return "", err
+		}
+	}
+	var notes []string
+	switch {
+	case have[SecretJWT]:
+		// Kept, never regenerated: a new one would sign everybody out.
+		notes = append(notes, SecretJWT+" kept")
+	case r.o.DryRun:
+		notes = append(notes, r.change("would generate %s", SecretJWT))
+	default:
+		secret, err := r.d.newSecret()
+		if err != nil {
+			return "", err
+		}
+		if err := r.acct.putSecret(ctx, r.o.Name, SecretJWT, secret); err != nil {
+			return "", err
+		}
+		notes = append(notes, r.change("generated %s", SecretJWT))
+	}
+	switch {
+	case r.o.GitHubClientSecret != "" && r.o.DryRun:
+		notes = append(notes, r.change("would set %s from the environment", SecretGitHubClient))
+	case r.o.GitHubClientSecret != "":
+		if err := r.acct.putSecret(ctx, r.o.Name, SecretGitHubClient, r.o.GitHubClientSecret); err != nil {
+			return "", err
+		}
+		notes = append(notes, r.change("set %s from the environment", SecretGitHubClient))
+	case have[SecretGitHubClient]:
+		notes = append(notes, SecretGitHubClient+" kept")
+	default:
+		notes = append(notes, SecretGitHubClient+" not set (GitHub sign-in needs it: run again with GITHUB_CLIENT_SECRET set)")
+	}
+	return strings.Join(notes, "; "), nil
+}
+
+func (r *deployRun) route(ctx context.Context) (string, error) {
+	sub, err := r.acct.accountSubdomain(ctx)
+	if err != nil {
+		return "", err
+	}
+	url := fmt.Sprintf("https://%s.%s.workers.dev", r.o.Name, sub)
+	r.res.URL = url
+	enabled := false
+	if r.exists() {
+		if enabled, err = r.acct.routeEnabled(ctx, r.o.Name); err != nil {
+			return "", err
+		}
+	}
+	switch {
+	case enabled:
+		return fmt.Sprintf("enabled (%s)", url), nil
+	case r.o.DryRun:
+		return r.change("would enable %s", url), nil
+	}
+	if err := r.acct.enableRoute(ctx, r.o.Name); err != nil {
+		return "", err
+	}
+	return r.change("enabled %s", url), nil
+}
+
+// config points the daemon at the backend: server_url (asking before it
+// replaces another URL) and, when the Worker has one, github_client_id.
+func (r *deployRun) config(context.Context) (string, error) {
+	c := r.d.Config
+	if c == nil {
+		return "skipped (no config)", nil
+	}
+	cur, err := c.ServerURL()
+	if err != nil {
+		return "", fmt.Errorf("read the daemon's server URL: %w", err)
+	}
+	url := r.res.URL
+	var notes []string
+	switch {
+	case cur == url:
+		notes = append(notes, "server_url already "+url)
+	case r.o.DryRun && cur == "":
+		notes = append(notes, r.change("would set server_url to %s", url))
+	case r.o.DryRun:
+		notes = append(notes, r.change("would ask before replacing server_url %s with %s", cur, url))
+	default:
+		ok := cur == ""
+		if !ok && r.d.Confirm != nil {
+			if ok, err = r.d.Confirm(fmt.Sprintf("The daemon syncs with %s. Replace it with %s?", cur, url)); err != nil {
+				return "", fmt.Errorf("ask before replacing the server URL: %w", err)
+			}
+		}
+		if !ok {
+			return fmt.Sprintf("kept server_url %s (to switch later, set [sync] server_url = %q in config.toml)", cur, url), nil
+		}
+		if err := c.SetServerURL(url); err != nil {
+			return "", fmt.Errorf("write the daemon's server URL: %w", err)
+		}
+		notes = append(notes, r.change("set server_url to %s", url))
+	}
+	if !r.o.DryRun {
+		r.res.ConfigUpdated = true
+	}
+	// The client ID belongs to this backend: it follows the server URL.
+	id := r.res.GitHubClientID
+	if id == "" {
+		return strings.Join(notes, "; "), nil
+	}
+	curID, err := c.GitHubClientID()
+	if err != nil {
+		return "", fmt.Errorf("read the daemon's GitHub client ID: %w", err)
+	}
+	switch {
+	case curID == id:
+	case r.o.DryRun:
+		notes = append(notes, r.change("would set github_client_id to %s", id))
+	default:
+		if err := c.SetGitHubClientID(id); err != nil {
+			return "", fmt.Errorf("write the daemon's GitHub client ID: %w", err)
+		}
+		notes = append(notes, r.change("set github_client_id to %s", id))
+	}
+	return strings.Join(notes, "; "), nil
+}
