@@ -50,7 +50,10 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 	fs := e.newFlagSet("cloud "+sub, "cloud "+sub+" [flags]")
 	accountID := fs.String("account-id", "", "Cloudflare account `ID` (default $CLOUDFLARE_ACCOUNT_ID)")
 	name := fs.String("name", "worktime", "`NAME` of the Worker and the D1 database (the KV namespace is NAME-kv)")
-	bundleDir := fs.String("bundle", "", "deploy the bundle in `DIR` (laid out like internal/cloud/bundle) instead of the embedded one")
+	bundleDir := new(string)
+	if sub != "destroy" {
+		bundleDir = fs.String("bundle", "", "use the worker bundle in `DIR` (laid out like internal/cloud/bundle) instead of the embedded one")
+	}
 	var clientID *string
 	var dryRun, yes *bool
 	switch sub {
@@ -70,9 +73,13 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 	if err := target.Validate(); err != nil {
 		return usageErrorf("cloud %s: %v", sub, err)
 	}
-	bundle, err := loadBundle(*bundleDir)
-	if err != nil && (sub == "deploy" || !errors.Is(err, cloud.ErrNoBundle)) {
-		return fmt.Errorf("cloud %s: %w", sub, err)
+	var bundle *cloud.Bundle
+	if sub != "destroy" {
+		var err error
+		bundle, err = loadBundle(*bundleDir)
+		if err != nil && (sub == "deploy" || !errors.Is(err, cloud.ErrNoBundle)) {
+			return fmt.Errorf("cloud %s: %w", sub, err)
+		}
 	}
 	token, err := cloud.TokenFromEnv(e.Getenv)
 	if err != nil {

@@ -263,7 +263,7 @@ func TestDeployHonoursRetryAfter(t *testing.T) {
 		_, err := h.deploy(h.opts())
 		done <- err
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := h.clk.WaitForTimers(ctx, 1); err != nil {
 		t.Fatalf("no retry timer: %v", err)
@@ -301,7 +301,7 @@ func TestDeployStopsWaitingWhenCancelled(t *testing.T) {
 		_, err := h.deployer(testToken).Deploy(ctx, h.opts())
 		done <- err
 	}()
-	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer wcancel()
 	if err := h.clk.WaitForTimers(wctx, 1); err != nil {
 		t.Fatal(err)
@@ -328,7 +328,7 @@ func TestDeployPersistentRateLimit(t *testing.T) {
 		_, err := h.deploy(h.opts())
 		done <- err
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
 		select {
