@@ -45,7 +45,8 @@ func RepoRoot() (string, error) {
 	}
 }
 
-// StartWorker starts the worker with vars (K=V) and persistence in
+// StartWorker starts the worker (worker/ of this module, or
+// $WORKTIME_WORKER_DIR) with vars (K=V) and persistence in
 // persistDir ("" for none). It fails the test if the worker cannot start
 // (node and `npm ci` in worker/ are required) and stops it when the test
 // ends.
@@ -65,8 +66,13 @@ func LaunchWorker(persistDir string, port int, vars ...string) (*Worker, error) 
 	if err != nil {
 		return nil, err
 	}
-	script := filepath.Join(root, "worker", "scripts", "start-local.mjs")
-	if _, err := os.Stat(filepath.Join(root, "worker", "node_modules")); err != nil {
+	dir := filepath.Join(root, "worker")
+	if d := os.Getenv("WORKTIME_WORKER_DIR"); d != "" {
+		// Another checkout of the worker (to measure a change, say).
+		dir = d
+	}
+	script := filepath.Join(dir, "scripts", "start-local.mjs")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules")); err != nil {
 		return nil, fmt.Errorf("worker dependencies are missing: run `npm ci` in worker/ (make setup does): %w", err)
 	}
 	args := []string{script, "--port", fmt.Sprint(port)}
@@ -77,7 +83,7 @@ func LaunchWorker(persistDir string, port int, vars ...string) (*Worker, error) 
 		args = append(args, "--var", v)
 	}
 	cmd := exec.Command("node", args...)
-	cmd.Dir = filepath.Join(root, "worker")
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CI=true", "WRANGLER_SEND_METRICS=false", "CLOUDFLARE_CF_FETCH_ENABLED=false")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdin, err := cmd.StdinPipe()
