@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -132,6 +135,28 @@ func TestDeployedBundleRunsInWorkerd(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("/health = %d %s", res.StatusCode, body)
 	}
+	// The deployed JWT_SECRET is the one the runtime verifies with: a token
+	// it signed gets past the signature check to the user lookup (D1, KV and
+	// the rate limiter all answer), one signed with another secret does not.
+	for _, tc := range []struct {
+		secret, want string
+	}{
+		{sc.Secrets[SecretJWT], "user no longer exists"},
+		{"some-other-secret-of-enough-length", "invalid token"},
+	} {
+		req, _ := http.NewRequest("GET", url+"/api/me", nil)
+		req.Header.Set("Authorization", "Bearer "+signJWT(tc.secret, time.Now()))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 401 || !strings.Contains(string(body), tc.want) {
+			t.Errorf("/api/me = %d %s, want 401 %q", res.StatusCode, body, tc.want)
+		}
+	}
+
 	var names []string
 	for _, r := range h.migrationRows() {
 		names = append(names, r.Name)
@@ -166,6 +191,19 @@ func assertBundleFresh(t *testing.T, b *Bundle, dir string) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("embedded migrations %v, worker/migrations has %v: run scripts/bundle-worker.sh (make build)", got, want)
 	}
+}
+
+// signJWT makes an HS256 token for user 1 the way the worker's own are made.
+func signJWT(secret string, now time.Time) string {
+	enc := base64.RawURLEncoding
+	head := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	claims, _ := json.Marshal(map[string]any{
+		"sub": "1", "login": "octocat", "iat": now.Unix() - 5, "exp": now.Unix() + 3600, "jti": "test-jti",
+	})
+	signing := head + "." + enc.EncodeToString(claims)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(signing))
+	return signing + "." + enc.EncodeToString(mac.Sum(nil))
 }
 
 func write(t *testing.T, path string, b []byte) {
