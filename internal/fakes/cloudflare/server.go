@@ -339,7 +339,6 @@ func (s *Server) routes() http.Handler {
 	add("POST /d1/database/{id}/query", route{"d1.query", PermD1, false, s.d1Query})
 	add("GET /storage/kv/namespaces", route{"kv.list", PermKV, false, s.kvList})
 	add("POST /storage/kv/namespaces", route{"kv.create", PermKV, true, s.kvCreate})
-	add("GET /storage/kv/namespaces/{id}", route{"kv.get", PermKV, false, s.kvGet})
 	add("DELETE /storage/kv/namespaces/{id}", route{"kv.delete", PermKV, true, s.kvDelete})
 	add("PUT /workers/scripts/{name}", route{"script.upload", PermScripts, true, s.scriptUpload})
 	add("DELETE /workers/scripts/{name}", route{"script.delete", PermScripts, true, s.scriptDelete})

@@ -54,17 +54,6 @@ func (s *Server) kvCreate(w *recorder, r *http.Request) {
 	writeResult(w, kvJSON{ID: n.id, Title: n.title, SupportsURLEncoding: true})
 }
 
-func (s *Server) kvGet(w *recorder, r *http.Request) {
-	s.mu.Lock()
-	n := s.namespaces[r.PathValue("id")]
-	s.mu.Unlock()
-	if n == nil {
-		writeErrors(w, http.StatusNotFound, 10013, "namespace not found")
-		return
-	}
-	writeResult(w, kvJSON{ID: n.id, Title: n.title, SupportsURLEncoding: true})
-}
-
 func (s *Server) kvDelete(w *recorder, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
