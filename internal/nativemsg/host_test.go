@@ -56,7 +56,7 @@ func (b storeBackend) Stats(ctx context.Context, days int) (api.Stats, error) {
 
 var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 
-func newHost(t *testing.T) (*nativemsg.Host, *tracker.Tracker, *clock.Fake) {
+func newHost(t testing.TB) (*nativemsg.Host, *tracker.Tracker, *clock.Fake) {
 	t.Helper()
 	clk := clock.NewFake(t0)
 	db, err := localdb.Open(context.Background(), t.TempDir()+"/worktime.db", localdb.Options{Clock: clk})
@@ -354,4 +354,43 @@ func TestPortCloseLeavesOtherSessions(t *testing.T) {
 	if err != nil || s.Status != api.StatusActive {
 		t.Fatalf("other session: %+v %v", s, err)
 	}
+}
+
+// FuzzHostHandle feeds arbitrary messages to a host over a real store:
+// every one gets a well-formed reply that echoes a valid id, and nothing
+// panics.
+func FuzzHostHandle(f *testing.F) {
+	for _, s := range []string{
+		`{"id":1,"type":"hello","protocol":1}`,
+		`{"id":"a","type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1}`,
+		`{"id":2,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1,"session_id":"01935f3e-8a00-7000-8000-000000000001","at":"2026-11-25T09:59:00Z"}`,
+		`{"id":3,"type":"session.heartbeat","session_id":"01935f3e-8a00-7000-8000-000000000001"}`,
+		`{"id":4,"type":"session.end","session_id":"01935f3e-8a00-7000-8000-000000000001","at":"2026-11-25T10:00:00+02:00"}`,
+		`{"id":5,"type":"session.active"}`,
+		`{"id":6,"type":"stats.summary","days":366}`,
+		`{"id":7,"type":"x"}`, `{"id":1e400,"type":"hello"}`, `{"id":"\u0000","type":"session.end","session_id":"\u0000"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	h, _, _ := newHost(f)
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		out := h.Handle(context.Background(), msg)
+		if len(out) > nativemsg.MaxFrame {
+			t.Fatalf("reply of %d bytes", len(out))
+		}
+		var r struct {
+			ID    json.RawMessage `json:"id"`
+			OK    *bool           `json:"ok"`
+			Error *api.Error      `json:"error"`
+		}
+		if err := json.Unmarshal(out, &r); err != nil || r.OK == nil {
+			t.Fatalf("reply %q: %v", out, err)
+		}
+		if !*r.OK && (r.Error == nil || r.Error.Code == "" || r.Error.Message == "") {
+			t.Fatalf("error reply without code or message: %s", out)
+		}
+		if id := string(r.ID); id != "null" && (len(id) == 0 || id[0] != '"' && id[0] != '-' && (id[0] < '0' || id[0] > '9')) {
+			t.Fatalf("reply id %s", id)
+		}
+	})
 }
