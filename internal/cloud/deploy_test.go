@@ -176,6 +176,23 @@ func TestDeployAuthErrors(t *testing.T) {
 				t.Errorf("err = %v, want ErrBadToken", err)
 			}
 		}},
+		{"malformed token (400, 6003)", func(h *harness) string {
+			h.fake.AddFault(cffake.Fault{Route: "d1.list", Status: 400, Code: 6003, Message: "Invalid request headers"})
+			return testToken
+		}, func(t *testing.T, err error) {
+			if !errors.Is(err, ErrBadToken) {
+				t.Errorf("err = %v, want ErrBadToken", err)
+			}
+		}},
+		{"other 400 is not about the token", func(h *harness) string {
+			h.fake.AddFault(cffake.Fault{Route: "d1.list", Status: 400, Code: 7400, Message: "The request is malformed"})
+			return testToken
+		}, func(t *testing.T, err error) {
+			var apiErr *APIError
+			if errors.Is(err, ErrBadToken) || !errors.As(err, &apiErr) || apiErr.Code != 7400 {
+				t.Errorf("err = %v, want an APIError with code 7400", err)
+			}
+		}},
 		{"no D1 permission (403)", func(h *harness) string {
 			h.fake.SetPermissions(cffake.PermKV, cffake.PermScripts)
 			return testToken

@@ -48,7 +48,7 @@ type PermissionError struct {
 }
 
 func (e *PermissionError) Error() string {
-	return fmt.Sprintf("could not %s: the API token lacks the %q permission; add it to the token (My Profile → API Tokens → Edit) and run again", e.Op, string(e.Permission))
+	return fmt.Sprintf("could not %s: Cloudflare refused the API token: it lacks the %q permission (or is not valid for this account); add it to the token (My Profile → API Tokens → Edit) and run again", e.Op, string(e.Permission))
 }
 
 func (e *PermissionError) Unwrap() error { return e.Err }
@@ -106,6 +106,19 @@ func isRouteError(e *cloudflare.Error) bool {
 	return false
 }
 
+// isTokenFormatError is Cloudflare's answer to a token it cannot parse:
+// 400 with "Invalid request headers" (6003), "Invalid format for
+// Authorization header" (6111) or an invalid API token (1000).
+func isTokenFormatError(e *cloudflare.Error) bool {
+	for _, d := range e.Errors {
+		switch d.Code {
+		case 1000, 6003, 6111:
+			return true
+		}
+	}
+	return false
+}
+
 // classify turns an SDK error into one that says, in the user's words, what
 // failed and what to do. It never includes the request (which carries the
 // token in its headers).
@@ -118,7 +131,7 @@ func classify(op string, perm Permission, err error) error {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	switch {
-	case apiErr.StatusCode == http.StatusUnauthorized:
+	case apiErr.StatusCode == http.StatusUnauthorized, apiErr.StatusCode == http.StatusBadRequest && isTokenFormatError(apiErr):
 		return fmt.Errorf("%s: %w", op, ErrBadToken)
 	case apiErr.StatusCode == http.StatusForbidden:
 		return &PermissionError{Permission: perm, Op: op, Err: err}
