@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
@@ -71,15 +70,7 @@ func (e *UnavailableError) Unwrap() error { return e.Err }
 // request was certainly not processed and may be done another way.
 func IsUnavailable(err error) bool {
 	var ue *UnavailableError
-	if errors.As(err, &ue) {
-		return true
-	}
-	return false
-}
-
-// isDialFailure is true for the errors a dial to a missing daemon gives.
-func isDialFailure(err error) bool {
-	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
+	return errors.As(err, &ue)
 }
 
 // do sends a request and decodes a JSON reply into out (unless nil).
@@ -122,8 +113,9 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		// A failed dial means no daemon: nothing was sent.
 		var ue *UnavailableError
-		if errors.As(err, &ue) && isDialFailure(ue.Err) {
+		if errors.As(err, &ue) {
 			return nil, ue
 		}
 		return nil, fmt.Errorf("localclient: %s %s: %w", method, path, err)
