@@ -416,15 +416,48 @@ type serverDay struct {
 // serverDaily is the worker's /api/stats/daily.
 func serverDaily(t testing.TB, base, token string, days int) []serverDay {
 	t.Helper()
-	var r struct {
-		TimeZone string      `json:"time_zone"`
-		Days     []serverDay `json:"days"`
-	}
+	return serverDailyFull(t, base, token, days).Days
+}
+
+type serverStats struct {
+	TimeZone string      `json:"time_zone"`
+	Days     []serverDay `json:"days"`
+	Repos    []struct {
+		Owner   string `json:"repo_owner"`
+		Name    string `json:"repo_name"`
+		Seconds int64  `json:"seconds"`
+	} `json:"repos"`
+}
+
+// serverDailyFull is the whole /api/stats/daily reply.
+func serverDailyFull(t testing.TB, base, token string, days int) serverStats {
+	t.Helper()
+	var r serverStats
 	serverGet(t, base, token, fmt.Sprintf("/api/stats/daily?days=%d", days), &r)
 	if r.TimeZone != timeZone {
 		t.Errorf("server time zone = %q, want %q", r.TimeZone, timeZone)
 	}
-	return r.Days
+	return r
+}
+
+// compareRepos checks per-repository totals.
+func compareRepos(t testing.TB, local api.Stats, server serverStats) {
+	t.Helper()
+	want := map[string]int64{}
+	for _, r := range local.Repos {
+		if r.Seconds > 0 {
+			want[r.Repo] = r.Seconds
+		}
+	}
+	got := map[string]int64{}
+	for _, r := range server.Repos {
+		if r.Seconds > 0 {
+			got[r.Owner+"/"+r.Name] = r.Seconds
+		}
+	}
+	if fmt.Sprint(want) != fmt.Sprint(got) {
+		t.Errorf("repository totals: local %v, server %v", want, got)
+	}
 }
 
 type serverSession struct {

@@ -42,7 +42,10 @@ func TestSignInTrackSyncAgree(t *testing.T) {
 	}
 	tok := d.token()
 	compareSessions(t, want, serverSessions(t, s.url(), tok))
-	compareStats(t, d.localStats(7), serverDaily(t, s.url(), tok, 7))
+	local := d.localStats(7)
+	server := serverDailyFull(t, s.url(), tok, 7)
+	compareStats(t, local, server.Days)
+	compareRepos(t, local, server)
 }
 
 // TestOfflineThousandSessions: the worker is down while 1,000 sessions are
