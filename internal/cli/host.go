@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -25,6 +26,7 @@ import (
 type HostCaller struct {
 	Browser     string // "chrome" (any Chromium-based browser) or "firefox"
 	ExtensionID string
+	Manifest    string // Firefox: the host manifest it started worktimed from
 }
 
 var (
@@ -55,21 +57,40 @@ func DetectHost(args []string) (caller HostCaller, ok bool) {
 		return caller, true
 	}
 	if len(args) == 2 && strings.HasSuffix(args[0], ".json") && filepath.IsAbs(args[0]) && firefoxAddon.MatchString(args[1]) {
-		return HostCaller{Browser: "firefox", ExtensionID: args[1]}, true
+		return HostCaller{Browser: "firefox", ExtensionID: args[1], Manifest: args[0]}, true
 	}
 	return HostCaller{}, false
 }
 
-// allowedCaller checks the caller against allowed_extension_ids (Chromium)
-// or the reference add-on id (Firefox, whose ids config.toml cannot hold).
+// allowedCaller checks the caller against allowed_extension_ids (Chromium),
+// or, for Firefox (whose add-on ids config.toml cannot hold), against the
+// reference add-on id and the allowed_extensions of worktime's manifest that
+// Firefox started it from (written by `worktimed install --extension-id`).
 func (e *Env) allowedCaller(c HostCaller) bool {
 	if c.ExtensionID == "" {
 		return false
 	}
 	if c.Browser == "firefox" {
-		return c.ExtensionID == install.DefaultFirefoxExtensionID || slices.Contains(e.Config.AllowedExtensionIDs, c.ExtensionID)
+		return c.ExtensionID == install.DefaultFirefoxExtensionID || slices.Contains(firefoxManifestIDs(c.Manifest), c.ExtensionID)
 	}
 	return slices.Contains(e.Config.AllowedExtensionIDs, c.ExtensionID)
+}
+
+// firefoxManifestIDs reads allowed_extensions from worktime's Firefox host
+// manifest at path; anything else yields none.
+func firefoxManifestIDs(path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) > 1<<20 {
+		return nil
+	}
+	var m struct {
+		Name              string   `json:"name"`
+		AllowedExtensions []string `json:"allowed_extensions"`
+	}
+	if json.Unmarshal(b, &m) != nil || m.Name != install.HostName {
+		return nil
+	}
+	return m.AllowedExtensions
 }
 
 // hostRefused is the error of a refused caller.

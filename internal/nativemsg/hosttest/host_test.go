@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -367,4 +369,35 @@ func TestKill9(t *testing.T) {
 	}
 	t.Logf("checked %d acknowledged events: %v", len(acks), n)
 	w.integrityCheck(t)
+}
+
+// TestFirefoxManifestIDs: a Firefox add-on listed in worktime's Firefox
+// manifest (install --extension-id) is allowed; a manifest of another host
+// does not count.
+func TestFirefoxManifestIDs(t *testing.T) {
+	dir := t.TempDir()
+	ours := filepath.Join(dir, "com.worktime.host.json")
+	other := filepath.Join(dir, "other.json")
+	if err := os.WriteFile(ours, []byte(`{"name":"com.worktime.host","type":"stdio","allowed_extensions":["mine@example.com"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(other, []byte(`{"name":"com.other.host","type":"stdio","allowed_extensions":["mine@example.com"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		manifest string
+		allowed  bool
+	}{{ours, true}, {other, false}} {
+		w := newWorld(t)
+		h := w.startHost(t, tt.manifest, "mine@example.com")
+		_ = h.send(`{"id":1,"type":"session.active"}`)
+		r, err := h.recv()
+		if err != nil {
+			t.Fatalf("%s: %v", tt.manifest, err)
+		}
+		if r.OK != tt.allowed || !tt.allowed && r.Error.Code != api.CodeForbidden {
+			t.Fatalf("%s: %+v (%+v), allowed %v", tt.manifest, r, r.Error, tt.allowed)
+		}
+		h.close(t)
+	}
 }
