@@ -37,6 +37,7 @@ type Store interface {
 	State(ctx context.Context, key string) (string, bool, error)
 	SetState(ctx context.Context, key, value string) error
 	DeviceID(ctx context.Context) (string, error)
+	ResetPushed(ctx context.Context) (int64, error)
 }
 
 var _ Store = (*localdb.DB)(nil)
@@ -240,6 +241,7 @@ func (e *Engine) RunOnce(ctx context.Context) api.SyncState {
 const (
 	keyLastSuccess = "sync.last_success_at"
 	keyCursor      = "sync.pull_cursor" // + ":" + server URL + ":" + login
+	keyAccount     = "sync.account"     // server URL + " " + login pushed to
 )
 
 func cursorKey(a Account) string { return keyCursor + ":" + a.ServerURL + ":" + a.Login }
@@ -423,6 +425,9 @@ func (e *Engine) sync(ctx context.Context, acct Account) error {
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
+	if err := e.switchAccount(ctx, acct); err != nil {
+		return err
+	}
 	ckey := cursorKey(acct)
 	cursor, _, err := e.o.Store.State(ctx, ckey)
 	if err != nil {
@@ -471,6 +476,31 @@ func (e *Engine) sync(ctx context.Context, acct Account) error {
 		return nil
 	}
 	return e.pull(ctx, remote, device, ckey, cursor)
+}
+
+// switchAccount makes everything this device wrote pending again when sync
+// now goes to another server or account than the one it pushed to, which
+// has none of it.
+func (e *Engine) switchAccount(ctx context.Context, acct Account) error {
+	id := acct.ServerURL + " " + acct.Login
+	prev, ok, err := e.o.Store.State(ctx, keyAccount)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if ok && prev == id {
+		return nil
+	}
+	if ok {
+		n, err := e.o.Store.ResetPushed(ctx)
+		if err != nil {
+			return fmt.Errorf("sync: %w", err)
+		}
+		e.log.Info("sync: new server or account; pushing this device's sessions to it", "from", prev, "to", id, "sessions", n)
+	}
+	if err := e.o.Store.SetState(ctx, keyAccount, id); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	return nil
 }
 
 // sameCursor compares cursors (Remote spells the beginning "").

@@ -24,6 +24,7 @@ type rig struct {
 	clk    *clock.Fake
 	srv    *memremote.Server
 	token  string
+	server string
 	eng    *sync.Engine
 	wrap   func(sync.Remote) sync.Remote
 	cancel context.CancelFunc
@@ -40,7 +41,7 @@ func newRig(t *testing.T, mod func(*sync.Options)) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	r := &rig{t: t, db: db, clk: clk, srv: memremote.New(), token: "tok-1",
+	r := &rig{t: t, db: db, clk: clk, srv: memremote.New(), token: "tok-1", server: "http://server.test",
 		runs: make(chan api.SyncState, 100), sched: make(chan time.Time, 100)}
 	r.srv.AddToken("octocat", r.token)
 	opts := sync.Options{
@@ -49,7 +50,7 @@ func newRig(t *testing.T, mod func(*sync.Options)) *rig {
 			if r.token == "" {
 				return sync.Account{}, sync.ErrSignedOut
 			}
-			return sync.Account{ServerURL: "http://server.test", Token: r.token, Login: "octocat"}, nil
+			return sync.Account{ServerURL: r.server, Token: r.token, Login: "octocat"}, nil
 		},
 		NewRemote: func(a sync.Account) sync.Remote {
 			rem := r.srv.Remote(a.Token)
@@ -620,5 +621,33 @@ func TestFailureAfterProgressRestartsBackoff(t *testing.T) {
 	}
 	if d := st.NextAttemptAt.Sub(r.clk.Now()); d != 500*time.Millisecond {
 		t.Errorf("backoff after progress %v, want 500ms (started over)", d)
+	}
+}
+
+func TestNewServerGetsEverything(t *testing.T) {
+	r := newRig(t, nil)
+	ids := r.track(3, t0)
+	r.start()
+	if n := len(r.srv.Sessions("octocat")); n != 3 {
+		t.Fatalf("first server has %d sessions, want 3", n)
+	}
+	// The user signs in to another server: it must receive the history too.
+	second := memremote.New()
+	second.AddToken("octocat", "tok-b")
+	r.srv, r.token, r.server = second, "tok-b", "http://other.test"
+	r.eng.AccountChanged()
+	st := r.waitRun()
+	if st.State != sync.StateIdle || st.Pending != 0 {
+		t.Fatalf("state = %+v", st)
+	}
+	got := second.Sessions("octocat")
+	if len(got) != len(ids) {
+		t.Fatalf("new server has %d sessions, want %d", len(got), len(ids))
+	}
+	// Back on the same account, nothing is sent twice.
+	calls := second.Calls("push")
+	r.syncNow()
+	if c := second.Calls("push"); c != calls {
+		t.Errorf("%d extra pushes on the same account", c-calls)
 	}
 }
