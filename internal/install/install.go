@@ -139,15 +139,24 @@ func MakePlan(p Platform, opts Options) (Plan, error) {
 	if err != nil {
 		return Plan{}, fmt.Errorf("install: %w", err)
 	}
+	// A browser starts the host with its own environment, which lacks a
+	// WORKTIME_HOME chosen for this install: the manifests then point at a
+	// launcher that sets it.
+	hostPath := opts.Executable
+	var launcher *File
+	if opts.EnvHome && opts.WorktimeHome != "" {
+		launcher = makeLauncher(p.OS, opts.Executable, opts.WorktimeHome)
+		hostPath = launcher.Path
+	}
 	origins := make([]string, len(chrome))
 	for i, id := range chrome {
 		origins[i] = "chrome-extension://" + id + "/"
 	}
-	chromeJSON, err := json.MarshalIndent(chromeManifest{HostName, manifestDescription, opts.Executable, "stdio", origins}, "", "  ")
+	chromeJSON, err := json.MarshalIndent(chromeManifest{HostName, manifestDescription, hostPath, "stdio", origins}, "", "  ")
 	if err != nil {
 		return Plan{}, fmt.Errorf("install: %w", err)
 	}
-	firefoxJSON, err := json.MarshalIndent(firefoxManifest{HostName, manifestDescription, opts.Executable, "stdio", firefox}, "", "  ")
+	firefoxJSON, err := json.MarshalIndent(firefoxManifest{HostName, manifestDescription, hostPath, "stdio", firefox}, "", "  ")
 	if err != nil {
 		return Plan{}, fmt.Errorf("install: %w", err)
 	}
@@ -155,6 +164,9 @@ func MakePlan(p Platform, opts Options) (Plan, error) {
 	firefoxJSON = append(firefoxJSON, '\n')
 
 	plan := Plan{OS: p.OS, Registry: []RegValue{}}
+	if launcher != nil {
+		plan.Files = append(plan.Files, *launcher)
+	}
 	for _, b := range browsers {
 		plan.Browsers = append(plan.Browsers, b.Name)
 		content := chromeJSON
@@ -227,4 +239,22 @@ func (p Plan) Describe() string {
 		fmt.Fprintf(&b, "set registry HKCU\\%s %s = %s\n", s.RunKey.Key, s.RunKey.Name, s.RunKey.Value)
 	}
 	return b.String()
+}
+
+// LauncherName is the host launcher's file name (".bat" added on Windows).
+const LauncherName = "worktimed-host"
+
+// makeLauncher is a script that runs the host with WORKTIME_HOME set.
+func makeLauncher(goos, exe, home string) *File {
+	if goos == "windows" {
+		content := "@echo off\r\nset \"WORKTIME_HOME=" + home + "\"\r\n\"" + exe + "\" %*\r\n"
+		return &File{Path: joinOS(goos, home, LauncherName+".bat"), Mode: 0o755, Content: []byte(content)}
+	}
+	content := "#!/bin/sh\n# Starts worktime's native messaging host with its home.\nWORKTIME_HOME=" + shQuote(home) + "\nexport WORKTIME_HOME\nexec " + shQuote(exe) + " \"$@\"\n"
+	return &File{Path: joinOS(goos, home, LauncherName), Mode: 0o755, Content: []byte(content)}
+}
+
+// shQuote quotes s for a POSIX shell.
+func shQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -339,3 +339,41 @@ func TestApplyNeedsRegistryForWindowsPlan(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestPlanLauncher(t *testing.T) {
+	tests := []struct {
+		name     string
+		p        Platform
+		exe      string
+		home     string
+		path     string
+		contains []string
+	}{
+		{"linux", Platform{OS: "linux", Home: "/home/u"}, "/opt/worktimed", "/home/u/it's", "/home/u/it's/worktimed-host",
+			[]string{"#!/bin/sh\n", `WORKTIME_HOME='/home/u/it'\''s'`, "export WORKTIME_HOME", `exec '/opt/worktimed' "$@"`}},
+		{"windows", Platform{OS: "windows", LocalAppData: `C:\L`}, `C:\w\worktimed.exe`, `D:\wt`, `D:\wt\worktimed-host.bat`,
+			[]string{"@echo off\r\n", `set "WORKTIME_HOME=D:\wt"`, `"C:\w\worktimed.exe" %*`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := MakePlan(tt.p, Options{Executable: tt.exe, ExtensionIDs: []string{testChromeID}, Browsers: []string{"chrome", "firefox"}, WorktimeHome: tt.home, EnvHome: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plan.Files[0].Path != tt.path || plan.Files[0].Mode != 0o755 {
+				t.Fatalf("launcher %s %v", plan.Files[0].Path, plan.Files[0].Mode)
+			}
+			for _, want := range tt.contains {
+				if !strings.Contains(string(plan.Files[0].Content), want) {
+					t.Errorf("launcher lacks %q:\n%s", want, plan.Files[0].Content)
+				}
+			}
+			for _, f := range plan.Files[1:] {
+				var m map[string]any
+				if err := json.Unmarshal(f.Content, &m); err != nil || m["path"] != tt.path {
+					t.Errorf("%s: path %v, want the launcher (%v)", f.Path, m["path"], err)
+				}
+			}
+		})
+	}
+}

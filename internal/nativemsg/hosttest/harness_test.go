@@ -140,9 +140,14 @@ func (w *world) startHost(t testing.TB, args ...string) *host {
 	if len(args) == 0 {
 		args = []string{origin}
 	}
-	cmd := exec.Command(worktimed, args...)
-	cmd.Env = w.env()
-	cmd.Dir = filepath.Dir(worktimed)
+	return w.startHostCmd(t, exec.Command(worktimed, args...), w.env())
+}
+
+// startHostCmd starts cmd as a host with the environment env.
+func (w *world) startHostCmd(t testing.TB, cmd *exec.Cmd, env []string) *host {
+	t.Helper()
+	cmd.Env = env
+	cmd.Dir = filepath.Dir(cmd.Path)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -78,6 +78,7 @@ func TestInstallUninstall(t *testing.T) {
 		".config/systemd/user/worktimed.service",
 		"wt",
 		"wt/install-record.json",
+		"wt/worktimed-host",
 	}
 	if !slices.Equal(added, want) {
 		t.Fatalf("install added:\n%s\nwant:\n%s", strings.Join(added, "\n"), strings.Join(want, "\n"))
@@ -92,9 +93,26 @@ func TestInstallUninstall(t *testing.T) {
 		Type           string   `json:"type"`
 		AllowedOrigins []string `json:"allowed_origins"`
 	}
-	if err := json.Unmarshal(b, &m); err != nil || m.Name != "com.worktime.host" || m.Path != worktimed || m.Type != "stdio" || !slices.Equal(m.AllowedOrigins, []string{origin}) {
+	launcher := filepath.Join(wtHome, "worktimed-host")
+	if err := json.Unmarshal(b, &m); err != nil || m.Name != "com.worktime.host" || m.Path != launcher || m.Type != "stdio" || !slices.Equal(m.AllowedOrigins, []string{origin}) {
 		t.Fatalf("manifest %s: %v", b, err)
 	}
+	// The browser starts the launcher without WORKTIME_HOME; the host still
+	// records in the installed home.
+	w := &world{home: wtHome}
+	h := w.startHostCmd(t, exec.Command(m.Path, origin), []string{"HOME=" + home, "PATH=/usr/bin:/bin"})
+	if r := h.call(t, `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1}`); !r.OK {
+		t.Fatalf("host through the launcher: %+v (%s)", r.Error, h.stderr)
+	}
+	if code := h.close(t); code != 0 {
+		t.Fatalf("launcher exit %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(wtHome, "worktime.db")); err != nil {
+		t.Fatalf("the host did not record in the installed home: %v", err)
+	}
+	os.Remove(filepath.Join(wtHome, "worktime.db"))
+	os.Remove(filepath.Join(wtHome, "worktime.db-wal"))
+	os.Remove(filepath.Join(wtHome, "worktime.db-shm"))
 	if st := run("service", "status"); !strings.Contains(st, "installed") {
 		t.Fatalf("service status: %s", st)
 	}
