@@ -80,7 +80,8 @@ async function main() {
     bindings: vars,
     d1Databases: { DB: "worktime-local" },
     kvNamespaces: { KV: "worktime-local" },
-    ratelimits: { RATE_LIMITER: { simple: { limit: 100, period: 60 } } },
+    // The rate-limiting bindings of wrangler.jsonc (RATE_LIMITER, SYNC_RATE_LIMITER).
+    ratelimits: Object.fromEntries((config.ratelimits ?? []).map((r) => [r.name, { simple: r.simple }])),
     d1Persist: persist ? path.join(persist, "d1") : false,
     kvPersist: persist ? path.join(persist, "kv") : false,
     cachePersist: false,

@@ -4,7 +4,13 @@
 export interface Bindings {
   DB: D1Database;
   KV: KVNamespace;
+  /** 100 requests / 60 s per user on /api/* (except /api/sync/*), per address on /auth/*. */
   RATE_LIMITER: RateLimit;
+  /**
+   * 1,000 requests / 60 s per user on /api/sync/*. A deployment without this
+   * binding limits sync with RATE_LIMITER instead.
+   */
+  SYNC_RATE_LIMITER?: RateLimit;
   JWT_SECRET: string;
   GITHUB_CLIENT_ID?: string;
   GITHUB_CLIENT_SECRET?: string;

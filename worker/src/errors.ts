@@ -30,7 +30,12 @@ export function errorBody(code: ErrorCode, message: string) {
   return { error: { code, message } };
 }
 
+/** Seconds a rate-limited client is asked to wait (the limiters count per 60 s window). */
+export const RETRY_AFTER_SECONDS = 10;
+
+/** The error response; every 429 carries Retry-After. */
 export function errorResponse(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string) {
+  if (status === 429) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
   return c.json(errorBody(code, message), status);
 }
 

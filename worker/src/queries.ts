@@ -227,7 +227,15 @@ export function applySessionsStatements(
   ];
 }
 
-/** Recomputes daily_stats for the user's keys in stats_dirty, then empties it. */
+/**
+ * Recomputes daily_stats for the user's keys in stats_dirty, then empties it.
+ * The recompute is a LEFT JOIN from stats_dirty: its left side is always the
+ * outer loop, so SQLite walks the batch's (few) dirty keys and searches
+ * idx_session_days_key on all four columns for each; a key left without parts
+ * gets no row (HAVING). As an inner join the planner preferred walking every
+ * part of the user and probing stats_dirty, a cost that grew with the user's
+ * history (test/plans.test.ts checks the plan).
+ */
 function recomputeDirtyStatements(db: D1Database, userId: number): D1PreparedStatement[] {
   return [
     db
@@ -239,12 +247,13 @@ function recomputeDirtyStatements(db: D1Database, userId: number): D1PreparedSta
     db
       .prepare(
         `INSERT INTO daily_stats (user_id, repo_owner, repo_name, date, total_duration_seconds, session_count, avg_session_seconds)
-         SELECT sd.user_id, sd.repo_owner, sd.repo_name, sd.date, SUM(sd.seconds), SUM(sd.counted),
+         SELECT k.user_id, k.repo_owner, k.repo_name, k.date, SUM(sd.seconds), SUM(sd.counted),
            SUM(sd.seconds) / MAX(SUM(sd.counted), 1)
-         FROM stats_dirty AS k JOIN session_days AS sd
+         FROM stats_dirty AS k LEFT JOIN session_days AS sd
            ON sd.user_id = k.user_id AND sd.repo_owner = k.repo_owner AND sd.repo_name = k.repo_name AND sd.date = k.date
          WHERE k.user_id = ?1
-         GROUP BY sd.user_id, sd.repo_owner, sd.repo_name, sd.date`,
+         GROUP BY k.user_id, k.repo_owner, k.repo_name, k.date
+         HAVING COUNT(sd.date) > 0`,
       )
       .bind(userId),
     db.prepare("DELETE FROM stats_dirty WHERE user_id = ?1").bind(userId),

@@ -273,9 +273,59 @@ describe("rate limit", () => {
     expect(limited).not.toBeNull();
     expect(limited!.headers.get("Retry-After")).toBe("10");
     await expectError(limited!, 429, "rate_limited");
+    // Bulk sync has its own budget: still open for this user.
+    expect((await call("/api/sync/pull", authed(jwt))).status).toBe(200);
     // Another user is not affected.
     const other = await signIn();
     expect((await call("/api/me", authed(other.jwt))).status).toBe(200);
+  });
+
+  it("allows bulk sync more than 100 requests a minute", { timeout: 120_000 }, async () => {
+    // 201 requests within a minute span at most two 60 s windows, so one
+    // window sees more than 100 of them: over the general limit, under
+    // sync's 1,000.
+    const { jwt } = await signIn();
+    const t0 = Date.now();
+    for (let i = 0; i < 201; i++) {
+      const res = await call("/api/sync/pull?limit=1", authed(jwt));
+      expect(res.status).toBe(200);
+    }
+    expect(Date.now() - t0).toBeLessThan(60_000);
+  });
+
+  const refuse: RateLimit = { limit: async () => ({ success: false }) };
+  const allow: RateLimit = { limit: async () => ({ success: true }) };
+  const unexpected: RateLimit = {
+    limit: async () => {
+      throw new Error("wrong limiter consulted");
+    },
+  };
+  const withLimiters = async (path: string, init: RequestInit, limiters: Partial<Record<"RATE_LIMITER" | "SYNC_RATE_LIMITER", RateLimit | undefined>>) =>
+    worker.fetch(new Request(`http://w${path}`, init), { ...env, ...limiters }, createExecutionContext());
+
+  it("limits /api/sync/* with SYNC_RATE_LIMITER only, with Retry-After", async () => {
+    const { jwt } = await signIn();
+    for (const path of ["/api/sync/pull", "/api/sync/push"]) {
+      const init = path.endsWith("push") ? jsonInit("POST", { device_id: "d", sessions: [] }, jwt) : authed(jwt);
+      const res = await withLimiters(path, init, { RATE_LIMITER: unexpected, SYNC_RATE_LIMITER: refuse });
+      expect(res.headers.get("Retry-After")).toBe("10");
+      await expectError(res, 429, "rate_limited");
+    }
+    const ok = await withLimiters("/api/sync/pull", authed(jwt), { RATE_LIMITER: refuse, SYNC_RATE_LIMITER: allow });
+    expect(ok.status).toBe(200);
+    // Other /api routes use RATE_LIMITER.
+    const me = await withLimiters("/api/me", authed(jwt), { RATE_LIMITER: refuse, SYNC_RATE_LIMITER: unexpected });
+    expect(me.headers.get("Retry-After")).toBe("10");
+    await expectError(me, 429, "rate_limited");
+    // Without the sync binding (an older deployment), sync falls back to RATE_LIMITER.
+    const fallback = await withLimiters("/api/sync/pull", authed(jwt), { RATE_LIMITER: refuse, SYNC_RATE_LIMITER: undefined });
+    await expectError(fallback, 429, "rate_limited");
+  });
+
+  it("the per-address limit of /auth/* answers 429 with Retry-After", async () => {
+    const res = await withLimiters("/auth/dev/login", jsonInit("POST", { login: "limited" }), { RATE_LIMITER: refuse, SYNC_RATE_LIMITER: unexpected });
+    expect(res.headers.get("Retry-After")).toBe("10");
+    await expectError(res, 429, "rate_limited");
   });
 });
 

@@ -4,6 +4,7 @@ declare namespace Cloudflare {
     DB: D1Database;
     KV: KVNamespace;
     RATE_LIMITER: RateLimit;
+    SYNC_RATE_LIMITER?: RateLimit;
     JWT_SECRET: string;
     GITHUB_CLIENT_ID?: string;
     GITHUB_CLIENT_SECRET?: string;
