@@ -17,31 +17,31 @@ setup:
 	@scripts/setup.sh
 
 ## worker-bundle: the worker bundle and migrations that worktimed embeds
-worker-bundle:
+worker-bundle: setup
 	@scripts/bundle-worker.sh
 
-## worktimed: the daemon and CLI, one static binary (no cgo)
-worktimed:
+## worktimed: the daemon and CLI, one static binary (no cgo), carrying the worker bundle
+worktimed: worker-bundle
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/worktimed ./cmd/worktimed
 
 ## extension: the unpacked extension and its zip (extension/dist/)
-extension:
+extension: setup
 	cd extension && npm run package
 
 ## dashboard: the Wails dashboard with its tray (needs cgo, GTK and WebKitGTK 4.1)
-dashboard:
+dashboard: setup
 	cd frontend && npm run build
 	$(GO) build -tags desktop,production,webkit2_41 -o $(BIN)/worktime-dashboard .
 
-build: setup worker-bundle worktimed extension dashboard
+build: worktimed extension dashboard
 
-run: setup worker-bundle worktimed
+run: worktimed
 	@scripts/run.sh
 
 test: setup
 	@scripts/test.sh
 
-bench: setup worker-bundle
+bench: worker-bundle
 	@scripts/bench.sh
 
 clean:
