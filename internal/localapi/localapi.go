@@ -22,13 +22,11 @@ import (
 	"github.com/worktime/worktime/internal/tracker"
 )
 
-// Prefix is the versioned path every route lives under.
-const Prefix = "/localapi/v1/"
+// Prefix is the versioned path every route lives under (api.LocalAPIPrefix).
+const Prefix = api.LocalAPIPrefix
 
-// HostName is the Host header every request must carry. Clients dial the
-// socket, so the name only serves to tell them apart from a browser, which
-// would send a real host name (DNS rebinding).
-const HostName = "local-worktimed.sock"
+// HostName is the Host header every request must carry (api.LocalAPIHost).
+const HostName = api.LocalAPIHost
 
 // maxBody bounds request bodies.
 const maxBody = 1 << 20

@@ -1,5 +1,7 @@
 // Package localclient is the typed client of the daemon's local API
 // (internal/localapi): the host relay, the CLI and the dashboard all use it.
+// It must not depend on the daemon's packages (localapi, tracker, localdb),
+// so that the dashboard does not link SQLite; deps_test.go enforces it.
 package localclient
 
 import (
@@ -16,7 +18,6 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
-	"github.com/worktime/worktime/internal/localapi"
 )
 
 // Client talks to the daemon on its Unix socket. It is safe for concurrent
@@ -100,7 +101,7 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		}
 		rd = bytes.NewReader(b)
 	}
-	u := "http://" + localapi.HostName + localapi.Prefix + path
+	u := "http://" + api.LocalAPIHost + api.LocalAPIPrefix + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
