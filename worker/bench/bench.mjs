@@ -7,9 +7,16 @@
 // user who already holds up to 4,500 sessions (a new user every 10 pushes);
 // stats are read for users holding 2,000 sessions. Options:
 //   --push-runs N (default 40), --stats-runs N (default 300),
-//   --pushes-per-user N (default 10), --spread-days N (default 180), --json
+//   --pushes-per-user N (default 10), --spread-days N (default 180), --json,
+//   --backlog: instead of random UUIDv4 ids at random times, the daemon's
+//   offline backlog (as e2e/sync's BenchmarkSync100k): UUIDv7-like ids and
+//   sessions every 50 s in time order from SPREAD_DAYS ago, 20 repositories;
+//   --persist: D1 and KV on disk in a temp dir (as the e2e tests run the
+//   worker) instead of in memory.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -24,13 +31,19 @@ const PUSH_RUNS = opt("--push-runs", 40);
 const STATS_RUNS = opt("--stats-runs", 300);
 const WARMUP = 5;
 const BATCH = 500;
-// The worker allows 100 requests a minute per user: switch users well before.
+// The worker allows 100 requests a minute per user outside /api/sync/* (stats
+// here) and 1,000 on /api/sync/* (pushes): switch users well before either.
 const REQUESTS_PER_USER = 80;
-const PUSHES_PER_USER = opt("--pushes-per-user", 10);
+const PUSHES_PER_USER_MAX = 900;
+const PUSHES_PER_USER = Math.min(opt("--pushes-per-user", 10), PUSHES_PER_USER_MAX);
 const SPREAD_DAYS = opt("--spread-days", 180);
+const BACKLOG = args.includes("--backlog");
+const PERSIST = args.includes("--persist");
 
 function startWorker() {
-  const child = spawn(process.execPath, [path.join(here, "../scripts/start-local.mjs"), "--var", "DEV_LOGIN=1"], {
+  const dir = PERSIST ? mkdtempSync(path.join(tmpdir(), "worktime-bench-")) : null;
+  const extra = dir ? ["--persist-to", dir] : [];
+  const child = spawn(process.execPath, [path.join(here, "../scripts/start-local.mjs"), "--var", "DEV_LOGIN=1", ...extra], {
     stdio: ["pipe", "pipe", "inherit"],
     env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
   });
@@ -43,7 +56,10 @@ function startWorker() {
   });
   const stop = () =>
     new Promise((resolve) => {
-      child.on("exit", resolve);
+      child.on("exit", () => {
+        if (dir) rmSync(dir, { recursive: true, force: true });
+        resolve();
+      });
       child.stdin.end();
     });
   return { url, stop };
@@ -61,7 +77,36 @@ async function newUser(base) {
 }
 
 let clockMs = Date.now() - 30 * 86400_000;
-function sessions(n) {
+let backlogNext = 0;
+let v7ms = Date.now();
+/** A UUIDv7-shaped id: a millisecond counter first, so ids ascend. */
+function uuidV7() {
+  const h = (v7ms++).toString(16).padStart(12, "0");
+  const r = randomUUID();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7${r.slice(15, 18)}-${r.slice(19, 23)}-${r.slice(24)}`;
+}
+function backlogSessions(n) {
+  const first = Math.floor(Date.now() / 1000) - SPREAD_DAYS * 86400;
+  const out = [];
+  for (let i = 0; i < n; i++, backlogNext++) {
+    const start = first + backlogNext * 50;
+    const len = 30 + (backlogNext % 600);
+    out.push({
+      id: uuidV7(),
+      repo_owner: "bench",
+      repo_name: `repo${backlogNext % 20}`,
+      pr_number: 1 + (backlogNext % 50),
+      start_time: new Date(start * 1000).toISOString().replace(".000Z", "Z"),
+      end_time: new Date((start + len) * 1000).toISOString().replace(".000Z", "Z"),
+      duration_seconds: len,
+      status: "completed",
+      updated_at: new Date((clockMs += 7)).toISOString(),
+    });
+  }
+  return out;
+}
+function sessions(n, backlog = BACKLOG) {
+  if (backlog) return backlogSessions(n);
   const out = [];
   for (let i = 0; i < n; i++) {
     const start = Math.floor((Date.now() - Math.random() * SPREAD_DAYS * 86400_000) / 1000);
@@ -101,16 +146,11 @@ async function main() {
   try {
     const base = await worker.url;
     let user = await newUser(base);
-    const nextUser = async () => {
-      if (user.used >= REQUESTS_PER_USER) user = await newUser(base);
-      user.used++;
-      return user;
-    };
 
     const pushMs = [];
     for (let i = 0; i < WARMUP + PUSH_RUNS; i++) {
       if (i % PUSHES_PER_USER === 0) user = await newUser(base);
-      const u = await nextUser();
+      const u = user;
       const body = JSON.stringify({ device_id: "bench", time_zone: "Europe/Berlin", sessions: sessions(BATCH) });
       const ms = await timed(async () => {
         const res = await fetch(`${base}/api/sync/push`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${u.jwt}` }, body });
@@ -120,7 +160,8 @@ async function main() {
       if (i >= WARMUP) pushMs.push(ms);
     }
 
-    // Stats over users holding 2,000 sessions each (4 pushes of 500).
+    // Stats over users holding 2,000 sessions each (4 pushes of 500, random
+    // times over SPREAD_DAYS in both modes).
     const statsUsers = [];
     for (let k = 0; k < Math.ceil((WARMUP + STATS_RUNS) / REQUESTS_PER_USER); k++) {
       const u = await newUser(base);
@@ -129,7 +170,7 @@ async function main() {
         const res = await fetch(`${base}/api/sync/push`, {
           method: "POST",
           headers: { "Content-Type": "application/json", Authorization: `Bearer ${u.jwt}` },
-          body: JSON.stringify({ device_id: "bench", sessions: sessions(BATCH) }),
+          body: JSON.stringify({ device_id: "bench", sessions: sessions(BATCH, false) }),
         });
         if (res.status !== 200) throw new Error(`seed push: ${res.status}`);
         await res.arrayBuffer();
