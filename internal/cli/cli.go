@@ -196,11 +196,18 @@ func (e *Env) newFlagSet(name, usage string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args, refusing positional arguments.
+// parseFlags parses args, refusing positional arguments. It prints the
+// usage once for -h, and not for a mistake: the error says to run -h.
 func (e *Env) parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	// The flag package calls fs.Usage itself, on -h and on every parse
+	// error; silence it so the usage is printed here only.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+			usage()
 			return errHelpShown
 		}
 		return usageErrorf("%s: %v; see 'worktimed %s -h'", fs.Name(), err, fs.Name())

@@ -170,6 +170,41 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// TestHelpOnce: -h prints a command's usage once, to stdout, and exits 0
+// (docs/cli.md, "Exit codes"). The flag package calls the usage function
+// itself on -h, so printing it again after Parse doubled it.
+func TestHelpOnce(t *testing.T) {
+	h := newCLI(t)
+	var cmds [][]string
+	for _, c := range (&Env{}).commands() {
+		cmds = append(cmds, []string{c.Name})
+	}
+	cmds = append(cmds, []string{"track", "start"}, []string{"track", "heartbeat"}, []string{"track", "stop"},
+		[]string{"cloud", "deploy"}, []string{"cloud", "status"}, []string{"cloud", "destroy"})
+	for _, cmd := range cmds {
+		for _, flag := range []string{"-h", "--help"} {
+			args := append(append([]string{}, cmd...), flag)
+			code, out, errs := h.run(args...)
+			if code != ExitOK || errs != "" {
+				t.Errorf("%v: exit %d, stderr %q; want exit %d and no stderr", args, code, errs, ExitOK)
+			}
+			if n := strings.Count(out, "Usage: worktimed"); n != 1 {
+				t.Errorf("%v: usage printed %d times:\n%s", args, n, out)
+			}
+		}
+	}
+}
+
+// TestBadFlagNoUsage: a flag mistake is reported on stderr only; stdout,
+// which may be redirected to a file (export), stays empty.
+func TestBadFlagNoUsage(t *testing.T) {
+	h := newCLI(t)
+	code, out, errs := h.run("export", "--format", "csv", "--nope")
+	if code != ExitUsage || out != "" || !strings.Contains(errs, "flag provided but not defined: -nope") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
 func TestTrackStatsSessionsFlow(t *testing.T) {
 	h := newCLI(t)
 	id := strings.TrimSpace(h.ok("track", "start", "--repo", "acme/web", "--pr", "12", "--at", "2026-11-25T08:00:00Z"))

@@ -122,3 +122,135 @@ func TestDailyStatsFollowsChanges(t *testing.T) {
 		t.Fatalf("filtered rows %+v", rows)
 	}
 }
+
+// referenceSplit is an independent reference for SplitDays: it walks
+// [start, end) in steps of step (which must divide the distance from start
+// to every zone transition and midnight in range) and gives each step to the
+// local date of its first instant, as the tz database says through t.In(loc),
+// or to the latest date seen so far if the clock went back over midnight.
+func referenceSplit(start, end time.Time, loc *time.Location, step time.Duration) []DayPart {
+	var parts []DayPart
+	for t := start; t.Before(end); t = t.Add(step) {
+		date := t.In(loc).Format(DateLayout)
+		if n := len(parts); n > 0 && parts[n-1].Date >= date {
+			parts[n-1].Seconds += int64(step / time.Second)
+			continue
+		}
+		parts = append(parts, DayPart{Date: date, Seconds: int64(step / time.Second), Counts: true})
+	}
+	return parts
+}
+
+// TestSplitDaysSkippedMidnight covers zones whose clocks skip local midnight
+// at DST start: the new day starts at 01:00, the first instant whose local
+// date is the new day, not at the 23:00 of the previous day that
+// time.Date(y, m, d, 0, 0, 0, 0, loc) normalises the missing midnight to.
+func TestSplitDaysSkippedMidnight(t *testing.T) {
+	santiago := mustLoc(t, "America/Santiago")
+	havana := mustLoc(t, "America/Havana")
+	beirut := mustLoc(t, "Asia/Beirut")
+	asuncion := mustLoc(t, "America/Asuncion")
+	stJohns := mustLoc(t, "America/St_Johns")
+	utc := func(s string) time.Time {
+		v, err := time.Parse("2006-01-02 15:04:05", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		name       string
+		loc        *time.Location
+		start, end time.Time // UTC
+		want       []DayPart
+	}{
+		// Santiago, 2026-09-05 24:00 -04 → 2026-09-06 01:00 -03 (04:00 UTC).
+		{"Santiago 23:30 to 01:30", santiago, utc("2026-09-06 03:30:00"), utc("2026-09-06 04:30:00"),
+			[]DayPart{{"2026-09-05", 1800, true}, {"2026-09-06", 1800, true}}},
+		{"Santiago 22:00 to 03:00", santiago, utc("2026-09-06 02:00:00"), utc("2026-09-06 06:00:00"),
+			[]DayPart{{"2026-09-05", 7200, true}, {"2026-09-06", 7200, true}}},
+		{"Santiago 23-hour day", santiago, utc("2026-09-05 16:00:00"), utc("2026-09-07 15:00:00"),
+			[]DayPart{{"2026-09-05", 12 * 3600, true}, {"2026-09-06", 23 * 3600, true}, {"2026-09-07", 12 * 3600, true}}},
+		{"Santiago last second of the old day", santiago, utc("2026-09-06 03:59:59"), utc("2026-09-06 04:00:01"),
+			[]DayPart{{"2026-09-05", 1, true}, {"2026-09-06", 1, true}}},
+		{"Santiago starts at the new day's first instant", santiago, utc("2026-09-06 04:00:00"), utc("2026-09-06 04:00:01"),
+			[]DayPart{{"2026-09-06", 1, true}}},
+		{"Santiago ends at the new day's first instant", santiago, utc("2026-09-06 03:00:00"), utc("2026-09-06 04:00:00"),
+			[]DayPart{{"2026-09-05", 3600, true}}},
+		{"Santiago zero length at the new day's first instant", santiago, utc("2026-09-06 04:00:00"), utc("2026-09-06 04:00:00"),
+			[]DayPart{{"2026-09-06", 0, true}}},
+		// Santiago, 2026-04-05 00:00 -03 → 2026-04-04 23:00 -04: a 25-hour Saturday.
+		{"Santiago 25-hour day", santiago, utc("2026-04-04 03:00:00"), utc("2026-04-05 05:00:00"),
+			[]DayPart{{"2026-04-04", 25 * 3600, true}, {"2026-04-05", 3600, true}}},
+		// Havana, 2026-03-08 00:00 CST → 01:00 CDT (05:00 UTC).
+		{"Havana 23:45 to 01:15", havana, utc("2026-03-08 04:45:00"), utc("2026-03-08 05:15:00"),
+			[]DayPart{{"2026-03-07", 900, true}, {"2026-03-08", 900, true}}},
+		{"Havana 22:00 to 02:00", havana, utc("2026-03-08 03:00:00"), utc("2026-03-08 06:00:00"),
+			[]DayPart{{"2026-03-07", 7200, true}, {"2026-03-08", 3600, true}}},
+		// Havana, 2026-11-01 01:00 CDT → 00:00 CST: a 25-hour Sunday.
+		{"Havana 25-hour day", havana, utc("2026-11-01 03:00:00"), utc("2026-11-02 05:30:00"),
+			[]DayPart{{"2026-10-31", 3600, true}, {"2026-11-01", 25 * 3600, true}, {"2026-11-02", 1800, true}}},
+		// Beirut, 2026-03-29 00:00 EET → 01:00 EEST (22:00 UTC on the 28th).
+		{"Beirut 23:30 to 01:30", beirut, utc("2026-03-28 21:30:00"), utc("2026-03-28 22:30:00"),
+			[]DayPart{{"2026-03-28", 1800, true}, {"2026-03-29", 1800, true}}},
+		// Beirut, 2026-10-25 00:00 EEST → 2026-10-24 23:00 EET.
+		{"Beirut 25-hour day", beirut, utc("2026-10-23 21:00:00"), utc("2026-10-24 23:00:00"),
+			[]DayPart{{"2026-10-24", 25 * 3600, true}, {"2026-10-25", 3600, true}}},
+		// St John's, 2010-11-07 00:01 NDT → 2010-11-06 23:01 NST (02:31 UTC):
+		// the minute 00:00–00:01 is Sunday, and the hour after it, Saturday
+		// again by the clock, stays with Sunday, as the worker counts it.
+		{"St Johns clock back over midnight", stJohns, utc("2010-11-07 02:00:00"), utc("2010-11-07 04:00:00"),
+			[]DayPart{{"2010-11-06", 1800, true}, {"2010-11-07", 5400, true}}},
+		{"St Johns starts in the repeated hour", stJohns, utc("2010-11-07 03:00:00"), utc("2010-11-07 04:00:00"),
+			[]DayPart{{"2010-11-06", 1800, true}, {"2010-11-07", 1800, true}}},
+		// Asunción, 2023-10-01 00:00 -04 → 01:00 -03 (04:00 UTC).
+		{"Asuncion 23:00 to 02:00", asuncion, utc("2023-10-01 03:00:00"), utc("2023-10-01 05:00:00"),
+			[]DayPart{{"2023-09-30", 3600, true}, {"2023-10-01", 3600, true}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := SplitDays(tc.start, tc.end, tc.loc)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("SplitDays = %+v, want %+v", got, tc.want)
+			}
+			if tc.end.After(tc.start) {
+				if ref := referenceSplit(tc.start, tc.end, tc.loc, time.Second); !reflect.DeepEqual(ref, tc.want) {
+					t.Fatalf("the tz database says %+v, the table %+v", ref, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestSplitDaysAroundEveryTransition checks SplitDays against the reference
+// across every zone transition from 1990 to 2037 of zones that skip or repeat
+// midnight, set their clocks back over it, or shift by less than an hour.
+func TestSplitDaysAroundEveryTransition(t *testing.T) {
+	zones := []string{"America/Santiago", "America/Havana", "Asia/Beirut", "America/Asuncion",
+		"America/Scoresbysund", "Asia/Gaza", "America/St_Johns", "America/Goose_Bay", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham"}
+	for _, zone := range zones {
+		t.Run(zone, func(t *testing.T) {
+			loc := mustLoc(t, zone)
+			n := 0
+			for at := time.Date(1990, 1, 1, 0, 0, 0, 0, loc); at.Year() < 2038; {
+				_, next := at.ZoneBounds()
+				if next.IsZero() || next.Year() >= 2038 {
+					break
+				}
+				at = next
+				if next.Unix()%60 != 0 {
+					t.Fatalf("transition %v is not on a minute", next)
+				}
+				start, end := next.Add(-26*time.Hour-30*time.Minute), next.Add(26*time.Hour)
+				got := SplitDays(start, end, loc)
+				if want := referenceSplit(start, end, loc, time.Minute); !reflect.DeepEqual(got, want) {
+					t.Fatalf("around %v: SplitDays = %+v, the tz database says %+v", next, got, want)
+				}
+				n++
+			}
+			if n == 0 {
+				t.Fatalf("no transitions found")
+			}
+		})
+	}
+}

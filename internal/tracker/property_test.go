@@ -34,8 +34,8 @@ func modelStats(t *testing.T, db *localdb.DB, loc *time.Location) []localdb.Dail
 		start, end := s.StartTime, *s.EndTime
 		ls := start.In(loc)
 		for i := -1; ; i++ {
-			dayStart := time.Date(ls.Year(), ls.Month(), ls.Day()+i, 0, 0, 0, 0, loc)
-			dayEnd := time.Date(ls.Year(), ls.Month(), ls.Day()+i+1, 0, 0, 0, 0, loc)
+			dayStart := firstInstantOf(ls.Year(), ls.Month(), ls.Day()+i, loc)
+			dayEnd := firstInstantOf(ls.Year(), ls.Month(), ls.Day()+i+1, loc)
 			if !dayStart.Before(end) && !(i <= 0 && end.Equal(start)) {
 				break
 			}
@@ -88,6 +88,24 @@ func modelStats(t *testing.T, db *localdb.DB, loc *time.Location) []localdb.Dail
 	return out
 }
 
+// firstInstantOf returns the first instant whose local date in loc is the
+// calendar date y-m-d (normalised like time.Date). It starts from time.Date's
+// midnight, which is off where the clock skips midnight (time.Date gives 23:00
+// of the day before in America/Santiago), and walks minute by minute, judging
+// by the dates t.In(loc) reports; zone offsets are whole minutes.
+func firstInstantOf(y int, m time.Month, d int, loc *time.Location) time.Time {
+	want := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(localdb.DateLayout)
+	reached := func(t time.Time) bool { return t.In(loc).Format(localdb.DateLayout) >= want }
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	for !reached(t) {
+		t = t.Add(time.Minute)
+	}
+	for reached(t.Add(-time.Minute)) {
+		t = t.Add(-time.Minute)
+	}
+	return t
+}
+
 // TestDailyStatsProperty runs random operation sequences around midnights
 // and DST changes and checks after every one that daily_stats equals the
 // aggregate recomputed from time_sessions, and that a device never has two
@@ -100,6 +118,7 @@ func TestDailyStatsProperty(t *testing.T) {
 		{"Europe/Paris", "2026-03-28 21:00:00"},        // spring forward on the 29th
 		{"America/New_York", "2026-10-31 20:00:00"},    // fall back on Nov 1st
 		{"Australia/Lord_Howe", "2026-04-04 22:00:00"}, // 30-minute DST shift
+		{"America/Santiago", "2026-09-05 21:00:00"},    // midnight skipped on Sep 6th: the day starts at 01:00
 		{"Asia/Kolkata", "2026-11-25 22:30:00"},        // +05:30, no DST
 		{"UTC", "2026-12-31 22:00:00"},                 // year end
 	}
