@@ -3,23 +3,35 @@ package localdb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 )
 
 // PendingSessions returns up to limit rows changed locally since their last
 // successful push, oldest change first, leaving out quarantined rows.
 func (db *DB) PendingSessions(ctx context.Context, limit int) ([]SyncSession, error) {
+	return db.PendingSessionsAfter(ctx, 0, limit)
+}
+
+// PendingSessionsAfter is PendingSessions restricted to rows whose
+// change_seq is above after: the rows that follow a batch still on its way
+// (whose last change_seq is after). Every change gets a change_seq above
+// all earlier ones, so a row changed while that batch was read or pushed is
+// among them again.
+func (db *DB) PendingSessionsAfter(ctx context.Context, after int64, limit int) ([]SyncSession, error) {
 	if limit <= 0 {
 		limit = 500
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+sessionCols+` FROM time_sessions
-		WHERE change_seq > pushed_seq AND quarantined_seq != change_seq
-		ORDER BY change_seq LIMIT ?`, limit)
+		WHERE change_seq > pushed_seq AND quarantined_seq != change_seq AND change_seq > ?
+		ORDER BY change_seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("localdb.PendingSessions: %w", classify(err))
 	}
 	defer rows.Close()
-	out := []SyncSession{}
+	out := make([]SyncSession, 0, min(limit, 512))
 	for rows.Next() {
 		s, err := scanSession(rows)
 		if err != nil {
@@ -47,18 +59,28 @@ func (db *DB) PendingCount(ctx context.Context) (int64, error) {
 // MarkPushed records that the server accepted each session id at the change
 // sequence that was read (acks[id]). A row changed again since then keeps
 // its newer change_seq and stays pending. Unknown ids are ignored.
+//
+// The whole batch is one statement joined against a JSON list of (id,
+// change_seq) pairs: one parse and one pass instead of a statement per row.
 func (db *DB) MarkPushed(ctx context.Context, acks map[string]int64) error {
 	if len(acks) == 0 {
 		return nil
 	}
-	err := db.update(ctx, func(tx *sql.Tx) error {
-		for id, seq := range acks {
-			if _, err := tx.ExecContext(ctx, `UPDATE time_sessions SET pushed_seq = change_seq
-				WHERE id = ? AND change_seq = ?`, id, seq); err != nil {
-				return err
-			}
-		}
-		return nil
+	// In key order the updates walk the primary key forwards.
+	ids := slices.Sorted(maps.Keys(acks))
+	pairs := make([][2]any, len(ids))
+	for i, id := range ids {
+		pairs[i] = [2]any{id, acks[id]}
+	}
+	list, err := json.Marshal(pairs)
+	if err != nil {
+		return fmt.Errorf("localdb.MarkPushed: %w", err)
+	}
+	err = db.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE time_sessions SET pushed_seq = change_seq
+			FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each(?)) AS a
+			WHERE time_sessions.id = a.id AND time_sessions.change_seq = a.seq`, string(list))
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("localdb.MarkPushed: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -174,5 +175,98 @@ func TestApplyRemoteLastWriterWins(t *testing.T) {
 	}
 	if a, _ := db.ActiveSessions(ctx, "dev"); len(a) != 0 {
 		t.Fatalf("remote active session leaked to this device")
+	}
+}
+
+// TestPendingSessionsAfter: the batch after a batch still on its way holds
+// the rows changed after it, including a row of that batch changed since it
+// was read, and MarkPushed then marks only the version that was read.
+func TestPendingSessionsAfter(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewFake(t0)
+	db := openTest(t, "", nil, clk)
+	a := put(t, db, ended("a", t0, t0.Add(time.Minute)))
+	put(t, db, ended("b", t0, t0.Add(2*time.Minute)))
+	put(t, db, ended("c", t0, t0.Add(3*time.Minute)))
+
+	first, err := db.PendingSessionsAfter(ctx, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(first); !reflect.DeepEqual(got, []string{"a", "b"}) {
+		t.Fatalf("first batch = %v, want [a b]", got)
+	}
+	// a changes while its batch is on its way.
+	put(t, db, ended("a", t0, t0.Add(4*time.Minute)))
+	next, err := db.PendingSessionsAfter(ctx, first[1].ChangeSeq, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(next); !reflect.DeepEqual(got, []string{"c", "a"}) {
+		t.Fatalf("next batch = %v, want [c a] (a's new version follows)", got)
+	}
+	if err := db.MarkPushed(ctx, map[string]int64{"a": a.ChangeSeq, "b": first[1].ChangeSeq}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.PendingSessions(ctx, 10); !reflect.DeepEqual(ids(got), []string{"c", "a"}) {
+		t.Fatalf("pending after marking the first batch = %v, want [c a]", ids(got))
+	}
+	acks := map[string]int64{}
+	for _, s := range next {
+		acks[s.ID] = s.ChangeSeq
+	}
+	if err := db.MarkPushed(ctx, acks); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.PendingCount(ctx); n != 0 {
+		t.Fatalf("PendingCount = %d after both batches, want 0", n)
+	}
+}
+
+// TestSyncQueriesUseTheirIndexes pins the plans that keep sync bookkeeping
+// independent of the history's size: counting the pending rows (asked at
+// every status request) walks the covering pending index alone, and the
+// next batch starts where the index says instead of scanning the table.
+func TestSyncQueriesUseTheirIndexes(t *testing.T) {
+	db := openTest(t, "", nil, nil)
+	tests := []struct {
+		name, query string
+		want        string
+	}{
+		{"pending count", `SELECT COUNT(*) FROM time_sessions
+			WHERE change_seq > pushed_seq AND quarantined_seq != change_seq`,
+			"SCAN time_sessions USING COVERING INDEX idx_sessions_pending"},
+		{"quarantined count", `SELECT COUNT(*) FROM time_sessions
+			WHERE change_seq > pushed_seq AND quarantined_seq = change_seq`,
+			"SCAN time_sessions USING INDEX idx_sessions_quarantined"},
+		{"next batch", `SELECT ` + sessionCols + ` FROM time_sessions
+			WHERE change_seq > pushed_seq AND quarantined_seq != change_seq AND change_seq > 7
+			ORDER BY change_seq LIMIT 500`,
+			"SEARCH time_sessions USING INDEX idx_sessions_pending (change_seq>?)"},
+		{"mark pushed", `UPDATE time_sessions SET pushed_seq = change_seq
+			FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each('[]')) AS a
+			WHERE time_sessions.id = a.id AND time_sessions.change_seq = a.seq`,
+			"SEARCH time_sessions USING PRIMARY KEY (id=?)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, err := db.sql.Query(`EXPLAIN QUERY PLAN ` + tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			if !slices.Contains(plan, tc.want) {
+				t.Fatalf("plan %q does not contain %q", plan, tc.want)
+			}
+		})
 	}
 }

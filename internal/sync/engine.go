@@ -28,7 +28,9 @@ var ErrSignedOut = errors.New("not signed in")
 
 // Store is the part of the local store sync uses; *localdb.DB implements it.
 type Store interface {
-	PendingSessions(ctx context.Context, limit int) ([]localdb.SyncSession, error)
+	// PendingSessionsAfter returns up to limit pending rows with a
+	// change_seq above after, oldest change first.
+	PendingSessionsAfter(ctx context.Context, after int64, limit int) ([]localdb.SyncSession, error)
 	PendingCount(ctx context.Context) (int64, error)
 	MarkPushed(ctx context.Context, acks map[string]int64) error
 	Quarantine(ctx context.Context, id string, changeSeq int64, reason string) error
@@ -437,45 +439,124 @@ func (e *Engine) sync(ctx context.Context, acct Account) error {
 	// the cursor: the server then has nothing new from anyone else.
 	fastForwarded, pushed := true, false
 	limit := e.o.BatchSize
+	// Batches follow each other in change order, so the store's work is
+	// done while the server works: the next batch is read, and the last
+	// one recorded, while the current one is on its way. after is the
+	// change_seq the batch being read starts after; recording is the
+	// previous batch's record, which must end before the run does.
+	var after int64
+	var recording <-chan error
+	defer func() { waitRecord(recording) }()
+	batch, err := e.o.Store.PendingSessionsAfter(ctx, after, limit)
 	for {
-		batch, err := e.o.Store.PendingSessions(ctx, limit)
 		if err != nil {
 			return fmt.Errorf("sync: %w", err)
 		}
 		if len(batch) == 0 {
 			break
 		}
+		// A short read that fits one request means nothing else was
+		// waiting: this is the last batch, and changes made meanwhile go
+		// with the next run.
+		read := len(batch)
 		batch = fitBytes(batch)
-		res, err := remote.Push(ctx, PushRequest{DeviceID: device, TimeZone: e.o.TimeZone, Sessions: toWire(batch)})
+		last := read < limit && len(batch) == read
+		var next <-chan pendingRead
+		if !last {
+			next = e.readAhead(ctx, batch[len(batch)-1].ChangeSeq, limit)
+		}
+		res, perr := remote.Push(ctx, PushRequest{DeviceID: device, TimeZone: e.o.TimeZone, Sessions: toWire(batch)})
 		e.count(func(s *Stats) { s.PushRequests++ })
-		if IsTooLarge(err) && len(batch) > 1 {
+		if err := waitRecord(recording); err != nil {
+			recording = nil
+			drain(next)
+			return err
+		}
+		recording = nil
+		if IsTooLarge(perr) && len(batch) > 1 {
+			drain(next)
 			limit = max(1, len(batch)/2)
+			batch, err = e.o.Store.PendingSessionsAfter(ctx, after, limit)
 			continue
 		}
-		if err != nil {
-			return err
+		if perr != nil {
+			drain(next)
+			return perr
 		}
 		pushed = true
-		if err := e.record(ctx, batch, res); err != nil {
-			return err
-		}
+		recording = e.recordAsync(ctx, batch, res)
 		if fastForwarded && res.Cursor != "" && sameCursor(res.Since, cursor) {
 			cursor = res.Cursor
 			if err := e.o.Store.SetState(ctx, ckey, cursor); err != nil {
+				drain(next)
 				return fmt.Errorf("sync: %w", err)
 			}
 		} else {
 			fastForwarded = false
 		}
-		if len(batch) < limit {
-			// The last batch: changes made meanwhile go with the next run.
+		if last {
 			break
 		}
+		after = batch[len(batch)-1].ChangeSeq
+		r := <-next
+		batch, err = r.sessions, r.err
+	}
+	err = waitRecord(recording)
+	recording = nil
+	if err != nil {
+		return err
 	}
 	if pushed && fastForwarded {
 		return nil
 	}
 	return e.pull(ctx, remote, device, ckey, cursor)
+}
+
+// pendingRead is the outcome of readAhead.
+type pendingRead struct {
+	sessions []localdb.SyncSession
+	err      error
+}
+
+// readAhead reads the batch that follows change_seq after in its own
+// goroutine, so that the store is read while a push waits for the server.
+// It is exact: the batch on its way is not in it (its rows are at or below
+// after), and a row that changes meanwhile gets a change_seq above every
+// earlier one, so its new version is read by this or a later batch, and
+// MarkPushed ignores the version that was pushed before.
+func (e *Engine) readAhead(ctx context.Context, after int64, limit int) <-chan pendingRead {
+	ch := make(chan pendingRead, 1)
+	go func() {
+		ss, err := e.o.Store.PendingSessionsAfter(ctx, after, limit)
+		ch <- pendingRead{ss, err}
+	}()
+	return ch
+}
+
+// drain waits for a read ahead that is no longer wanted, so that no read
+// outlives the run.
+func drain(ch <-chan pendingRead) {
+	if ch != nil {
+		<-ch
+	}
+}
+
+// recordAsync records a pushed batch in its own goroutine, so that the
+// next push need not wait for the store; waitRecord returns its error. Its
+// marks are exact whenever they land: MarkPushed only marks a row still at
+// the change_seq that was pushed.
+func (e *Engine) recordAsync(ctx context.Context, batch []localdb.SyncSession, res PushResult) <-chan error {
+	ch := make(chan error, 1)
+	go func() { ch <- e.record(ctx, batch, res) }()
+	return ch
+}
+
+// waitRecord waits for a recordAsync (nil: none running).
+func waitRecord(ch <-chan error) error {
+	if ch == nil {
+		return nil
+	}
+	return <-ch
 }
 
 // switchAccount makes everything this device wrote pending again when sync

@@ -221,6 +221,61 @@ func TestSessionChangedDuringPushStaysPending(t *testing.T) {
 	}
 }
 
+// TestChangesDuringPipelinedPushesArriveInTheSameRun: the next batch is
+// read, and the previous one marked, while a push is on its way. Sessions
+// edited during a push (one in the batch on its way, one in the batch that
+// may already have been read ahead) must reach the server in their edited
+// version within the same run, and nothing may stay pending.
+func TestChangesDuringPipelinedPushesArriveInTheSameRun(t *testing.T) {
+	r := newRig(t, func(o *sync.Options) { o.BatchSize = 3 })
+	ids := r.track(10, t0)
+	edit := func(id string) {
+		err := r.db.Update(context.Background(), func(tx *localdb.Tx) error {
+			s, _, err := tx.Session(id)
+			if err != nil {
+				return err
+			}
+			end := s.EndTime.Add(5 * time.Minute)
+			s.EndTime = &end
+			_, err = tx.Put(s)
+			return err
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	calls := 0
+	r.wrap = func(rem sync.Remote) sync.Remote {
+		return pushHook{rem, func() {
+			calls++
+			if calls == 1 {
+				edit(ids[0]) // in the batch on its way
+				edit(ids[4]) // in the next batch, perhaps already read
+			}
+		}}
+	}
+	r.start()
+	if p := r.pending(); p != 0 {
+		t.Fatalf("pending after one run = %d, want 0", p)
+	}
+	got := map[string]int64{}
+	for _, s := range r.srv.Sessions("octocat") {
+		got[s.ID] = s.DurationSeconds
+	}
+	if len(got) != len(ids) {
+		t.Fatalf("server has %d sessions, want %d", len(got), len(ids))
+	}
+	for i, id := range ids {
+		want := int64(10 * 60)
+		if i == 0 || i == 4 {
+			want = 15 * 60
+		}
+		if got[id] != want {
+			t.Errorf("session %d on the server lasts %d s, want %d", i, got[id], want)
+		}
+	}
+}
+
 type pushHook struct {
 	sync.Remote
 	before func()
