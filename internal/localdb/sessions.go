@@ -168,19 +168,59 @@ func (tx *Tx) Put(s SyncSession) (SyncSession, error) {
 	if err != nil {
 		return SyncSession{}, fmt.Errorf("put: %w", err)
 	}
+	if err := tx.stamp(&s, existed, old); err != nil {
+		return SyncSession{}, fmt.Errorf("put: %w", err)
+	}
+	if err := tx.write(s, existed, old, false); err != nil {
+		return SyncSession{}, fmt.Errorf("put %s: %w", s.ID, err)
+	}
+	return s, nil
+}
+
+// stamp sets s's updated_at (never earlier than old's + 1 ms) and assigns it
+// the next change sequence, making it a local change.
+func (tx *Tx) stamp(s *SyncSession, existed bool, old SyncSession) error {
 	now := tx.db.clock.Now().UTC().Truncate(time.Millisecond)
 	if existed && !now.After(old.UpdatedAt) {
 		now = old.UpdatedAt.Add(time.Millisecond)
 	}
 	s.UpdatedAt = now
-	var seq int64
 	if err := tx.QueryRowContext(tx.ctx, `UPDATE state SET value = CAST(value AS INTEGER) + 1
-		WHERE key = 'change_seq' RETURNING CAST(value AS INTEGER)`).Scan(&seq); err != nil {
-		return SyncSession{}, fmt.Errorf("put: change_seq: %w", err)
+		WHERE key = 'change_seq' RETURNING CAST(value AS INTEGER)`).Scan(&s.ChangeSeq); err != nil {
+		return fmt.Errorf("change_seq: %w", err)
 	}
-	s.ChangeSeq = seq
-	if err := tx.write(s, existed, old, false); err != nil {
-		return SyncSession{}, fmt.Errorf("put %s: %w", s.ID, err)
+	return nil
+}
+
+// Heartbeat is Put for the one change a heartbeat makes: cur, the active
+// session as read in this transaction (by Session or ActiveSessions), gets
+// last_heartbeat_at = at. It is the heartbeat's hot path, so it neither reads
+// the row again nor rewrites the columns that did not change (and the
+// indexes over them); daily_stats holds no active session, so it is not
+// touched. The bookkeeping is Put's: updated_at, change_seq, quarantine
+// lifted. It returns the row as stored.
+func (tx *Tx) Heartbeat(cur SyncSession, at time.Time) (SyncSession, error) {
+	if cur.Status != api.StatusActive || cur.EndTime != nil {
+		return SyncSession{}, fmt.Errorf("heartbeat %s: %w: the session is %s", cur.ID, ErrInvalidSession, cur.Status)
+	}
+	at = at.UTC().Truncate(time.Second)
+	if at.Before(cur.StartTime) {
+		return SyncSession{}, fmt.Errorf("heartbeat %s: %w: %s is before start_time %s", cur.ID, ErrInvalidSession,
+			at.Format(time.RFC3339), cur.StartTime.Format(time.RFC3339))
+	}
+	s := cur
+	s.LastHeartbeatAt = &at
+	if err := tx.stamp(&s, true, cur); err != nil {
+		return SyncSession{}, fmt.Errorf("heartbeat %s: %w", s.ID, err)
+	}
+	res, err := tx.ExecContext(tx.ctx, `UPDATE time_sessions SET last_heartbeat_at = ?, updated_at = ?,
+		change_seq = ?, quarantined_seq = 0, quarantine_reason = ''
+		WHERE id = ? AND status = 'active'`, at.Unix(), s.UpdatedAt.UnixMilli(), s.ChangeSeq, s.ID)
+	if err != nil {
+		return SyncSession{}, fmt.Errorf("heartbeat %s: %w", s.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return SyncSession{}, fmt.Errorf("heartbeat %s: %w: no active row to update (%d, %v)", s.ID, ErrInvalidSession, n, err)
 	}
 	return s, nil
 }

@@ -161,6 +161,15 @@ func (t *Tracker) notify() {
 	case t.changed <- struct{}{}:
 	default:
 	}
+	t.notifyHooks()
+}
+
+// notifyHooks calls the OnChange listeners without waking the reaper: for
+// a heartbeat, which only moves a deadline later. The reaper's timer is
+// already armed for the earlier deadline (the start woke it), and when it
+// fires the reaper reads the new one; waking it on every heartbeat would
+// cost a transaction per heartbeat for nothing.
+func (t *Tracker) notifyHooks() {
 	t.mu.Lock()
 	hooks := append([]func(){}, t.hooks...)
 	t.mu.Unlock()
@@ -351,19 +360,19 @@ func (t *Tracker) Heartbeat(ctx context.Context, id string, at *time.Time) (api.
 			out = s // an older or repeated heartbeat changes nothing
 			return nil
 		}
-		s.LastHeartbeatAt = &when
-		out, err = tx.Put(s)
+		out, err = tx.Heartbeat(s, when)
 		changed = true
 		return err
 	})
 	if err != nil {
 		return api.Session{}, fmt.Errorf("heartbeat: %w", err)
 	}
-	if changed {
-		t.notify()
-	}
 	if conflict != nil {
+		t.notify() // abandoned
 		return out.Session, fmt.Errorf("heartbeat: %w", conflict)
+	}
+	if changed {
+		t.notifyHooks()
 	}
 	return out.Session, nil
 }
@@ -454,6 +463,29 @@ func (t *Tracker) ReapAbandoned(ctx context.Context) (next time.Time, err error)
 		return time.Time{}, err
 	}
 	now := t.now()
+	// Most wake-ups find nothing due: answer those from a read, without
+	// taking the store's write lock from the writers the reaper follows.
+	active, err := t.db.ActiveSessions(ctx, device)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reap: %w", err)
+	}
+	due := false
+	next = time.Time{}
+	for _, s := range active {
+		if s.Source != api.SourceBrowser {
+			continue
+		}
+		if t.overdue(s, now) {
+			due = true
+			break
+		}
+		if d := t.deadline(s); next.IsZero() || d.Before(next) {
+			next = d
+		}
+	}
+	if !due {
+		return next, nil
+	}
 	reaped := 0
 	err = t.db.Update(ctx, func(tx *localdb.Tx) error {
 		next, reaped = time.Time{}, 0

@@ -360,3 +360,54 @@ func TestOnChangeOnlyForCommittedChanges(t *testing.T) {
 		t.Fatalf("OnChange called %d times, want 2", n)
 	}
 }
+
+// A heartbeat does not wake the reaper (it only moves the deadline later);
+// the reaper's timer for the old deadline finds the new one.
+func TestRunReaperAfterHeartbeats(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	changes := make(chan struct{}, 100)
+	h.tr.OnChange(func() { changes <- struct{}{} })
+	done := make(chan error, 1)
+	rctx, stop := context.WithCancel(ctx)
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("RunReaper = %v", err)
+		}
+	}()
+	go func() { done <- h.tr.RunReaper(rctx) }()
+
+	s := h.start("acme", "web", 1, api.SourceBrowser, nil)
+	<-changes
+	if err := h.clk.WaitForTimers(ctx, 1); err != nil {
+		t.Fatalf("reaper did not arm a timer after a start: %v", err)
+	}
+	h.clk.Advance(5 * time.Minute)
+	if _, err := h.tr.Heartbeat(h.ctx, s.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	<-changes
+	// The start's deadline passes (its timer fires): the reaper finds the
+	// session alive and sleeps until the heartbeat's deadline.
+	h.clk.Advance(5 * time.Minute)
+	if err := h.clk.WaitForTimers(ctx, 1); err != nil {
+		t.Fatalf("reaper did not re-arm its timer: %v", err)
+	}
+	if d, _ := h.clk.NextDeadline(); !d.Equal(t0.Add(15 * time.Minute)) {
+		t.Fatalf("reaper timer at %v, want the heartbeat's deadline %v", d, t0.Add(15*time.Minute))
+	}
+	if got := h.get(s.ID); got.Status != api.StatusActive {
+		t.Fatalf("session %+v ended before its deadline", got)
+	}
+	h.clk.Advance(5 * time.Minute)
+	select {
+	case <-changes:
+	case <-ctx.Done():
+		t.Fatal("reaper did not abandon the session")
+	}
+	if got := h.get(s.ID); got.Status != api.StatusAbandoned || !got.EndTime.Equal(t0.Add(5*time.Minute)) {
+		t.Fatalf("session %+v, want abandoned at its heartbeat", got)
+	}
+}
