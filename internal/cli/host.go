@@ -149,6 +149,7 @@ type relay struct {
 var _ nativemsg.Backend = (*relay)(nil)
 
 func (r *relay) Close() error {
+	r.client.CloseIdleConnections()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.direct != nil {

@@ -38,21 +38,19 @@ func New(socketPath string) *Client {
 		var d net.Dialer
 		return d.DialContext(ctx, "unix", socketPath)
 	}
-	c.http = &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			conn, err := c.Dial(ctx)
-			if err != nil {
-				return nil, &UnavailableError{Socket: socketPath, Err: err}
-			}
-			return conn, nil
-		},
-		MaxIdleConns:        2,
-		IdleConnTimeout:     30 * time.Second,
-		DisableCompression:  true,
-		MaxIdleConnsPerHost: 2,
-	}}
+	c.http = &http.Client{Transport: &transport{dial: func(ctx context.Context) (net.Conn, error) {
+		conn, err := c.Dial(ctx)
+		if err != nil {
+			return nil, &UnavailableError{Socket: socketPath, Err: err}
+		}
+		return conn, nil
+	}}}
 	return c
 }
+
+// CloseIdleConnections closes the connections kept alive for the next
+// request; the client stays usable.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 
 // UnavailableError means the daemon could not be reached: it is not running
 // (or not yet listening). The request was not processed.
@@ -81,14 +79,14 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return err
 	}
 	defer resp.Body.Close()
-	if out == nil {
-		_, err = io.Copy(io.Discard, resp.Body)
-		return err
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			return fmt.Errorf("localclient: %s %s: decode reply: %w", method, path, err)
+		}
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("localclient: %s %s: decode reply: %w", method, path, err)
-	}
-	return nil
+	// Reading the reply to its end keeps the connection for the next request.
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
 }
 
 // send performs the request; a non-2xx reply is returned as *api.Error.

@@ -33,7 +33,7 @@ type harness struct {
 	socket string
 }
 
-func start(t *testing.T, opts localapi.Options) *harness {
+func start(t testing.TB, opts localapi.Options) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	clk := clock.NewFake(t0)
