@@ -5,6 +5,7 @@
 package nativemsg
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -28,10 +29,15 @@ type FrameReader struct {
 	buf []byte // reused between frames; never larger than MaxFrame
 }
 
-// NewFrameReader reads frames from r.
+// NewFrameReader reads frames from r. It reads ahead (a frame's length and
+// body usually arrive in one read), so r belongs to it.
 func NewFrameReader(r io.Reader) *FrameReader {
-	return &FrameReader{r: r}
+	return &FrameReader{r: bufio.NewReaderSize(r, readAhead)}
 }
+
+// readAhead is the FrameReader's buffer: a browser's message, length and
+// body, is read in one system call when it fits.
+const readAhead = 4 << 10
 
 // ReadFrame returns the next message. The returned slice is valid until the
 // next call. It returns io.EOF at a clean end of the stream and

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
@@ -38,7 +39,8 @@ type Host struct {
 
 	// open holds the sessions started through this port that are not known
 	// to be ended, with the time of their last acknowledged start or
-	// heartbeat. Only the Serve goroutine touches it.
+	// heartbeat. Only one goroutine at a time touches it: Serve's reader,
+	// or Serve itself once the reader is done.
 	open map[string]time.Time
 }
 
@@ -51,65 +53,62 @@ func NewHost(opts HostOptions) *Host {
 	return &Host{backend: opts.Backend, clock: opts.Clock, log: log, version: opts.Version, open: map[string]time.Time{}}
 }
 
-type frameResult struct {
-	msg []byte
-	err error
-}
-
 // Serve answers the frames read from r on w until the browser closes the port
 // (EOF or a truncated frame, which return nil) or ctx is cancelled. When it
 // returns, every session started through this port that is still active has
 // been ended at its last heartbeat (or its start).
 func (h *Host) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
-	defer h.endOpen(ctx)
-
-	frames := make(chan frameResult)
-	next := make(chan struct{})
-	done := make(chan struct{})
-	defer close(done)
+	// The port is served on a goroutine of its own, so that Serve returns
+	// when ctx is cancelled while that goroutine waits for the browser (a
+	// read from stdin cannot be interrupted). It reads, answers and writes
+	// each message itself: a message is not handed between goroutines, which
+	// would cost a wake-up of another thread on every heartbeat.
+	var mu sync.Mutex // held while a message is answered, and by the final endOpen
+	stopped := false  // guarded by mu: no message is answered after it is set
+	errc := make(chan error, 1)
 	go func() {
 		fr := NewFrameReader(r)
 		for {
 			msg, err := fr.ReadFrame()
-			select {
-			case frames <- frameResult{msg, err}:
-			case <-done:
+			mu.Lock()
+			if stopped {
+				mu.Unlock()
 				return
 			}
-			if err != nil && !errors.Is(err, ErrFrameTooLarge) {
+			var out []byte
+			switch {
+			case err == nil:
+				out = h.Handle(ctx, msg)
+			case errors.Is(err, ErrFrameTooLarge):
+				out = errorReply(nil, api.CodeTooLarge, "message is larger than 1 MiB")
+			case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+				mu.Unlock()
+				errc <- nil
+				return
+			default:
+				mu.Unlock()
+				errc <- fmt.Errorf("nativemsg: read: %w", err)
 				return
 			}
-			select {
-			case <-next:
-			case <-done:
+			err = WriteFrame(w, out)
+			mu.Unlock()
+			if err != nil {
+				errc <- err
 				return
 			}
 		}
 	}()
 
-	for {
-		var res frameResult
-		select {
-		case <-ctx.Done():
-			return nil
-		case res = <-frames:
-		}
-		var out []byte
-		switch {
-		case res.err == nil:
-			out = h.Handle(ctx, res.msg)
-		case errors.Is(res.err, ErrFrameTooLarge):
-			out = errorReply(nil, api.CodeTooLarge, "message is larger than 1 MiB")
-		case errors.Is(res.err, io.EOF), errors.Is(res.err, io.ErrUnexpectedEOF):
-			return nil
-		default:
-			return fmt.Errorf("nativemsg: read: %w", res.err)
-		}
-		if err := WriteFrame(w, out); err != nil {
-			return err
-		}
-		next <- struct{}{}
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
 	}
+	mu.Lock()
+	defer mu.Unlock()
+	stopped = true
+	h.endOpen(ctx)
+	return err
 }
 
 // endOpen ends the sessions this port started and did not end, at their last
