@@ -47,7 +47,9 @@ type Component struct {
 }
 
 // Daemon is the state the components share. Every field is set by New and
-// never changes afterwards.
+// never changes afterwards. Config and Location are the values the daemon
+// started with; the idle timeout and time zone in force are the Tracker's,
+// which PUT config changes live (localapi.go).
 type Daemon struct {
 	Paths    config.Paths
 	Config   config.Config

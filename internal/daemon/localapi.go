@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
@@ -27,7 +28,7 @@ func runLocalAPI(ctx context.Context, d *Daemon) error {
 	}()
 	srv := localapi.New(localapi.Options{
 		Tracker:  d.Tracker,
-		Settings: settingsFile{d: d},
+		Settings: &settingsFile{d: d},
 		Sync:     d.localAPISync(),
 		Routes:   d.localAPIRoutes(),
 		Version:  d.Version,
@@ -38,12 +39,17 @@ func runLocalAPI(ctx context.Context, d *Daemon) error {
 	return srv.Serve(ctx, ln)
 }
 
-// settingsFile reads and writes config.toml. Changes to the idle timeout and
-// the time zone take effect when the daemon restarts; allowed extension ids
-// are read by each host process, so they apply at once.
-type settingsFile struct{ d *Daemon }
+// settingsFile reads and writes config.toml. A new idle timeout or time zone
+// is applied to the running tracker (and its store) as it is saved; allowed
+// extension ids are read by each host process, so they apply at once too.
+type settingsFile struct {
+	d *Daemon
+	// mu serialises SetSettings, so that config.toml and the values in
+	// force change in the same order when two changes race.
+	mu sync.Mutex
+}
 
-func (s settingsFile) Settings(context.Context) (api.Settings, error) {
+func (s *settingsFile) Settings(context.Context) (api.Settings, error) {
 	c, err := config.Load(s.d.Paths.Config)
 	if err != nil {
 		return api.Settings{}, err
@@ -65,7 +71,15 @@ func toSettings(c config.Config) api.Settings {
 	}
 }
 
-func (s settingsFile) SetSettings(_ context.Context, in api.Settings) (api.Settings, error) {
+// SetSettings validates in, applies the idle timeout and the time zone, then
+// saves config.toml. An invalid value is refused with bad_request before
+// anything changes. The zone is applied first because its daily_stats
+// rebuild is the step that can fail (or be cancelled with the request): then
+// nothing has changed. If saving fails, the values in force are put back, so
+// the daemon keeps matching its file.
+func (s *settingsFile) SetSettings(ctx context.Context, in api.Settings) (api.Settings, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	c, err := config.Load(s.d.Paths.Config)
 	if err != nil {
 		return api.Settings{}, err
@@ -78,7 +92,21 @@ func (s settingsFile) SetSettings(_ context.Context, in api.Settings) (api.Setti
 	if err := c.Validate(); err != nil {
 		return api.Settings{}, &api.Error{Code: api.CodeBadRequest, Message: err.Error()}
 	}
+	loc, err := c.Location()
+	if err != nil {
+		return api.Settings{}, &api.Error{Code: api.CodeBadRequest, Message: err.Error()}
+	}
+	tr := s.d.Tracker
+	prevLoc, prevIdle := tr.Location(), tr.IdleTimeout()
+	if err := tr.SetLocation(ctx, loc); err != nil {
+		return api.Settings{}, fmt.Errorf("settings: %w", err)
+	}
+	tr.SetIdleTimeout(c.IdleTimeout.Duration)
 	if err := config.Save(s.d.Paths.Config, c); err != nil {
+		tr.SetIdleTimeout(prevIdle)
+		if rerr := tr.SetLocation(context.WithoutCancel(ctx), prevLoc); rerr != nil {
+			s.d.Logger.Error("settings: restoring the time zone after a failed save", "time_zone", prevLoc.String(), "err", rerr)
+		}
 		return api.Settings{}, fmt.Errorf("settings: %w", err)
 	}
 	return toSettings(c), nil

@@ -50,7 +50,7 @@ func (db *DB) BulkLoad(ctx context.Context, next func() (SyncSession, bool)) (in
 			}
 			n++
 		}
-		return db.rebuildTx(ctx, tx)
+		return db.rebuildTx(ctx, tx, db.loc)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("localdb.BulkLoad: %w", err)

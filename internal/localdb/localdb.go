@@ -40,7 +40,8 @@
 // on its start day). Every write that changes a session updates daily_stats in
 // the same transaction, so daily_stats always equals the aggregate recomputed
 // from time_sessions. The zone the table was built in is kept in the state
-// table; Open rebuilds it when the configured zone differs.
+// table; Open rebuilds it when the configured zone differs, and SetLocation
+// rebuilds it when the zone changes while the store is open.
 //
 // # Change bookkeeping (push)
 //
@@ -101,9 +102,14 @@ type Options struct {
 
 // DB is an open local store. It is safe for concurrent use.
 type DB struct {
-	sql   *sql.DB
-	path  string
+	sql  *sql.DB
+	path string
+	// loc is the zone daily_stats is counted in. SetLocation changes it
+	// holding both writeMu and locMu, so a write transaction (which holds
+	// writeMu) reads it directly and counts every part in one zone; other
+	// readers go through Location.
 	loc   *time.Location
+	locMu sync.RWMutex
 	clock clock.Clock
 	log   *slog.Logger
 	// writeMu serialises this process's write transactions so that they
@@ -271,7 +277,11 @@ func (db *DB) Close() error {
 func (db *DB) Path() string { return db.path }
 
 // Location is the zone daily_stats is counted in.
-func (db *DB) Location() *time.Location { return db.loc }
+func (db *DB) Location() *time.Location {
+	db.locMu.RLock()
+	defer db.locMu.RUnlock()
+	return db.loc
+}
 
 // update runs fn in one write transaction, serialised with this process's
 // other writes.

@@ -44,15 +44,19 @@ func (db *DB) ensureStatsZone(ctx context.Context) error {
 // RebuildDailyStats recomputes daily_stats from time_sessions in the store's
 // zone, in one transaction.
 func (db *DB) RebuildDailyStats(ctx context.Context) error {
-	err := db.update(ctx, func(tx *sql.Tx) error { return db.rebuildTx(ctx, tx) })
+	err := db.update(ctx, func(tx *sql.Tx) error { return db.rebuildTx(ctx, tx, db.loc) })
 	if err != nil {
 		return fmt.Errorf("localdb.RebuildDailyStats: %w", err)
 	}
 	return nil
 }
 
-func (db *DB) rebuildTx(ctx context.Context, tx *sql.Tx) error {
-	agg, err := aggregate(ctx, tx, db.loc)
+// rebuildTx replaces daily_stats with the aggregate of time_sessions in loc
+// and records loc as the zone the table is built in. The caller holds
+// writeMu; Open (through ensureStatsZone) and SetLocation both rebuild with
+// it.
+func (db *DB) rebuildTx(ctx context.Context, tx *sql.Tx, loc *time.Location) error {
+	agg, err := aggregate(ctx, tx, loc)
 	if err != nil {
 		return err
 	}
@@ -74,7 +78,7 @@ func (db *DB) rebuildTx(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	return setState(ctx, tx, stateStatsZone, db.loc.String())
+	return setState(ctx, tx, stateStatsZone, loc.String())
 }
 
 // aggregate computes daily_stats from time_sessions, independently of the
@@ -111,7 +115,7 @@ func aggregate(ctx context.Context, q querier, loc *time.Location) (map[statKey]
 // time_sessions, sorted like DailyStats. The invariant is that both are
 // equal.
 func (db *DB) RecomputedDailyStats(ctx context.Context) ([]DailyStat, error) {
-	agg, err := aggregate(ctx, db.sql, db.loc)
+	agg, err := aggregate(ctx, db.sql, db.Location())
 	if err != nil {
 		return nil, fmt.Errorf("localdb.RecomputedDailyStats: %w", classify(err))
 	}

@@ -41,20 +41,25 @@ func (t *Tracker) Stats(ctx context.Context, q StatsQuery) (api.Stats, error) {
 			return api.Stats{}, fmt.Errorf("stats: %w", err)
 		}
 	}
-	now := t.clock.Now().In(t.loc)
+	// The zone and the daily_stats rows are read under zoneMu, so both are
+	// from before a time zone change or both from after it.
+	t.zoneMu.RLock()
+	loc := t.loc
+	now := t.clock.Now().In(loc)
 	y, m, d := now.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, t.loc)
-	first := time.Date(y, m, d-(q.Days-1), 0, 0, 0, 0, t.loc)
+	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	first := time.Date(y, m, d-(q.Days-1), 0, 0, 0, 0, loc)
 	todayStr, firstStr := today.Format(localdb.DateLayout), first.Format(localdb.DateLayout)
 
 	rows, err := t.db.DailyStats(ctx, firstStr, todayStr, owner, name)
+	t.zoneMu.RUnlock()
 	if err != nil {
 		return api.Stats{}, fmt.Errorf("stats: %w", err)
 	}
 	out := api.Stats{Days: make([]api.DayStats, 0, q.Days), Repos: []api.RepoStat{}, PRs: []api.PRStat{}}
 	dayIdx := make(map[string]int, q.Days)
 	for i := 0; i < q.Days; i++ {
-		ds := time.Date(y, m, d-(q.Days-1)+i, 0, 0, 0, 0, t.loc).Format(localdb.DateLayout)
+		ds := time.Date(y, m, d-(q.Days-1)+i, 0, 0, 0, 0, loc).Format(localdb.DateLayout)
 		dayIdx[ds] = i
 		out.Days = append(out.Days, api.DayStats{Date: ds})
 	}

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -86,10 +87,18 @@ type Options struct {
 type Tracker struct {
 	db       *localdb.DB
 	deviceID string
-	loc      *time.Location
-	idle     time.Duration
 	clock    clock.Clock
 	log      *slog.Logger
+
+	// idle is the abandonment timeout (a time.Duration); SetIdleTimeout
+	// changes it while the tracker runs (settings.go).
+	idle atomic.Int64
+	// zoneMu is held for reading while loc is used and for writing by
+	// SetLocation across the store's rebuild, so a reader pairs the zone
+	// with the daily_stats built in it. It is taken before the store's
+	// write lock, never while holding it.
+	zoneMu sync.RWMutex
+	loc    *time.Location // guarded by zoneMu
 
 	// changed has one buffered slot: a local change wakes the reaper.
 	changed chan struct{}
@@ -112,22 +121,23 @@ func New(db *localdb.DB, opts Options) *Tracker {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Tracker{
+	t := &Tracker{
 		db:       db,
 		deviceID: opts.DeviceID,
 		loc:      opts.Location,
-		idle:     opts.IdleTimeout,
 		clock:    opts.Clock,
 		log:      opts.Logger,
 		changed:  make(chan struct{}, 1),
 	}
+	t.idle.Store(int64(opts.IdleTimeout))
+	return t
 }
 
 // DB is the store the tracker writes to.
 func (t *Tracker) DB() *localdb.DB { return t.db }
 
 // IdleTimeout is the abandonment timeout.
-func (t *Tracker) IdleTimeout() time.Duration { return t.idle }
+func (t *Tracker) IdleTimeout() time.Duration { return time.Duration(t.idle.Load()) }
 
 // DeviceID is the device the tracker's sessions belong to.
 func (t *Tracker) DeviceID(ctx context.Context) (string, error) {
@@ -205,7 +215,7 @@ func (t *Tracker) deadline(s localdb.SyncSession) time.Time {
 	if s.LastHeartbeatAt != nil && s.LastHeartbeatAt.After(last) {
 		last = *s.LastHeartbeatAt
 	}
-	return last.Add(t.idle)
+	return last.Add(t.IdleTimeout())
 }
 
 // overdue reports whether an active browser session is past its deadline at
@@ -350,7 +360,7 @@ func (t *Tracker) Heartbeat(ctx context.Context, id string, at *time.Time) (api.
 		if t.overdue(s, when) {
 			out, err = abandon(tx, s)
 			changed = true
-			conflict = fmt.Errorf("%w: session %s was abandoned after %s without a heartbeat", ErrConflict, id, t.idle)
+			conflict = fmt.Errorf("%w: session %s was abandoned after %s without a heartbeat", ErrConflict, id, t.IdleTimeout())
 			return err
 		}
 		if when.Before(s.StartTime) {
@@ -502,7 +512,7 @@ func (t *Tracker) ReapAbandoned(ctx context.Context) (next time.Time, err error)
 					return err
 				}
 				reaped++
-				t.log.Info("session abandoned", "id", s.ID, "idle_timeout", t.idle)
+				t.log.Info("session abandoned", "id", s.ID, "idle_timeout", t.IdleTimeout())
 				continue
 			}
 			if d := t.deadline(s); next.IsZero() || d.Before(next) {
