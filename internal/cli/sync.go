@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/daemon"
@@ -58,7 +59,7 @@ func syncDirect(ctx context.Context, e *Env) (api.SyncState, error) {
 	}
 	defer db.Close()
 	eng, err := daemon.NewEngine(db, daemon.AuthService(e.Paths, e.Config, e.Getenv), tun,
-		daemon.EngineEnv{Location: loc, Clock: e.Clock, Logger: e.Logger, Version: Version})
+		daemon.EngineEnv{Location: func() *time.Location { return loc }, Clock: e.Clock, Logger: e.Logger, Version: Version})
 	if err != nil {
 		return api.SyncState{}, err
 	}

@@ -111,7 +111,7 @@ func (s *Sync) Apply(o *Options) {
 }
 
 func (s *Sync) run(ctx context.Context, d *Daemon) error {
-	eng, err := NewEngine(d.DB, s.auth, s.tuning, EngineEnv{Location: d.Location, Clock: d.Clock, Logger: d.Logger, Version: d.Version})
+	eng, err := NewEngine(d.DB, s.auth, s.tuning, EngineEnv{Location: d.Tracker.Location, Clock: d.Clock, Logger: d.Logger, Version: d.Version})
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,9 @@ func (s *Sync) run(ctx context.Context, d *Daemon) error {
 
 // EngineEnv is what NewEngine takes from its surroundings.
 type EngineEnv struct {
-	Location *time.Location
+	// Location returns the zone days are counted in; the daemon's follows
+	// the settings.
+	Location func() *time.Location
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	Version  string
@@ -131,9 +133,14 @@ type EngineEnv struct {
 
 // NewEngine builds the sync engine over store for the account in a.
 func NewEngine(store sync.Store, a *auth.Service, tun SyncTuning, env EngineEnv) (*sync.Engine, error) {
-	tz := env.Location.String()
-	if tz == "Local" {
-		tz = ""
+	tz := func() string {
+		if env.Location == nil {
+			return ""
+		}
+		if name := env.Location().String(); name != "Local" {
+			return name
+		}
+		return ""
 	}
 	if env.Logger == nil {
 		env.Logger = slog.New(slog.DiscardHandler)

@@ -56,7 +56,7 @@ func BenchmarkEnginePush(b *testing.B) {
 				return sync.Account{ServerURL: "mem", Token: "t", Login: "bench"}, nil
 			},
 			NewRemote: func(a sync.Account) sync.Remote { return srv.Remote(a.Token) },
-			TimeZone:  "UTC",
+			TimeZone:  func() string { return "UTC" },
 		})
 		if err != nil {
 			b.Fatal(err)

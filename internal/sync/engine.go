@@ -62,9 +62,11 @@ type Options struct {
 	NewRemote func(Account) Remote
 	Clock     clock.Clock
 	Logger    *slog.Logger
-	// TimeZone is the IANA zone the server splits this device's sessions
-	// into days with.
-	TimeZone string
+	// TimeZone returns the IANA zone the server splits this device's
+	// sessions into days with. It is called for every push, so a zone
+	// changed in the settings applies at once; nil or "" leaves the
+	// server's zone as it is.
+	TimeZone func() string
 	// Interval between periodic runs; 0 means 5 minutes.
 	Interval time.Duration
 	// Debounce is the wait after a local change before pushing; 0 means 3 s.
@@ -465,7 +467,7 @@ func (e *Engine) sync(ctx context.Context, acct Account) error {
 		if !last {
 			next = e.readAhead(ctx, batch[len(batch)-1].ChangeSeq, limit)
 		}
-		res, perr := remote.Push(ctx, PushRequest{DeviceID: device, TimeZone: e.o.TimeZone, Sessions: toWire(batch)})
+		res, perr := remote.Push(ctx, PushRequest{DeviceID: device, TimeZone: e.timeZone(), Sessions: toWire(batch)})
 		e.count(func(s *Stats) { s.PushRequests++ })
 		if err := waitRecord(recording); err != nil {
 			recording = nil
@@ -724,4 +726,12 @@ func fromWire(s Session) localdb.SyncSession {
 		Source:    api.SourceManual,
 		UpdatedAt: s.UpdatedAt,
 	}
+}
+
+// timeZone is the zone sent with a push.
+func (e *Engine) timeZone() string {
+	if e.o.TimeZone == nil {
+		return ""
+	}
+	return e.o.TimeZone()
 }

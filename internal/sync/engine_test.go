@@ -60,7 +60,7 @@ func newRig(t *testing.T, mod func(*sync.Options)) *rig {
 			return rem
 		},
 		Clock:      clk,
-		TimeZone:   "UTC",
+		TimeZone:   func() string { return "UTC" },
 		Attempts:   1,
 		AfterRun:   func(st api.SyncState) { r.runs <- st },
 		OnSchedule: func(next time.Time) { r.sched <- next },
@@ -704,5 +704,33 @@ func TestNewServerGetsEverything(t *testing.T) {
 	r.syncNow()
 	if c := second.Calls("push"); c != calls {
 		t.Errorf("%d extra pushes on the same account", c-calls)
+	}
+}
+
+// zoneRecorder records the time zone of every push.
+type zoneRecorder struct {
+	sync.Remote
+	zones *[]string
+}
+
+func (z zoneRecorder) Push(ctx context.Context, req sync.PushRequest) (sync.PushResult, error) {
+	*z.zones = append(*z.zones, req.TimeZone)
+	return z.Remote.Push(ctx, req)
+}
+
+func TestPushSendsTheZoneInForceAtEachPush(t *testing.T) {
+	zone := "Europe/Berlin"
+	r := newRig(t, func(o *sync.Options) { o.TimeZone = func() string { return zone } })
+	var zones []string
+	r.wrap = func(rem sync.Remote) sync.Remote { return zoneRecorder{rem, &zones} }
+	r.start()
+	r.track(1, t0)
+	r.syncNow()
+	zone = "Asia/Tokyo" // the user changed it in the settings
+	r.track(1, t0.Add(2*time.Hour))
+	r.syncNow()
+	want := []string{"Europe/Berlin", "Asia/Tokyo"}
+	if len(zones) != len(want) || zones[0] != want[0] || zones[1] != want[1] {
+		t.Fatalf("pushed zones = %q, want %q", zones, want)
 	}
 }
