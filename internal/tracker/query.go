@@ -47,8 +47,10 @@ func (t *Tracker) Stats(ctx context.Context, q StatsQuery) (api.Stats, error) {
 	loc := t.loc
 	now := t.clock.Now().In(loc)
 	y, m, d := now.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	first := time.Date(y, m, d-(q.Days-1), 0, 0, 0, 0, loc)
+	// Dates are named from noon: where the clock skips midnight (Santiago,
+	// Havana), time.Date's 00:00 falls back to the previous day.
+	today := time.Date(y, m, d, 12, 0, 0, 0, loc)
+	first := time.Date(y, m, d-(q.Days-1), 12, 0, 0, 0, loc)
 	todayStr, firstStr := today.Format(localdb.DateLayout), first.Format(localdb.DateLayout)
 
 	rows, err := t.db.DailyStats(ctx, firstStr, todayStr, owner, name)
@@ -59,7 +61,7 @@ func (t *Tracker) Stats(ctx context.Context, q StatsQuery) (api.Stats, error) {
 	out := api.Stats{Days: make([]api.DayStats, 0, q.Days), Repos: []api.RepoStat{}, PRs: []api.PRStat{}}
 	dayIdx := make(map[string]int, q.Days)
 	for i := 0; i < q.Days; i++ {
-		ds := time.Date(y, m, d-(q.Days-1)+i, 0, 0, 0, 0, loc).Format(localdb.DateLayout)
+		ds := time.Date(y, m, d-(q.Days-1)+i, 12, 0, 0, 0, loc).Format(localdb.DateLayout)
 		dayIdx[ds] = i
 		out.Days = append(out.Days, api.DayStats{Date: ds})
 	}
