@@ -169,15 +169,22 @@ layout_has() {
   dbus-send --session --print-reply --dest="$SNI" /StatusNotifierItem/menu com.canonical.dbusmenu.GetLayout int32:0 int32:-1 array:string: |
     grep -F -q "string \"$1\""
 }
-if [ -n "$SNI" ] && wait_for layout_has "$want_today"; then
-  missing=""
-  for item in "Open dashboard" "Sync now" "Quit" "Not tracking"; do
-    layout_has "$item" || missing="$missing '$item'"
+# The menu's items are relabelled one after another as the first refresh
+# lands: wait until one layout holds all of them.
+tray_items=("$want_today" "Open dashboard" "Sync now" "Quit" "Not tracking")
+layout_has_all() {
+  local layout item
+  layout=$(dbus-send --session --print-reply --dest="$SNI" /StatusNotifierItem/menu com.canonical.dbusmenu.GetLayout int32:0 int32:-1 array:string:) || return 1
+  for item in "${tray_items[@]}"; do
+    grep -F -q "string \"$item\"" <<<"$layout" || return 1
   done
-  if [ -z "$missing" ]; then
+}
+if [ -n "$SNI" ] && wait_for layout_has "$want_today"; then
+  if wait_for layout_has_all; then
     ok "tray: GetLayout has '$want_today', the active state and Open/Start-Stop/Sync now/Quit"
   else
-    bad "tray: menu lacks$missing"
+    bad "tray: the menu never held all of: ${tray_items[*]}"
+    dbus-send --session --print-reply --dest="$SNI" /StatusNotifierItem/menu com.canonical.dbusmenu.GetLayout int32:0 int32:-1 array:string: | grep -o 'string "[^"]*"' | sort -u || true
   fi
 else
   bad "tray: menu never showed '$want_today'"
