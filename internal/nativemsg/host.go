@@ -91,6 +91,11 @@ func (h *Host) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 				return
 			}
 			err = WriteFrame(w, out)
+			if errors.Is(err, ErrFrameTooLarge) {
+				// Handle keeps replies under MaxFrame; should one slip
+				// through, the browser gets an error, not a dead host.
+				err = WriteFrame(w, errorReply(nil, api.CodeTooLarge, "reply would be larger than 1 MiB"))
+			}
 			mu.Unlock()
 			if err != nil {
 				errc <- err
@@ -129,11 +134,32 @@ func (h *Host) endOpen(ctx context.Context) {
 	}
 }
 
-// Handle answers one message. It never fails: every problem is an error reply.
+// Handle answers one message. It never fails: every problem is an error
+// reply, and no reply is larger than MaxFrame.
 func (h *Host) Handle(ctx context.Context, msg []byte) []byte {
+	id, out := h.handle(ctx, msg)
+	return fit(id, out)
+}
+
+// fit returns out, or a too_large error reply in its place when out is over
+// MaxFrame (Chrome would drop the port). The error echoes id unless the id
+// alone makes it too large.
+func fit(id json.RawMessage, out []byte) []byte {
+	if len(out) <= MaxFrame {
+		return out
+	}
+	if e := errorReply(id, api.CodeTooLarge, "reply would be larger than 1 MiB"); len(e) <= MaxFrame {
+		return e
+	}
+	return errorReply(nil, api.CodeTooLarge, "reply would be larger than 1 MiB")
+}
+
+// handle answers one message; it returns the message's id (nil if it has
+// none) for fit.
+func (h *Host) handle(ctx context.Context, msg []byte) (json.RawMessage, []byte) {
 	id, typ, errFrame := parse(msg)
 	if errFrame != nil {
-		return errFrame
+		return id, errFrame
 	}
 	var payload any
 	var bad []byte
@@ -147,25 +173,22 @@ func (h *Host) Handle(ctx context.Context, msg []byte) []byte {
 	case TypeSessionActive:
 		s, err := h.backend.Active(ctx)
 		if err != nil {
-			return backendError(id, typ, err)
+			return id, backendError(id, typ, err)
 		}
 		payload = sessionReply{Session: s}
 	case TypeStatsSummary:
 		payload, bad = h.stats(ctx, id, msg)
 	default:
-		return errorReply(id, api.CodeUnknownType, "unknown message type %q", typ)
+		return id, errorReply(id, api.CodeUnknownType, "unknown message type %s", quote(typ))
 	}
 	if bad != nil {
-		return bad
+		return id, bad
 	}
 	out, err := okReply(id, payload)
 	if err != nil {
-		return errorReply(id, api.CodeInternal, "%v", err)
+		return id, errorReply(id, api.CodeInternal, "%v", err)
 	}
-	if len(out) > MaxFrame {
-		return errorReply(id, api.CodeTooLarge, "reply would be larger than 1 MiB")
-	}
-	return out
+	return id, out
 }
 
 func (h *Host) hello(ctx context.Context, id json.RawMessage, msg []byte) (any, []byte) {
@@ -238,6 +261,13 @@ func (h *Host) start(ctx context.Context, id json.RawMessage, msg []byte) (any, 
 	if err != nil {
 		return nil, backendError(id, TypeSessionStart, err)
 	}
+	// A new session's last acknowledged time is its start. A replayed start
+	// (a session_id already stored) returns the stored session, whose last
+	// heartbeat may be an hour later; the protocol's session carries no
+	// last_heartbeat_at, so the host records the start only as a lower
+	// bound: track never lowers a time this port already acknowledged, and
+	// the backend's End never ends a browser session before its stored last
+	// heartbeat (tracker.Tracker.End), so endOpen keeps that hour.
 	h.track(s, s.StartTime)
 	return sessionReply{Session: &s}, nil
 }

@@ -394,3 +394,106 @@ func FuzzHostHandle(f *testing.F) {
 		}
 	})
 }
+
+// TestPortCloseKeepsReplayedSessionTime: a port that only replays the start
+// of a session heartbeated for an hour (the extension reconnected) ends it,
+// when it closes, at that hour's last heartbeat, not at its start.
+func TestPortCloseKeepsReplayedSessionTime(t *testing.T) {
+	first, tr, clk := newHost(t)
+	ctx := context.Background()
+	const sid = "01935f3e-8a00-7000-8000-000000000042"
+	start := `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1,"session_id":"` + sid + `","at":"` + t0.Format(time.RFC3339) + `"}`
+	if r := handle(t, first, start); !r.OK {
+		t.Fatalf("start: %+v", r.Error)
+	}
+	for range 12 {
+		clk.Advance(5 * time.Minute)
+		if r := handle(t, first, `{"id":2,"type":"session.heartbeat","session_id":"`+sid+`"}`); !r.OK {
+			t.Fatalf("heartbeat: %+v", r.Error)
+		}
+	}
+	lastBeat := t0.Add(time.Hour)
+	clk.Advance(2 * time.Minute)
+
+	second := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{tr}, Clock: clk, Version: "test"})
+	var out bytes.Buffer
+	if err := second.Serve(ctx, bytes.NewReader(frame(start)), &out); err != nil {
+		t.Fatal(err)
+	}
+	if rs := readReplies(t, out.Bytes()); len(rs) != 1 || !rs[0].OK || !rs[0].Session.StartTime.Equal(t0) {
+		t.Fatalf("replayed start: %+v", rs)
+	}
+	s, err := tr.Session(ctx, sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Status != api.StatusCompleted || s.EndTime == nil || !s.EndTime.Equal(lastBeat) || s.DurationSeconds != 3600 {
+		t.Fatalf("after the port closed: %+v (end %v, want %v)", s, s.EndTime, lastBeat)
+	}
+}
+
+// TestServeAnswersMessageWithHugeEcho: a message whose error reply would
+// repeat a long value (a 250 KB type of bytes %q expands fivefold, an id
+// near 1 MiB) is answered with an error that fits in a frame, and the host
+// goes on serving the next message.
+func TestServeAnswersMessageWithHugeEcho(t *testing.T) {
+	longType := `{"id":1,"type":"` + strings.Repeat("\x7f", 250<<10) + `"}`
+	longID := `{"id":"` + strings.Repeat("\x7f", nativemsg.MaxFrame-40) + `","type":"x"}`
+	if len(longID) > nativemsg.MaxFrame {
+		t.Fatalf("test message of %d bytes is over MaxFrame", len(longID))
+	}
+	next := `{"id":2,"type":"session.active"}`
+	tests := []struct {
+		name   string
+		msg    string
+		code   string
+		wantID string
+	}{
+		{"long type", longType, api.CodeUnknownType, "1"},
+		{"long id", longID, api.CodeTooLarge, "null"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, _, _ := newHost(t)
+			var out bytes.Buffer
+			if err := h.Serve(context.Background(), bytes.NewReader(append(frame(tt.msg), frame(next)...)), &out); err != nil {
+				t.Fatalf("Serve: %v", err)
+			}
+			rs := readReplies(t, out.Bytes())
+			if len(rs) != 2 {
+				t.Fatalf("%d replies, want 2", len(rs))
+			}
+			if r := rs[0]; r.OK || r.Error.Code != tt.code || string(r.ID) != tt.wantID || len(r.Error.Message) > 1<<10 {
+				t.Fatalf("reply to the long message: id %s, error %.300v", r.ID, r.Error)
+			}
+			if r := rs[1]; !r.OK || string(r.ID) != "2" {
+				t.Fatalf("reply to the next message: %+v", r)
+			}
+		})
+	}
+	// The echoed type is cut and says so.
+	h, _, _ := newHost(t)
+	r := handle(t, h, longType)
+	if !strings.Contains(r.Error.Message, "truncated") || len(r.Error.Message) > 4*200+100 { // 200 bytes, each \x7f when quoted
+		t.Fatalf("message %.400q", r.Error.Message)
+	}
+}
+
+// TestHostUpperCaseSessionID: an extension that mints upper-case UUIDs can
+// heartbeat and end the session it started.
+func TestHostUpperCaseSessionID(t *testing.T) {
+	h, _, clk := newHost(t)
+	const upper = "01935F3E-8A00-7000-8000-0000000000AB"
+	r := handle(t, h, `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1,"session_id":"`+upper+`"}`)
+	if !r.OK || r.Session.ID != strings.ToLower(upper) {
+		t.Fatalf("start: %+v %+v", r, r.Error)
+	}
+	clk.Advance(time.Minute)
+	if r := handle(t, h, `{"id":2,"type":"session.heartbeat","session_id":"`+upper+`"}`); !r.OK {
+		t.Fatalf("heartbeat: %+v", r.Error)
+	}
+	clk.Advance(time.Minute)
+	if r := handle(t, h, `{"id":3,"type":"session.end","session_id":"`+upper+`"}`); !r.OK || r.Session.DurationSeconds != 120 {
+		t.Fatalf("end: %+v %+v", r, r.Error)
+	}
+}

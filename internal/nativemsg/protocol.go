@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -120,12 +121,45 @@ type summaryRepo struct {
 	Seconds   int64  `json:"seconds"`
 }
 
+// maxEcho is how many bytes of a caller's value an error message repeats;
+// maxMessage bounds a whole error message (one from the backend may repeat
+// a value too). Without them a malformed message's reply could be several
+// times its size (%q writes a control byte as \x7f, JSON as \\x7f) and
+// over MaxFrame.
+const (
+	maxEcho    = 200
+	maxMessage = 1 << 10
+)
+
+// quote is %q of a caller's value, cut to maxEcho bytes and marked when cut.
+func quote(v string) string {
+	if len(v) <= maxEcho {
+		return strconv.Quote(v)
+	}
+	return fmt.Sprintf("%s…(truncated, %d bytes)", strconv.Quote(cutUTF8(v, maxEcho)), len(v))
+}
+
+// cutUTF8 is s cut to at most n bytes, on a rune boundary.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // errorReply builds the frame for a failed request.
 func errorReply(id json.RawMessage, code, format string, args ...any) []byte {
 	if len(id) == 0 {
 		id = json.RawMessage("null")
 	}
-	b, err := json.Marshal(reply{ID: id, Error: &api.Error{Code: code, Message: fmt.Sprintf(format, args...)}})
+	msg := fmt.Sprintf(format, args...)
+	if len(msg) > maxMessage {
+		msg = cutUTF8(msg, maxMessage) + "…(truncated)"
+	}
+	b, err := json.Marshal(reply{ID: id, Error: &api.Error{Code: code, Message: msg}})
 	if err != nil {
 		// The id was validated as a JSON string or number, so this cannot fail.
 		return []byte(`{"id":null,"ok":false,"error":{"code":"internal","message":"encoding reply failed"}}`)
@@ -180,7 +214,7 @@ func decodeFields(msg []byte, v any) error {
 		}
 		var pe *time.ParseError
 		if errors.As(err, &pe) {
-			return fmt.Errorf("a time is not RFC 3339: %q", pe.Value)
+			return fmt.Errorf("a time is not RFC 3339: %s", quote(pe.Value))
 		}
 		return fmt.Errorf("invalid fields: %v", err)
 	}

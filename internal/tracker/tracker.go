@@ -10,6 +10,11 @@
 //     a no-op returning the stored session (ErrConflict if it names another
 //     pull request).
 //   - End is idempotent: ending an ended session returns it unchanged.
+//   - A browser session never ends before its last heartbeat: an end
+//     between its start and its last heartbeat is moved to the last
+//     heartbeat, so time the tracker acknowledged is never taken back.
+//   - Session ids are UUIDs compared in their canonical lower-case
+//     spelling, whichever spelling the caller used.
 //   - A browser session (fed by heartbeats) with no heartbeat for
 //     IdleTimeout is abandoned with end = its last heartbeat (or its start).
 //     The rule is applied by the reaper and, so that the outcome never
@@ -28,6 +33,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -252,11 +258,11 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 	}
 	id := req.SessionID
 	if id != "" {
-		u, err := uuid.Parse(id)
-		if err != nil || len(id) != 36 {
-			return api.Session{}, fmt.Errorf("start: %w", invalid("session_id", "%q is not a UUID (want 8-4-4-4-12 hex digits)", id))
+		canon, ok := canonicalID(id)
+		if !ok {
+			return api.Session{}, fmt.Errorf("start: %w", invalid("session_id", "%q is not a UUID (want 8-4-4-4-12 hex digits)", clip(id)))
 		}
-		id = u.String()
+		id = canon
 	}
 	at, err := t.resolveAt("at", req.At)
 	if err != nil {
@@ -332,6 +338,44 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 	return out.Session, nil
 }
 
+// canonicalID returns a session id in the one spelling the store keys it
+// by: a UUID written 8-4-4-4-12, lower case. ok is false for anything else.
+func canonicalID(id string) (canon string, ok bool) {
+	if len(id) != 36 {
+		return "", false
+	}
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return "", false
+	}
+	return u.String(), true
+}
+
+// lookupID is the id to look a session up by: the canonical spelling of a
+// UUID, so that a client that minted an upper-case id finds its session;
+// anything else is looked up as given (and is not found).
+func lookupID(id string) string {
+	if canon, ok := canonicalID(id); ok {
+		return canon
+	}
+	return id
+}
+
+// maxEcho is how much of a caller's value an error message repeats.
+const maxEcho = 200
+
+// clip shortens a caller's value that an error message repeats.
+func clip(s string) string {
+	if len(s) <= maxEcho {
+		return s
+	}
+	cut := maxEcho
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("…(truncated, %d bytes)", len(s))
+}
+
 // Heartbeat records that the session is still being worked on. A heartbeat
 // for a browser session that is already past its idle deadline abandons it
 // and fails with ErrConflict (the client starts a new session).
@@ -339,6 +383,7 @@ func (t *Tracker) Heartbeat(ctx context.Context, id string, at *time.Time) (api.
 	if id == "" {
 		return api.Session{}, fmt.Errorf("heartbeat: %w", invalid("session", "a session id is required"))
 	}
+	id = lookupID(id)
 	when, err := t.resolveAt("at", at)
 	if err != nil {
 		return api.Session{}, fmt.Errorf("heartbeat: %w", err)
@@ -352,7 +397,7 @@ func (t *Tracker) Heartbeat(ctx context.Context, id string, at *time.Time) (api.
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: %s", ErrNotFound, id)
+			return fmt.Errorf("%w: %s", ErrNotFound, clip(id))
 		}
 		if s.Status != api.StatusActive {
 			return fmt.Errorf("%w: session %s is %s", ErrConflict, id, s.Status)
@@ -390,10 +435,18 @@ func (t *Tracker) Heartbeat(ctx context.Context, id string, at *time.Time) (api.
 // End completes the session at at (nil means now). Ending an ended session
 // returns it unchanged. A browser session past its idle deadline is
 // abandoned at its last heartbeat instead.
+//
+// A browser session is never ended before its last heartbeat: an at
+// between the start and the last heartbeat is moved to the last heartbeat.
+// The heartbeat was acknowledged, so the time up to it is kept rather than
+// the end refused; a client ending "at the last time I know of" (the host
+// when its port closes, a replayed start's start time) gets the time the
+// store knows of. An at before the start is still refused.
 func (t *Tracker) End(ctx context.Context, id string, at *time.Time) (api.Session, error) {
 	if id == "" {
 		return api.Session{}, fmt.Errorf("end: %w", invalid("session", "a session id is required"))
 	}
+	id = lookupID(id)
 	when, err := t.resolveAt("at", at)
 	if err != nil {
 		return api.Session{}, fmt.Errorf("end: %w", err)
@@ -406,7 +459,7 @@ func (t *Tracker) End(ctx context.Context, id string, at *time.Time) (api.Sessio
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: %s", ErrNotFound, id)
+			return fmt.Errorf("%w: %s", ErrNotFound, clip(id))
 		}
 		if s.Status != api.StatusActive {
 			out = s
@@ -420,6 +473,9 @@ func (t *Tracker) End(ctx context.Context, id string, at *time.Time) (api.Sessio
 		if when.Before(s.StartTime) {
 			changed = false
 			return invalid("at", "end %s is before the session's start %s", when.Format(time.RFC3339), s.StartTime.Format(time.RFC3339))
+		}
+		if s.Source == api.SourceBrowser && s.LastHeartbeatAt != nil && when.Before(*s.LastHeartbeatAt) {
+			when = *s.LastHeartbeatAt
 		}
 		s.EndTime = &when
 		s.Status = api.StatusCompleted
@@ -454,9 +510,10 @@ func (t *Tracker) Active(ctx context.Context) (*api.Session, error) {
 
 // Session returns one session by id.
 func (t *Tracker) Session(ctx context.Context, id string) (api.Session, error) {
+	id = lookupID(id)
 	s, err := t.db.Session(ctx, id)
 	if errors.Is(err, localdb.ErrNotFound) {
-		return api.Session{}, fmt.Errorf("session: %w: %s", ErrNotFound, id)
+		return api.Session{}, fmt.Errorf("session: %w: %s", ErrNotFound, clip(id))
 	}
 	if err != nil {
 		return api.Session{}, fmt.Errorf("session: %w", err)

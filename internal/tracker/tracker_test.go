@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -409,5 +410,86 @@ func TestRunReaperAfterHeartbeats(t *testing.T) {
 	}
 	if got := h.get(s.ID); got.Status != api.StatusAbandoned || !got.EndTime.Equal(t0.Add(5*time.Minute)) {
 		t.Fatalf("session %+v, want abandoned at its heartbeat", got)
+	}
+}
+
+// TestEndNeverBeforeLastHeartbeat: an hour of acknowledged heartbeats is
+// kept when the session is ended at an earlier time (its start, as the host
+// does for a replayed start when its port closes).
+func TestEndNeverBeforeLastHeartbeat(t *testing.T) {
+	tests := []struct {
+		name    string
+		at      func(start, lastBeat time.Time) *time.Time
+		wantEnd func(start, lastBeat time.Time) time.Time
+	}{
+		{"at the start", func(s, _ time.Time) *time.Time { return ptr(s) }, func(_, b time.Time) time.Time { return b }},
+		{"between start and last heartbeat", func(s, _ time.Time) *time.Time { return ptr(s.Add(10 * time.Minute)) }, func(_, b time.Time) time.Time { return b }},
+		{"at the last heartbeat", func(_, b time.Time) *time.Time { return ptr(b) }, func(_, b time.Time) time.Time { return b }},
+		{"after the last heartbeat", func(_, b time.Time) *time.Time { return ptr(b.Add(time.Minute)) }, func(_, b time.Time) time.Time { return b.Add(time.Minute) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			s := h.start("acme", "web", 1, api.SourceBrowser, nil)
+			for range 12 {
+				h.clk.Advance(5 * time.Minute)
+				if _, err := h.tr.Heartbeat(h.ctx, s.ID, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			lastBeat := t0.Add(time.Hour)
+			h.clk.Advance(2 * time.Minute)
+			e, err := h.tr.End(h.ctx, s.ID, tt.at(s.StartTime, lastBeat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.wantEnd(s.StartTime, lastBeat)
+			if e.Status != api.StatusCompleted || e.EndTime == nil || !e.EndTime.Equal(want) || e.DurationSeconds != int64(want.Sub(t0)/time.Second) {
+				t.Fatalf("End = %+v (end %v), want completed at %v", e, e.EndTime, want)
+			}
+			if got := h.get(s.ID); got.Status != e.Status || got.EndTime == nil || !got.EndTime.Equal(want) || got.DurationSeconds != e.DurationSeconds {
+				t.Fatalf("stored %+v, returned %+v", got, e)
+			}
+		})
+	}
+	// An end before the start is still refused.
+	h := newHarness(t, nil)
+	s := h.start("acme", "web", 1, api.SourceBrowser, nil)
+	h.clk.Advance(5 * time.Minute)
+	if _, err := h.tr.Heartbeat(h.ctx, s.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.tr.End(h.ctx, s.ID, ptr(t0.Add(-time.Second))); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("end before start = %v, want ErrInvalid", err)
+	}
+}
+
+// TestUpperCaseClientIDFoundByEveryCall: a client that minted its session
+// id in upper case heartbeats, looks up and ends the session it started.
+func TestUpperCaseClientIDFoundByEveryCall(t *testing.T) {
+	h := newHarness(t, nil)
+	const upper = "0190A000-0000-7000-8000-0000000000AB"
+	const lower = "0190a000-0000-7000-8000-0000000000ab"
+	s, err := h.tr.Start(h.ctx, api.StartRequest{RepoOwner: "acme", RepoName: "web", PRNumber: 1, SessionID: upper, Source: api.SourceBrowser})
+	if err != nil || s.ID != lower {
+		t.Fatalf("Start = %+v, %v", s, err)
+	}
+	h.clk.Advance(time.Minute)
+	if hb, err := h.tr.Heartbeat(h.ctx, upper, nil); err != nil || hb.ID != lower {
+		t.Fatalf("Heartbeat(upper) = %+v, %v", hb, err)
+	}
+	if got, err := h.tr.Session(h.ctx, upper); err != nil || got.ID != lower {
+		t.Fatalf("Session(upper) = %+v, %v", got, err)
+	}
+	h.clk.Advance(time.Minute)
+	e, err := h.tr.End(h.ctx, upper, nil)
+	if err != nil || e.ID != lower || e.Status != api.StatusCompleted || e.DurationSeconds != 120 {
+		t.Fatalf("End(upper) = %+v, %v", e, err)
+	}
+	// A malformed id is still not found, and the message does not repeat
+	// all of it.
+	long := strings.Repeat("x", 10000)
+	if _, err := h.tr.Heartbeat(h.ctx, long, nil); !errors.Is(err, ErrNotFound) || len(err.Error()) > 400 {
+		t.Fatalf("Heartbeat(long) = %.500v", err)
 	}
 }
