@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // ErrRefused is wrapped when the server refuses a sign-in or a token.
@@ -18,10 +19,18 @@ var ErrRefused = errors.New("refused by the server")
 // ErrDevLoginDisabled is wrapped when the server has no development sign-in.
 var ErrDevLoginDisabled = errors.New("development sign-in is not enabled on this server")
 
+// DefaultServerTimeout bounds each request to the server's /auth routes,
+// so that a server that accepts a connection but never answers cannot hang
+// a sign-in or sign-out.
+const DefaultServerTimeout = 30 * time.Second
+
 // ServerClient talks to the worker's /auth routes.
 type ServerClient struct {
 	// HTTP is the client used; nil means http.DefaultClient.
 	HTTP *http.Client
+	// Timeout bounds each request, reading the reply included; 0 means
+	// DefaultServerTimeout.
+	Timeout time.Duration
 }
 
 type tokenReply struct {
@@ -106,6 +115,12 @@ func (c ServerClient) post(ctx context.Context, base, path, token string, body a
 	if err != nil {
 		return 0, nil, err
 	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultServerTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(b))
 	if err != nil {
 		return 0, nil, err

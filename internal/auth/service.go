@@ -126,10 +126,15 @@ func (s *Service) DevLogin(ctx context.Context, serverURL, user string) (Credent
 	return s.save(ctx, c)
 }
 
-// Logout revokes the JWT at the server and deletes it locally. The local
-// copy is deleted even when the server cannot be reached; that error is
-// returned so the user knows the token may still be valid there until it
-// expires.
+// ErrNotRevoked is wrapped by Logout when the local credentials were
+// deleted but the server could not be told (unreachable, too slow, or it
+// refused): the token may stay valid there until it expires.
+var ErrNotRevoked = errors.New("signed out locally, but the server was not told")
+
+// Logout deletes the JWT locally, then revokes it at the server. The local
+// copy goes first, so that a server that never answers (or an interrupted
+// command) cannot leave the user signed in; when the revocation fails an
+// error wrapping ErrNotRevoked is returned.
 func (s *Service) Logout(ctx context.Context) error {
 	s.mu.Lock()
 	if s.pending != nil && s.pending.status.State == LoginPending {
@@ -141,16 +146,16 @@ func (s *Service) Logout(ctx context.Context) error {
 	if errors.Is(err, ErrSignedOut) {
 		return nil
 	}
-	var revokeErr error
-	if err == nil {
-		revokeErr = s.Server.Logout(ctx, c.ServerURL, c.Token)
-	}
 	if derr := s.Store.Delete(ctx); derr != nil {
 		return fmt.Errorf("auth.Logout: %w", derr)
 	}
 	s.changed()
-	if revokeErr != nil {
-		return fmt.Errorf("auth.Logout: signed out locally, but the server was not told: %w", revokeErr)
+	if err != nil {
+		// Unreadable credentials: deleted, but there is no token to revoke.
+		return nil
+	}
+	if rerr := s.Server.Logout(ctx, c.ServerURL, c.Token); rerr != nil {
+		return fmt.Errorf("auth.Logout: %w: %w", ErrNotRevoked, rerr)
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,5 +108,68 @@ func TestServiceErrors(t *testing.T) {
 	}
 	if st := down.LoginStatus(ctx); st.State != auth.LoginIdle {
 		t.Errorf("LoginStatus signed out = %+v, want idle", st)
+	}
+}
+
+// TestLogoutServerNeverAnswers checks that a server that accepts the
+// request but never answers cannot hang sign-out, and that the local
+// credentials are gone anyway.
+func TestLogoutServerNeverAnswers(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	svc := &auth.Service{
+		Store:  auth.NewFileStore(filepath.Join(t.TempDir(), "credentials.json")),
+		Server: auth.ServerClient{Timeout: 100 * time.Millisecond},
+	}
+	ctx := context.Background()
+	if err := svc.Store.Save(ctx, auth.Credentials{ServerURL: srv.URL, Token: "jwt", Login: "octocat"}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- svc.Logout(ctx) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Logout hangs on a server that never answers")
+	}
+	if !errors.Is(err, auth.ErrNotRevoked) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Logout err = %v, want ErrNotRevoked and a deadline", err)
+	}
+	if _, lerr := svc.Store.Load(ctx); !errors.Is(lerr, auth.ErrSignedOut) {
+		t.Errorf("credentials after Logout: %v, want them deleted", lerr)
+	}
+}
+
+func TestSignInServerNeverAnswers(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	c := auth.ServerClient{Timeout: 100 * time.Millisecond}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.DevLogin(context.Background(), srv.URL, "octocat")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("DevLogin err = %v, want a deadline", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("DevLogin hangs on a server that never answers")
 	}
 }

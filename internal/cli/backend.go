@@ -64,7 +64,7 @@ type DirectBackend struct {
 
 // OpenDirect opens the local store named by e.Paths.
 func OpenDirect(ctx context.Context, e *Env) (*DirectBackend, error) {
-	loc, err := e.Config.Location()
+	loc, err := e.Config.LocationWith(e.Getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func openDaemon(ctx context.Context, e *Env) (Backend, error) {
 		}
 		return nil, nil
 	}
-	loc, err := e.Config.Location()
+	loc, err := e.Config.LocationWith(e.Getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
+	"github.com/worktime/worktime/internal/localdb"
 	"github.com/worktime/worktime/internal/tracker"
 )
 
@@ -48,8 +48,8 @@ func cmdExport(ctx context.Context, e *Env, args []string) (err error) {
 		return err
 	}
 	if *until != "" && !strings.Contains(*until, "T") {
-		y, m, d := q.Until.Date()
-		q.Until = time.Date(y, m, d+1, 0, 0, 0, 0, loc) // a day is inclusive
+		y, m, d := q.Until.In(loc).Date()
+		q.Until = localdb.DayStart(y, m, d+1, loc) // a day is inclusive
 	}
 	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Until.After(q.Since) {
 		return usageErrorf("export: --until %s is before --since %s", *until, *since)

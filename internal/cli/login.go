@@ -26,7 +26,7 @@ func cmdLogin(ctx context.Context, e *Env, args []string) error {
 	if err := e.LoadConfig(); err != nil {
 		return err
 	}
-	svc := daemon.AuthService(e.Paths, e.Config, e.Getenv)
+	svc := daemon.AuthService(e.Paths, e.Config, e.Getenv, e.Clock)
 	var c auth.Credentials
 	var err error
 	if *devUser != "" {

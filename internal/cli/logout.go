@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/worktime/worktime/internal/auth"
 	"github.com/worktime/worktime/internal/daemon"
 )
 
@@ -18,8 +20,16 @@ func cmdLogout(ctx context.Context, e *Env, args []string) error {
 	if err := e.LoadConfig(); err != nil {
 		return err
 	}
-	svc := daemon.AuthService(e.Paths, e.Config, e.Getenv)
+	svc := daemon.AuthService(e.Paths, e.Config, e.Getenv, e.Clock)
 	err := svc.Logout(ctx)
+	if errors.Is(err, auth.ErrNotRevoked) {
+		// The credentials are gone from this machine, which is what the
+		// user asked for; the server's copy lapses when it expires.
+		fmt.Fprintln(e.Stdout, "Signed out on this machine. Local data is kept; sync resumes after the next login.")
+		fmt.Fprintf(e.Stderr, "worktimed: warning: the server could not be told (%v); the token stays valid there until it expires\n", err)
+		nudgeDaemon(ctx, e)
+		return nil
+	}
 	nudgeDaemon(ctx, e)
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)

@@ -35,9 +35,10 @@ func cmdRun(ctx context.Context, e *Env, args []string) error {
 		Config:  e.Config,
 		Logger:  logger,
 		Clock:   e.Clock,
+		Getenv:  e.Getenv,
 		Version: Version,
 	}
-	syncer, err := daemon.NewSync(e.Paths, e.Config, e.Getenv)
+	syncer, err := daemon.NewSync(e.Paths, e.Config, e.Getenv, e.Clock)
 	if err != nil {
 		return usageErrorf("run: %v", err)
 	}

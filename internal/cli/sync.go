@@ -45,7 +45,7 @@ func cmdSync(ctx context.Context, e *Env, args []string) error {
 }
 
 func syncDirect(ctx context.Context, e *Env) (api.SyncState, error) {
-	loc, err := e.Config.Location()
+	loc, err := e.Config.LocationWith(e.Getenv)
 	if err != nil {
 		return api.SyncState{}, err
 	}
@@ -58,12 +58,14 @@ func syncDirect(ctx context.Context, e *Env) (api.SyncState, error) {
 		return api.SyncState{}, err
 	}
 	defer db.Close()
-	eng, err := daemon.NewEngine(db, daemon.AuthService(e.Paths, e.Config, e.Getenv), tun,
+	eng, err := daemon.NewEngine(db, daemon.AuthService(e.Paths, e.Config, e.Getenv, e.Clock), tun,
 		daemon.EngineEnv{Location: func() *time.Location { return loc }, Clock: e.Clock, Logger: e.Logger, Version: Version})
 	if err != nil {
 		return api.SyncState{}, err
 	}
-	return eng.RunOnce(ctx), nil
+	// An interrupted run returns ctx's error, so that the command exits with
+	// the interrupted code instead of reporting a state it never reached.
+	return eng.RunOnce(ctx)
 }
 
 // syncStateError turns a state that needs the user into an error (and a

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"time"
+
+	"github.com/worktime/worktime/internal/localdb"
 )
 
 // parseAt parses an --at value: RFC 3339 ("2026-11-25T10:00:00Z" or with an
@@ -17,14 +19,16 @@ func parseAt(flagName, v string) (*time.Time, error) {
 	return &t, nil
 }
 
-// parseDay parses a YYYY-MM-DD day as local midnight in loc; an RFC 3339
-// time is also accepted.
+// parseDay parses a YYYY-MM-DD day as the first instant of that date in
+// loc (localdb.DayStart: not time.Date's midnight, which is wrong where the
+// clock skips midnight); an RFC 3339 time is also accepted.
 func parseDay(flagName, v string, loc *time.Location) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
-		return t, nil
+	if t, err := time.Parse(localdb.DateLayout, v); err == nil {
+		y, m, d := t.Date()
+		return localdb.DayStart(y, m, d, loc), nil
 	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil

@@ -146,9 +146,14 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Location resolves TimeZone; "" is the system's zone, named by its IANA
-// name when it can be found (TZ, /etc/timezone, the /etc/localtime link).
-func (c Config) Location() (*time.Location, error) {
+// Location is LocationWith(os.Getenv), for callers that have no injected
+// environment.
+func (c Config) Location() (*time.Location, error) { return c.LocationWith(os.Getenv) }
+
+// LocationWith resolves TimeZone; "" is the system's zone, named by its
+// IANA name when it can be found (TZ read through getenv, /etc/timezone,
+// the /etc/localtime link).
+func (c Config) LocationWith(getenv func(string) string) (*time.Location, error) {
 	if c.TimeZone != "" {
 		loc, err := time.LoadLocation(c.TimeZone)
 		if err != nil {
@@ -156,7 +161,7 @@ func (c Config) Location() (*time.Location, error) {
 		}
 		return loc, nil
 	}
-	if name := SystemZoneName(); name != "" {
+	if name := SystemZoneName(getenv); name != "" {
 		if loc, err := time.LoadLocation(name); err == nil {
 			return loc, nil
 		}
@@ -164,9 +169,15 @@ func (c Config) Location() (*time.Location, error) {
 	return time.Local, nil
 }
 
-// SystemZoneName finds the system zone's IANA name, or "".
-func SystemZoneName() string {
-	if tz := os.Getenv("TZ"); tz != "" {
+// SystemZoneName finds the system zone's IANA name, or "": TZ read through
+// getenv (nil: no environment), then /etc/timezone, then the /etc/localtime
+// link.
+func SystemZoneName(getenv func(string) string) string {
+	tz := ""
+	if getenv != nil {
+		tz = getenv("TZ")
+	}
+	if tz != "" {
 		return strings.TrimPrefix(tz, ":")
 	}
 	if b, err := os.ReadFile("/etc/timezone"); err == nil {

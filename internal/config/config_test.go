@@ -180,3 +180,35 @@ func TestPathsFor(t *testing.T) {
 		t.Fatalf("DefaultPaths(flag) = %+v, %v", p, err)
 	}
 }
+
+// TestLocationWithInjectedEnv checks that TZ is read through the injected
+// getenv, not from the process environment.
+func TestLocationWithInjectedEnv(t *testing.T) {
+	t.Setenv("TZ", "Asia/Kolkata") // the process's; must be ignored
+	getenv := func(tz string) func(string) string {
+		return func(k string) string {
+			if k == "TZ" {
+				return tz
+			}
+			return ""
+		}
+	}
+	tests := []struct{ tz, want string }{
+		{"America/Santiago", "America/Santiago"},
+		{":Europe/Paris", "Europe/Paris"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tz, func(t *testing.T) {
+			if got := SystemZoneName(getenv(tt.tz)); got != tt.want {
+				t.Errorf("SystemZoneName = %q, want %q", got, tt.want)
+			}
+			loc, err := Default().LocationWith(getenv(tt.tz))
+			if err != nil || loc.String() != tt.want {
+				t.Errorf("LocationWith = %v, %v; want %s", loc, err, tt.want)
+			}
+		})
+	}
+	if got := SystemZoneName(getenv("")); got == "Asia/Kolkata" {
+		t.Errorf("SystemZoneName read the process's TZ through os.Getenv")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -21,10 +22,13 @@ import (
 
 // Options configure the daemon.
 type Options struct {
-	Paths   config.Paths
-	Config  config.Config
-	Logger  *slog.Logger // nil discards
-	Clock   clock.Clock  // nil is the real clock
+	Paths  config.Paths
+	Config config.Config
+	Logger *slog.Logger // nil discards
+	Clock  clock.Clock  // nil is the real clock
+	// Getenv reads the environment (TZ for the system zone); nil is
+	// os.Getenv.
+	Getenv  func(string) string
 	Version string
 	// Components run beside the built-in ones (see components.go).
 	Components []Component
@@ -56,6 +60,8 @@ type Daemon struct {
 	Location *time.Location
 	Logger   *slog.Logger
 	Clock    clock.Clock
+	// Getenv reads the environment; never nil.
+	Getenv   func(string) string
 	Version  string
 	DB       *localdb.DB
 	Tracker  *tracker.Tracker
@@ -75,7 +81,10 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real()
 	}
-	loc, err := opts.Config.Location()
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	loc, err := opts.Config.LocationWith(opts.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
@@ -96,7 +105,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 		Logger:      opts.Logger,
 	})
 	return &Daemon{
-		Paths: opts.Paths, Config: opts.Config, Location: loc, Logger: opts.Logger, Clock: opts.Clock,
+		Paths: opts.Paths, Config: opts.Config, Location: loc, Logger: opts.Logger, Clock: opts.Clock, Getenv: opts.Getenv,
 		Version: opts.Version, DB: db, Tracker: tr, DeviceID: device,
 		extra: opts.Components, ready: opts.Ready, sync: opts.Sync, routes: opts.Routes,
 	}, nil

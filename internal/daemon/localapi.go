@@ -92,7 +92,7 @@ func (s *settingsFile) SetSettings(ctx context.Context, in api.Settings) (api.Se
 	if err := c.Validate(); err != nil {
 		return api.Settings{}, &api.Error{Code: api.CodeBadRequest, Message: err.Error()}
 	}
-	loc, err := c.Location()
+	loc, err := c.LocationWith(s.d.Getenv)
 	if err != nil {
 		return api.Settings{}, &api.Error{Code: api.CodeBadRequest, Message: err.Error()}
 	}

@@ -63,9 +63,21 @@ func SyncTuningFrom(cfg config.Config, getenv func(string) string) (SyncTuning, 
 	return t, nil
 }
 
-// AuthService builds the sign-in service for the CLI and the daemon.
-func AuthService(p config.Paths, cfg config.Config, getenv func(string) string) *auth.Service {
-	gh := auth.GitHubConfig{ClientID: cfg.Sync.GitHubClientID, Scopes: []string{"read:user"}}
+// AuthService builds the sign-in service for the CLI and the daemon; clk
+// stamps sign-ins. Every request to GitHub and to the server is bounded by
+// WORKTIME_SYNC_TIMEOUT (auth.DefaultServerTimeout when unset; an
+// unreadable value is reported by SyncTuningFrom, and leaves the default
+// here).
+func AuthService(p config.Paths, cfg config.Config, getenv func(string) string, clk clock.Clock) *auth.Service {
+	if clk == nil {
+		clk = clock.Real()
+	}
+	timeout := auth.DefaultServerTimeout
+	if tun, err := SyncTuningFrom(cfg, getenv); err == nil && tun.Timeout > 0 {
+		timeout = tun.Timeout
+	}
+	gh := auth.GitHubConfig{ClientID: cfg.Sync.GitHubClientID, Scopes: []string{"read:user"},
+		HTTP: &http.Client{Timeout: timeout}}
 	if base := strings.TrimRight(getenv(EnvGitHubOAuthBase), "/"); base != "" {
 		gh.DeviceAuthURL = base + "/login/device/code"
 		gh.TokenURL = base + "/login/oauth/access_token"
@@ -73,7 +85,9 @@ func AuthService(p config.Paths, cfg config.Config, getenv func(string) string) 
 	return &auth.Service{
 		Store:            auth.NewFileStore(CredentialsFile(p)),
 		GitHub:           gh,
+		Server:           auth.ServerClient{Timeout: timeout},
 		DefaultServerURL: cfg.Sync.ServerURL,
+		Now:              clk.Now,
 	}
 }
 
@@ -86,13 +100,14 @@ type Sync struct {
 	engine *sync.Engine
 }
 
-// NewSync prepares sync for a daemon with these paths and config.
-func NewSync(p config.Paths, cfg config.Config, getenv func(string) string) (*Sync, error) {
+// NewSync prepares sync for a daemon with these paths and config; clk is
+// the daemon's clock.
+func NewSync(p config.Paths, cfg config.Config, getenv func(string) string, clk clock.Clock) (*Sync, error) {
 	tun, err := SyncTuningFrom(cfg, getenv)
 	if err != nil {
 		return nil, fmt.Errorf("daemon.NewSync: %w", err)
 	}
-	s := &Sync{auth: AuthService(p, cfg, getenv), tuning: tun, ready: make(chan struct{})}
+	s := &Sync{auth: AuthService(p, cfg, getenv, clk), tuning: tun, ready: make(chan struct{})}
 	s.auth.OnChange = func() {
 		select {
 		case <-s.ready:

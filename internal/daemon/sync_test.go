@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/worktime/worktime/internal/auth"
+	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/config"
 	"github.com/worktime/worktime/internal/daemon"
 )
@@ -56,15 +58,40 @@ func TestAuthServiceURLs(t *testing.T) {
 			return "http://127.0.0.1:9/"
 		}
 		return ""
-	})
+	}, nil)
 	if svc.GitHub.DeviceAuthURL != "http://127.0.0.1:9/login/device/code" || svc.GitHub.TokenURL != "http://127.0.0.1:9/login/oauth/access_token" {
 		t.Errorf("GitHub URLs = %q, %q", svc.GitHub.DeviceAuthURL, svc.GitHub.TokenURL)
 	}
 	if svc.GitHub.ClientID != "Iv1.x" || svc.DefaultServerURL != "https://worktime.example" {
 		t.Errorf("service = %+v", svc)
 	}
-	def := daemon.AuthService(p, cfg, func(string) string { return "" })
+	def := daemon.AuthService(p, cfg, func(string) string { return "" }, nil)
 	if def.GitHub.DeviceAuthURL != "" || def.GitHub.TokenURL != "" {
 		t.Errorf("without the override the URLs must stay GitHub's defaults, got %q, %q", def.GitHub.DeviceAuthURL, def.GitHub.TokenURL)
+	}
+}
+
+// TestAuthServiceClockAndTimeout checks that the sign-in service stamps
+// sign-ins with the injected clock and bounds its requests with
+// WORKTIME_SYNC_TIMEOUT (the default otherwise).
+func TestAuthServiceClockAndTimeout(t *testing.T) {
+	p := config.Paths{Home: t.TempDir()}
+	at := time.Date(2031, 2, 3, 4, 5, 6, 0, time.UTC)
+	clk := clock.NewFake(at)
+	svc := daemon.AuthService(p, config.Default(), func(k string) string {
+		if k == daemon.EnvSyncTimeout {
+			return "250ms"
+		}
+		return ""
+	}, clk)
+	if svc.Now == nil || !svc.Now().Equal(at) {
+		t.Errorf("the service does not tell the time with the injected clock")
+	}
+	if svc.Server.Timeout != 250*time.Millisecond || svc.GitHub.HTTP == nil || svc.GitHub.HTTP.Timeout != 250*time.Millisecond {
+		t.Errorf("timeouts: server %v, GitHub %+v; want 250ms", svc.Server.Timeout, svc.GitHub.HTTP)
+	}
+	def := daemon.AuthService(p, config.Default(), func(string) string { return "" }, clk)
+	if def.Server.Timeout != auth.DefaultServerTimeout {
+		t.Errorf("default server timeout = %v, want %v", def.Server.Timeout, auth.DefaultServerTimeout)
 	}
 }

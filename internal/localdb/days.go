@@ -42,6 +42,16 @@ func SplitDays(start, end time.Time, loc *time.Location) []DayPart {
 	return parts
 }
 
+// DayStart returns the first instant of the local date y-m-d in loc (y, m
+// and d are normalised as time.Date does, so d+1 is the next day). Unlike
+// time.Date(y, m, d, 0, 0, 0, 0, loc) it is right where the clock skips
+// midnight: America/Santiago's 2026-09-06 starts at 01:00, not at 23:00 of
+// the day before. A date a zone skipped altogether starts with the next one.
+func DayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
+	// Noon of the day before is well clear of any midnight transition.
+	return nextDayStart(time.Date(y, m, d-1, 12, 0, 0, 0, loc))
+}
+
 // nextDayStart returns the first instant after t whose local date (in t's
 // location) is later than t's.
 //

@@ -19,16 +19,31 @@ type Backoff struct {
 	Rand func() float64
 }
 
-// DefaultBackoff starts at 2 s and caps at 10 minutes.
-var DefaultBackoff = Backoff{Base: 2 * time.Second, Max: 10 * time.Minute}
+// The default backoff starts at 2 s and caps at 10 minutes. Each applies on
+// its own: a Backoff that sets only Base or only Max takes the other from
+// here.
+const (
+	DefaultBackoffBase = 2 * time.Second
+	DefaultBackoffMax  = 10 * time.Minute
+)
+
+// DefaultBackoff returns the default backoff.
+func DefaultBackoff() Backoff {
+	return Backoff{Base: DefaultBackoffBase, Max: DefaultBackoffMax}
+}
 
 // Delay returns the wait after the n-th consecutive failure (n ≥ 1). A
 // server's Retry-After is honoured when it asks for longer (capped at Max
-// too, so a bogus header cannot stop sync for days).
+// too, so a bogus header cannot stop sync for days). A zero Base or Max
+// takes its default (DefaultBackoffBase, DefaultBackoffMax) on its own; a
+// Max below Base is raised to Base.
 func (b Backoff) Delay(n int, retryAfter time.Duration) time.Duration {
 	base, maxD := b.Base, b.Max
 	if base <= 0 {
-		base = time.Second
+		base = DefaultBackoffBase
+	}
+	if maxD <= 0 {
+		maxD = DefaultBackoffMax
 	}
 	if maxD < base {
 		maxD = base

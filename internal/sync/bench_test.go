@@ -63,9 +63,12 @@ func BenchmarkEnginePush(b *testing.B) {
 		}
 		b.StartTimer()
 		t0 := time.Now()
-		st := eng.RunOnce(ctx)
+		st, err := eng.RunOnce(ctx)
 		el := time.Since(t0)
 		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
 		if st.State != sync.StateIdle || st.Pending != 0 {
 			b.Fatalf("state = %+v", st)
 		}

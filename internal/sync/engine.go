@@ -71,7 +71,8 @@ type Options struct {
 	Interval time.Duration
 	// Debounce is the wait after a local change before pushing; 0 means 3 s.
 	Debounce time.Duration
-	// Backoff after failed runs; the zero value means DefaultBackoff.
+	// Backoff after failed runs; a zero Base or Max takes its default
+	// (DefaultBackoffBase, DefaultBackoffMax) on its own.
 	Backoff Backoff
 	// Attempts per request within one run (see Retry); 0 means 3.
 	Attempts int
@@ -137,8 +138,11 @@ func New(opts Options) (*Engine, error) {
 	if opts.Debounce <= 0 {
 		opts.Debounce = 3 * time.Second
 	}
-	if opts.Backoff.Base == 0 && opts.Backoff.Max == 0 {
-		opts.Backoff.Base, opts.Backoff.Max = DefaultBackoff.Base, DefaultBackoff.Max
+	if opts.Backoff.Base <= 0 {
+		opts.Backoff.Base = DefaultBackoffBase
+	}
+	if opts.Backoff.Max <= 0 {
+		opts.Backoff.Max = DefaultBackoffMax
 	}
 	if opts.Attempts <= 0 {
 		opts.Attempts = 3
@@ -235,10 +239,21 @@ func (e *Engine) Stats() Stats {
 
 // RunOnce runs one sync in the caller's goroutine and returns the state
 // after it, for a one-off `worktimed sync` without a daemon. It must not be
-// used while Run runs.
-func (e *Engine) RunOnce(ctx context.Context) api.SyncState {
+// used while Run runs. When ctx has ended by the time the run returns,
+// RunOnce returns an error wrapping ctx's error along with the state
+// without fresh counts: a run cut short leaves the state it had before the
+// run (see runOnce), so an interrupted run never reads as a success.
+func (e *Engine) RunOnce(ctx context.Context) (api.SyncState, error) {
 	e.runOnce(ctx)
-	return e.State(ctx)
+	if err := ctx.Err(); err != nil {
+		// The store cannot be read with ctx any more; the counts are left
+		// out rather than reported as zero.
+		e.mu.Lock()
+		st := e.state
+		e.mu.Unlock()
+		return st, fmt.Errorf("sync.RunOnce: %w", err)
+	}
+	return e.State(ctx), nil
 }
 
 // Durable state keys.
@@ -362,7 +377,9 @@ func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
 		e.setState(func(st *api.SyncState) { st.State, st.NextAttemptAt = StateSignInRequired, nil })
 		return time.Time{}, false
 	}
+	var before api.SyncState
 	e.setState(func(st *api.SyncState) {
+		before = *st
 		st.State, st.ServerURL = StateSyncing, acct.ServerURL
 		e.progressed = false
 	})
@@ -382,7 +399,13 @@ func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
 		}
 		return n, true
 	case ctx.Err() != nil:
-		e.setState(func(st *api.SyncState) { st.State = StateIdle })
+		// Cut short: nothing is known about the outcome, so the state goes
+		// back to what it was before the run (it must not read as idle
+		// after a success) and says why.
+		e.setState(func(st *api.SyncState) {
+			st.State, st.NextAttemptAt = before.State, before.NextAttemptAt
+			st.LastError = "sync interrupted: " + ctx.Err().Error()
+		})
 		return time.Time{}, false
 	case IsUnauthorized(err):
 		e.log.Warn("sync: the server refused the credentials; sign in again", "err", err)
