@@ -29,8 +29,9 @@ type Credentials struct {
 	SignedIn time.Time `json:"signed_in_at"`
 }
 
-// Store keeps the credentials where only the user can read them. A file store
-// is the default; an OS keychain store implements the same interface.
+// Store keeps the credentials where only the user can read them: FileStore,
+// KeychainStore, and UserStore, which picks the keychain when it answers and
+// the file otherwise.
 type Store interface {
 	// Load returns the stored credentials or an error wrapping ErrSignedOut.
 	Load(ctx context.Context) (Credentials, error)

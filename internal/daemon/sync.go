@@ -83,7 +83,7 @@ func AuthService(p config.Paths, cfg config.Config, getenv func(string) string, 
 		gh.TokenURL = base + "/login/oauth/access_token"
 	}
 	return &auth.Service{
-		Store:            auth.NewFileStore(CredentialsFile(p)),
+		Store:            auth.NewUserStore(CredentialsFile(p), getenv),
 		GitHub:           gh,
 		Server:           auth.ServerClient{Timeout: timeout},
 		DefaultServerURL: cfg.Sync.ServerURL,
