@@ -23,7 +23,7 @@ func startSecretService(t *testing.T) {
 	t.Helper()
 	for _, bin := range []string{"dbus-daemon", "gnome-keyring-daemon"} {
 		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("%s not installed (scripts/setup.sh installs it): %v", bin, err)
+			t.Fatalf("%s not installed (scripts/setup.sh installs it): %v", bin, err)
 		}
 	}
 	home := t.TempDir()
