@@ -13,7 +13,7 @@ import (
 func TestParseDaySkippedMidnight(t *testing.T) {
 	santiago, err := time.LoadLocation("America/Santiago")
 	if err != nil {
-		t.Skipf("no tzdata: %v", err)
+		t.Fatalf("no tzdata: %v", err)
 	}
 	tests := []struct {
 		name string
@@ -46,7 +46,7 @@ func TestParseDaySkippedMidnight(t *testing.T) {
 // hour into the 6th.
 func TestExportDayRangeWhereMidnightIsSkipped(t *testing.T) {
 	if _, err := time.LoadLocation("America/Santiago"); err != nil {
-		t.Skipf("no tzdata: %v", err)
+		t.Fatalf("no tzdata: %v", err)
 	}
 	h := newCLI(t)
 	os.WriteFile(filepath.Join(h.home, "config.toml"), []byte("time_zone = \"America/Santiago\"\n"), 0o600)
