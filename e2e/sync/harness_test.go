@@ -146,7 +146,10 @@ func newDevice(t testing.TB, name string, s *stack, extraEnv ...string) *device 
 	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "WORKTIME_HOME="+home, "WORKTIME_GITHUB_OAUTH_BASE="+s.gh.URL, "TZ=UTC")
+	// No session bus: the daemon keeps its token in credentials.json (which
+	// the tests read), never in the keychain of the desktop running them.
+	env := append(os.Environ(), "WORKTIME_HOME="+home, "WORKTIME_GITHUB_OAUTH_BASE="+s.gh.URL, "TZ=UTC",
+		"DBUS_SESSION_BUS_ADDRESS=", "XDG_RUNTIME_DIR="+home)
 	env = append(env, tuning...)
 	env = append(env, extraEnv...)
 	return &device{t: t, name: name, home: home, env: env, client: localclient.New(filepath.Join(home, "worktimed.sock"))}
