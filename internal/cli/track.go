@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/tracker"
@@ -81,29 +82,7 @@ func sessionOrActive(ctx context.Context, b Backend, cmd, id string) (string, er
 }
 
 func trackHeartbeat(ctx context.Context, e *Env, args []string) error {
-	fs := e.newFlagSet("track heartbeat", "track heartbeat [--session ID] [--at RFC3339]")
-	id := fs.String("session", "", "the session `ID`; default the active session")
-	at := fs.String("at", "", "heartbeat `time` (RFC 3339); default now")
-	if err := e.parseFlags(fs, args); err != nil {
-		return err
-	}
-	when, err := parseAt("at", *at)
-	if err != nil {
-		return err
-	}
-	if err := e.LoadConfig(); err != nil {
-		return err
-	}
-	b, err := e.OpenBackend(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	sid, err := sessionOrActive(ctx, b, "track heartbeat", *id)
-	if err != nil {
-		return err
-	}
-	s, err := b.Heartbeat(ctx, sid, when)
+	s, err := trackEvent(ctx, e, args, "heartbeat", "heartbeat", Backend.Heartbeat)
 	if err != nil {
 		return err
 	}
@@ -112,32 +91,40 @@ func trackHeartbeat(ctx context.Context, e *Env, args []string) error {
 }
 
 func trackStop(ctx context.Context, e *Env, args []string) error {
-	fs := e.newFlagSet("track stop", "track stop [--session ID] [--at RFC3339]")
-	id := fs.String("session", "", "the session `ID`; default the active session")
-	at := fs.String("at", "", "end `time` (RFC 3339); default now")
-	if err := e.parseFlags(fs, args); err != nil {
-		return err
-	}
-	when, err := parseAt("at", *at)
-	if err != nil {
-		return err
-	}
-	if err := e.LoadConfig(); err != nil {
-		return err
-	}
-	b, err := e.OpenBackend(ctx)
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	sid, err := sessionOrActive(ctx, b, "track stop", *id)
-	if err != nil {
-		return err
-	}
-	s, err := b.End(ctx, sid, when)
+	s, err := trackEvent(ctx, e, args, "stop", "end", Backend.End)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.Stdout, "%s %s %s\n", s.ID, s.Status, fmtDuration(s.DurationSeconds))
 	return nil
+}
+
+// trackEvent parses `track NAME [--session ID] [--at RFC3339]` and applies
+// event (a heartbeat or an end) to the named session, or to the active one.
+func trackEvent(ctx context.Context, e *Env, args []string, name, what string,
+	event func(Backend, context.Context, string, *time.Time) (api.Session, error)) (api.Session, error) {
+	cmd := "track " + name
+	fs := e.newFlagSet(cmd, cmd+" [--session ID] [--at RFC3339]")
+	id := fs.String("session", "", "the session `ID`; default the active session")
+	at := fs.String("at", "", what+" `time` (RFC 3339); default now")
+	if err := e.parseFlags(fs, args); err != nil {
+		return api.Session{}, err
+	}
+	when, err := parseAt("at", *at)
+	if err != nil {
+		return api.Session{}, err
+	}
+	if err := e.LoadConfig(); err != nil {
+		return api.Session{}, err
+	}
+	b, err := e.OpenBackend(ctx)
+	if err != nil {
+		return api.Session{}, err
+	}
+	defer b.Close()
+	sid, err := sessionOrActive(ctx, b, cmd, *id)
+	if err != nil {
+		return api.Session{}, err
+	}
+	return event(b, ctx, sid, when)
 }
