@@ -376,15 +376,21 @@ func clip(s string) string {
 	return s[:cut] + fmt.Sprintf("…(truncated, %d bytes)", len(s))
 }
 
+// sessionEvent checks the session id and the time of a heartbeat or an end,
+// and returns the id as the store keeps it and the time (nil means now).
+func (t *Tracker) sessionEvent(id string, at *time.Time) (string, time.Time, error) {
+	if id == "" {
+		return "", time.Time{}, invalid("session", "a session id is required")
+	}
+	when, err := t.resolveAt("at", at)
+	return lookupID(id), when, err
+}
+
 // Heartbeat records that the session is still being worked on. A heartbeat
 // for a browser session that is already past its idle deadline abandons it
 // and fails with ErrConflict (the client starts a new session).
 func (t *Tracker) Heartbeat(ctx context.Context, id string, at *time.Time) (api.Session, error) {
-	if id == "" {
-		return api.Session{}, fmt.Errorf("heartbeat: %w", invalid("session", "a session id is required"))
-	}
-	id = lookupID(id)
-	when, err := t.resolveAt("at", at)
+	id, when, err := t.sessionEvent(id, at)
 	if err != nil {
 		return api.Session{}, fmt.Errorf("heartbeat: %w", err)
 	}
@@ -443,11 +449,7 @@ func (t *Tracker) Heartbeat(ctx context.Context, id string, at *time.Time) (api.
 // when its port closes, a replayed start's start time) gets the time the
 // store knows of. An at before the start is still refused.
 func (t *Tracker) End(ctx context.Context, id string, at *time.Time) (api.Session, error) {
-	if id == "" {
-		return api.Session{}, fmt.Errorf("end: %w", invalid("session", "a session id is required"))
-	}
-	id = lookupID(id)
-	when, err := t.resolveAt("at", at)
+	id, when, err := t.sessionEvent(id, at)
 	if err != nil {
 		return api.Session{}, fmt.Errorf("end: %w", err)
 	}
