@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/worktime/worktime/internal/fakes/github"
-	"github.com/worktime/worktime/internal/sync/synctest"
+	"github.com/worktime/worktime/internal/syncer/synctest"
 )
 
 // TestSignInAndSyncThroughDashboard signs in with the device flow through

@@ -18,7 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/worktime/worktime/internal/fakes/github"
-	"github.com/worktime/worktime/internal/sync/synctest"
+	"github.com/worktime/worktime/internal/syncer/synctest"
 )
 
 // TestSignInUI drives the device-flow sign-in in the dashboard's page: the

@@ -12,7 +12,7 @@ bench/core.sh
 section "native messaging host: heartbeat round trips, host start, daemon idle"
 bench/nativemsg/run.sh
 section "sync engine alone (in-memory server)"
-go test -run '^$' -bench EnginePush -benchtime 1x ./internal/sync
+go test -run '^$' -bench EnginePush -benchtime 1x ./internal/syncer
 section "sync: 100,000 offline sessions to the worker in local workerd"
 go test -run '^$' -bench Sync100k -benchtime 1x -timeout 30m ./e2e/sync
 section "worker: push of 500 sessions, daily stats"

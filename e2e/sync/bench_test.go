@@ -99,7 +99,7 @@ func trackOffline(tb testing.TB, d *device, n int) {
 			for k := 0; k < 5000 && done < n; k, done = k+1, done+1 {
 				st := first.Add(time.Duration(done) * 50 * time.Second)
 				end := st.Add(time.Duration(30+done%600) * time.Second)
-				if _, err := tx.Put(localdb.SyncSession{Session: api.Session{
+				if _, err := tx.Put(localdb.Session{Session: api.Session{
 					ID: uuid.Must(uuid.NewV7()).String(), RepoOwner: "bench", RepoName: fmt.Sprintf("repo%d", done%20),
 					PRNumber: 1 + done%50, StartTime: st, EndTime: &end, Status: api.StatusCompleted, DeviceID: dev,
 				}, Source: api.SourceManual}); err != nil {

@@ -30,7 +30,7 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/fakes/github"
 	"github.com/worktime/worktime/internal/localclient"
-	"github.com/worktime/worktime/internal/sync/synctest"
+	"github.com/worktime/worktime/internal/syncer/synctest"
 )
 
 const (

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	stdsync "sync"
+	"sync"
 	"time"
 )
 
@@ -22,7 +22,7 @@ type Service struct {
 	// OnChange, when set, is called after every sign-in and sign-out.
 	OnChange func()
 
-	mu      stdsync.Mutex
+	mu      sync.Mutex
 	pending *pendingLogin
 }
 

@@ -314,11 +314,11 @@ func TestExportProgressBarOnTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rows []localdb.SyncSession
+	var rows []localdb.Session
 	for i := 0; i < progressMin+500; i++ {
 		st := t0.Add(-time.Duration(i) * time.Hour)
 		en := st.Add(time.Minute)
-		rows = append(rows, localdb.SyncSession{Session: api.Session{ID: "id-" + itoa(int64(i)), RepoOwner: "a", RepoName: "b",
+		rows = append(rows, localdb.Session{Session: api.Session{ID: "id-" + itoa(int64(i)), RepoOwner: "a", RepoName: "b",
 			PRNumber: 1, StartTime: st, EndTime: &en, Status: api.StatusCompleted, DeviceID: "d"}, Source: api.SourceBrowser, UpdatedAt: t0})
 	}
 	if _, err := db.ApplyRemote(context.Background(), rows); err != nil {
@@ -419,7 +419,7 @@ func TestDirectBackendAbandonsOverdueBrowserSession(t *testing.T) {
 	dev, _ := db.DeviceID(context.Background())
 	hb := t0.Add(-time.Hour)
 	err = db.Update(context.Background(), func(tx *localdb.Tx) error {
-		_, err := tx.Put(localdb.SyncSession{Session: api.Session{ID: "0190a000-0000-7000-8000-0000000000b1", RepoOwner: "acme",
+		_, err := tx.Put(localdb.Session{Session: api.Session{ID: "0190a000-0000-7000-8000-0000000000b1", RepoOwner: "acme",
 			RepoName: "web", PRNumber: 5, StartTime: t0.Add(-2 * time.Hour), Status: api.StatusActive, DeviceID: dev},
 			Source: api.SourceBrowser, LastHeartbeatAt: &hb})
 		return err

@@ -11,7 +11,7 @@ import (
 	"github.com/worktime/worktime/internal/daemon"
 	"github.com/worktime/worktime/internal/localclient"
 	"github.com/worktime/worktime/internal/localdb"
-	"github.com/worktime/worktime/internal/sync"
+	"github.com/worktime/worktime/internal/syncer"
 )
 
 func cmdSync(ctx context.Context, e *Env, args []string) error {
@@ -72,11 +72,11 @@ func syncDirect(ctx context.Context, e *Env) (api.SyncState, error) {
 // non-zero exit code).
 func syncStateError(st api.SyncState) error {
 	switch st.State {
-	case sync.StateSignedOut:
+	case syncer.StateSignedOut:
 		return &api.Error{Code: api.CodeUnavailable, Message: "not signed in: run 'worktimed login'"}
-	case sync.StateSignInRequired:
+	case syncer.StateSignInRequired:
 		return &api.Error{Code: api.CodeUnavailable, Message: "the server refused the sign-in: run 'worktimed login' again (local data is kept)"}
-	case sync.StateBackoff:
+	case syncer.StateBackoff:
 		return &api.Error{Code: api.CodeUnavailable, Message: "the server could not be reached: " + st.LastError}
 	}
 	return nil

@@ -16,15 +16,15 @@ import (
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/config"
 	"github.com/worktime/worktime/internal/localapi"
-	"github.com/worktime/worktime/internal/sync"
-	"github.com/worktime/worktime/internal/sync/httpremote"
+	"github.com/worktime/worktime/internal/syncer"
+	"github.com/worktime/worktime/internal/syncer/httpremote"
 )
 
 // Environment variables that tune sync, for tests and local development.
 // Durations are Go duration strings.
 const (
 	EnvSyncDebounce    = "WORKTIME_SYNC_DEBOUNCE"     // wait after a local change (3s)
-	EnvSyncInterval    = "WORKTIME_SYNC_INTERVAL"     // periodic run, overrides sync.interval
+	EnvSyncInterval    = "WORKTIME_SYNC_INTERVAL"     // periodic run, overrides syncer.interval
 	EnvSyncBackoffBase = "WORKTIME_SYNC_BACKOFF_BASE" // first retry delay (2s)
 	EnvSyncBackoffMax  = "WORKTIME_SYNC_BACKOFF_MAX"  // retry delay cap (10m)
 	EnvSyncTimeout     = "WORKTIME_SYNC_TIMEOUT"      // per request (30s)
@@ -97,7 +97,7 @@ type Sync struct {
 	auth   *auth.Service
 	tuning SyncTuning
 	ready  chan struct{} // closed once engine is set
-	engine *sync.Engine
+	engine *syncer.Engine
 }
 
 // NewSync prepares sync for a daemon with these paths and config; clk is
@@ -147,7 +147,7 @@ type EngineEnv struct {
 }
 
 // NewEngine builds the sync engine over store for the account in a.
-func NewEngine(store sync.Store, a *auth.Service, tun SyncTuning, env EngineEnv) (*sync.Engine, error) {
+func NewEngine(store syncer.Store, a *auth.Service, tun SyncTuning, env EngineEnv) (*syncer.Engine, error) {
 	tz := func() string {
 		if env.Location == nil {
 			return ""
@@ -160,19 +160,19 @@ func NewEngine(store sync.Store, a *auth.Service, tun SyncTuning, env EngineEnv)
 	if env.Logger == nil {
 		env.Logger = slog.New(slog.DiscardHandler)
 	}
-	return sync.New(sync.Options{
+	return syncer.New(syncer.Options{
 		Store: store,
-		Account: func(ctx context.Context) (sync.Account, error) {
+		Account: func(ctx context.Context) (syncer.Account, error) {
 			c, err := a.Current(ctx)
 			if errors.Is(err, auth.ErrSignedOut) {
-				return sync.Account{}, fmt.Errorf("%w", sync.ErrSignedOut)
+				return syncer.Account{}, fmt.Errorf("%w", syncer.ErrSignedOut)
 			}
 			if err != nil {
-				return sync.Account{}, err
+				return syncer.Account{}, err
 			}
-			return sync.Account{ServerURL: c.ServerURL, Token: c.Token, Login: c.Login}, nil
+			return syncer.Account{ServerURL: c.ServerURL, Token: c.Token, Login: c.Login}, nil
 		},
-		NewRemote: func(a sync.Account) sync.Remote {
+		NewRemote: func(a syncer.Account) syncer.Remote {
 			return httpremote.New(httpremote.Options{ServerURL: a.ServerURL, Token: a.Token, Timeout: tun.Timeout,
 				UserAgent: "worktimed/" + env.Version})
 		},
@@ -181,14 +181,14 @@ func NewEngine(store sync.Store, a *auth.Service, tun SyncTuning, env EngineEnv)
 		TimeZone: tz,
 		Interval: tun.Interval,
 		Debounce: tun.Debounce,
-		Backoff:  sync.Backoff{Base: tun.BackoffBase, Max: tun.BackoffMax},
+		Backoff:  syncer.Backoff{Base: tun.BackoffBase, Max: tun.BackoffMax},
 		AfterRun: func(st api.SyncState) {
 			env.Logger.Debug("sync run", "state", st.State, "pending", st.Pending, "quarantined", st.Quarantined, "err", st.LastError)
 		},
 	})
 }
 
-func (s *Sync) wait(ctx context.Context) (*sync.Engine, error) {
+func (s *Sync) wait(ctx context.Context) (*syncer.Engine, error) {
 	select {
 	case <-s.ready:
 		return s.engine, nil

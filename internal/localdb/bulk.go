@@ -12,7 +12,7 @@ import (
 // faster than one Put per session. next returns the sessions one by one and
 // false when done. An id that already exists fails the load and nothing is
 // written.
-func (db *DB) BulkLoad(ctx context.Context, next func() (SyncSession, bool)) (int, error) {
+func (db *DB) BulkLoad(ctx context.Context, next func() (Session, bool)) (int, error) {
 	n := 0
 	err := db.update(ctx, func(tx *sql.Tx) error {
 		// A large page cache for the load keeps the indexes in memory; the

@@ -90,7 +90,7 @@ func TestDamageFoundOnRead(t *testing.T) {
 		return
 	}
 	defer db2.Close()
-	err = db2.Export(ctx, ExportFilter{}, func(SyncSession) error { return nil })
+	err = db2.Export(ctx, ExportFilter{}, func(Session) error { return nil })
 	if err == nil {
 		_, err = db2.RecomputedDailyStats(ctx)
 	}

@@ -23,9 +23,9 @@ func TestTxHeartbeat(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	var started localdb.SyncSession
+	var started localdb.Session
 	err = db.Update(ctx, func(tx *localdb.Tx) error {
-		started, err = tx.Put(localdb.SyncSession{Session: api.Session{ID: "s1", RepoOwner: "acme", RepoName: "web",
+		started, err = tx.Put(localdb.Session{Session: api.Session{ID: "s1", RepoOwner: "acme", RepoName: "web",
 			PRNumber: 1, StartTime: t0, Status: api.StatusActive, DeviceID: "dev"}, Source: api.SourceBrowser})
 		return err
 	})
@@ -35,8 +35,8 @@ func TestTxHeartbeat(t *testing.T) {
 	if err := db.Quarantine(ctx, "s1", started.ChangeSeq, "refused"); err != nil {
 		t.Fatal(err)
 	}
-	heartbeat := func(at time.Time) (localdb.SyncSession, error) {
-		var out localdb.SyncSession
+	heartbeat := func(at time.Time) (localdb.Session, error) {
+		var out localdb.Session
 		err := db.Update(ctx, func(tx *localdb.Tx) error {
 			cur, ok, err := tx.Session("s1")
 			if err != nil || !ok {

@@ -33,18 +33,18 @@ func openTest(t *testing.T, path string, loc *time.Location, clk clock.Clock) *D
 	return db
 }
 
-func ended(id string, start, end time.Time) SyncSession {
+func ended(id string, start, end time.Time) Session {
 	e := end
-	return SyncSession{
+	return Session{
 		Session: api.Session{ID: id, RepoOwner: "acme", RepoName: "web", PRNumber: 1, StartTime: start,
 			EndTime: &e, Status: api.StatusCompleted, DeviceID: "dev"},
 		Source: api.SourceManual,
 	}
 }
 
-func put(t *testing.T, db *DB, s SyncSession) SyncSession {
+func put(t *testing.T, db *DB, s Session) Session {
 	t.Helper()
-	var out SyncSession
+	var out Session
 	err := db.Update(context.Background(), func(tx *Tx) error {
 		var err error
 		out, err = tx.Put(s)
@@ -195,16 +195,16 @@ func TestPutNormalizesAndValidates(t *testing.T) {
 	}
 	bad := []struct {
 		name string
-		mod  func(*SyncSession)
+		mod  func(*Session)
 	}{
-		{"empty id", func(s *SyncSession) { s.ID = "" }},
-		{"no repo", func(s *SyncSession) { s.RepoName = "" }},
-		{"pr zero", func(s *SyncSession) { s.PRNumber = 0 }},
-		{"bad source", func(s *SyncSession) { s.Source = "robot" }},
-		{"bad status", func(s *SyncSession) { s.Status = "paused" }},
-		{"active with end", func(s *SyncSession) { s.Status = api.StatusActive }},
-		{"completed without end", func(s *SyncSession) { s.EndTime = nil }},
-		{"end before start", func(s *SyncSession) { e := s.StartTime.Add(-time.Second); s.EndTime = &e }},
+		{"empty id", func(s *Session) { s.ID = "" }},
+		{"no repo", func(s *Session) { s.RepoName = "" }},
+		{"pr zero", func(s *Session) { s.PRNumber = 0 }},
+		{"bad source", func(s *Session) { s.Source = "robot" }},
+		{"bad status", func(s *Session) { s.Status = "paused" }},
+		{"active with end", func(s *Session) { s.Status = api.StatusActive }},
+		{"completed without end", func(s *Session) { s.EndTime = nil }},
+		{"end before start", func(s *Session) { e := s.StartTime.Add(-time.Second); s.EndTime = &e }},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {

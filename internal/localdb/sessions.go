@@ -11,10 +11,10 @@ import (
 	"github.com/worktime/worktime/internal/api"
 )
 
-// SyncSession is a stored session with the fields sync needs beyond the wire
+// Session is a stored session with the fields sync needs beyond the wire
 // type: where it came from, its last heartbeat, when it was last written (ms
 // precision, decides last-writer-wins) and its change sequence.
-type SyncSession struct {
+type Session struct {
 	api.Session
 	Source          string
 	LastHeartbeatAt *time.Time
@@ -27,13 +27,13 @@ const sessionCols = `id, device_id, source, repo_owner, repo_name, pr_number, st
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanSession(r scanner) (SyncSession, error) {
-	var s SyncSession
+func scanSession(r scanner) (Session, error) {
+	var s Session
 	var start, updated int64
 	var end, dur, hb sql.NullInt64
 	if err := r.Scan(&s.ID, &s.DeviceID, &s.Source, &s.RepoOwner, &s.RepoName, &s.PRNumber, &start, &end,
 		&dur, &s.Status, &hb, &updated, &s.ChangeSeq); err != nil {
-		return SyncSession{}, err
+		return Session{}, err
 	}
 	s.StartTime = time.Unix(start, 0).UTC()
 	if end.Valid {
@@ -51,7 +51,7 @@ func scanSession(r scanner) (SyncSession, error) {
 
 // normalize truncates times to whole seconds in UTC, fills duration and
 // checks the invariants the schema enforces, with a clear message.
-func normalize(s *SyncSession) error {
+func normalize(s *Session) error {
 	s.StartTime = s.StartTime.UTC().Truncate(time.Second)
 	if s.EndTime != nil {
 		t := s.EndTime.UTC().Truncate(time.Second)
@@ -109,7 +109,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // Session returns the session with id; ok is false if there is none.
-func (tx *Tx) Session(id string) (s SyncSession, ok bool, err error) {
+func (tx *Tx) Session(id string) (s Session, ok bool, err error) {
 	return getSession(tx.ctx, tx, id)
 }
 
@@ -118,31 +118,31 @@ type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }
 
-func getSession(ctx context.Context, q querier, id string) (SyncSession, bool, error) {
+func getSession(ctx context.Context, q querier, id string) (Session, bool, error) {
 	s, err := scanSession(q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM time_sessions WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return SyncSession{}, false, nil
+		return Session{}, false, nil
 	}
 	if err != nil {
-		return SyncSession{}, false, fmt.Errorf("session %s: %w", id, err)
+		return Session{}, false, fmt.Errorf("session %s: %w", id, err)
 	}
 	return s, true, nil
 }
 
 // ActiveSessions returns the active sessions of deviceID, oldest first.
 // There is at most one unless the store was written by a broken client.
-func (tx *Tx) ActiveSessions(deviceID string) ([]SyncSession, error) {
+func (tx *Tx) ActiveSessions(deviceID string) ([]Session, error) {
 	return activeSessions(tx.ctx, tx, deviceID)
 }
 
-func activeSessions(ctx context.Context, q querier, deviceID string) ([]SyncSession, error) {
+func activeSessions(ctx context.Context, q querier, deviceID string) ([]Session, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+sessionCols+` FROM time_sessions
 		WHERE device_id = ? AND status = 'active' ORDER BY start_time, id`, deviceID)
 	if err != nil {
 		return nil, fmt.Errorf("active sessions: %w", err)
 	}
 	defer rows.Close()
-	var out []SyncSession
+	var out []Session
 	for rows.Next() {
 		s, err := scanSession(rows)
 		if err != nil {
@@ -160,26 +160,26 @@ func activeSessions(ctx context.Context, q querier, deviceID string) ([]SyncSess
 // (never earlier than the stored value + 1 ms), assigns the next change
 // sequence (making the row pending) and moves the session's contribution in
 // daily_stats. It returns the row as stored.
-func (tx *Tx) Put(s SyncSession) (SyncSession, error) {
+func (tx *Tx) Put(s Session) (Session, error) {
 	if err := normalize(&s); err != nil {
-		return SyncSession{}, err
+		return Session{}, err
 	}
 	old, existed, err := tx.Session(s.ID)
 	if err != nil {
-		return SyncSession{}, fmt.Errorf("put: %w", err)
+		return Session{}, fmt.Errorf("put: %w", err)
 	}
 	if err := tx.stamp(&s, existed, old); err != nil {
-		return SyncSession{}, fmt.Errorf("put: %w", err)
+		return Session{}, fmt.Errorf("put: %w", err)
 	}
 	if err := tx.write(s, existed, old, false); err != nil {
-		return SyncSession{}, fmt.Errorf("put %s: %w", s.ID, err)
+		return Session{}, fmt.Errorf("put %s: %w", s.ID, err)
 	}
 	return s, nil
 }
 
 // stamp sets s's updated_at (never earlier than old's + 1 ms) and assigns it
 // the next change sequence, making it a local change.
-func (tx *Tx) stamp(s *SyncSession, existed bool, old SyncSession) error {
+func (tx *Tx) stamp(s *Session, existed bool, old Session) error {
 	now := tx.db.clock.Now().UTC().Truncate(time.Millisecond)
 	if existed && !now.After(old.UpdatedAt) {
 		now = old.UpdatedAt.Add(time.Millisecond)
@@ -199,35 +199,35 @@ func (tx *Tx) stamp(s *SyncSession, existed bool, old SyncSession) error {
 // indexes over them); daily_stats holds no active session, so it is not
 // touched. The bookkeeping is Put's: updated_at, change_seq, quarantine
 // lifted. It returns the row as stored.
-func (tx *Tx) Heartbeat(cur SyncSession, at time.Time) (SyncSession, error) {
+func (tx *Tx) Heartbeat(cur Session, at time.Time) (Session, error) {
 	if cur.Status != api.StatusActive || cur.EndTime != nil {
-		return SyncSession{}, fmt.Errorf("heartbeat %s: %w: the session is %s", cur.ID, ErrInvalidSession, cur.Status)
+		return Session{}, fmt.Errorf("heartbeat %s: %w: the session is %s", cur.ID, ErrInvalidSession, cur.Status)
 	}
 	at = at.UTC().Truncate(time.Second)
 	if at.Before(cur.StartTime) {
-		return SyncSession{}, fmt.Errorf("heartbeat %s: %w: %s is before start_time %s", cur.ID, ErrInvalidSession,
+		return Session{}, fmt.Errorf("heartbeat %s: %w: %s is before start_time %s", cur.ID, ErrInvalidSession,
 			at.Format(time.RFC3339), cur.StartTime.Format(time.RFC3339))
 	}
 	s := cur
 	s.LastHeartbeatAt = &at
 	if err := tx.stamp(&s, true, cur); err != nil {
-		return SyncSession{}, fmt.Errorf("heartbeat %s: %w", s.ID, err)
+		return Session{}, fmt.Errorf("heartbeat %s: %w", s.ID, err)
 	}
 	res, err := tx.ExecContext(tx.ctx, `UPDATE time_sessions SET last_heartbeat_at = ?, updated_at = ?,
 		change_seq = ?, quarantined_seq = 0, quarantine_reason = ''
 		WHERE id = ? AND status = 'active'`, at.Unix(), s.UpdatedAt.UnixMilli(), s.ChangeSeq, s.ID)
 	if err != nil {
-		return SyncSession{}, fmt.Errorf("heartbeat %s: %w", s.ID, err)
+		return Session{}, fmt.Errorf("heartbeat %s: %w", s.ID, err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return SyncSession{}, fmt.Errorf("heartbeat %s: %w: no active row to update (%d, %v)", s.ID, ErrInvalidSession, n, err)
+		return Session{}, fmt.Errorf("heartbeat %s: %w: no active row to update (%d, %v)", s.ID, ErrInvalidSession, n, err)
 	}
 	return s, nil
 }
 
 // write stores s (normalised) over old and moves daily_stats. remote rows are
 // written as already pushed.
-func (tx *Tx) write(s SyncSession, existed bool, old SyncSession, remote bool) error {
+func (tx *Tx) write(s Session, existed bool, old Session, remote bool) error {
 	if existed {
 		if err := tx.addStats(old, -1); err != nil {
 			return err
@@ -277,7 +277,7 @@ func (tx *Tx) write(s SyncSession, existed bool, old SyncSession, remote bool) e
 }
 
 // addStats adds (sign +1) or removes (sign -1) an ended session's parts.
-func (tx *Tx) addStats(s SyncSession, sign int64) error {
+func (tx *Tx) addStats(s Session, sign int64) error {
 	if s.Status == api.StatusActive || s.EndTime == nil {
 		return nil
 	}
@@ -320,19 +320,19 @@ func upsertStat(ctx context.Context, ex execer, date, owner, name string, pr int
 }
 
 // Session returns the session with id, or ErrNotFound.
-func (db *DB) Session(ctx context.Context, id string) (SyncSession, error) {
+func (db *DB) Session(ctx context.Context, id string) (Session, error) {
 	s, ok, err := getSession(ctx, db.sql, id)
 	if err != nil {
-		return SyncSession{}, fmt.Errorf("localdb.Session: %w", classify(err))
+		return Session{}, fmt.Errorf("localdb.Session: %w", classify(err))
 	}
 	if !ok {
-		return SyncSession{}, fmt.Errorf("localdb.Session %s: %w", id, ErrNotFound)
+		return Session{}, fmt.Errorf("localdb.Session %s: %w", id, ErrNotFound)
 	}
 	return s, nil
 }
 
 // ActiveSessions returns deviceID's active sessions, oldest first.
-func (db *DB) ActiveSessions(ctx context.Context, deviceID string) ([]SyncSession, error) {
+func (db *DB) ActiveSessions(ctx context.Context, deviceID string) ([]Session, error) {
 	out, err := activeSessions(ctx, db.sql, deviceID)
 	if err != nil {
 		return nil, fmt.Errorf("localdb.ActiveSessions: %w", classify(err))
@@ -349,7 +349,7 @@ type SessionFilter struct {
 }
 
 // ListSessions returns sessions newest first.
-func (db *DB) ListSessions(ctx context.Context, f SessionFilter) ([]SyncSession, error) {
+func (db *DB) ListSessions(ctx context.Context, f SessionFilter) ([]Session, error) {
 	var where []string
 	var args []any
 	if f.RepoOwner != "" {
@@ -378,7 +378,7 @@ func (db *DB) ListSessions(ctx context.Context, f SessionFilter) ([]SyncSession,
 		return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
 	}
 	defer rows.Close()
-	out := []SyncSession{}
+	out := []Session{}
 	for rows.Next() {
 		s, err := scanSession(rows)
 		if err != nil {
@@ -427,8 +427,8 @@ func (db *DB) CountSessions(ctx context.Context, f ExportFilter) (int64, error) 
 
 // Export calls fn for every selected session, oldest start first, reading
 // rows one at a time (constant memory). Only the wire fields are read
-// (SyncSession's own fields are left zero). An error from fn stops it.
-func (db *DB) Export(ctx context.Context, f ExportFilter, fn func(SyncSession) error) error {
+// (Session's own fields are left zero). An error from fn stops it.
+func (db *DB) Export(ctx context.Context, f ExportFilter, fn func(Session) error) error {
 	w, args := f.where()
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, device_id, repo_owner, repo_name, pr_number, start_time,
 		end_time, status FROM time_sessions`+w+` ORDER BY start_time, id`, args...)
@@ -436,7 +436,7 @@ func (db *DB) Export(ctx context.Context, f ExportFilter, fn func(SyncSession) e
 		return fmt.Errorf("localdb.Export: %w", classify(err))
 	}
 	defer rows.Close()
-	var s SyncSession
+	var s Session
 	var start int64
 	var end sql.NullInt64
 	for rows.Next() {

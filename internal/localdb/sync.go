@@ -11,7 +11,7 @@ import (
 
 // PendingSessions returns up to limit rows changed locally since their last
 // successful push, oldest change first, leaving out quarantined rows.
-func (db *DB) PendingSessions(ctx context.Context, limit int) ([]SyncSession, error) {
+func (db *DB) PendingSessions(ctx context.Context, limit int) ([]Session, error) {
 	return db.PendingSessionsAfter(ctx, 0, limit)
 }
 
@@ -20,7 +20,7 @@ func (db *DB) PendingSessions(ctx context.Context, limit int) ([]SyncSession, er
 // (whose last change_seq is after). Every change gets a change_seq above
 // all earlier ones, so a row changed while that batch was read or pushed is
 // among them again.
-func (db *DB) PendingSessionsAfter(ctx context.Context, after int64, limit int) ([]SyncSession, error) {
+func (db *DB) PendingSessionsAfter(ctx context.Context, after int64, limit int) ([]Session, error) {
 	if limit <= 0 {
 		limit = 500
 	}
@@ -31,7 +31,7 @@ func (db *DB) PendingSessionsAfter(ctx context.Context, after int64, limit int) 
 		return nil, fmt.Errorf("localdb.PendingSessions: %w", classify(err))
 	}
 	defer rows.Close()
-	out := make([]SyncSession, 0, min(limit, 512))
+	out := make([]Session, 0, min(limit, 512))
 	for rows.Next() {
 		s, err := scanSession(rows)
 		if err != nil {
@@ -147,7 +147,7 @@ func (db *DB) QuarantinedSessions(ctx context.Context, limit int) ([]Quarantined
 // local change they override is dropped), and daily_stats moves in the same
 // transaction. A session that breaks the store's invariants fails the whole
 // call with ErrInvalidSession and nothing is written.
-func (db *DB) ApplyRemote(ctx context.Context, sessions []SyncSession) (applied int, err error) {
+func (db *DB) ApplyRemote(ctx context.Context, sessions []Session) (applied int, err error) {
 	err = db.Update(ctx, func(tx *Tx) error {
 		applied = 0
 		for _, s := range sessions {

@@ -20,14 +20,14 @@ func TestResetPushed(t *testing.T) {
 	}
 	defer db.Close()
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
-	mk := func(dev string, i int) localdb.SyncSession {
+	mk := func(dev string, i int) localdb.Session {
 		st := t0.Add(time.Duration(i) * time.Hour)
 		end := st.Add(time.Minute)
-		return localdb.SyncSession{Session: api.Session{ID: uuid.Must(uuid.NewV7()).String(), RepoOwner: "a", RepoName: "b",
+		return localdb.Session{Session: api.Session{ID: uuid.Must(uuid.NewV7()).String(), RepoOwner: "a", RepoName: "b",
 			PRNumber: 1, StartTime: st, EndTime: &end, Status: api.StatusCompleted, DeviceID: dev}, Source: api.SourceManual,
 			UpdatedAt: t0.Add(48 * time.Hour)}
 	}
-	var mine []localdb.SyncSession
+	var mine []localdb.Session
 	err = db.Update(ctx, func(tx *localdb.Tx) error {
 		for i := 0; i < 3; i++ {
 			s, err := tx.Put(mk("me", i))
@@ -41,7 +41,7 @@ func TestResetPushed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ApplyRemote(ctx, []localdb.SyncSession{mk("other", 5)}); err != nil {
+	if _, err := db.ApplyRemote(ctx, []localdb.Session{mk("other", 5)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.MarkPushed(ctx, map[string]int64{mine[0].ID: mine[0].ChangeSeq, mine[1].ID: mine[1].ChangeSeq}); err != nil {

@@ -21,13 +21,13 @@ func pendingStore(b *testing.B, n int) *DB {
 	}
 	b.Cleanup(func() { db.Close() })
 	i := 0
-	if _, err := db.BulkLoad(ctx, func() (SyncSession, bool) {
+	if _, err := db.BulkLoad(ctx, func() (Session, bool) {
 		if i == n {
-			return SyncSession{}, false
+			return Session{}, false
 		}
 		st := t0.Add(time.Duration(i) * time.Minute)
 		end := st.Add(30 * time.Second)
-		s := SyncSession{Session: api.Session{ID: fmt.Sprintf("%012d", i), RepoOwner: "bench",
+		s := Session{Session: api.Session{ID: fmt.Sprintf("%012d", i), RepoOwner: "bench",
 			RepoName: fmt.Sprintf("r%d", i%20), PRNumber: 1 + i%50, StartTime: st, EndTime: &end,
 			Status: api.StatusCompleted, DeviceID: "dev"}, Source: api.SourceManual, UpdatedAt: end}
 		i++

@@ -12,7 +12,7 @@ import (
 	"github.com/worktime/worktime/internal/clock"
 )
 
-func ids(ss []SyncSession) []string {
+func ids(ss []Session) []string {
 	out := []string{}
 	for _, s := range ss {
 		out = append(out, s.ID)
@@ -99,7 +99,7 @@ func TestApplyRemoteLastWriterWins(t *testing.T) {
 	local := put(t, db, ended("x", t0, t0.Add(time.Hour))) // updated_at = t0
 	db.MarkPushed(ctx, map[string]int64{"x": local.ChangeSeq})
 
-	remote := func(id string, end time.Duration, updated time.Time) SyncSession {
+	remote := func(id string, end time.Duration, updated time.Time) Session {
 		s := ended(id, t0, t0.Add(end))
 		s.DeviceID = "other"
 		s.UpdatedAt = updated
@@ -108,7 +108,7 @@ func TestApplyRemoteLastWriterWins(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		in       SyncSession
+		in       Session
 		applied  int
 		wantSecs int64
 	}{
@@ -119,7 +119,7 @@ func TestApplyRemoteLastWriterWins(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			n, err := db.ApplyRemote(ctx, []SyncSession{tc.in})
+			n, err := db.ApplyRemote(ctx, []Session{tc.in})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,7 +147,7 @@ func TestApplyRemoteLastWriterWins(t *testing.T) {
 	if p, _ := db.PendingCount(ctx); p != 1 {
 		t.Fatalf("local change not pending")
 	}
-	if _, err := db.ApplyRemote(ctx, []SyncSession{remote("y", 20*time.Minute, t0.Add(time.Hour))}); err != nil {
+	if _, err := db.ApplyRemote(ctx, []Session{remote("y", 20*time.Minute, t0.Add(time.Hour))}); err != nil {
 		t.Fatal(err)
 	}
 	if p, _ := db.PendingCount(ctx); p != 0 {
@@ -157,7 +157,7 @@ func TestApplyRemoteLastWriterWins(t *testing.T) {
 	// An invalid remote row fails the whole batch and writes nothing.
 	bad := remote("z", -time.Minute, t0.Add(time.Hour))
 	good := remote("w", time.Minute, t0.Add(time.Hour))
-	if _, err := db.ApplyRemote(ctx, []SyncSession{good, bad}); !errors.Is(err, ErrInvalidSession) {
+	if _, err := db.ApplyRemote(ctx, []Session{good, bad}); !errors.Is(err, ErrInvalidSession) {
 		t.Fatalf("ApplyRemote(bad) = %v, want ErrInvalidSession", err)
 	}
 	if _, err := db.Session(ctx, "w"); !errors.Is(err, ErrNotFound) {
@@ -167,7 +167,7 @@ func TestApplyRemoteLastWriterWins(t *testing.T) {
 	// An active remote session from another device does not count in stats.
 	act := remote("v", 0, t0.Add(time.Hour))
 	act.EndTime, act.Status = nil, api.StatusActive
-	if _, err := db.ApplyRemote(ctx, []SyncSession{act}); err != nil {
+	if _, err := db.ApplyRemote(ctx, []Session{act}); err != nil {
 		t.Fatal(err)
 	}
 	if a, _ := db.ActiveSessions(ctx, "other"); len(a) != 1 {

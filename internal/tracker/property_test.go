@@ -27,7 +27,7 @@ func modelStats(t *testing.T, db *localdb.DB, loc *time.Location) []localdb.Dail
 		pr                int
 	}
 	agg := map[key]*localdb.DailyStat{}
-	err := db.Export(context.Background(), localdb.ExportFilter{}, func(s localdb.SyncSession) error {
+	err := db.Export(context.Background(), localdb.ExportFilter{}, func(s localdb.Session) error {
 		if s.EndTime == nil {
 			return nil
 		}
@@ -199,7 +199,7 @@ func runProperty(t *testing.T, rng *rand.Rand, loc *time.Location, begin time.Ti
 			start := clk.Now().Add(-time.Duration(rng.Intn(30*3600)) * time.Second)
 			end := start.Add(time.Duration(rng.Intn(28*3600)) * time.Second)
 			r := repos[rng.Intn(len(repos))]
-			s := localdb.SyncSession{
+			s := localdb.Session{
 				Session: api.Session{ID: id, RepoOwner: r[0], RepoName: r[1], PRNumber: 1 + rng.Intn(4),
 					StartTime: start, EndTime: &end, Status: api.StatusCompleted, DeviceID: "remote"},
 				Source:    api.SourceBrowser,
@@ -211,7 +211,7 @@ func runProperty(t *testing.T, rng *rand.Rand, loc *time.Location, begin time.Ti
 			case 1:
 				s.Status, s.EndTime = api.StatusActive, nil
 			}
-			if _, err := db.ApplyRemote(ctx, []localdb.SyncSession{s}); err != nil {
+			if _, err := db.ApplyRemote(ctx, []localdb.Session{s}); err != nil {
 				t.Fatal(err)
 			}
 			known = append(known, id)

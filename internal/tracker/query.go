@@ -181,7 +181,7 @@ func (t *Tracker) Export(ctx context.Context, q ExportQuery, fn func(api.Session
 	if err := q.check(); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	err := t.db.Export(ctx, localdb.ExportFilter{Since: q.Since, Until: q.Until}, func(s localdb.SyncSession) error {
+	err := t.db.Export(ctx, localdb.ExportFilter{Since: q.Since, Until: q.Until}, func(s localdb.Session) error {
 		return fn(s.Session)
 	})
 	if err != nil {

@@ -216,7 +216,7 @@ func (t *Tracker) resolveAt(field string, at *time.Time) (time.Time, error) {
 }
 
 // deadline is when a browser session is abandoned.
-func (t *Tracker) deadline(s localdb.SyncSession) time.Time {
+func (t *Tracker) deadline(s localdb.Session) time.Time {
 	last := s.StartTime
 	if s.LastHeartbeatAt != nil && s.LastHeartbeatAt.After(last) {
 		last = *s.LastHeartbeatAt
@@ -226,12 +226,12 @@ func (t *Tracker) deadline(s localdb.SyncSession) time.Time {
 
 // overdue reports whether an active browser session is past its deadline at
 // time at.
-func (t *Tracker) overdue(s localdb.SyncSession, at time.Time) bool {
+func (t *Tracker) overdue(s localdb.Session, at time.Time) bool {
 	return s.Status == api.StatusActive && s.Source == api.SourceBrowser && !at.Before(t.deadline(s))
 }
 
 // abandon ends s as abandoned at its last heartbeat (or start).
-func abandon(tx *localdb.Tx, s localdb.SyncSession) (localdb.SyncSession, error) {
+func abandon(tx *localdb.Tx, s localdb.Session) (localdb.Session, error) {
 	end := s.StartTime
 	if s.LastHeartbeatAt != nil && s.LastHeartbeatAt.After(end) {
 		end = *s.LastHeartbeatAt
@@ -279,7 +279,7 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 		}
 		id = u.String()
 	}
-	var out localdb.SyncSession
+	var out localdb.Session
 	changed := false
 	err = t.db.Update(ctx, func(tx *localdb.Tx) error {
 		if old, ok, err := tx.Session(id); err != nil {
@@ -313,7 +313,7 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 				return err
 			}
 		}
-		s := localdb.SyncSession{
+		s := localdb.Session{
 			Session: api.Session{
 				ID: id, RepoOwner: req.RepoOwner, RepoName: req.RepoName, PRNumber: req.PRNumber,
 				StartTime: at, Status: api.StatusActive, DeviceID: device,
@@ -394,7 +394,7 @@ func (t *Tracker) Heartbeat(ctx context.Context, id string, at *time.Time) (api.
 	if err != nil {
 		return api.Session{}, fmt.Errorf("heartbeat: %w", err)
 	}
-	var out localdb.SyncSession
+	var out localdb.Session
 	var conflict error
 	changed := false
 	err = t.db.Update(ctx, func(tx *localdb.Tx) error {
@@ -453,7 +453,7 @@ func (t *Tracker) End(ctx context.Context, id string, at *time.Time) (api.Sessio
 	if err != nil {
 		return api.Session{}, fmt.Errorf("end: %w", err)
 	}
-	var out localdb.SyncSession
+	var out localdb.Session
 	changed := false
 	err = t.db.Update(ctx, func(tx *localdb.Tx) error {
 		s, ok, err := tx.Session(id)

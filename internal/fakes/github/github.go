@@ -15,7 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"time"
 )
 
@@ -46,7 +46,7 @@ type Server struct {
 	srv  *httptest.Server
 	opts Options
 
-	mu       stdsync.Mutex
+	mu       sync.Mutex
 	codes    map[string]*deviceCode // device_code → state
 	byUser   map[string]string      // user_code → device_code
 	tokens   map[string]User        // access token → user

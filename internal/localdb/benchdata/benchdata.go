@@ -70,9 +70,9 @@ func Generate(ctx context.Context, path string, s Spec) error {
 	var focus []pr
 	var cur time.Time
 	var todays int
-	next := func() (localdb.SyncSession, bool) {
+	next := func() (localdb.Session, bool) {
 		if made == s.Sessions {
-			return localdb.SyncSession{}, false
+			return localdb.Session{}, false
 		}
 		if inDay == 0 {
 			todays = perDay
@@ -102,7 +102,7 @@ func Generate(ctx context.Context, path string, s Spec) error {
 			inDay = 0
 			day++
 		}
-		return localdb.SyncSession{
+		return localdb.Session{
 			Session: api.Session{ID: u.String(), RepoOwner: repos[p.repo][0], RepoName: repos[p.repo][1], PRNumber: p.num,
 				StartTime: start, EndTime: &e, Status: status, DeviceID: device},
 			Source:          api.SourceBrowser,

@@ -1,10 +1,10 @@
-// Package sync moves sessions between the local store and the worker: it
+// Package syncer moves sessions between the local store and the worker: it
 // pushes local changes in batches, pulls other devices' sessions, and backs
 // off when the server cannot be reached. The server is reached through the
 // Remote interface; its implementations live in subpackages (httpremote for
 // the worker's HTTP API, memremote in memory for tests) and all of them pass
 // the shared suite in synctest.
-package sync
+package syncer
 
 import (
 	"context"

@@ -1,6 +1,6 @@
-// Package httpremote is sync.Remote over the worker's HTTP API:
+// Package httpremote is syncer.Remote over the worker's HTTP API:
 // POST /api/sync/push and GET /api/sync/pull with a bearer JWT. It maps
-// every failure to a classified sync.Error: no response, a timeout, 5xx,
+// every failure to a classified syncer.Error: no response, a timeout, 5xx,
 // 408 and 429 are retryable (with Retry-After), 401 means sign-in required,
 // 413 means split the batch, anything else is permanent.
 package httpremote
@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/worktime/worktime/internal/sync"
+	"github.com/worktime/worktime/internal/syncer"
 )
 
 // Options configure a Remote.
@@ -42,7 +42,7 @@ type Remote struct {
 	o Options
 }
 
-var _ sync.Remote = (*Remote)(nil)
+var _ syncer.Remote = (*Remote)(nil)
 
 // New returns a Remote.
 func New(o Options) *Remote {
@@ -102,7 +102,7 @@ type pullReply struct {
 	More     bool          `json:"more"`
 }
 
-func toWire(s sync.Session) wireSession {
+func toWire(s syncer.Session) wireSession {
 	w := wireSession{
 		ID: s.ID, RepoOwner: s.RepoOwner, RepoName: s.RepoName, PRNumber: s.PRNumber,
 		StartTime: s.StartTime.UTC().Format(secondsLayout), DurationSeconds: s.DurationSeconds,
@@ -115,16 +115,16 @@ func toWire(s sync.Session) wireSession {
 	return w
 }
 
-func fromWire(w wireSession) (sync.Session, error) {
+func fromWire(w wireSession) (syncer.Session, error) {
 	start, err := time.Parse(time.RFC3339Nano, w.StartTime)
 	if err != nil {
-		return sync.Session{}, fmt.Errorf("session %s: start_time: %w", w.ID, err)
+		return syncer.Session{}, fmt.Errorf("session %s: start_time: %w", w.ID, err)
 	}
 	upd, err := time.Parse(time.RFC3339Nano, w.UpdatedAt)
 	if err != nil {
-		return sync.Session{}, fmt.Errorf("session %s: updated_at: %w", w.ID, err)
+		return syncer.Session{}, fmt.Errorf("session %s: updated_at: %w", w.ID, err)
 	}
-	s := sync.Session{
+	s := syncer.Session{
 		ID: w.ID, RepoOwner: w.RepoOwner, RepoName: w.RepoName, PRNumber: w.PRNumber,
 		StartTime: start.UTC(), DurationSeconds: w.DurationSeconds, Status: w.Status,
 		UpdatedAt: upd.UTC(), DeviceID: w.DeviceID,
@@ -132,7 +132,7 @@ func fromWire(w wireSession) (sync.Session, error) {
 	if w.EndTime != nil {
 		end, err := time.Parse(time.RFC3339Nano, *w.EndTime)
 		if err != nil {
-			return sync.Session{}, fmt.Errorf("session %s: end_time: %w", w.ID, err)
+			return syncer.Session{}, fmt.Errorf("session %s: end_time: %w", w.ID, err)
 		}
 		end = end.UTC()
 		s.EndTime = &end
@@ -140,27 +140,27 @@ func fromWire(w wireSession) (sync.Session, error) {
 	return s, nil
 }
 
-// Push implements sync.Remote.
-func (r *Remote) Push(ctx context.Context, req sync.PushRequest) (sync.PushResult, error) {
+// Push implements syncer.Remote.
+func (r *Remote) Push(ctx context.Context, req syncer.PushRequest) (syncer.PushResult, error) {
 	body := pushBody{DeviceID: req.DeviceID, TimeZone: req.TimeZone, Sessions: make([]wireSession, len(req.Sessions))}
 	for i, s := range req.Sessions {
 		body.Sessions[i] = toWire(s)
 	}
 	b, err := json.Marshal(body)
 	if err != nil {
-		return sync.PushResult{}, sync.Errorf("push", sync.KindPermanent, "encoding: %w", err)
+		return syncer.PushResult{}, syncer.Errorf("push", syncer.KindPermanent, "encoding: %w", err)
 	}
-	if len(req.Sessions) > sync.MaxBatchSessions || len(b) > sync.MaxBatchBytes {
-		return sync.PushResult{}, &sync.Error{Op: "push", Kind: sync.KindTooLarge,
+	if len(req.Sessions) > syncer.MaxBatchSessions || len(b) > syncer.MaxBatchBytes {
+		return syncer.PushResult{}, &syncer.Error{Op: "push", Kind: syncer.KindTooLarge,
 			Err: fmt.Errorf("%d sessions, %d bytes", len(req.Sessions), len(b))}
 	}
 	var reply pushReply
 	if err := r.do(ctx, "push", http.MethodPost, "/api/sync/push", b, &reply); err != nil {
-		return sync.PushResult{}, err
+		return syncer.PushResult{}, err
 	}
-	var res sync.PushResult
+	var res syncer.PushResult
 	for _, rj := range reply.Rejected {
-		res.Rejected = append(res.Rejected, sync.Rejection{ID: rj.ID, Reason: rejectionText(rj.Error, rj.Reason)})
+		res.Rejected = append(res.Rejected, syncer.Rejection{ID: rj.ID, Reason: rejectionText(rj.Error, rj.Reason)})
 	}
 	// accepted is a list of ids (or, from older servers, a count).
 	var ids []string
@@ -183,7 +183,7 @@ func (r *Remote) Push(ctx context.Context, req sync.PushRequest) (sync.PushResul
 }
 
 // Cursors are "c1." + the worker's change sequence in base 36; the
-// beginning is spelled "" as sync.Remote requires.
+// beginning is spelled "" as syncer.Remote requires.
 func decodeCursor(c string) (int64, bool) {
 	if c == "" {
 		return 0, true
@@ -210,8 +210,8 @@ func normalizeCursor(c string) string {
 	return c
 }
 
-// Pull implements sync.Remote.
-func (r *Remote) Pull(ctx context.Context, cursor string, limit int) (sync.PullResult, error) {
+// Pull implements syncer.Remote.
+func (r *Remote) Pull(ctx context.Context, cursor string, limit int) (syncer.PullResult, error) {
 	q := url.Values{}
 	if cursor != "" {
 		q.Set("since", cursor)
@@ -221,13 +221,13 @@ func (r *Remote) Pull(ctx context.Context, cursor string, limit int) (sync.PullR
 	}
 	var reply pullReply
 	if err := r.do(ctx, "pull", http.MethodGet, "/api/sync/pull?"+q.Encode(), nil, &reply); err != nil {
-		return sync.PullResult{}, err
+		return syncer.PullResult{}, err
 	}
-	res := sync.PullResult{Cursor: normalizeCursor(reply.Cursor), More: reply.More, Sessions: make([]sync.Session, 0, len(reply.Sessions))}
+	res := syncer.PullResult{Cursor: normalizeCursor(reply.Cursor), More: reply.More, Sessions: make([]syncer.Session, 0, len(reply.Sessions))}
 	for _, w := range reply.Sessions {
 		s, err := fromWire(w)
 		if err != nil {
-			return sync.PullResult{}, sync.Errorf("pull", sync.KindPermanent, "unreadable reply: %w", err)
+			return syncer.PullResult{}, syncer.Errorf("pull", syncer.KindPermanent, "unreadable reply: %w", err)
 		}
 		res.Sessions = append(res.Sessions, s)
 	}
@@ -241,7 +241,7 @@ func (r *Remote) do(ctx context.Context, op, method, path string, body []byte, o
 	}
 	req, err := http.NewRequestWithContext(ctx, method, r.o.ServerURL+path, rd)
 	if err != nil {
-		return sync.Errorf(op, sync.KindPermanent, "%w", err)
+		return syncer.Errorf(op, syncer.KindPermanent, "%w", err)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -258,7 +258,7 @@ func (r *Remote) do(ctx context.Context, op, method, path string, body []byte, o
 		}
 		// No response: unreachable, reset, or timed out. The request may
 		// or may not have been carried out; push and pull are safe to repeat.
-		return &sync.Error{Op: op, Kind: sync.KindRetryable, Err: err}
+		return &syncer.Error{Op: op, Kind: syncer.KindRetryable, Err: err}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
@@ -266,14 +266,14 @@ func (r *Remote) do(ctx context.Context, op, method, path string, body []byte, o
 		if ctx.Err() != nil {
 			return fmt.Errorf("%s: %w", op, ctx.Err())
 		}
-		return &sync.Error{Op: op, Kind: sync.KindRetryable, StatusCode: resp.StatusCode, Err: fmt.Errorf("reading the reply: %w", err)}
+		return &syncer.Error{Op: op, Kind: syncer.KindRetryable, StatusCode: resp.StatusCode, Err: fmt.Errorf("reading the reply: %w", err)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return sync.StatusError(op, resp.StatusCode, sync.ParseRetryAfter(resp.Header.Get("Retry-After"), r.o.Now()), errorText(b))
+		return syncer.StatusError(op, resp.StatusCode, syncer.ParseRetryAfter(resp.Header.Get("Retry-After"), r.o.Now()), errorText(b))
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		// A proxy's HTML page or a cut-off body: worth another try.
-		return &sync.Error{Op: op, Kind: sync.KindRetryable, StatusCode: resp.StatusCode, Err: fmt.Errorf("unreadable reply: %w", err)}
+		return &syncer.Error{Op: op, Kind: syncer.KindRetryable, StatusCode: resp.StatusCode, Err: fmt.Errorf("unreadable reply: %w", err)}
 	}
 	return nil
 }

@@ -12,14 +12,14 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	stdsync "sync"
+	"sync"
 
-	"github.com/worktime/worktime/internal/sync"
+	"github.com/worktime/worktime/internal/syncer"
 )
 
 // Server holds every user's sessions.
 type Server struct {
-	mu     stdsync.Mutex
+	mu     sync.Mutex
 	seq    int64
 	tokens map[string]string // token → login
 	users  map[string]*user  // login → data
@@ -32,7 +32,7 @@ type user struct {
 }
 
 type stored struct {
-	s   sync.Session
+	s   syncer.Session
 	seq int64
 }
 
@@ -81,14 +81,14 @@ func (s *Server) Calls(op string) int {
 }
 
 // Sessions returns a copy of login's sessions, ordered by id.
-func (s *Server) Sessions(login string) []sync.Session {
+func (s *Server) Sessions(login string) []syncer.Session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := s.users[login]
 	if u == nil {
 		return nil
 	}
-	out := make([]sync.Session, 0, len(u.sessions))
+	out := make([]syncer.Session, 0, len(u.sessions))
 	for _, st := range u.sessions {
 		out = append(out, st.s)
 	}
@@ -97,14 +97,14 @@ func (s *Server) Sessions(login string) []sync.Session {
 }
 
 // Remote returns the sync API as seen with token.
-func (s *Server) Remote(token string) sync.Remote { return &remote{srv: s, token: token} }
+func (s *Server) Remote(token string) syncer.Remote { return &remote{srv: s, token: token} }
 
 type remote struct {
 	srv   *Server
 	token string
 }
 
-var _ sync.Remote = (*remote)(nil)
+var _ syncer.Remote = (*remote)(nil)
 
 // takeFault removes and returns the first fault for op and stage. Must hold mu.
 func (s *Server) takeFault(op string, afterCommit bool) error {
@@ -120,40 +120,40 @@ func (s *Server) takeFault(op string, afterCommit bool) error {
 func (s *Server) userFor(op, token string) (*user, error) {
 	login, ok := s.tokens[token]
 	if !ok {
-		return nil, &sync.Error{Op: op, Kind: sync.KindUnauthorized, StatusCode: 401, Err: errors.New("invalid or expired token")}
+		return nil, &syncer.Error{Op: op, Kind: syncer.KindUnauthorized, StatusCode: 401, Err: errors.New("invalid or expired token")}
 	}
 	return s.users[login], nil
 }
 
-func (r *remote) Push(ctx context.Context, req sync.PushRequest) (sync.PushResult, error) {
+func (r *remote) Push(ctx context.Context, req syncer.PushRequest) (syncer.PushResult, error) {
 	if err := ctx.Err(); err != nil {
-		return sync.PushResult{}, fmt.Errorf("push: %w", err)
+		return syncer.PushResult{}, fmt.Errorf("push: %w", err)
 	}
 	s := r.srv
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls["push"]++
 	if err := s.takeFault("push", false); err != nil {
-		return sync.PushResult{}, err
+		return syncer.PushResult{}, err
 	}
 	u, err := s.userFor("push", r.token)
 	if err != nil {
-		return sync.PushResult{}, err
+		return syncer.PushResult{}, err
 	}
 	if req.DeviceID == "" {
-		return sync.PushResult{}, sync.Errorf("push", sync.KindPermanent, "device_id is required")
+		return syncer.PushResult{}, syncer.Errorf("push", syncer.KindPermanent, "device_id is required")
 	}
-	if len(req.Sessions) > sync.MaxBatchSessions {
-		return sync.PushResult{}, &sync.Error{Op: "push", Kind: sync.KindTooLarge, StatusCode: 413, Err: fmt.Errorf("%d sessions in one batch", len(req.Sessions))}
+	if len(req.Sessions) > syncer.MaxBatchSessions {
+		return syncer.PushResult{}, &syncer.Error{Op: "push", Kind: syncer.KindTooLarge, StatusCode: 413, Err: fmt.Errorf("%d sessions in one batch", len(req.Sessions))}
 	}
-	if b, err := json.Marshal(req.Sessions); err == nil && len(b) > sync.MaxBatchBytes {
-		return sync.PushResult{}, &sync.Error{Op: "push", Kind: sync.KindTooLarge, StatusCode: 413, Err: fmt.Errorf("%d bytes in one batch", len(b))}
+	if b, err := json.Marshal(req.Sessions); err == nil && len(b) > syncer.MaxBatchBytes {
+		return syncer.PushResult{}, &syncer.Error{Op: "push", Kind: syncer.KindTooLarge, StatusCode: 413, Err: fmt.Errorf("%d bytes in one batch", len(b))}
 	}
-	var res sync.PushResult
+	var res syncer.PushResult
 	prev := s.seq
 	for _, sess := range req.Sessions {
-		if err := sync.Validate(sess); err != nil {
-			res.Rejected = append(res.Rejected, sync.Rejection{ID: sess.ID, Reason: err.Error()})
+		if err := syncer.Validate(sess); err != nil {
+			res.Rejected = append(res.Rejected, syncer.Rejection{ID: sess.ID, Reason: err.Error()})
 			continue
 		}
 		res.Accepted++
@@ -169,31 +169,31 @@ func (r *remote) Push(ctx context.Context, req sync.PushRequest) (sync.PushResul
 		res.Since, res.Cursor = cursorOf(prev), cursorOf(s.seq)
 	}
 	if err := s.takeFault("push", true); err != nil {
-		return sync.PushResult{}, err
+		return syncer.PushResult{}, err
 	}
 	return res, nil
 }
 
-func (r *remote) Pull(ctx context.Context, cursor string, limit int) (sync.PullResult, error) {
+func (r *remote) Pull(ctx context.Context, cursor string, limit int) (syncer.PullResult, error) {
 	if err := ctx.Err(); err != nil {
-		return sync.PullResult{}, fmt.Errorf("pull: %w", err)
+		return syncer.PullResult{}, fmt.Errorf("pull: %w", err)
 	}
 	s := r.srv
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls["pull"]++
 	if err := s.takeFault("pull", false); err != nil {
-		return sync.PullResult{}, err
+		return syncer.PullResult{}, err
 	}
 	u, err := s.userFor("pull", r.token)
 	if err != nil {
-		return sync.PullResult{}, err
+		return syncer.PullResult{}, err
 	}
 	var since int64
 	if cursor != "" {
 		since, err = strconv.ParseInt(cursor, 10, 64)
 		if err != nil || since < 0 {
-			return sync.PullResult{}, sync.Errorf("pull", sync.KindPermanent, "bad cursor %q", cursor)
+			return syncer.PullResult{}, syncer.Errorf("pull", syncer.KindPermanent, "bad cursor %q", cursor)
 		}
 	}
 	if limit <= 0 || limit > 1000 {
@@ -206,7 +206,7 @@ func (r *remote) Pull(ctx context.Context, cursor string, limit int) (sync.PullR
 		}
 	}
 	sort.Slice(changed, func(i, j int) bool { return changed[i].seq < changed[j].seq })
-	res := sync.PullResult{Cursor: cursor}
+	res := syncer.PullResult{Cursor: cursor}
 	if len(changed) > limit {
 		changed, res.More = changed[:limit], true
 	}
@@ -215,12 +215,12 @@ func (r *remote) Pull(ctx context.Context, cursor string, limit int) (sync.PullR
 		res.Cursor = cursorOf(st.seq)
 	}
 	if err := s.takeFault("pull", true); err != nil {
-		return sync.PullResult{}, err
+		return syncer.PullResult{}, err
 	}
 	return res, nil
 }
 
-// cursorOf spells a position; the beginning is "" as sync.Remote requires.
+// cursorOf spells a position; the beginning is "" as syncer.Remote requires.
 func cursorOf(seq int64) string {
 	if seq == 0 {
 		return ""

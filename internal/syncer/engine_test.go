@@ -1,4 +1,4 @@
-package sync_test
+package syncer_test
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/localdb"
-	"github.com/worktime/worktime/internal/sync"
-	"github.com/worktime/worktime/internal/sync/memremote"
+	"github.com/worktime/worktime/internal/syncer"
+	"github.com/worktime/worktime/internal/syncer/memremote"
 )
 
 var t0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
@@ -25,15 +25,15 @@ type rig struct {
 	srv    *memremote.Server
 	token  string
 	server string
-	eng    *sync.Engine
-	wrap   func(sync.Remote) sync.Remote
+	eng    *syncer.Engine
+	wrap   func(syncer.Remote) syncer.Remote
 	cancel context.CancelFunc
 	done   chan error
 	runs   chan api.SyncState
 	sched  chan time.Time
 }
 
-func newRig(t *testing.T, mod func(*sync.Options)) *rig {
+func newRig(t *testing.T, mod func(*syncer.Options)) *rig {
 	t.Helper()
 	clk := clock.NewFake(t0)
 	db, err := localdb.Open(context.Background(), filepath.Join(t.TempDir(), "worktime.db"), localdb.Options{Clock: clk})
@@ -44,15 +44,15 @@ func newRig(t *testing.T, mod func(*sync.Options)) *rig {
 	r := &rig{t: t, db: db, clk: clk, srv: memremote.New(), token: "tok-1", server: "http://server.test",
 		runs: make(chan api.SyncState, 100), sched: make(chan time.Time, 100)}
 	r.srv.AddToken("octocat", r.token)
-	opts := sync.Options{
+	opts := syncer.Options{
 		Store: db,
-		Account: func(ctx context.Context) (sync.Account, error) {
+		Account: func(ctx context.Context) (syncer.Account, error) {
 			if r.token == "" {
-				return sync.Account{}, sync.ErrSignedOut
+				return syncer.Account{}, syncer.ErrSignedOut
 			}
-			return sync.Account{ServerURL: r.server, Token: r.token, Login: "octocat"}, nil
+			return syncer.Account{ServerURL: r.server, Token: r.token, Login: "octocat"}, nil
 		},
-		NewRemote: func(a sync.Account) sync.Remote {
+		NewRemote: func(a syncer.Account) syncer.Remote {
 			rem := r.srv.Remote(a.Token)
 			if r.wrap != nil {
 				return r.wrap(rem)
@@ -64,12 +64,12 @@ func newRig(t *testing.T, mod func(*sync.Options)) *rig {
 		Attempts:   1,
 		AfterRun:   func(st api.SyncState) { r.runs <- st },
 		OnSchedule: func(next time.Time) { r.sched <- next },
-		Backoff:    sync.Backoff{Base: time.Second, Max: time.Minute, Rand: func() float64 { return 0 }},
+		Backoff:    syncer.Backoff{Base: time.Second, Max: time.Minute, Rand: func() float64 { return 0 }},
 	}
 	if mod != nil {
 		mod(&opts)
 	}
-	r.eng, err = sync.New(opts)
+	r.eng, err = syncer.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func (r *rig) track(n int, start time.Time) []string {
 		for i := 0; i < n; i++ {
 			st := start.Add(time.Duration(i) * time.Hour)
 			end := st.Add(10 * time.Minute)
-			s, err := tx.Put(localdb.SyncSession{Session: api.Session{
+			s, err := tx.Put(localdb.Session{Session: api.Session{
 				ID: uuid.Must(uuid.NewV7()).String(), RepoOwner: "worktime", RepoName: "worktime", PRNumber: 7,
 				StartTime: st, EndTime: &end, Status: api.StatusCompleted, DeviceID: dev,
 			}, Source: api.SourceManual})
@@ -158,11 +158,11 @@ func (r *rig) pending() int64 {
 }
 
 func TestPushInBatchesAndMarkSynced(t *testing.T) {
-	r := newRig(t, func(o *sync.Options) { o.BatchSize = 3 })
+	r := newRig(t, func(o *syncer.Options) { o.BatchSize = 3 })
 	r.start()
 	ids := r.track(7, t0)
 	st := r.syncNow()
-	if st.State != sync.StateIdle || st.Pending != 0 || st.LastSuccessAt == nil {
+	if st.State != syncer.StateIdle || st.Pending != 0 || st.LastSuccessAt == nil {
 		t.Fatalf("state after sync = %+v, want idle with nothing pending", st)
 	}
 	got := r.srv.Sessions("octocat")
@@ -184,7 +184,7 @@ func TestSessionChangedDuringPushStaysPending(t *testing.T) {
 	r := newRig(t, nil)
 	ids := r.track(2, t0)
 	changed := false
-	r.wrap = func(rem sync.Remote) sync.Remote {
+	r.wrap = func(rem syncer.Remote) syncer.Remote {
 		return pushHook{rem, func() {
 			if changed {
 				return
@@ -227,7 +227,7 @@ func TestSessionChangedDuringPushStaysPending(t *testing.T) {
 // may already have been read ahead) must reach the server in their edited
 // version within the same run, and nothing may stay pending.
 func TestChangesDuringPipelinedPushesArriveInTheSameRun(t *testing.T) {
-	r := newRig(t, func(o *sync.Options) { o.BatchSize = 3 })
+	r := newRig(t, func(o *syncer.Options) { o.BatchSize = 3 })
 	ids := r.track(10, t0)
 	edit := func(id string) {
 		err := r.db.Update(context.Background(), func(tx *localdb.Tx) error {
@@ -245,7 +245,7 @@ func TestChangesDuringPipelinedPushesArriveInTheSameRun(t *testing.T) {
 		}
 	}
 	calls := 0
-	r.wrap = func(rem sync.Remote) sync.Remote {
+	r.wrap = func(rem syncer.Remote) syncer.Remote {
 		return pushHook{rem, func() {
 			calls++
 			if calls == 1 {
@@ -277,11 +277,11 @@ func TestChangesDuringPipelinedPushesArriveInTheSameRun(t *testing.T) {
 }
 
 type pushHook struct {
-	sync.Remote
+	syncer.Remote
 	before func()
 }
 
-func (p pushHook) Push(ctx context.Context, req sync.PushRequest) (sync.PushResult, error) {
+func (p pushHook) Push(ctx context.Context, req syncer.PushRequest) (syncer.PushResult, error) {
 	p.before()
 	return p.Remote.Push(ctx, req)
 }
@@ -289,7 +289,7 @@ func (p pushHook) Push(ctx context.Context, req sync.PushRequest) (sync.PushResu
 func TestRejectedSessionIsQuarantined(t *testing.T) {
 	r := newRig(t, nil)
 	ids := r.track(3, t0)
-	r.wrap = func(rem sync.Remote) sync.Remote { return rejectOne{rem, ids[1]} }
+	r.wrap = func(rem syncer.Remote) syncer.Remote { return rejectOne{rem, ids[1]} }
 	r.start()
 	st := r.syncNow()
 	if st.Pending != 0 || st.Quarantined != 1 {
@@ -310,11 +310,11 @@ func TestRejectedSessionIsQuarantined(t *testing.T) {
 // rejectOne makes the server refuse one id, as the worker refuses a session
 // its validation fails.
 type rejectOne struct {
-	sync.Remote
+	syncer.Remote
 	id string
 }
 
-func (r rejectOne) Push(ctx context.Context, req sync.PushRequest) (sync.PushResult, error) {
+func (r rejectOne) Push(ctx context.Context, req syncer.PushRequest) (syncer.PushResult, error) {
 	for i := range req.Sessions {
 		if req.Sessions[i].ID == r.id {
 			req.Sessions[i].Status = "bogus"
@@ -330,9 +330,9 @@ func TestRetryableFailureBacksOffAndRecovers(t *testing.T) {
 		afterCommit bool
 		wantDelay   time.Duration
 	}{
-		{"server error", &sync.Error{Op: "push", Kind: sync.KindRetryable, StatusCode: 500}, false, 500 * time.Millisecond},
-		{"rate limited", &sync.Error{Op: "push", Kind: sync.KindRetryable, StatusCode: 429, RetryAfter: 30 * time.Second}, false, 30 * time.Second},
-		{"reply lost after commit", &sync.Error{Op: "push", Kind: sync.KindRetryable, Err: errors.New("connection reset")}, true, 500 * time.Millisecond},
+		{"server error", &syncer.Error{Op: "push", Kind: syncer.KindRetryable, StatusCode: 500}, false, 500 * time.Millisecond},
+		{"rate limited", &syncer.Error{Op: "push", Kind: syncer.KindRetryable, StatusCode: 429, RetryAfter: 30 * time.Second}, false, 30 * time.Second},
+		{"reply lost after commit", &syncer.Error{Op: "push", Kind: syncer.KindRetryable, Err: errors.New("connection reset")}, true, 500 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -341,7 +341,7 @@ func TestRetryableFailureBacksOffAndRecovers(t *testing.T) {
 			r.srv.FailNext("push", tt.err, tt.afterCommit)
 			r.start()
 			st := r.eng.State(context.Background())
-			if st.State != sync.StateBackoff || st.NextAttemptAt == nil || st.LastError == "" {
+			if st.State != syncer.StateBackoff || st.NextAttemptAt == nil || st.LastError == "" {
 				t.Fatalf("state after a failed push = %+v, want backoff with a next attempt and an error", st)
 			}
 			if d := st.NextAttemptAt.Sub(r.clk.Now()); d != tt.wantDelay {
@@ -355,7 +355,7 @@ func TestRetryableFailureBacksOffAndRecovers(t *testing.T) {
 			r.clk.Advance(tt.wantDelay)
 			r.waitRun()
 			st = r.eng.State(context.Background())
-			if st.State != sync.StateIdle || st.Pending != 0 || st.LastError != "" {
+			if st.State != syncer.StateIdle || st.Pending != 0 || st.LastError != "" {
 				t.Fatalf("state after the retry = %+v, want idle", st)
 			}
 			if n := len(r.srv.Sessions("octocat")); n != 4 {
@@ -371,8 +371,8 @@ func TestUnauthorizedStopsUntilSignIn(t *testing.T) {
 	r.srv.Revoke(r.token)
 	r.start()
 	st := r.eng.State(context.Background())
-	if st.State != sync.StateSignInRequired {
-		t.Fatalf("state = %q, want %q", st.State, sync.StateSignInRequired)
+	if st.State != syncer.StateSignInRequired {
+		t.Fatalf("state = %q, want %q", st.State, syncer.StateSignInRequired)
 	}
 	if st.Pending != 2 {
 		t.Errorf("pending = %d, want 2: local data must stay untouched", st.Pending)
@@ -386,12 +386,12 @@ func TestUnauthorizedStopsUntilSignIn(t *testing.T) {
 	if _, err := r.db.Session(context.Background(), ids[0]); err != nil {
 		t.Errorf("local session gone: %v", err)
 	}
-	// Signing in again resumes sync.
+	// Signing in again resumes syncer.
 	r.token = "tok-2"
 	r.srv.AddToken("octocat", r.token)
 	r.eng.AccountChanged()
 	st = r.waitRun()
-	if st.State != sync.StateIdle || st.Pending != 0 {
+	if st.State != syncer.StateIdle || st.Pending != 0 {
 		t.Fatalf("state after sign-in = %+v, want idle with nothing pending", st)
 	}
 	if n := len(r.srv.Sessions("octocat")); n != 2 {
@@ -404,7 +404,7 @@ func TestSignedOut(t *testing.T) {
 	r.token = ""
 	r.track(1, t0)
 	r.start()
-	if st := r.eng.State(context.Background()); st.State != sync.StateSignedOut || st.Pending != 1 {
+	if st := r.eng.State(context.Background()); st.State != syncer.StateSignedOut || st.Pending != 1 {
 		t.Fatalf("state = %+v, want signed_out with 1 pending", st)
 	}
 	if c := r.srv.Calls("push") + r.srv.Calls("pull"); c != 0 {
@@ -413,16 +413,16 @@ func TestSignedOut(t *testing.T) {
 }
 
 func TestPullMergesOtherDevices(t *testing.T) {
-	r := newRig(t, func(o *sync.Options) {})
+	r := newRig(t, func(o *syncer.Options) {})
 	r.track(1, t0)
 	other := r.srv.Remote(r.token)
 	end := t0.Add(2*time.Hour + 30*time.Minute)
-	theirs := sync.Session{
+	theirs := syncer.Session{
 		ID: uuid.Must(uuid.NewV7()).String(), RepoOwner: "acme", RepoName: "api", PRNumber: 3,
-		StartTime: t0.Add(2 * time.Hour), EndTime: &end, DurationSeconds: 1800, Status: sync.StatusCompleted,
+		StartTime: t0.Add(2 * time.Hour), EndTime: &end, DurationSeconds: 1800, Status: syncer.StatusCompleted,
 		UpdatedAt: t0.Add(3 * time.Hour),
 	}
-	if _, err := other.Push(context.Background(), sync.PushRequest{DeviceID: "laptop-2", Sessions: []sync.Session{theirs}}); err != nil {
+	if _, err := other.Push(context.Background(), syncer.PushRequest{DeviceID: "laptop-2", Sessions: []syncer.Session{theirs}}); err != nil {
 		t.Fatal(err)
 	}
 	r.start()
@@ -439,7 +439,7 @@ func TestPullMergesOtherDevices(t *testing.T) {
 	// A newer version from the other device replaces it (last writer wins).
 	end2 := end.Add(time.Hour)
 	theirs.EndTime, theirs.DurationSeconds, theirs.UpdatedAt = &end2, 5400, t0.Add(4*time.Hour)
-	if _, err := other.Push(context.Background(), sync.PushRequest{DeviceID: "laptop-2", Sessions: []sync.Session{theirs}}); err != nil {
+	if _, err := other.Push(context.Background(), syncer.PushRequest{DeviceID: "laptop-2", Sessions: []syncer.Session{theirs}}); err != nil {
 		t.Fatal(err)
 	}
 	r.syncNow()
@@ -452,10 +452,10 @@ func TestPullMergesOtherDevices(t *testing.T) {
 func TestTooLargeBatchIsSplit(t *testing.T) {
 	r := newRig(t, nil)
 	r.track(10, t0)
-	r.srv.FailNext("push", &sync.Error{Op: "push", Kind: sync.KindTooLarge, StatusCode: 413}, false)
+	r.srv.FailNext("push", &syncer.Error{Op: "push", Kind: syncer.KindTooLarge, StatusCode: 413}, false)
 	r.start()
 	st := r.eng.State(context.Background())
-	if st.State != sync.StateIdle || st.Pending != 0 {
+	if st.State != syncer.StateIdle || st.Pending != 0 {
 		t.Fatalf("state = %+v, want idle and nothing pending", st)
 	}
 	if n := len(r.srv.Sessions("octocat")); n != 10 {
@@ -467,7 +467,7 @@ func TestTooLargeBatchIsSplit(t *testing.T) {
 }
 
 func TestDebouncedPushAfterLocalChange(t *testing.T) {
-	r := newRig(t, func(o *sync.Options) { o.Debounce = 3 * time.Second; o.Interval = time.Hour })
+	r := newRig(t, func(o *syncer.Options) { o.Debounce = 3 * time.Second; o.Interval = time.Hour })
 	r.start()
 	r.track(2, t0)
 	for len(r.sched) > 0 {
@@ -493,7 +493,7 @@ func TestDebouncedPushAfterLocalChange(t *testing.T) {
 }
 
 func TestBackoffDelay(t *testing.T) {
-	b := sync.Backoff{Base: time.Second, Max: time.Minute, Rand: func() float64 { return 0.999999 }}
+	b := syncer.Backoff{Base: time.Second, Max: time.Minute, Rand: func() float64 { return 0.999999 }}
 	tests := []struct {
 		n          int
 		retryAfter time.Duration
@@ -525,7 +525,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{"Wed, 25 Nov 2026 09:00:00 GMT", 0},
 	}
 	for _, tt := range tests {
-		if got := sync.ParseRetryAfter(tt.in, now); got != tt.want {
+		if got := syncer.ParseRetryAfter(tt.in, now); got != tt.want {
 			t.Errorf("ParseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
@@ -540,11 +540,11 @@ func TestErrorClassification(t *testing.T) {
 		{401, false, true, false}, {413, false, false, true}, {400, false, false, false}, {404, false, false, false},
 	}
 	for _, tt := range tests {
-		err := error(sync.StatusError("push", tt.status, 0, "x"))
+		err := error(syncer.StatusError("push", tt.status, 0, "x"))
 		wrapped := errors.Join(errors.New("context"), err)
-		if sync.IsRetryable(wrapped) != tt.retry || sync.IsUnauthorized(wrapped) != tt.unauthorized || sync.IsTooLarge(wrapped) != tt.tooLarge {
+		if syncer.IsRetryable(wrapped) != tt.retry || syncer.IsUnauthorized(wrapped) != tt.unauthorized || syncer.IsTooLarge(wrapped) != tt.tooLarge {
 			t.Errorf("HTTP %d classified retry=%v unauthorized=%v tooLarge=%v", tt.status,
-				sync.IsRetryable(wrapped), sync.IsUnauthorized(wrapped), sync.IsTooLarge(wrapped))
+				syncer.IsRetryable(wrapped), syncer.IsUnauthorized(wrapped), syncer.IsTooLarge(wrapped))
 		}
 	}
 }
@@ -552,11 +552,11 @@ func TestErrorClassification(t *testing.T) {
 // pullExtra adds sessions to the first pull's reply, as a server with data
 // the local store refuses would.
 type pullExtra struct {
-	sync.Remote
-	extra []sync.Session
+	syncer.Remote
+	extra []syncer.Session
 }
 
-func (p *pullExtra) Pull(ctx context.Context, cursor string, limit int) (sync.PullResult, error) {
+func (p *pullExtra) Pull(ctx context.Context, cursor string, limit int) (syncer.PullResult, error) {
 	res, err := p.Remote.Pull(ctx, cursor, limit)
 	if err == nil && p.extra != nil {
 		res.Sessions = append(p.extra, res.Sessions...)
@@ -568,17 +568,17 @@ func (p *pullExtra) Pull(ctx context.Context, cursor string, limit int) (sync.Pu
 func TestPulledSessionTheStoreRefusesIsSkipped(t *testing.T) {
 	r := newRig(t, nil)
 	end := t0.Add(time.Hour)
-	good := sync.Session{ID: uuid.Must(uuid.NewV7()).String(), RepoOwner: "acme", RepoName: "api", PRNumber: 1,
-		StartTime: t0, EndTime: &end, DurationSeconds: 3600, Status: sync.StatusCompleted, UpdatedAt: t0.Add(2 * time.Hour)}
-	if _, err := r.srv.Remote(r.token).Push(context.Background(), sync.PushRequest{DeviceID: "other", Sessions: []sync.Session{good}}); err != nil {
+	good := syncer.Session{ID: uuid.Must(uuid.NewV7()).String(), RepoOwner: "acme", RepoName: "api", PRNumber: 1,
+		StartTime: t0, EndTime: &end, DurationSeconds: 3600, Status: syncer.StatusCompleted, UpdatedAt: t0.Add(2 * time.Hour)}
+	if _, err := r.srv.Remote(r.token).Push(context.Background(), syncer.PushRequest{DeviceID: "other", Sessions: []syncer.Session{good}}); err != nil {
 		t.Fatal(err)
 	}
 	bad := good
 	bad.ID, bad.PRNumber, bad.DeviceID = uuid.Must(uuid.NewV7()).String(), 0, "other"
-	inject := &pullExtra{extra: []sync.Session{bad}}
-	r.wrap = func(rem sync.Remote) sync.Remote { inject.Remote = rem; return inject }
+	inject := &pullExtra{extra: []syncer.Session{bad}}
+	r.wrap = func(rem syncer.Remote) syncer.Remote { inject.Remote = rem; return inject }
 	st := r.start2()
-	if st.State != sync.StateIdle {
+	if st.State != syncer.StateIdle {
 		t.Fatalf("state = %+v, want idle: one bad pulled session must not stall sync", st)
 	}
 	if _, err := r.db.Session(context.Background(), good.ID); err != nil {
@@ -602,9 +602,9 @@ func TestRetryDecoratorRetriesOnlyRetryable(t *testing.T) {
 		wantCalls int
 		wantOK    bool
 	}{
-		{"retryable then ok", &sync.Error{Op: "pull", Kind: sync.KindRetryable, StatusCode: 503}, 2, true},
-		{"unauthorized is not retried", &sync.Error{Op: "pull", Kind: sync.KindUnauthorized, StatusCode: 401}, 1, false},
-		{"permanent is not retried", &sync.Error{Op: "pull", Kind: sync.KindPermanent, StatusCode: 400}, 1, false},
+		{"retryable then ok", &syncer.Error{Op: "pull", Kind: syncer.KindRetryable, StatusCode: 503}, 2, true},
+		{"unauthorized is not retried", &syncer.Error{Op: "pull", Kind: syncer.KindUnauthorized, StatusCode: 401}, 1, false},
+		{"permanent is not retried", &syncer.Error{Op: "pull", Kind: syncer.KindPermanent, StatusCode: 400}, 1, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -613,8 +613,8 @@ func TestRetryDecoratorRetriesOnlyRetryable(t *testing.T) {
 			srv.FailNext("pull", tt.err, false)
 			clk := clock.NewFake(t0)
 			var waits []time.Duration
-			rem := sync.Retry(srv.Remote("t"), sync.RetryOptions{
-				Backoff: sync.Backoff{Base: time.Second, Max: time.Minute, Rand: func() float64 { return 0 }},
+			rem := syncer.Retry(srv.Remote("t"), syncer.RetryOptions{
+				Backoff: syncer.Backoff{Base: time.Second, Max: time.Minute, Rand: func() float64 { return 0 }},
 				Clock:   clk, Attempts: 3,
 				OnWait: func(op string, d time.Duration, err error) {
 					waits = append(waits, d)
@@ -645,11 +645,11 @@ func TestRetryDecoratorRetriesOnlyRetryable(t *testing.T) {
 }
 
 func TestFailureAfterProgressRestartsBackoff(t *testing.T) {
-	r := newRig(t, func(o *sync.Options) { o.BatchSize = 2 })
+	r := newRig(t, func(o *syncer.Options) { o.BatchSize = 2 })
 	r.track(4, t0)
 	// Two runs fail without progress: the backoff grows (1s, 2s with no jitter → 0.5s, 1s).
-	r.srv.FailNext("push", &sync.Error{Op: "push", Kind: sync.KindRetryable, StatusCode: 503}, false)
-	r.srv.FailNext("push", &sync.Error{Op: "push", Kind: sync.KindRetryable, StatusCode: 503}, false)
+	r.srv.FailNext("push", &syncer.Error{Op: "push", Kind: syncer.KindRetryable, StatusCode: 503}, false)
+	r.srv.FailNext("push", &syncer.Error{Op: "push", Kind: syncer.KindRetryable, StatusCode: 503}, false)
 	r.start()
 	st := r.eng.State(context.Background())
 	if d := st.NextAttemptAt.Sub(r.clk.Now()); d != 500*time.Millisecond {
@@ -662,16 +662,16 @@ func TestFailureAfterProgressRestartsBackoff(t *testing.T) {
 	}
 	// The third run pushes one batch, then the second batch fails: the
 	// backoff starts over.
-	r.wrap = func(rem sync.Remote) sync.Remote {
+	r.wrap = func(rem syncer.Remote) syncer.Remote {
 		return pushHook{rem, func() {
 			if r.srv.Calls("push") == 3 {
-				r.srv.FailNext("push", &sync.Error{Op: "push", Kind: sync.KindRetryable, StatusCode: 503}, false)
+				r.srv.FailNext("push", &syncer.Error{Op: "push", Kind: syncer.KindRetryable, StatusCode: 503}, false)
 			}
 		}}
 	}
 	r.clk.Advance(time.Second)
 	st = r.waitRun()
-	if st.State != sync.StateBackoff || st.Pending != 2 {
+	if st.State != syncer.StateBackoff || st.Pending != 2 {
 		t.Fatalf("state = %+v, want backoff with 2 pending", st)
 	}
 	if d := st.NextAttemptAt.Sub(r.clk.Now()); d != 500*time.Millisecond {
@@ -692,7 +692,7 @@ func TestNewServerGetsEverything(t *testing.T) {
 	r.srv, r.token, r.server = second, "tok-b", "http://other.test"
 	r.eng.AccountChanged()
 	st := r.waitRun()
-	if st.State != sync.StateIdle || st.Pending != 0 {
+	if st.State != syncer.StateIdle || st.Pending != 0 {
 		t.Fatalf("state = %+v", st)
 	}
 	got := second.Sessions("octocat")
@@ -709,20 +709,20 @@ func TestNewServerGetsEverything(t *testing.T) {
 
 // zoneRecorder records the time zone of every push.
 type zoneRecorder struct {
-	sync.Remote
+	syncer.Remote
 	zones *[]string
 }
 
-func (z zoneRecorder) Push(ctx context.Context, req sync.PushRequest) (sync.PushResult, error) {
+func (z zoneRecorder) Push(ctx context.Context, req syncer.PushRequest) (syncer.PushResult, error) {
 	*z.zones = append(*z.zones, req.TimeZone)
 	return z.Remote.Push(ctx, req)
 }
 
 func TestPushSendsTheZoneInForceAtEachPush(t *testing.T) {
 	zone := "Europe/Berlin"
-	r := newRig(t, func(o *sync.Options) { o.TimeZone = func() string { return zone } })
+	r := newRig(t, func(o *syncer.Options) { o.TimeZone = func() string { return zone } })
 	var zones []string
-	r.wrap = func(rem sync.Remote) sync.Remote { return zoneRecorder{rem, &zones} }
+	r.wrap = func(rem syncer.Remote) syncer.Remote { return zoneRecorder{rem, &zones} }
 	r.start()
 	r.track(1, t0)
 	r.syncNow()

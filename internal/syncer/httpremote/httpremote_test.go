@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/auth"
-	"github.com/worktime/worktime/internal/sync"
-	"github.com/worktime/worktime/internal/sync/httpremote"
-	"github.com/worktime/worktime/internal/sync/synctest"
+	"github.com/worktime/worktime/internal/syncer"
+	"github.com/worktime/worktime/internal/syncer/httpremote"
+	"github.com/worktime/worktime/internal/syncer/synctest"
 )
 
 // TestSuite runs the shared contract suite against the real worker in
@@ -22,7 +22,7 @@ func TestSuite(t *testing.T) {
 	w := synctest.StartWorker(t, "", 0, "DEV_LOGIN=1")
 	var n atomic.Int64
 	synctest.Run(t, synctest.Harness{
-		NewUser: func(t *testing.T) sync.Remote {
+		NewUser: func(t *testing.T) syncer.Remote {
 			login := fmt.Sprintf("suite-%d-%d", time.Now().UnixNano()%100000, n.Add(1))
 			c, err := auth.ServerClient{}.DevLogin(context.Background(), w.URL, login)
 			if err != nil {
@@ -30,7 +30,7 @@ func TestSuite(t *testing.T) {
 			}
 			return httpremote.New(httpremote.Options{ServerURL: w.URL, Token: c.Token})
 		},
-		Unauthorized: func(t *testing.T) sync.Remote {
+		Unauthorized: func(t *testing.T) syncer.Remote {
 			return httpremote.New(httpremote.Options{ServerURL: w.URL, Token: "not.a.jwt"})
 		},
 	})
@@ -72,10 +72,10 @@ func TestErrorMapping(t *testing.T) {
 			if err == nil {
 				t.Fatal("Pull succeeded")
 			}
-			if sync.IsRetryable(err) != tt.retry || sync.IsUnauthorized(err) != tt.unauthorized || sync.IsTooLarge(err) != tt.tooLarge {
-				t.Errorf("err %v: retry=%v unauthorized=%v tooLarge=%v", err, sync.IsRetryable(err), sync.IsUnauthorized(err), sync.IsTooLarge(err))
+			if syncer.IsRetryable(err) != tt.retry || syncer.IsUnauthorized(err) != tt.unauthorized || syncer.IsTooLarge(err) != tt.tooLarge {
+				t.Errorf("err %v: retry=%v unauthorized=%v tooLarge=%v", err, syncer.IsRetryable(err), syncer.IsUnauthorized(err), syncer.IsTooLarge(err))
 			}
-			if ra, _ := sync.RetryAfter(err); ra != tt.retryAfter {
+			if ra, _ := syncer.RetryAfter(err); ra != tt.retryAfter {
 				t.Errorf("RetryAfter = %v, want %v", ra, tt.retryAfter)
 			}
 		})
@@ -93,14 +93,14 @@ func TestTimeoutIsRetryable(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	r := httpremote.New(httpremote.Options{ServerURL: srv.URL, Token: "t", Timeout: 200 * time.Millisecond})
-	_, err := r.Push(context.Background(), sync.PushRequest{DeviceID: "d"})
-	if !sync.IsRetryable(err) {
+	_, err := r.Push(context.Background(), syncer.PushRequest{DeviceID: "d"})
+	if !syncer.IsRetryable(err) {
 		t.Fatalf("a timed-out push: err = %v, want retryable", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err = r.Pull(ctx, "", 1)
-	if !errors.Is(err, context.Canceled) || sync.IsRetryable(err) {
+	if !errors.Is(err, context.Canceled) || syncer.IsRetryable(err) {
 		t.Errorf("a cancelled pull: err = %v, want context.Canceled and not retryable", err)
 	}
 }
@@ -121,7 +121,7 @@ func TestMalformedReplies(t *testing.T) {
 			}))
 			defer srv.Close()
 			_, err := httpremote.New(httpremote.Options{ServerURL: srv.URL, Token: "t"}).Pull(context.Background(), "", 10)
-			if err == nil || sync.IsRetryable(err) || sync.IsUnauthorized(err) {
+			if err == nil || syncer.IsRetryable(err) || syncer.IsUnauthorized(err) {
 				t.Errorf("Pull of a malformed reply: err = %v, want a permanent error", err)
 			}
 		})
@@ -147,7 +147,7 @@ func TestCursorsAndFastForward(t *testing.T) {
 		t.Errorf("Pull from the beginning: cursor %q, err %v; want the beginning spelled \"\"", res.Cursor, err)
 	}
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	pr, err := r.Push(context.Background(), sync.PushRequest{DeviceID: "d", Sessions: []sync.Session{
+	pr, err := r.Push(context.Background(), syncer.PushRequest{DeviceID: "d", Sessions: []syncer.Session{
 		synctest.Completed(base, 1, base.Add(time.Hour)), synctest.Completed(base, 1, base.Add(time.Hour)),
 	}})
 	if err != nil {

@@ -1,11 +1,11 @@
-package sync
+package syncer
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
@@ -30,12 +30,12 @@ var ErrSignedOut = errors.New("not signed in")
 type Store interface {
 	// PendingSessionsAfter returns up to limit pending rows with a
 	// change_seq above after, oldest change first.
-	PendingSessionsAfter(ctx context.Context, after int64, limit int) ([]localdb.SyncSession, error)
+	PendingSessionsAfter(ctx context.Context, after int64, limit int) ([]localdb.Session, error)
 	PendingCount(ctx context.Context) (int64, error)
 	MarkPushed(ctx context.Context, acks map[string]int64) error
 	Quarantine(ctx context.Context, id string, changeSeq int64, reason string) error
 	QuarantinedCount(ctx context.Context) (int64, error)
-	ApplyRemote(ctx context.Context, sessions []localdb.SyncSession) (int, error)
+	ApplyRemote(ctx context.Context, sessions []localdb.Session) (int, error)
 	State(ctx context.Context, key string) (string, bool, error)
 	SetState(ctx context.Context, key, value string) error
 	DeviceID(ctx context.Context) (string, error)
@@ -98,7 +98,7 @@ type Engine struct {
 	now     chan chan api.SyncState // SyncNow requests
 	acct    chan struct{}           // the account changed (buffered 1)
 
-	mu    stdsync.Mutex // guards the fields below
+	mu    sync.Mutex // guards the fields below
 	state api.SyncState
 	// failures counts consecutive failed runs.
 	failures int
@@ -539,7 +539,7 @@ func (e *Engine) sync(ctx context.Context, acct Account) error {
 
 // pendingRead is the outcome of readAhead.
 type pendingRead struct {
-	sessions []localdb.SyncSession
+	sessions []localdb.Session
 	err      error
 }
 
@@ -570,7 +570,7 @@ func drain(ch <-chan pendingRead) {
 // next push need not wait for the store; waitRecord returns its error. Its
 // marks are exact whenever they land: MarkPushed only marks a row still at
 // the change_seq that was pushed.
-func (e *Engine) recordAsync(ctx context.Context, batch []localdb.SyncSession, res PushResult) <-chan error {
+func (e *Engine) recordAsync(ctx context.Context, batch []localdb.Session, res PushResult) <-chan error {
 	ch := make(chan error, 1)
 	go func() { ch <- e.record(ctx, batch, res) }()
 	return ch
@@ -620,7 +620,7 @@ func (e *Engine) count(fn func(*Stats)) {
 
 // record marks a pushed batch: accepted rows are synced unless they changed
 // meanwhile, rejected ones are quarantined so they never block the queue.
-func (e *Engine) record(ctx context.Context, batch []localdb.SyncSession, res PushResult) error {
+func (e *Engine) record(ctx context.Context, batch []localdb.Session, res PushResult) error {
 	rejected := make(map[string]string, len(res.Rejected))
 	for _, r := range res.Rejected {
 		rejected[r.ID] = r.Reason
@@ -657,7 +657,7 @@ func (e *Engine) pull(ctx context.Context, remote Remote, device, ckey, cursor s
 		if err != nil {
 			return err
 		}
-		var theirs []localdb.SyncSession
+		var theirs []localdb.Session
 		for _, s := range res.Sessions {
 			if s.DeviceID == device {
 				continue
@@ -685,7 +685,7 @@ func (e *Engine) pull(ctx context.Context, remote Remote, device, ckey, cursor s
 
 // apply merges pulled sessions; one the local store cannot hold is logged
 // and skipped so that it cannot stall pulling.
-func (e *Engine) apply(ctx context.Context, ss []localdb.SyncSession) error {
+func (e *Engine) apply(ctx context.Context, ss []localdb.Session) error {
 	if len(ss) == 0 {
 		return nil
 	}
@@ -697,7 +697,7 @@ func (e *Engine) apply(ctx context.Context, ss []localdb.SyncSession) error {
 		return nil
 	}
 	for _, s := range ss {
-		if _, err := e.o.Store.ApplyRemote(ctx, []localdb.SyncSession{s}); err != nil {
+		if _, err := e.o.Store.ApplyRemote(ctx, []localdb.Session{s}); err != nil {
 			if errors.Is(err, localdb.ErrInvalidSession) {
 				e.log.Warn("sync: skipping a pulled session the local store refuses", "id", s.ID, "err", err)
 				continue
@@ -710,7 +710,7 @@ func (e *Engine) apply(ctx context.Context, ss []localdb.SyncSession) error {
 
 // fitBytes trims a batch to stay well under MaxBatchBytes. The estimate is
 // generous: the fixed fields of a session take under 300 bytes on the wire.
-func fitBytes(batch []localdb.SyncSession) []localdb.SyncSession {
+func fitBytes(batch []localdb.Session) []localdb.Session {
 	const budget = MaxBatchBytes * 9 / 10
 	total := 64
 	for i, s := range batch {
@@ -722,7 +722,7 @@ func fitBytes(batch []localdb.SyncSession) []localdb.SyncSession {
 	return batch
 }
 
-func toWire(batch []localdb.SyncSession) []Session {
+func toWire(batch []localdb.Session) []Session {
 	out := make([]Session, len(batch))
 	for i, s := range batch {
 		out[i] = Session{
@@ -737,8 +737,8 @@ func toWire(batch []localdb.SyncSession) []Session {
 	return out
 }
 
-func fromWire(s Session) localdb.SyncSession {
-	return localdb.SyncSession{
+func fromWire(s Session) localdb.Session {
+	return localdb.Session{
 		Session: api.Session{
 			ID: s.ID, RepoOwner: s.RepoOwner, RepoName: s.RepoName, PRNumber: s.PRNumber,
 			StartTime: s.StartTime, EndTime: s.EndTime, DurationSeconds: s.DurationSeconds,

@@ -1,4 +1,4 @@
-package sync_test
+package syncer_test
 
 import (
 	"context"
@@ -11,14 +11,14 @@ import (
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/localdb"
-	"github.com/worktime/worktime/internal/sync"
-	"github.com/worktime/worktime/internal/sync/memremote"
+	"github.com/worktime/worktime/internal/syncer"
+	"github.com/worktime/worktime/internal/syncer/memremote"
 )
 
 // BenchmarkEnginePush measures the client's share of a bulk sync: 100,000
 // pending sessions in a real SQLite store pushed to the in-memory server
 // (no network, no worker). The end-to-end figure is BenchmarkSync100k in
-// e2e/sync.
+// e2e/syncer.
 func BenchmarkEnginePush(b *testing.B) {
 	const n = 100_000
 	for i := 0; i < b.N; i++ {
@@ -35,7 +35,7 @@ func BenchmarkEnginePush(b *testing.B) {
 				for k := 0; k < 5000 && done < n; k, done = k+1, done+1 {
 					st := start.Add(time.Duration(done) * time.Minute)
 					end := st.Add(30 * time.Second)
-					if _, err := tx.Put(localdb.SyncSession{Session: api.Session{
+					if _, err := tx.Put(localdb.Session{Session: api.Session{
 						ID: uuid.Must(uuid.NewV7()).String(), RepoOwner: "bench", RepoName: fmt.Sprintf("r%d", done%20),
 						PRNumber: 1 + done%50, StartTime: st, EndTime: &end, Status: api.StatusCompleted, DeviceID: dev,
 					}, Source: api.SourceManual}); err != nil {
@@ -50,12 +50,12 @@ func BenchmarkEnginePush(b *testing.B) {
 		}
 		srv := memremote.New()
 		srv.AddToken("bench", "t")
-		eng, err := sync.New(sync.Options{
+		eng, err := syncer.New(syncer.Options{
 			Store: db,
-			Account: func(context.Context) (sync.Account, error) {
-				return sync.Account{ServerURL: "mem", Token: "t", Login: "bench"}, nil
+			Account: func(context.Context) (syncer.Account, error) {
+				return syncer.Account{ServerURL: "mem", Token: "t", Login: "bench"}, nil
 			},
-			NewRemote: func(a sync.Account) sync.Remote { return srv.Remote(a.Token) },
+			NewRemote: func(a syncer.Account) syncer.Remote { return srv.Remote(a.Token) },
 			TimeZone:  func() string { return "UTC" },
 		})
 		if err != nil {
@@ -69,7 +69,7 @@ func BenchmarkEnginePush(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if st.State != sync.StateIdle || st.Pending != 0 {
+		if st.State != syncer.StateIdle || st.Pending != 0 {
 			b.Fatalf("state = %+v", st)
 		}
 		s := eng.Stats()

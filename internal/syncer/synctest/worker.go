@@ -10,7 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -145,7 +145,7 @@ func (w *Worker) Stop() {
 func (w *Worker) Log() string { return w.log.String() }
 
 type lockedWriter struct {
-	mu stdsync.Mutex
+	mu sync.Mutex
 	b  strings.Builder
 }
 

@@ -1,4 +1,4 @@
-package sync_test
+package syncer_test
 
 import (
 	"context"
@@ -7,19 +7,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/worktime/worktime/internal/sync"
+	"github.com/worktime/worktime/internal/syncer"
 )
 
 // cancelOnPush cancels the run's context during a push, as Ctrl-C does.
 type cancelOnPush struct {
-	sync.Remote
+	syncer.Remote
 	cancel context.CancelFunc
 }
 
-func (c cancelOnPush) Push(ctx context.Context, req sync.PushRequest) (sync.PushResult, error) {
+func (c cancelOnPush) Push(ctx context.Context, req syncer.PushRequest) (syncer.PushResult, error) {
 	c.cancel()
 	<-ctx.Done()
-	return sync.PushResult{}, ctx.Err()
+	return syncer.PushResult{}, ctx.Err()
 }
 
 func TestInterruptedRunOnceIsNotASuccess(t *testing.T) {
@@ -27,7 +27,7 @@ func TestInterruptedRunOnceIsNotASuccess(t *testing.T) {
 	r.track(3, t0.Add(-5*time.Hour))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r.wrap = func(rem sync.Remote) sync.Remote { return cancelOnPush{rem, cancel} }
+	r.wrap = func(rem syncer.Remote) syncer.Remote { return cancelOnPush{rem, cancel} }
 	st, err := r.eng.RunOnce(ctx)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("RunOnce err = %v, want one wrapping context.Canceled", err)
@@ -45,7 +45,7 @@ func TestInterruptedRunOnceIsNotASuccess(t *testing.T) {
 	// The next run, not interrupted, succeeds.
 	r.wrap = nil
 	st, err = r.eng.RunOnce(context.Background())
-	if err != nil || st.State != sync.StateIdle || st.Pending != 0 || st.LastError != "" {
+	if err != nil || st.State != syncer.StateIdle || st.Pending != 0 || st.LastError != "" {
 		t.Errorf("next run = %+v, %v; want idle, nothing pending, no error", st, err)
 	}
 }

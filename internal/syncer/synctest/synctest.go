@@ -1,4 +1,4 @@
-// Package synctest is the shared test suite of sync.Remote: every
+// Package synctest is the shared test suite of syncer.Remote: every
 // implementation (the worker over HTTP, the in-memory server) runs it so that
 // the engine can rely on the contracts written on the interface.
 package synctest
@@ -11,16 +11,16 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/worktime/worktime/internal/sync"
+	"github.com/worktime/worktime/internal/syncer"
 )
 
 // Harness gives the suite fresh, isolated accounts on the implementation
 // under test.
 type Harness struct {
 	// NewUser returns a Remote signed in as a user nobody else uses.
-	NewUser func(t *testing.T) sync.Remote
+	NewUser func(t *testing.T) syncer.Remote
 	// Unauthorized returns a Remote whose credentials the server refuses.
-	Unauthorized func(t *testing.T) sync.Remote
+	Unauthorized func(t *testing.T) syncer.Remote
 }
 
 // Run runs every contract test against h.
@@ -50,9 +50,9 @@ var base = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 
 // Completed returns a valid completed session of n minutes starting at
 // start, updated at updated.
-func Completed(start time.Time, minutes int, updated time.Time) sync.Session {
+func Completed(start time.Time, minutes int, updated time.Time) syncer.Session {
 	end := start.Add(time.Duration(minutes) * time.Minute)
-	return sync.Session{
+	return syncer.Session{
 		ID:              uuid.Must(uuid.NewV7()).String(),
 		RepoOwner:       "worktime",
 		RepoName:        "worktime",
@@ -60,7 +60,7 @@ func Completed(start time.Time, minutes int, updated time.Time) sync.Session {
 		StartTime:       start,
 		EndTime:         &end,
 		DurationSeconds: int64(minutes) * 60,
-		Status:          sync.StatusCompleted,
+		Status:          syncer.StatusCompleted,
 		UpdatedAt:       updated,
 	}
 }
@@ -73,9 +73,9 @@ func ctx(t *testing.T) context.Context {
 
 func device() string { return uuid.Must(uuid.NewV7()).String() }
 
-func push(t *testing.T, r sync.Remote, dev string, ss ...sync.Session) sync.PushResult {
+func push(t *testing.T, r syncer.Remote, dev string, ss ...syncer.Session) syncer.PushResult {
 	t.Helper()
-	res, err := r.Push(ctx(t), sync.PushRequest{DeviceID: dev, TimeZone: "UTC", Sessions: ss})
+	res, err := r.Push(ctx(t), syncer.PushRequest{DeviceID: dev, TimeZone: "UTC", Sessions: ss})
 	if err != nil {
 		t.Fatalf("Push: %v", err)
 	}
@@ -84,9 +84,9 @@ func push(t *testing.T, r sync.Remote, dev string, ss ...sync.Session) sync.Push
 
 // pullAll pulls from cursor until the server has no more, with page size
 // limit, and returns every session in order and the final cursor.
-func pullAll(t *testing.T, r sync.Remote, cursor string, limit int) ([]sync.Session, string) {
+func pullAll(t *testing.T, r syncer.Remote, cursor string, limit int) ([]syncer.Session, string) {
 	t.Helper()
-	var all []sync.Session
+	var all []syncer.Session
 	for i := 0; ; i++ {
 		if i > 1000 {
 			t.Fatal("Pull never stopped reporting more")
@@ -109,8 +109,8 @@ func pullAll(t *testing.T, r sync.Remote, cursor string, limit int) ([]sync.Sess
 	}
 }
 
-func byID(ss []sync.Session) map[string][]sync.Session {
-	m := map[string][]sync.Session{}
+func byID(ss []syncer.Session) map[string][]syncer.Session {
+	m := map[string][]syncer.Session{}
 	for _, s := range ss {
 		m[s.ID] = append(m[s.ID], s)
 	}
@@ -118,7 +118,7 @@ func byID(ss []sync.Session) map[string][]sync.Session {
 }
 
 // Equal reports how a differs from b, ignoring DeviceID; "" when they match.
-func Equal(a, b sync.Session) string {
+func Equal(a, b syncer.Session) string {
 	fmtT := func(p *time.Time) string {
 		if p == nil {
 			return "null"
@@ -139,10 +139,10 @@ func testPushThenPull(t *testing.T, h Harness) {
 	r := h.NewUser(t)
 	dev := device()
 	upd := base.Add(2 * time.Hour).Add(123 * time.Millisecond)
-	want := []sync.Session{Completed(base, 30, upd), Completed(base.Add(time.Hour), 15, upd)}
+	want := []syncer.Session{Completed(base, 30, upd), Completed(base.Add(time.Hour), 15, upd)}
 	active := want[0]
 	active.ID = uuid.Must(uuid.NewV7()).String()
-	active.EndTime, active.DurationSeconds, active.Status = nil, 0, sync.StatusActive
+	active.EndTime, active.DurationSeconds, active.Status = nil, 0, syncer.StatusActive
 	want = append(want, active)
 	res := push(t, r, dev, want...)
 	if res.Accepted != len(want) || len(res.Rejected) != 0 {
@@ -171,7 +171,7 @@ func testPushIdempotent(t *testing.T, h Harness) {
 	r := h.NewUser(t)
 	dev := device()
 	upd := base.Add(3 * time.Hour)
-	batch := []sync.Session{Completed(base, 10, upd), Completed(base.Add(20*time.Minute), 10, upd)}
+	batch := []syncer.Session{Completed(base, 10, upd), Completed(base.Add(20*time.Minute), 10, upd)}
 	for i := 0; i < 3; i++ {
 		if res := push(t, r, dev, batch...); len(res.Rejected) != 0 {
 			t.Fatalf("push %d rejected %+v", i, res.Rejected)
@@ -218,7 +218,7 @@ func testLastWriterWins(t *testing.T, h Harness) {
 func testPullResumable(t *testing.T, h Harness) {
 	r := h.NewUser(t)
 	dev := device()
-	var want []sync.Session
+	var want []syncer.Session
 	for i := 0; i < 7; i++ {
 		want = append(want, Completed(base.Add(time.Duration(i)*time.Hour), 5, base.Add(24*time.Hour)))
 	}
@@ -289,15 +289,15 @@ func testRejects(t *testing.T, h Harness) {
 
 func testTooLarge(t *testing.T, h Harness) {
 	r := h.NewUser(t)
-	var batch []sync.Session
-	for i := 0; i < sync.MaxBatchSessions+1; i++ {
+	var batch []syncer.Session
+	for i := 0; i < syncer.MaxBatchSessions+1; i++ {
 		batch = append(batch, Completed(base.Add(time.Duration(i)*time.Minute), 1, base.Add(48*time.Hour)))
 	}
-	_, err := r.Push(ctx(t), sync.PushRequest{DeviceID: device(), TimeZone: "UTC", Sessions: batch})
-	if !sync.IsTooLarge(err) {
+	_, err := r.Push(ctx(t), syncer.PushRequest{DeviceID: device(), TimeZone: "UTC", Sessions: batch})
+	if !syncer.IsTooLarge(err) {
 		t.Fatalf("Push of %d sessions: err = %v, want IsTooLarge", len(batch), err)
 	}
-	if sync.IsRetryable(err) || sync.IsUnauthorized(err) {
+	if syncer.IsRetryable(err) || syncer.IsUnauthorized(err) {
 		t.Errorf("too-large error misclassified: %v", err)
 	}
 	got, _ := pullAll(t, r, "", 100)
@@ -308,12 +308,12 @@ func testTooLarge(t *testing.T, h Harness) {
 
 func testUnauthorized(t *testing.T, h Harness) {
 	r := h.Unauthorized(t)
-	_, err := r.Push(ctx(t), sync.PushRequest{DeviceID: device(), TimeZone: "UTC", Sessions: []sync.Session{Completed(base, 1, base.Add(time.Hour))}})
-	if !sync.IsUnauthorized(err) || sync.IsRetryable(err) {
+	_, err := r.Push(ctx(t), syncer.PushRequest{DeviceID: device(), TimeZone: "UTC", Sessions: []syncer.Session{Completed(base, 1, base.Add(time.Hour))}})
+	if !syncer.IsUnauthorized(err) || syncer.IsRetryable(err) {
 		t.Errorf("Push with refused credentials: err = %v, want IsUnauthorized only", err)
 	}
 	_, err = r.Pull(ctx(t), "", 10)
-	if !sync.IsUnauthorized(err) || sync.IsRetryable(err) {
+	if !syncer.IsUnauthorized(err) || syncer.IsRetryable(err) {
 		t.Errorf("Pull with refused credentials: err = %v, want IsUnauthorized only", err)
 	}
 }
