@@ -90,10 +90,19 @@ type PRStat struct {
 	Seconds  int64  `json:"seconds"`
 }
 
+// Sync states (SyncState.State).
+const (
+	SyncSignedOut      = "signed_out"       // no account: sign in to sync
+	SyncIdle           = "idle"             // signed in, waiting for the next run
+	SyncSyncing        = "syncing"          // a run is in progress
+	SyncBackoff        = "backoff"          // the last run failed; NextAttemptAt says when it retries
+	SyncSignInRequired = "sign_in_required" // the server refused the token: sign in again
+	SyncDisabled       = "disabled"         // sync does not run (no daemon, or not configured)
+)
+
 // SyncState is what the user needs to know about sync.
 type SyncState struct {
-	// State is one of "signed_out", "idle", "syncing", "backoff",
-	// "sign_in_required", "disabled".
+	// State is one of the Sync* states.
 	State         string     `json:"state"`
 	Pending       int64      `json:"pending"`
 	Quarantined   int64      `json:"quarantined"`
@@ -125,29 +134,4 @@ type Settings struct {
 	IdleTimeoutSeconds  int64    `json:"idle_timeout_seconds"`
 	AllowedExtensionIDs []string `json:"allowed_extension_ids"`
 	StartAtLogin        bool     `json:"start_at_login"`
-}
-
-// Error codes, shared by the local API and the native messaging protocol.
-const (
-	CodeBadRequest  = "bad_request"
-	CodeUnknownType = "unknown_type"
-	CodeNotFound    = "not_found"
-	CodeConflict    = "conflict"
-	CodeTooLarge    = "too_large"
-	CodeUnavailable = "unavailable"
-	CodeInternal    = "internal"
-	CodeForbidden   = "forbidden"
-)
-
-// Error is the error object of both protocols.
-type Error struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
-
-// ErrorReply is the body of a failed local API request.
-type ErrorReply struct {
-	Error *Error `json:"error"`
 }

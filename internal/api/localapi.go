@@ -9,3 +9,7 @@ const LocalAPIPrefix = "/localapi/v1/"
 // Clients dial the Unix socket, so the name only serves to tell them apart
 // from a browser, which would send a real host name (DNS rebinding).
 const LocalAPIHost = "local-worktimed.sock"
+
+// ExportErrorTrailer is the HTTP trailer that carries an export's failure
+// after its 200 status line: the client reports the stream as incomplete.
+const ExportErrorTrailer = "X-Worktime-Error"

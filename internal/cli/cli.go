@@ -17,6 +17,7 @@ import (
 
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/config"
+	"github.com/worktime/worktime/internal/nativemsg"
 )
 
 // Version is worktimed's version, printed by `worktimed version`.
@@ -120,7 +121,7 @@ var errHelpShown = errors.New("help shown")
 
 func (e *Env) dispatch(ctx context.Context, args []string) error {
 	// A browser starts worktimed as its native messaging host (host.go).
-	if caller, ok := DetectHost(args); ok {
+	if caller, ok := nativemsg.DetectCaller(args); ok {
 		return e.RunHost(ctx, caller)
 	}
 	fs := flag.NewFlagSet("worktimed", flag.ContinueOnError)

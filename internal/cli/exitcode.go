@@ -8,7 +8,6 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/config"
 	"github.com/worktime/worktime/internal/localdb"
-	"github.com/worktime/worktime/internal/tracker"
 )
 
 // Exit codes (documented in docs/cli.md).
@@ -48,24 +47,21 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.As(err, &ec):
 		return ec.ExitCode()
-	case errors.Is(err, ErrUsage), errors.Is(err, tracker.ErrInvalid):
+	case errors.Is(err, ErrUsage), errors.Is(err, api.ErrInvalid):
 		return ExitUsage
-	case errors.Is(err, tracker.ErrNotFound), errors.Is(err, localdb.ErrNotFound):
+	case errors.Is(err, api.ErrNotFound), errors.Is(err, localdb.ErrNotFound):
 		return ExitNotFound
-	case errors.Is(err, tracker.ErrConflict):
+	case errors.Is(err, api.ErrConflict):
 		return ExitConflict
 	case errors.Is(err, localdb.ErrTooNew), errors.Is(err, localdb.ErrCorrupt), errors.Is(err, localdb.ErrForeign):
 		return ExitDatabase
 	case errors.Is(err, config.ErrInvalid):
 		return ExitConfig
 	case errors.As(err, &ae):
+		// bad_request, not_found and conflict matched the sentinels above.
 		switch ae.Code {
-		case api.CodeBadRequest, api.CodeTooLarge, api.CodeUnknownType:
+		case api.CodeTooLarge, api.CodeUnknownType:
 			return ExitUsage
-		case api.CodeNotFound:
-			return ExitNotFound
-		case api.CodeConflict:
-			return ExitConflict
 		case api.CodeUnavailable:
 			return ExitUnavailable
 		}

@@ -34,12 +34,15 @@ func cmdExport(ctx context.Context, e *Env, args []string) (err error) {
 	if err := e.LoadConfig(); err != nil {
 		return err
 	}
+	loc, err := e.location()
+	if err != nil {
+		return err
+	}
 	b, err := e.OpenBackend(ctx)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	loc := b.Location()
 	q := tracker.ExportQuery{}
 	if q.Since, err = parseDay("since", *since, loc); err != nil {
 		return err

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/auth"
+	"github.com/worktime/worktime/internal/backend"
 	"github.com/worktime/worktime/internal/daemon"
-	"github.com/worktime/worktime/internal/localclient"
 )
 
 func cmdLogin(ctx context.Context, e *Env, args []string) error {
@@ -59,7 +59,9 @@ func cmdLogin(ctx context.Context, e *Env, args []string) error {
 func nudgeDaemon(ctx context.Context, e *Env) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	st, err := localclient.New(e.Paths.Socket).Sync(ctx)
+	d := backend.NewDaemon(e.backendOptions())
+	defer d.Close()
+	st, err := d.Sync(ctx)
 	if err != nil {
 		return
 	}

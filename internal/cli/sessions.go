@@ -22,7 +22,7 @@ func cmdSessions(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	if *repo != "" {
-		if _, _, err := tracker.ParseRepo(*repo); err != nil {
+		if _, _, err := api.ParseRepo(*repo); err != nil {
 			return usageErrorf("sessions: --repo: %v", err)
 		}
 	}
@@ -37,12 +37,15 @@ func cmdSessions(ctx context.Context, e *Env, args []string) error {
 	if err := e.LoadConfig(); err != nil {
 		return err
 	}
+	loc, err := e.location()
+	if err != nil {
+		return err
+	}
 	b, err := e.OpenBackend(ctx)
 	if err != nil {
 		return err
 	}
 	defer b.Close()
-	loc := b.Location()
 	sinceT, err := parseDay("since", *since, loc)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/tracker"
 )
 
@@ -22,11 +23,15 @@ func cmdStats(ctx context.Context, e *Env, args []string) error {
 		return usageErrorf("stats: --days %d must be between 1 and %d", *days, tracker.MaxStatsDays)
 	}
 	if *repo != "" {
-		if _, _, err := tracker.ParseRepo(*repo); err != nil {
+		if _, _, err := api.ParseRepo(*repo); err != nil {
 			return usageErrorf("stats: --repo: %v", err)
 		}
 	}
 	if err := e.LoadConfig(); err != nil {
+		return err
+	}
+	loc, err := e.location()
+	if err != nil {
 		return err
 	}
 	b, err := e.OpenBackend(ctx)
@@ -48,7 +53,7 @@ func cmdStats(ctx context.Context, e *Env, args []string) error {
 	if st.Active != nil {
 		a := st.Active
 		fmt.Fprintf(w, "Active: %s/%s#%d since %s (%s, not counted yet)\n", a.RepoOwner, a.RepoName, a.PRNumber,
-			a.StartTime.In(b.Location()).Format("2006-01-02 15:04"), fmtDuration(int64(e.Clock.Now().Sub(a.StartTime)/time.Second)))
+			a.StartTime.In(loc).Format("2006-01-02 15:04"), fmtDuration(int64(e.Clock.Now().Sub(a.StartTime)/time.Second)))
 	}
 	fmt.Fprintf(w, "\nLast %d days:\n", *days)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/worktime/worktime/internal/api"
-	"github.com/worktime/worktime/internal/localclient"
+	"github.com/worktime/worktime/internal/backend"
 )
 
 // statusJSON is `worktimed status --json`: the daemon's api.Status plus
@@ -26,9 +26,8 @@ func cmdStatus(ctx context.Context, e *Env, args []string) error {
 	if err := e.LoadConfig(); err != nil {
 		return err
 	}
-	c := localclient.New(e.Paths.Socket)
-	st, err := c.Status(ctx)
-	if localclient.IsUnavailable(err) {
+	d, st, err := backend.DialDaemon(ctx, e.backendOptions())
+	if backend.IsNotRunning(err) {
 		if *asJSON {
 			if err := json.NewEncoder(e.Stdout).Encode(statusJSON{Running: false, Socket: e.Paths.Socket}); err != nil {
 				return err
@@ -40,6 +39,7 @@ func cmdStatus(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
+	d.Close()
 	if *asJSON {
 		return json.NewEncoder(e.Stdout).Encode(statusJSON{Running: true, Socket: e.Paths.Socket, Status: &st})
 	}
@@ -70,11 +70,11 @@ func cmdStatus(ctx context.Context, e *Env, args []string) error {
 	if st.Sync.LastError != "" {
 		fmt.Fprintf(w, ", last error: %s", st.Sync.LastError)
 	}
-	if st.Sync.State == "backoff" && st.Sync.NextAttemptAt != nil {
+	if st.Sync.State == api.SyncBackoff && st.Sync.NextAttemptAt != nil {
 		fmt.Fprintf(w, ", next attempt %s", st.Sync.NextAttemptAt.Format("2006-01-02 15:04:05Z07:00"))
 	}
 	switch st.Sync.State {
-	case "signed_out", "sign_in_required":
+	case api.SyncSignedOut, api.SyncSignInRequired:
 		fmt.Fprint(w, " (run 'worktimed login')")
 	}
 	fmt.Fprintln(w)

@@ -5,13 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/worktime/worktime/internal/api"
-	"github.com/worktime/worktime/internal/daemon"
-	"github.com/worktime/worktime/internal/localclient"
-	"github.com/worktime/worktime/internal/localdb"
-	"github.com/worktime/worktime/internal/syncer"
+	"github.com/worktime/worktime/internal/backend"
 )
 
 func cmdSync(ctx context.Context, e *Env, args []string) error {
@@ -26,11 +22,7 @@ func cmdSync(ctx context.Context, e *Env, args []string) error {
 	if err := e.LoadConfig(); err != nil {
 		return err
 	}
-	st, err := localclient.New(e.Paths.Socket).Sync(ctx)
-	if localclient.IsUnavailable(err) {
-		// No daemon: sync this once from here.
-		st, err = syncDirect(ctx, e)
-	}
+	st, err := backend.Sync(ctx, e.backendOptions())
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
@@ -44,39 +36,15 @@ func cmdSync(ctx context.Context, e *Env, args []string) error {
 	return syncStateError(st)
 }
 
-func syncDirect(ctx context.Context, e *Env) (api.SyncState, error) {
-	loc, err := e.Config.LocationWith(e.Getenv)
-	if err != nil {
-		return api.SyncState{}, err
-	}
-	tun, err := daemon.SyncTuningFrom(e.Config, e.Getenv)
-	if err != nil {
-		return api.SyncState{}, err
-	}
-	db, err := localdb.Open(ctx, e.Paths.DB, localdb.Options{Location: loc, Clock: e.Clock, Logger: e.Logger})
-	if err != nil {
-		return api.SyncState{}, err
-	}
-	defer db.Close()
-	eng, err := daemon.NewEngine(db, daemon.AuthService(e.Paths, e.Config, e.Getenv, e.Clock), tun,
-		daemon.EngineEnv{Location: func() *time.Location { return loc }, Clock: e.Clock, Logger: e.Logger, Version: Version})
-	if err != nil {
-		return api.SyncState{}, err
-	}
-	// An interrupted run returns ctx's error, so that the command exits with
-	// the interrupted code instead of reporting a state it never reached.
-	return eng.RunOnce(ctx)
-}
-
 // syncStateError turns a state that needs the user into an error (and a
 // non-zero exit code).
 func syncStateError(st api.SyncState) error {
 	switch st.State {
-	case syncer.StateSignedOut:
+	case api.SyncSignedOut:
 		return &api.Error{Code: api.CodeUnavailable, Message: "not signed in: run 'worktimed login'"}
-	case syncer.StateSignInRequired:
+	case api.SyncSignInRequired:
 		return &api.Error{Code: api.CodeUnavailable, Message: "the server refused the sign-in: run 'worktimed login' again (local data is kept)"}
-	case syncer.StateBackoff:
+	case api.SyncBackoff:
 		return &api.Error{Code: api.CodeUnavailable, Message: "the server could not be reached: " + st.LastError}
 	}
 	return nil

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
-	"github.com/worktime/worktime/internal/tracker"
+	"github.com/worktime/worktime/internal/backend"
 )
 
 func cmdTrack(ctx context.Context, e *Env, args []string) error {
@@ -39,7 +39,7 @@ func trackStart(ctx context.Context, e *Env, args []string) error {
 	if *repo == "" {
 		return usageErrorf("track start: --repo OWNER/NAME is required")
 	}
-	owner, name, err := tracker.ParseRepo(*repo)
+	owner, name, err := api.ParseRepo(*repo)
 	if err != nil {
 		return usageErrorf("track start: --repo: %v", err)
 	}
@@ -67,7 +67,7 @@ func trackStart(ctx context.Context, e *Env, args []string) error {
 }
 
 // sessionOrActive returns id, or the active session's id.
-func sessionOrActive(ctx context.Context, b Backend, cmd, id string) (string, error) {
+func sessionOrActive(ctx context.Context, b backend.Backend, cmd, id string) (string, error) {
 	if id != "" {
 		return id, nil
 	}
@@ -76,13 +76,13 @@ func sessionOrActive(ctx context.Context, b Backend, cmd, id string) (string, er
 		return "", err
 	}
 	if a == nil {
-		return "", fmt.Errorf("%s: %w: no active session; start one with 'worktimed track start' or pass --session ID", cmd, tracker.ErrNotFound)
+		return "", fmt.Errorf("%s: %w: no active session; start one with 'worktimed track start' or pass --session ID", cmd, api.ErrNotFound)
 	}
 	return a.ID, nil
 }
 
 func trackHeartbeat(ctx context.Context, e *Env, args []string) error {
-	s, err := trackEvent(ctx, e, args, "heartbeat", "heartbeat", Backend.Heartbeat)
+	s, err := trackEvent(ctx, e, args, "heartbeat", "heartbeat", backend.Backend.Heartbeat)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func trackHeartbeat(ctx context.Context, e *Env, args []string) error {
 }
 
 func trackStop(ctx context.Context, e *Env, args []string) error {
-	s, err := trackEvent(ctx, e, args, "stop", "end", Backend.End)
+	s, err := trackEvent(ctx, e, args, "stop", "end", backend.Backend.End)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func trackStop(ctx context.Context, e *Env, args []string) error {
 // trackEvent parses `track NAME [--session ID] [--at RFC3339]` and applies
 // event (a heartbeat or an end) to the named session, or to the active one.
 func trackEvent(ctx context.Context, e *Env, args []string, name, what string,
-	event func(Backend, context.Context, string, *time.Time) (api.Session, error)) (api.Session, error) {
+	event func(backend.Backend, context.Context, string, *time.Time) (api.Session, error)) (api.Session, error) {
 	cmd := "track " + name
 	fs := e.newFlagSet(cmd, cmd+" [--session ID] [--at RFC3339]")
 	id := fs.String("session", "", "the session `ID`; default the active session")

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
@@ -17,7 +16,7 @@ const (
 )
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	st := api.Status{Version: s.opts.Version, DeviceID: s.opts.DeviceID, Sync: api.SyncState{State: "disabled"}}
+	st := api.Status{Version: s.opts.Version, DeviceID: s.opts.DeviceID, Sync: api.SyncState{State: api.SyncDisabled}}
 	if s.opts.Sync != nil {
 		state, user, err := s.opts.Sync.SyncStatus(r.Context())
 		if err != nil {
@@ -104,9 +103,8 @@ func parseRepo(v string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
-	owner, name, ok := strings.Cut(v, "/")
-	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-		return "", badRequest("repo %q is not owner/name", v)
+	if _, _, err := api.ParseRepo(v); err != nil {
+		return "", err
 	}
 	return v, nil
 }
@@ -205,17 +203,14 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set("Content-Type", "application/json")
 	}
-	w.Header().Set("Trailer", exportErrorTrailer)
+	w.Header().Set("Trailer", api.ExportErrorTrailer)
 	if err := s.opts.Tracker.WriteExport(r.Context(), w, format, eq, nil); err != nil {
 		// The status line is gone; the trailer tells the client that the
 		// stream is incomplete (localclient reports it as an error).
 		s.log.Warn("export failed", "err", err)
-		w.Header().Set(exportErrorTrailer, err.Error())
+		w.Header().Set(api.ExportErrorTrailer, err.Error())
 	}
 }
-
-// exportErrorTrailer carries an export's failure after a 200 status.
-const exportErrorTrailer = "X-Worktime-Error"
 
 func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Sync == nil {

@@ -33,7 +33,7 @@ const maxBody = 1 << 20
 
 // Tracker is the session state machine behind the session routes
 // (*tracker.Tracker). Every method that changes something returns only after
-// the change is durably committed. Its errors are classified by Classify.
+// the change is durably committed. Its errors carry their code as api.AsError reads it.
 type Tracker interface {
 	Start(ctx context.Context, req api.StartRequest) (api.Session, error)
 	Heartbeat(ctx context.Context, id string, at *time.Time) (api.Session, error)
@@ -200,31 +200,10 @@ func WriteError(w http.ResponseWriter, status int, e *api.Error) {
 	WriteJSON(w, status, api.ErrorReply{Error: e})
 }
 
-// Fail writes err as an error reply (see Classify).
+// Fail writes err as an error reply, with the code api.AsError gives it.
 func Fail(w http.ResponseWriter, err error) {
-	ae := Classify(err)
+	ae := api.AsError(err)
 	WriteError(w, StatusCode(ae.Code), ae)
-}
-
-// Classify maps an error onto the protocol's codes: an *api.Error keeps its
-// code; the tracker's ErrNotFound, ErrConflict and ErrInvalid become
-// not_found, conflict and bad_request; a cancelled request is unavailable;
-// anything else is internal.
-func Classify(err error) *api.Error {
-	var ae *api.Error
-	switch {
-	case errors.As(err, &ae):
-		return ae
-	case errors.Is(err, tracker.ErrNotFound):
-		return &api.Error{Code: api.CodeNotFound, Message: err.Error()}
-	case errors.Is(err, tracker.ErrConflict):
-		return &api.Error{Code: api.CodeConflict, Message: err.Error()}
-	case errors.Is(err, tracker.ErrInvalid):
-		return &api.Error{Code: api.CodeBadRequest, Message: err.Error()}
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &api.Error{Code: api.CodeUnavailable, Message: err.Error()}
-	}
-	return &api.Error{Code: api.CodeInternal, Message: err.Error()}
 }
 
 // badRequest builds a bad_request error.

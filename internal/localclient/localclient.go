@@ -246,7 +246,7 @@ func (c *Client) Export(ctx context.Context, q ExportQuery, w io.Writer) error {
 	if _, err := io.Copy(w, resp.Body); err != nil {
 		return fmt.Errorf("localclient: export: %w", err)
 	}
-	if msg := resp.Trailer.Get("X-Worktime-Error"); msg != "" {
+	if msg := resp.Trailer.Get(api.ExportErrorTrailer); msg != "" {
 		return &api.Error{Code: api.CodeInternal, Message: "export incomplete: " + msg}
 	}
 	return nil

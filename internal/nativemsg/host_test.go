@@ -12,7 +12,6 @@ import (
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/clock"
-	"github.com/worktime/worktime/internal/localapi"
 	"github.com/worktime/worktime/internal/localdb"
 	"github.com/worktime/worktime/internal/nativemsg"
 	"github.com/worktime/worktime/internal/tracker"
@@ -26,12 +25,12 @@ func classify(err error) error {
 	if err == nil {
 		return nil
 	}
-	return localapi.Classify(err)
+	return api.AsError(err)
 }
 
 func (b storeBackend) Status(ctx context.Context) (api.Status, error) {
 	id, err := b.t.DeviceID(ctx)
-	return api.Status{Version: "test", DeviceID: id, Sync: api.SyncState{State: "disabled"}}, classify(err)
+	return api.Status{Version: "test", DeviceID: id, Sync: api.SyncState{State: api.SyncDisabled}}, classify(err)
 }
 func (b storeBackend) Start(ctx context.Context, r api.StartRequest) (api.Session, error) {
 	s, err := b.t.Start(ctx, r)

@@ -52,11 +52,11 @@ func TestWriteExportFormats(t *testing.T) {
 		t.Fatalf("export %+v (progress %d)", got, last)
 	}
 	buf.Reset()
-	if err := h.tr.WriteExport(h.ctx, &buf, "xml", ExportQuery{}, nil); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("xml format = %v, want ErrInvalid", err)
+	if err := h.tr.WriteExport(h.ctx, &buf, "xml", ExportQuery{}, nil); !errors.Is(err, api.ErrInvalid) {
+		t.Fatalf("xml format = %v, want api.ErrInvalid", err)
 	}
-	if err := h.tr.WriteExport(h.ctx, &buf, FormatCSV, ExportQuery{Since: t0, Until: t0.Add(-time.Hour)}, nil); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("until before since = %v, want ErrInvalid", err)
+	if err := h.tr.WriteExport(h.ctx, &buf, FormatCSV, ExportQuery{Since: t0, Until: t0.Add(-time.Hour)}, nil); !errors.Is(err, api.ErrInvalid) {
+		t.Fatalf("until before since = %v, want api.ErrInvalid", err)
 	}
 	n, err := h.tr.ExportCount(h.ctx, ExportQuery{Since: t0.Add(-4 * time.Hour)})
 	if err != nil || n != 2 {

@@ -37,7 +37,7 @@ func (t *Tracker) Stats(ctx context.Context, q StatsQuery) (api.Stats, error) {
 	var owner, name string
 	if q.Repo != "" {
 		var err error
-		if owner, name, err = ParseRepo(q.Repo); err != nil {
+		if owner, name, err = api.ParseRepo(q.Repo); err != nil {
 			return api.Stats{}, fmt.Errorf("stats: %w", err)
 		}
 	}
@@ -136,7 +136,7 @@ func (t *Tracker) Sessions(ctx context.Context, q SessionQuery) ([]api.Session, 
 	f := localdb.SessionFilter{Since: q.Since, Status: q.Status, Limit: q.Limit}
 	if q.Repo != "" {
 		var err error
-		if f.RepoOwner, f.RepoName, err = ParseRepo(q.Repo); err != nil {
+		if f.RepoOwner, f.RepoName, err = api.ParseRepo(q.Repo); err != nil {
 			return nil, fmt.Errorf("sessions: %w", err)
 		}
 	}

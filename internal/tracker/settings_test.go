@@ -20,7 +20,7 @@ func TestSetIdleTimeoutAppliesToActiveSessions(t *testing.T) {
 		}
 		h.clk.Advance(3 * time.Minute) // within the old 10m, past the new 2m
 		got, err := h.tr.Heartbeat(h.ctx, s.ID, nil)
-		if !errors.Is(err, ErrConflict) || got.Status != api.StatusAbandoned || !got.EndTime.Equal(t0) {
+		if !errors.Is(err, api.ErrConflict) || got.Status != api.StatusAbandoned || !got.EndTime.Equal(t0) {
 			t.Fatalf("Heartbeat = %+v, %v; want abandoned at its start", got, err)
 		}
 	})

@@ -7,7 +7,7 @@
 //   - At most one active session per device. Starting a session completes
 //     the device's active one at the new start time.
 //   - A start that carries a client-minted session id that already exists is
-//     a no-op returning the stored session (ErrConflict if it names another
+//     a no-op returning the stored session (api.ErrConflict if it names another
 //     pull request).
 //   - End is idempotent: ending an ended session returns it unchanged.
 //   - A browser session never ends before its last heartbeat: an end
@@ -42,31 +42,8 @@ import (
 	"github.com/worktime/worktime/internal/localdb"
 )
 
-// Errors; check them with errors.Is.
-var (
-	// ErrNotFound: no session with that id.
-	ErrNotFound = errors.New("session not found")
-	// ErrConflict: the request contradicts the session's state (a heartbeat
-	// for an ended session, a start id reused for another pull request).
-	ErrConflict = errors.New("conflict")
-	// ErrInvalid: a malformed request; the error is a *ValidationError.
-	ErrInvalid = errors.New("invalid request")
-)
-
-// ValidationError says which field of a request is wrong and why.
-type ValidationError struct {
-	Field  string
-	Reason string
-}
-
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
-
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
-
-func invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
+// invalid is the tracker's *api.ValidationError (it matches api.ErrInvalid).
+func invalid(field, format string, args ...any) error { return api.Invalid(field, format, args...) }
 
 // DefaultIdleTimeout is the idle timeout when Options leave it zero.
 const DefaultIdleTimeout = 10 * time.Minute
@@ -243,7 +220,7 @@ func abandon(tx *localdb.Tx, s localdb.Session) (localdb.Session, error) {
 
 // Start starts a session. Source "" means manual.
 func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session, error) {
-	if err := ValidateRepo(req.RepoOwner, req.RepoName); err != nil {
+	if err := api.ValidateRepo(req.RepoOwner, req.RepoName); err != nil {
 		return api.Session{}, fmt.Errorf("start: %w", err)
 	}
 	if req.PRNumber <= 0 {
@@ -286,7 +263,7 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 			return err
 		} else if ok {
 			if old.RepoOwner != req.RepoOwner || old.RepoName != req.RepoName || old.PRNumber != req.PRNumber {
-				return fmt.Errorf("%w: session %s already exists for %s/%s#%d", ErrConflict, id, old.RepoOwner, old.RepoName, old.PRNumber)
+				return fmt.Errorf("%w: session %s already exists for %s/%s#%d", api.ErrConflict, id, old.RepoOwner, old.RepoName, old.PRNumber)
 			}
 			out = old
 			return nil
@@ -304,7 +281,7 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 			}
 			if at.Before(a.StartTime) {
 				return fmt.Errorf("%w: start %s is before the start of the active session %s (%s); stop it first",
-					ErrConflict, at.Format(time.RFC3339), a.ID, a.StartTime.Format(time.RFC3339))
+					api.ErrConflict, at.Format(time.RFC3339), a.ID, a.StartTime.Format(time.RFC3339))
 			}
 			end := at
 			a.EndTime = &end
@@ -388,7 +365,7 @@ func (t *Tracker) sessionEvent(id string, at *time.Time) (string, time.Time, err
 
 // Heartbeat records that the session is still being worked on. A heartbeat
 // for a browser session that is already past its idle deadline abandons it
-// and fails with ErrConflict (the client starts a new session).
+// and fails with api.ErrConflict (the client starts a new session).
 func (t *Tracker) Heartbeat(ctx context.Context, id string, at *time.Time) (api.Session, error) {
 	id, when, err := t.sessionEvent(id, at)
 	if err != nil {
@@ -403,15 +380,15 @@ func (t *Tracker) Heartbeat(ctx context.Context, id string, at *time.Time) (api.
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: %s", ErrNotFound, clip(id))
+			return fmt.Errorf("%w: %s", api.ErrNotFound, clip(id))
 		}
 		if s.Status != api.StatusActive {
-			return fmt.Errorf("%w: session %s is %s", ErrConflict, id, s.Status)
+			return fmt.Errorf("%w: session %s is %s", api.ErrConflict, id, s.Status)
 		}
 		if t.overdue(s, when) {
 			out, err = abandon(tx, s)
 			changed = true
-			conflict = fmt.Errorf("%w: session %s was abandoned after %s without a heartbeat", ErrConflict, id, t.IdleTimeout())
+			conflict = fmt.Errorf("%w: session %s was abandoned after %s without a heartbeat", api.ErrConflict, id, t.IdleTimeout())
 			return err
 		}
 		if when.Before(s.StartTime) {
@@ -461,7 +438,7 @@ func (t *Tracker) End(ctx context.Context, id string, at *time.Time) (api.Sessio
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: %s", ErrNotFound, clip(id))
+			return fmt.Errorf("%w: %s", api.ErrNotFound, clip(id))
 		}
 		if s.Status != api.StatusActive {
 			out = s
@@ -515,7 +492,7 @@ func (t *Tracker) Session(ctx context.Context, id string) (api.Session, error) {
 	id = lookupID(id)
 	s, err := t.db.Session(ctx, id)
 	if errors.Is(err, localdb.ErrNotFound) {
-		return api.Session{}, fmt.Errorf("session: %w: %s", ErrNotFound, clip(id))
+		return api.Session{}, fmt.Errorf("session: %w: %s", api.ErrNotFound, clip(id))
 	}
 	if err != nil {
 		return api.Session{}, fmt.Errorf("session: %w", err)

@@ -87,10 +87,10 @@ func TestStartValidation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := h.tr.Start(h.ctx, tc.req)
-			if !errors.Is(err, ErrInvalid) {
-				t.Fatalf("Start = %v, want ErrInvalid", err)
+			if !errors.Is(err, api.ErrInvalid) {
+				t.Fatalf("Start = %v, want api.ErrInvalid", err)
 			}
-			var ve *ValidationError
+			var ve *api.ValidationError
 			if !errors.As(err, &ve) || ve.Field != tc.field || ve.Reason == "" {
 				t.Fatalf("error %v does not name field %q", err, tc.field)
 			}
@@ -122,8 +122,8 @@ func TestStartCompletesPreviousAtNewStart(t *testing.T) {
 	}
 	// A start before the active session's start is refused.
 	_, err = h.tr.Start(h.ctx, api.StartRequest{RepoOwner: "acme", RepoName: "web", PRNumber: 3, At: ptr(t0.Add(-time.Minute))})
-	if !errors.Is(err, ErrConflict) {
-		t.Fatalf("back-dated start before active = %v, want ErrConflict", err)
+	if !errors.Is(err, api.ErrConflict) {
+		t.Fatalf("back-dated start before active = %v, want api.ErrConflict", err)
 	}
 }
 
@@ -154,19 +154,19 @@ func TestStartIdempotentWithClientID(t *testing.T) {
 		t.Fatalf("upper-case id: %+v %v", s3, err)
 	}
 	req.PRNumber = 2
-	if _, err := h.tr.Start(h.ctx, req); !errors.Is(err, ErrConflict) {
-		t.Fatalf("same id, other PR = %v, want ErrConflict", err)
+	if _, err := h.tr.Start(h.ctx, req); !errors.Is(err, api.ErrConflict) {
+		t.Fatalf("same id, other PR = %v, want api.ErrConflict", err)
 	}
 }
 
 func TestEndIdempotentAndValidated(t *testing.T) {
 	h := newHarness(t, nil)
 	s := h.start("acme", "web", 1, "", ptr(t0.Add(-30*time.Minute)))
-	if _, err := h.tr.End(h.ctx, s.ID, ptr(t0.Add(-31*time.Minute))); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("end before start = %v, want ErrInvalid", err)
+	if _, err := h.tr.End(h.ctx, s.ID, ptr(t0.Add(-31*time.Minute))); !errors.Is(err, api.ErrInvalid) {
+		t.Fatalf("end before start = %v, want api.ErrInvalid", err)
 	}
-	if _, err := h.tr.End(h.ctx, s.ID, ptr(t0.Add(6*time.Minute))); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("end in the future = %v, want ErrInvalid", err)
+	if _, err := h.tr.End(h.ctx, s.ID, ptr(t0.Add(6*time.Minute))); !errors.Is(err, api.ErrInvalid) {
+		t.Fatalf("end in the future = %v, want api.ErrInvalid", err)
 	}
 	e1, err := h.tr.End(h.ctx, s.ID, nil)
 	if err != nil || e1.Status != api.StatusCompleted || e1.DurationSeconds != 1800 {
@@ -177,20 +177,20 @@ func TestEndIdempotentAndValidated(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(e2, e1) {
 		t.Fatalf("second End = %+v, %v; want unchanged %+v", e2, err, e1)
 	}
-	if _, err := h.tr.End(h.ctx, "0190a000-0000-7000-8000-00000000ffff", nil); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("End(unknown) = %v, want ErrNotFound", err)
+	if _, err := h.tr.End(h.ctx, "0190a000-0000-7000-8000-00000000ffff", nil); !errors.Is(err, api.ErrNotFound) {
+		t.Fatalf("End(unknown) = %v, want api.ErrNotFound", err)
 	}
-	if _, err := h.tr.End(h.ctx, "", nil); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("End(\"\") = %v, want ErrInvalid", err)
+	if _, err := h.tr.End(h.ctx, "", nil); !errors.Is(err, api.ErrInvalid) {
+		t.Fatalf("End(\"\") = %v, want api.ErrInvalid", err)
 	}
-	if _, err := h.tr.Heartbeat(h.ctx, s.ID, nil); !errors.Is(err, ErrConflict) {
-		t.Fatalf("heartbeat on completed = %v, want ErrConflict", err)
+	if _, err := h.tr.Heartbeat(h.ctx, s.ID, nil); !errors.Is(err, api.ErrConflict) {
+		t.Fatalf("heartbeat on completed = %v, want api.ErrConflict", err)
 	}
-	if _, err := h.tr.Heartbeat(h.ctx, "0190a000-0000-7000-8000-00000000ffff", nil); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("heartbeat(unknown) = %v, want ErrNotFound", err)
+	if _, err := h.tr.Heartbeat(h.ctx, "0190a000-0000-7000-8000-00000000ffff", nil); !errors.Is(err, api.ErrNotFound) {
+		t.Fatalf("heartbeat(unknown) = %v, want api.ErrNotFound", err)
 	}
-	if _, err := h.tr.Heartbeat(h.ctx, "", nil); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("heartbeat(\"\") = %v, want ErrInvalid", err)
+	if _, err := h.tr.Heartbeat(h.ctx, "", nil); !errors.Is(err, api.ErrInvalid) {
+		t.Fatalf("heartbeat(\"\") = %v, want api.ErrInvalid", err)
 	}
 }
 
@@ -231,11 +231,11 @@ func TestHeartbeats(t *testing.T) {
 	if row2.ChangeSeq != row.ChangeSeq || !row2.LastHeartbeatAt.Equal(*row.LastHeartbeatAt) {
 		t.Fatalf("older heartbeat wrote: %+v", row2)
 	}
-	if _, err := h.tr.Heartbeat(h.ctx, s.ID, ptr(t0.Add(-time.Minute))); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("heartbeat before start = %v, want ErrInvalid", err)
+	if _, err := h.tr.Heartbeat(h.ctx, s.ID, ptr(t0.Add(-time.Minute))); !errors.Is(err, api.ErrInvalid) {
+		t.Fatalf("heartbeat before start = %v, want api.ErrInvalid", err)
 	}
-	if _, err := h.tr.Heartbeat(h.ctx, s.ID, ptr(h.clk.Now().Add(10*time.Minute))); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("future heartbeat = %v, want ErrInvalid", err)
+	if _, err := h.tr.Heartbeat(h.ctx, s.ID, ptr(h.clk.Now().Add(10*time.Minute))); !errors.Is(err, api.ErrInvalid) {
+		t.Fatalf("future heartbeat = %v, want api.ErrInvalid", err)
 	}
 }
 
@@ -257,7 +257,7 @@ func TestAbandonment(t *testing.T) {
 		{"late heartbeat", func(h *harness, id string) (api.Session, error) {
 			h.clk.Set(t0.Add(20 * time.Minute))
 			return h.tr.Heartbeat(h.ctx, id, nil)
-		}, ErrConflict},
+		}, api.ErrConflict},
 		{"late end", func(h *harness, id string) (api.Session, error) {
 			h.clk.Set(t0.Add(20 * time.Minute))
 			return h.tr.End(h.ctx, id, nil)
@@ -459,8 +459,8 @@ func TestEndNeverBeforeLastHeartbeat(t *testing.T) {
 	if _, err := h.tr.Heartbeat(h.ctx, s.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.tr.End(h.ctx, s.ID, ptr(t0.Add(-time.Second))); !errors.Is(err, ErrInvalid) {
-		t.Fatalf("end before start = %v, want ErrInvalid", err)
+	if _, err := h.tr.End(h.ctx, s.ID, ptr(t0.Add(-time.Second))); !errors.Is(err, api.ErrInvalid) {
+		t.Fatalf("end before start = %v, want api.ErrInvalid", err)
 	}
 }
 
@@ -489,7 +489,7 @@ func TestUpperCaseClientIDFoundByEveryCall(t *testing.T) {
 	// A malformed id is still not found, and the message does not repeat
 	// all of it.
 	long := strings.Repeat("x", 10000)
-	if _, err := h.tr.Heartbeat(h.ctx, long, nil); !errors.Is(err, ErrNotFound) || len(err.Error()) > 400 {
+	if _, err := h.tr.Heartbeat(h.ctx, long, nil); !errors.Is(err, api.ErrNotFound) || len(err.Error()) > 400 {
 		t.Fatalf("Heartbeat(long) = %.500v", err)
 	}
 }
