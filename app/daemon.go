@@ -22,7 +22,9 @@ type Daemon interface {
 	Sync(ctx context.Context) (api.SyncState, error)
 	Settings(ctx context.Context) (api.Settings, error)
 	SetSettings(ctx context.Context, s api.Settings) (api.Settings, error)
-	Do(ctx context.Context, method, path string, body, out any) error
+	LoginStart(ctx context.Context, req api.LoginStartRequest) (api.LoginStatus, error)
+	LoginStatus(ctx context.Context) (api.LoginStatus, error)
+	Logout(ctx context.Context) (api.LogoutReply, error)
 }
 
 var _ Daemon = (*localclient.Client)(nil)

@@ -435,54 +435,41 @@ func (d *Dashboard) StartDaemon() (api.Status, error) {
 	return st, nil
 }
 
-// LoginState is the progress of a sign-in, as the daemon reports it.
-type LoginState struct {
-	State           string     `json:"state"` // idle, pending, signed_in, failed
-	Login           string     `json:"login,omitempty"`
-	ServerURL       string     `json:"server_url,omitempty"`
-	UserCode        string     `json:"user_code,omitempty"`
-	VerificationURI string     `json:"verification_uri,omitempty"`
-	ExpiresAt       *time.Time `json:"expires_at,omitempty"`
-	Error           string     `json:"error,omitempty"`
-}
-
 // LoginStart begins the device-flow sign-in: the reply carries the code to
 // show and the page to open.
-func (d *Dashboard) LoginStart() (LoginState, error) {
+func (d *Dashboard) LoginStart() (api.LoginStatus, error) {
 	ctx, cancel := context.WithTimeout(d.life, time.Minute)
 	defer cancel()
-	var st LoginState
-	if err := d.daemon.Do(ctx, "POST", "login/start", struct{}{}, &st); err != nil {
-		return LoginState{}, fmt.Errorf("sign in: %w", err)
+	st, err := d.daemon.LoginStart(ctx, api.LoginStartRequest{})
+	if err != nil {
+		return api.LoginStatus{}, fmt.Errorf("sign in: %w", err)
 	}
 	return st, nil
 }
 
 // LoginStatus reports the sign-in started by LoginStart.
-func (d *Dashboard) LoginStatus() (LoginState, error) {
+func (d *Dashboard) LoginStatus() (api.LoginStatus, error) {
 	ctx, cancel := d.call()
 	defer cancel()
-	var st LoginState
-	if err := d.daemon.Do(ctx, "GET", "login/status", nil, &st); err != nil {
-		return LoginState{}, fmt.Errorf("sign-in status: %w", err)
+	st, err := d.daemon.LoginStatus(ctx)
+	if err != nil {
+		return api.LoginStatus{}, fmt.Errorf("sign-in status: %w", err)
 	}
-	if st.State == "signed_in" {
+	if st.State == api.LoginSignedIn {
 		d.changed()
 	}
 	return st, nil
 }
 
-// Logout signs out of the sync server; local data is kept.
-func (d *Dashboard) Logout() (LoginState, error) {
+// Logout signs out of the sync server; local data is kept. The reply's
+// Error is the daemon's warning (the server could not be told).
+func (d *Dashboard) Logout() (api.LoginStatus, error) {
 	ctx, cancel := d.call()
 	defer cancel()
-	var st struct {
-		State   string `json:"state"`
-		Warning string `json:"warning"`
-	}
-	if err := d.daemon.Do(ctx, "POST", "logout", struct{}{}, &st); err != nil {
-		return LoginState{}, fmt.Errorf("sign out: %w", err)
+	out, err := d.daemon.Logout(ctx)
+	if err != nil {
+		return api.LoginStatus{}, fmt.Errorf("sign out: %w", err)
 	}
 	d.changed()
-	return LoginState{State: st.State, Error: st.Warning}, nil
+	return api.LoginStatus{State: out.State, Error: out.Warning}, nil
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/worktime/worktime/internal/auth"
+	"github.com/worktime/worktime/internal/api"
 )
 
 // TestDashboardLoginAndLogout drives sign-in and sign-out through the
@@ -22,22 +22,22 @@ func TestDashboardLoginAndLogout(t *testing.T) {
 	d := newDevice(t, "laptop", s)
 	d.startDaemon()
 	ctx := context.Background()
-	var start auth.LoginStatus
-	if err := d.client.Do(ctx, "POST", "login/start", map[string]string{"server_url": s.url()}, &start); err != nil {
+	start, err := d.client.LoginStart(ctx, api.LoginStartRequest{ServerURL: s.url()})
+	if err != nil {
 		t.Fatalf("login/start: %v", err)
 	}
-	if start.State != auth.LoginPending || start.UserCode == "" || start.VerificationURI != s.gh.VerificationURI() || start.ExpiresAt == nil {
+	if start.State != api.LoginPending || start.UserCode == "" || start.VerificationURI != s.gh.VerificationURI() || start.ExpiresAt == nil {
 		t.Fatalf("login/start = %+v", start)
 	}
 	if err := s.gh.Approve(start.UserCode, "dashboard-user"); err != nil {
 		t.Fatal(err)
 	}
 	d.waitFor("login/status signed_in", 30*time.Second, func() (bool, string) {
-		var st auth.LoginStatus
-		if err := d.client.Do(ctx, "GET", "login/status", nil, &st); err != nil {
+		st, err := d.client.LoginStatus(ctx)
+		if err != nil {
 			return false, err.Error()
 		}
-		return st.State == auth.LoginSignedIn && st.Login == "dashboard-user", fmt.Sprintf("%+v", st)
+		return st.State == api.LoginSignedIn && st.Login == "dashboard-user", fmt.Sprintf("%+v", st)
 	})
 	want := d.track("acme/dash", 4, dayStart(1).Add(10*time.Hour), 42*time.Minute)
 	d.waitSynced()
@@ -46,11 +46,11 @@ func TestDashboardLoginAndLogout(t *testing.T) {
 		t.Fatalf("server sessions = %+v, want the tracked one", got)
 	}
 
-	var out map[string]string
-	if err := d.client.Do(ctx, "POST", "logout", nil, &out); err != nil {
+	out, err := d.client.Logout(ctx)
+	if err != nil {
 		t.Fatalf("logout: %v", err)
 	}
-	if out["state"] != "signed_out" || out["warning"] != "" {
+	if out.State != api.SyncSignedOut || out.Warning != "" {
 		t.Errorf("logout = %v", out)
 	}
 	if _, err := os.Stat(filepath.Join(d.home, "credentials.json")); !errors.Is(err, os.ErrNotExist) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/worktime/worktime/internal/api"
 )
 
 // Service signs the user in and out. The CLI uses Login (blocking); the
@@ -26,28 +28,9 @@ type Service struct {
 	pending *pendingLogin
 }
 
-// Login states reported by LoginStatus.
-const (
-	LoginIdle     = "idle"
-	LoginPending  = "pending"
-	LoginSignedIn = "signed_in"
-	LoginFailed   = "failed"
-)
-
-// LoginStatus is the progress of the sign-in started with StartLogin.
-type LoginStatus struct {
-	State           string     `json:"state"`
-	Login           string     `json:"login,omitempty"`
-	ServerURL       string     `json:"server_url,omitempty"`
-	UserCode        string     `json:"user_code,omitempty"`
-	VerificationURI string     `json:"verification_uri,omitempty"`
-	ExpiresAt       *time.Time `json:"expires_at,omitempty"`
-	Error           string     `json:"error,omitempty"`
-}
-
 type pendingLogin struct {
 	cancel context.CancelFunc
-	status LoginStatus
+	status api.LoginStatus
 }
 
 func (s *Service) now() time.Time {
@@ -137,7 +120,7 @@ var ErrNotRevoked = errors.New("signed out locally, but the server was not told"
 // error wrapping ErrNotRevoked is returned.
 func (s *Service) Logout(ctx context.Context) error {
 	s.mu.Lock()
-	if s.pending != nil && s.pending.status.State == LoginPending {
+	if s.pending != nil && s.pending.status.State == api.LoginPending {
 		s.pending.cancel()
 	}
 	s.pending = nil
@@ -169,14 +152,14 @@ func (s *Service) Current(ctx context.Context) (Credentials, error) { return s.S
 // user finishes, Logout is called or another StartLogin replaces it;
 // ctx's values are kept but not its cancellation, since the request that
 // started it ends at once.
-func (s *Service) StartLogin(ctx context.Context, serverURL string) (LoginStatus, error) {
+func (s *Service) StartLogin(ctx context.Context, serverURL string) (api.LoginStatus, error) {
 	base, err := s.serverURL(serverURL)
 	if err != nil {
-		return LoginStatus{}, fmt.Errorf("auth.StartLogin: %w", err)
+		return api.LoginStatus{}, fmt.Errorf("auth.StartLogin: %w", err)
 	}
 	dc, err := s.GitHub.StartDeviceFlow(ctx)
 	if err != nil {
-		return LoginStatus{}, fmt.Errorf("auth.StartLogin: %w", err)
+		return api.LoginStatus{}, fmt.Errorf("auth.StartLogin: %w", err)
 	}
 	deadline := dc.ExpiresAt
 	if deadline.IsZero() {
@@ -184,8 +167,8 @@ func (s *Service) StartLogin(ctx context.Context, serverURL string) (LoginStatus
 	}
 	fctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	exp := dc.ExpiresAt
-	p := &pendingLogin{cancel: cancel, status: LoginStatus{
-		State: LoginPending, ServerURL: base, UserCode: dc.UserCode, VerificationURI: dc.VerificationURI, ExpiresAt: &exp,
+	p := &pendingLogin{cancel: cancel, status: api.LoginStatus{
+		State: api.LoginPending, ServerURL: base, UserCode: dc.UserCode, VerificationURI: dc.VerificationURI, ExpiresAt: &exp,
 	}}
 	s.mu.Lock()
 	if s.pending != nil {
@@ -203,17 +186,17 @@ func (s *Service) StartLogin(ctx context.Context, serverURL string) (LoginStatus
 			return // replaced or cancelled
 		}
 		if err != nil {
-			p.status.State, p.status.Error = LoginFailed, err.Error()
+			p.status.State, p.status.Error = api.LoginFailed, err.Error()
 			return
 		}
-		p.status.State, p.status.Login = LoginSignedIn, c.Login
+		p.status.State, p.status.Login = api.LoginSignedIn, c.Login
 	}()
 	return st, nil
 }
 
 // LoginStatus reports the flow started by StartLogin, or, when there is
 // none, whether the user is signed in.
-func (s *Service) LoginStatus(ctx context.Context) LoginStatus {
+func (s *Service) LoginStatus(ctx context.Context) api.LoginStatus {
 	s.mu.Lock()
 	if s.pending != nil {
 		st := s.pending.status
@@ -223,7 +206,7 @@ func (s *Service) LoginStatus(ctx context.Context) LoginStatus {
 	s.mu.Unlock()
 	c, err := s.Store.Load(ctx)
 	if err != nil {
-		return LoginStatus{State: LoginIdle}
+		return api.LoginStatus{State: api.LoginIdle}
 	}
-	return LoginStatus{State: LoginSignedIn, Login: c.Login, ServerURL: c.ServerURL}
+	return api.LoginStatus{State: api.LoginSignedIn, Login: c.Login, ServerURL: c.ServerURL}
 }

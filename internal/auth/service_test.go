@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/auth"
 	"github.com/worktime/worktime/internal/fakes/github"
 )
@@ -44,25 +45,25 @@ func TestStartLoginDeniedReportsFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.State != auth.LoginPending || st.UserCode == "" {
+	if st.State != api.LoginPending || st.UserCode == "" {
 		t.Fatalf("StartLogin = %+v", st)
 	}
-	if got := svc.LoginStatus(ctx); got.State != auth.LoginPending || got.UserCode != st.UserCode {
+	if got := svc.LoginStatus(ctx); got.State != api.LoginPending || got.UserCode != st.UserCode {
 		t.Errorf("LoginStatus while pending = %+v", got)
 	}
 	if err := gh.Deny(st.UserCode); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	var got auth.LoginStatus
+	var got api.LoginStatus
 	for time.Now().Before(deadline) {
 		// The flow polls GitHub in the background once a second.
-		if got = svc.LoginStatus(ctx); got.State != auth.LoginPending {
+		if got = svc.LoginStatus(ctx); got.State != api.LoginPending {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if got.State != auth.LoginFailed || !strings.Contains(got.Error, "denied") {
+	if got.State != api.LoginFailed || !strings.Contains(got.Error, "denied") {
 		t.Errorf("LoginStatus after a denial = %+v, want failed naming the denial", got)
 	}
 	if changed != 0 {
@@ -106,7 +107,7 @@ func TestServiceErrors(t *testing.T) {
 	if _, err := down.Current(ctx); !errors.Is(err, auth.ErrSignedOut) {
 		t.Errorf("credentials kept after logout: %v", err)
 	}
-	if st := down.LoginStatus(ctx); st.State != auth.LoginIdle {
+	if st := down.LoginStatus(ctx); st.State != api.LoginIdle {
 		t.Errorf("LoginStatus signed out = %+v, want idle", st)
 	}
 }

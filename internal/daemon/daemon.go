@@ -38,8 +38,9 @@ type Options struct {
 	// Sync backs the local API's sync routes and status; nil means sync is
 	// disabled (see localapi.go).
 	Sync localapi.SyncService
-	// Routes are extra local API routes (sign-in and the like).
-	Routes []localapi.Route
+	// SignIn backs the local API's login routes; nil means they answer
+	// unavailable.
+	SignIn localapi.SignIn
 }
 
 // Component is one long-running part of the daemon. Run must return when
@@ -70,7 +71,7 @@ type Daemon struct {
 	extra  []Component
 	ready  func(*Daemon)
 	sync   localapi.SyncService
-	routes []localapi.Route
+	signIn localapi.SignIn
 }
 
 // New opens the store and builds the tracker. Close releases them.
@@ -107,7 +108,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	return &Daemon{
 		Paths: opts.Paths, Config: opts.Config, Location: loc, Logger: opts.Logger, Clock: opts.Clock, Getenv: opts.Getenv,
 		Version: opts.Version, DB: db, Tracker: tr, DeviceID: device,
-		extra: opts.Components, ready: opts.Ready, sync: opts.Sync, routes: opts.Routes,
+		extra: opts.Components, ready: opts.Ready, sync: opts.Sync, signIn: opts.SignIn,
 	}, nil
 }
 

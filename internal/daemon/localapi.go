@@ -30,7 +30,7 @@ func runLocalAPI(ctx context.Context, d *Daemon) error {
 		Tracker:  d.Tracker,
 		Settings: &settingsFile{d: d},
 		Sync:     d.localAPISync(),
-		Routes:   d.localAPIRoutes(),
+		SignIn:   d.localAPISignIn(),
 		Version:  d.Version,
 		DeviceID: d.DeviceID,
 		Logger:   d.Logger,
@@ -114,4 +114,4 @@ func (s *settingsFile) SetSettings(ctx context.Context, in api.Settings) (api.Se
 
 func (d *Daemon) localAPISync() localapi.SyncService { return d.sync }
 
-func (d *Daemon) localAPIRoutes() []localapi.Route { return d.routes }
+func (d *Daemon) localAPISignIn() localapi.SignIn { return d.signIn }

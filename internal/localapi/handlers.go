@@ -255,3 +255,55 @@ func (s *Server) putConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	WriteJSON(w, http.StatusOK, st)
 }
+
+// signIn is the sign-in service, or an unavailable error without one.
+func (s *Server) signIn() (SignIn, error) {
+	if s.opts.SignIn == nil {
+		return nil, &api.Error{Code: api.CodeUnavailable, Message: "sync is not configured"}
+	}
+	return s.opts.SignIn, nil
+}
+
+func (s *Server) loginStart(w http.ResponseWriter, r *http.Request) {
+	si, err := s.signIn()
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	var req api.LoginStartRequest
+	if err := DecodeBody(r, &req, true); err != nil {
+		Fail(w, err)
+		return
+	}
+	st, err := si.StartLogin(r.Context(), req.ServerURL)
+	if err != nil {
+		// GitHub or the server could not be reached, or the server URL is
+		// not usable: the dashboard shows the message and offers a retry.
+		Fail(w, &api.Error{Code: api.CodeUnavailable, Message: err.Error()})
+		return
+	}
+	WriteJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) loginStatus(w http.ResponseWriter, r *http.Request) {
+	si, err := s.signIn()
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, si.LoginStatus(r.Context()))
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	si, err := s.signIn()
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	out := api.LogoutReply{State: api.SyncSignedOut}
+	if err := si.Logout(r.Context()); err != nil {
+		// Signed out locally regardless; say what did not happen.
+		out.Warning = err.Error()
+	}
+	WriteJSON(w, http.StatusOK, out)
+}

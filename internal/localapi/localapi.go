@@ -63,8 +63,23 @@ type Settings interface {
 	SetSettings(ctx context.Context, s api.Settings) (api.Settings, error)
 }
 
-// Route is one extra handler (sign-in and the like) added by another part of
-// the daemon. Path is relative to Prefix, e.g. "login/start".
+// SignIn is the device-flow sign-in behind the login routes
+// (*auth.Service). A nil SignIn means sync is not configured: the routes
+// answer unavailable.
+type SignIn interface {
+	// StartLogin begins a sign-in that finishes in the background;
+	// serverURL "" means the configured server.
+	StartLogin(ctx context.Context, serverURL string) (api.LoginStatus, error)
+	// LoginStatus is the progress of the sign-in, or whether the user is
+	// signed in when none is in progress.
+	LoginStatus(ctx context.Context) api.LoginStatus
+	// Logout forgets the credentials on this machine even when it fails to
+	// tell the server; the error says what did not happen.
+	Logout(ctx context.Context) error
+}
+
+// Route is one line of the route table. Path is relative to Prefix, e.g.
+// "login/start".
 type Route struct {
 	Method  string
 	Path    string
@@ -76,7 +91,7 @@ type Options struct {
 	Tracker  Tracker      // required
 	Settings Settings     // nil: GET/PUT config answer unavailable
 	Sync     SyncService  // nil: sync disabled
-	Routes   []Route      // extra routes
+	SignIn   SignIn       // nil: the login routes answer unavailable
 	Version  string       // worktime's version
 	DeviceID string       // this device's id
 	Logger   *slog.Logger // nil discards
@@ -99,9 +114,6 @@ func New(opts Options) *Server {
 	for _, r := range s.routes() {
 		s.mux.HandleFunc(r.Method+" "+Prefix+r.Path, r.Handler)
 	}
-	for _, r := range opts.Routes {
-		s.mux.HandleFunc(r.Method+" "+Prefix+r.Path, r.Handler)
-	}
 	return s
 }
 
@@ -119,6 +131,9 @@ func (s *Server) routes() []Route {
 		{"POST", "sync", s.sync},
 		{"GET", "config", s.getConfig},
 		{"PUT", "config", s.putConfig},
+		{"POST", "login/start", s.loginStart},
+		{"GET", "login/status", s.loginStatus},
+		{"POST", "logout", s.logout},
 	}
 }
 

@@ -273,8 +273,32 @@ func (c *Client) SetSettings(ctx context.Context, s api.Settings) (api.Settings,
 	return st, err
 }
 
-// Do sends a request to a route outside the typed methods (sign-in and the
-// like) and decodes the reply into out; body and out may be nil.
+// LoginStart begins the device-flow sign-in; the reply carries the code to
+// show and the page to open.
+func (c *Client) LoginStart(ctx context.Context, req api.LoginStartRequest) (api.LoginStatus, error) {
+	var st api.LoginStatus
+	err := c.do(ctx, "POST", "login/start", nil, req, &st)
+	return st, err
+}
+
+// LoginStatus reports the sign-in started by LoginStart, or whether the
+// user is signed in.
+func (c *Client) LoginStatus(ctx context.Context) (api.LoginStatus, error) {
+	var st api.LoginStatus
+	err := c.do(ctx, "GET", "login/status", nil, nil, &st)
+	return st, err
+}
+
+// Logout signs out of the sync server; local data is kept.
+func (c *Client) Logout(ctx context.Context) (api.LogoutReply, error) {
+	var r api.LogoutReply
+	err := c.do(ctx, "POST", "logout", nil, struct{}{}, &r)
+	return r, err
+}
+
+// Do sends any request and decodes the reply into out; body and out may be
+// nil. Every route has a typed method: Do is for what they cannot send
+// (tests of malformed requests and unknown routes).
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {
 	return c.do(ctx, method, path, nil, body, out)
 }

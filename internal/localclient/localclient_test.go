@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -246,32 +245,86 @@ func (s *syncService) SyncStatus(context.Context) (api.SyncState, *api.User, err
 
 func (s *syncService) SyncNow(context.Context) (api.SyncState, error) {
 	s.runs++
-	s.state.State = "idle"
+	s.state.State = api.SyncIdle
 	return s.state, nil
 }
 
-func TestSyncAndExtraRoutes(t *testing.T) {
-	svc := &syncService{state: api.SyncState{State: "backoff", Pending: 4}, user: &api.User{Login: "octocat"}}
-	h := start(t, localapi.Options{Sync: svc, Routes: []localapi.Route{
-		{Method: "POST", Path: "logout", Handler: func(w http.ResponseWriter, r *http.Request) {
-			svc.user = nil
-			localapi.WriteJSON(w, http.StatusOK, map[string]bool{"signed_out": true})
-		}},
-	}})
+// signIn is the smallest SignIn: a sign-in that the test approves, over
+// the user of a syncService.
+type signIn struct {
+	svc       *syncService
+	pending   bool
+	logoutErr error
+}
+
+func (s *signIn) StartLogin(_ context.Context, serverURL string) (api.LoginStatus, error) {
+	if serverURL == "" {
+		return api.LoginStatus{}, errors.New("no server configured")
+	}
+	s.pending = true
+	return s.LoginStatus(context.Background()), nil
+}
+
+func (s *signIn) LoginStatus(context.Context) api.LoginStatus {
+	switch {
+	case s.pending:
+		return api.LoginStatus{State: api.LoginPending, UserCode: "ABCD-1234"}
+	case s.svc.user != nil:
+		return api.LoginStatus{State: api.LoginSignedIn, Login: s.svc.user.Login}
+	}
+	return api.LoginStatus{State: api.LoginIdle}
+}
+
+func (s *signIn) Logout(context.Context) error {
+	s.svc.user = nil
+	return s.logoutErr
+}
+
+func TestSyncAndSignInRoutes(t *testing.T) {
+	svc := &syncService{state: api.SyncState{State: api.SyncBackoff, Pending: 4}}
+	si := &signIn{svc: svc}
+	h := start(t, localapi.Options{Sync: svc, SignIn: si})
 	ctx := context.Background()
+	var ae *api.Error
+	if _, err := h.client.LoginStart(ctx, api.LoginStartRequest{}); !errors.As(err, &ae) || ae.Code != api.CodeUnavailable || !strings.Contains(ae.Message, "no server configured") {
+		t.Fatalf("login/start without a server: %v, want unavailable naming the cause", err)
+	}
+	ls, err := h.client.LoginStart(ctx, api.LoginStartRequest{ServerURL: "https://sync.example"})
+	if err != nil || ls.State != api.LoginPending || ls.UserCode != "ABCD-1234" {
+		t.Fatalf("login/start: %+v, %v", ls, err)
+	}
+	si.pending, svc.user = false, &api.User{Login: "octocat"}
+	if ls, err = h.client.LoginStatus(ctx); err != nil || ls.State != api.LoginSignedIn || ls.Login != "octocat" {
+		t.Fatalf("login/status: %+v, %v", ls, err)
+	}
 	st, err := h.client.Status(ctx)
-	if err != nil || !st.SignedIn || st.User.Login != "octocat" || st.Sync.State != "backoff" || st.Sync.Pending != 4 {
+	if err != nil || !st.SignedIn || st.User.Login != "octocat" || st.Sync.State != api.SyncBackoff || st.Sync.Pending != 4 {
 		t.Fatalf("status: %+v, %v", st, err)
 	}
 	ss, err := h.client.Sync(ctx)
-	if err != nil || ss.State != "idle" || svc.runs != 1 {
+	if err != nil || ss.State != api.SyncIdle || svc.runs != 1 {
 		t.Fatalf("sync: %+v, %v", ss, err)
 	}
-	var out map[string]bool
-	if err := h.client.Do(ctx, "POST", "logout", nil, &out); err != nil || !out["signed_out"] {
-		t.Fatalf("extra route: %v, %v", out, err)
+	si.logoutErr = errors.New("the server could not be told")
+	out, err := h.client.Logout(ctx)
+	if err != nil || out.State != api.SyncSignedOut || out.Warning != "the server could not be told" {
+		t.Fatalf("logout: %+v, %v", out, err)
 	}
 	if st, err = h.client.Status(ctx); err != nil || st.SignedIn || st.User != nil {
 		t.Fatalf("status after logout: %+v, %v", st, err)
+	}
+}
+
+func TestSignInRoutesWithoutSync(t *testing.T) {
+	h := start(t, localapi.Options{})
+	ctx := context.Background()
+	_, err1 := h.client.LoginStart(ctx, api.LoginStartRequest{})
+	_, err2 := h.client.LoginStatus(ctx)
+	_, err3 := h.client.Logout(ctx)
+	for i, err := range []error{err1, err2, err3} {
+		var ae *api.Error
+		if !errors.As(err, &ae) || ae.Code != api.CodeUnavailable {
+			t.Errorf("route %d without sign-in: %v, want unavailable", i, err)
+		}
 	}
 }

@@ -1,0 +1,67 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/auth"
+	"github.com/worktime/worktime/internal/clock"
+	"github.com/worktime/worktime/internal/syncer"
+	"github.com/worktime/worktime/internal/syncer/httpremote"
+)
+
+// EngineEnv is what NewEngine takes from its surroundings.
+type EngineEnv struct {
+	// Location returns the zone days are counted in; the daemon's follows
+	// the settings.
+	Location func() *time.Location
+	Clock    clock.Clock
+	Logger   *slog.Logger
+	Version  string
+}
+
+// NewEngine builds the sync engine over store for the account in a.
+func NewEngine(store syncer.Store, a *auth.Service, tun SyncTuning, env EngineEnv) (*syncer.Engine, error) {
+	tz := func() string {
+		if env.Location == nil {
+			return ""
+		}
+		if name := env.Location().String(); name != "Local" {
+			return name
+		}
+		return ""
+	}
+	if env.Logger == nil {
+		env.Logger = slog.New(slog.DiscardHandler)
+	}
+	return syncer.New(syncer.Options{
+		Store: store,
+		Account: func(ctx context.Context) (syncer.Account, error) {
+			c, err := a.Current(ctx)
+			if errors.Is(err, auth.ErrSignedOut) {
+				return syncer.Account{}, fmt.Errorf("%w", syncer.ErrSignedOut)
+			}
+			if err != nil {
+				return syncer.Account{}, err
+			}
+			return syncer.Account{ServerURL: c.ServerURL, Token: c.Token, Login: c.Login}, nil
+		},
+		NewRemote: func(a syncer.Account) syncer.Remote {
+			return httpremote.New(httpremote.Options{ServerURL: a.ServerURL, Token: a.Token, Timeout: tun.Timeout,
+				UserAgent: "worktimed/" + env.Version})
+		},
+		Clock:    env.Clock,
+		Logger:   env.Logger.With("component", "sync"),
+		TimeZone: tz,
+		Interval: tun.Interval,
+		Debounce: tun.Debounce,
+		Backoff:  syncer.Backoff{Base: tun.BackoffBase, Max: tun.BackoffMax},
+		AfterRun: func(st api.SyncState) {
+			env.Logger.Debug("sync run", "state", st.State, "pending", st.Pending, "quarantined", st.Quarantined, "err", st.LastError)
+		},
+	})
+}
