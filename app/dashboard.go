@@ -140,16 +140,14 @@ func (d *Dashboard) Status() (api.Status, error) {
 	return st, nil
 }
 
-var repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
-
 // Stats summarises the last days (1–366) days, for one repository
 // ("owner/name") or all ("").
 func (d *Dashboard) Stats(days int, repo string) (api.Stats, error) {
 	if days < 1 || days > 366 {
 		return api.Stats{}, fmt.Errorf("stats: %w", badInput("days %d: want 1 to 366", days))
 	}
-	if repo != "" && !repoRE.MatchString(repo) {
-		return api.Stats{}, fmt.Errorf("stats: %w", badInput("repository %q: want owner/name", repo))
+	if err := checkRepo(repo); err != nil {
+		return api.Stats{}, fmt.Errorf("stats: %w", err)
 	}
 	ctx, cancel := d.call()
 	defer cancel()
@@ -166,6 +164,19 @@ type SessionFilter struct {
 	Since  string `json:"since"` // YYYY-MM-DD or RFC 3339
 	Status string `json:"status"`
 	Limit  int    `json:"limit"`
+}
+
+// checkRepo checks an optional "owner/name" filter by the rule the daemon
+// applies (api.ParseRepo), so that a bad one is refused without a round
+// trip and with the same message.
+func checkRepo(repo string) error {
+	if repo == "" {
+		return nil
+	}
+	if _, _, err := api.ParseRepo(repo); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	return nil
 }
 
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
@@ -188,8 +199,8 @@ func checkTimeArg(name, v string) error {
 
 // Sessions lists sessions, newest first; never nil.
 func (d *Dashboard) Sessions(f SessionFilter) ([]api.Session, error) {
-	if f.Repo != "" && !repoRE.MatchString(f.Repo) {
-		return nil, fmt.Errorf("sessions: %w", badInput("repository %q: want owner/name", f.Repo))
+	if err := checkRepo(f.Repo); err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
 	}
 	switch f.Status {
 	case "", api.StatusActive, api.StatusCompleted, api.StatusAbandoned:
@@ -214,13 +225,11 @@ func (d *Dashboard) Sessions(f SessionFilter) ([]api.Session, error) {
 	return list, nil
 }
 
-var namePartRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-
 // StartTracking starts a manual session on a pull request (it runs until
 // stopped). A session already active is ended by the daemon first.
 func (d *Dashboard) StartTracking(owner, name string, pr int) (api.Session, error) {
-	if !namePartRE.MatchString(owner) || !namePartRE.MatchString(name) {
-		return api.Session{}, fmt.Errorf("start tracking: %w", badInput("repository %q/%q: want owner/name", owner, name))
+	if err := api.ValidateRepo(owner, name); err != nil {
+		return api.Session{}, fmt.Errorf("start tracking: %w: %w", ErrBadInput, err)
 	}
 	if pr < 1 {
 		return api.Session{}, fmt.Errorf("start tracking: %w", badInput("pull request %d: want a positive number", pr))
@@ -280,39 +289,20 @@ func (d *Dashboard) Settings() (api.Settings, error) {
 	return s, nil
 }
 
-var extensionIDRE = regexp.MustCompile(`^[a-p]{32}$`)
-
-// SaveSettings validates and writes the configuration; it returns it as the
-// daemon applied it.
+// SaveSettings writes the configuration and returns it as the daemon
+// applied it. The daemon validates it (config.Validate) and refuses a bad
+// value with bad_request before anything changes; only then is the per-user
+// service installed or removed when start at login changed, and the setting
+// is put back if that fails, so that it always says what is installed.
 func (d *Dashboard) SaveSettings(s api.Settings) (api.Settings, error) {
 	s.ServerURL = strings.TrimRight(strings.TrimSpace(s.ServerURL), "/")
-	if s.ServerURL != "" && !strings.HasPrefix(s.ServerURL, "https://") && !strings.HasPrefix(s.ServerURL, "http://") {
-		return api.Settings{}, fmt.Errorf("save settings: %w", badInput("server URL %q: want https://…", s.ServerURL))
-	}
-	if s.TimeZone != "" {
-		if _, err := time.LoadLocation(s.TimeZone); err != nil {
-			return api.Settings{}, fmt.Errorf("save settings: %w", badInput("time zone %q is not an IANA time zone", s.TimeZone))
-		}
-	}
-	if s.IdleTimeoutSeconds < 60 || s.IdleTimeoutSeconds > 24*3600 {
-		return api.Settings{}, fmt.Errorf("save settings: %w", badInput("idle timeout %ds: want 60 to 86400 seconds", s.IdleTimeoutSeconds))
-	}
-	for _, id := range s.AllowedExtensionIDs {
-		if !extensionIDRE.MatchString(id) {
-			return api.Settings{}, fmt.Errorf("save settings: %w", badInput("extension id %q: want 32 letters a to p", id))
-		}
-	}
 	ctx, cancel := context.WithTimeout(d.life, time.Minute)
 	defer cancel()
+	var before api.Settings
 	if d.atLogin != nil {
-		cur, err := d.daemon.Settings(ctx)
-		if err != nil {
+		var err error
+		if before, err = d.daemon.Settings(ctx); err != nil {
 			return api.Settings{}, fmt.Errorf("save settings: %w", err)
-		}
-		if cur.StartAtLogin != s.StartAtLogin {
-			if err := d.atLogin(ctx, s.StartAtLogin); err != nil {
-				return api.Settings{}, fmt.Errorf("save settings: start at login: %w", err)
-			}
 		}
 	}
 	out, err := d.daemon.SetSettings(ctx, s)
@@ -320,6 +310,15 @@ func (d *Dashboard) SaveSettings(s api.Settings) (api.Settings, error) {
 		return api.Settings{}, fmt.Errorf("save settings: %w", err)
 	}
 	d.changed()
+	if d.atLogin != nil && before.StartAtLogin != out.StartAtLogin {
+		if err := d.atLogin(ctx, out.StartAtLogin); err != nil {
+			out.StartAtLogin = before.StartAtLogin
+			if _, rerr := d.daemon.SetSettings(ctx, out); rerr != nil {
+				return api.Settings{}, fmt.Errorf("save settings: start at login: %w (and putting the setting back: %w)", err, rerr)
+			}
+			return api.Settings{}, fmt.Errorf("save settings: start at login: %w", err)
+		}
+	}
 	return out, nil
 }
 

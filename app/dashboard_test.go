@@ -372,8 +372,9 @@ func TestSettingsRoundTrip(t *testing.T) {
 	for i, mod := range bad {
 		s := want
 		mod(&s)
-		if _, err := dash.SaveSettings(s); !errors.Is(err, ErrBadInput) {
-			t.Errorf("bad settings %d: %v, want ErrBadInput", i, err)
+		_, err := dash.SaveSettings(s)
+		if be := ToBindingError(err); be == nil || be.Code != api.CodeBadRequest {
+			t.Errorf("bad settings %d: %v, want the daemon's bad_request", i, err)
 		}
 	}
 	after, err := dash.Settings()
