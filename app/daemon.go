@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"io"
-	"time"
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/localclient"
@@ -13,9 +12,7 @@ import (
 // *localclient.Client implements it.
 type Daemon interface {
 	Status(ctx context.Context) (api.Status, error)
-	Start(ctx context.Context, req api.StartRequest) (api.Session, error)
-	End(ctx context.Context, id string, at *time.Time) (api.Session, error)
-	Active(ctx context.Context) (*api.Session, error)
+	api.SessionWriter
 	Sessions(ctx context.Context, q localclient.SessionsQuery) ([]api.Session, error)
 	Stats(ctx context.Context, q localclient.StatsQuery) (api.Stats, error)
 	Export(ctx context.Context, q localclient.ExportQuery, w io.Writer) error

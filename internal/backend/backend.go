@@ -20,15 +20,11 @@ import (
 )
 
 // Backend is what track, sessions, stats, export and the native messaging
-// host talk to. Every method that changes something returns only after the
-// change is durably committed; errors match api.ErrNotFound, api.ErrConflict
+// host talk to. Errors match api.ErrNotFound, api.ErrConflict
 // and api.ErrInvalid (errors.Is) whichever backend answered.
 type Backend interface {
 	Status(ctx context.Context) (api.Status, error)
-	Start(ctx context.Context, req api.StartRequest) (api.Session, error)
-	Heartbeat(ctx context.Context, id string, at *time.Time) (api.Session, error)
-	End(ctx context.Context, id string, at *time.Time) (api.Session, error)
-	Active(ctx context.Context) (*api.Session, error)
+	api.SessionWriter
 	Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error)
 	Stats(ctx context.Context, q tracker.StatsQuery) (api.Stats, error)
 	// ExportCount is how many sessions Export would write (for the

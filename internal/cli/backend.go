@@ -12,13 +12,19 @@ func (e *Env) backendOptions() backend.Options {
 	return backend.Options{Paths: e.Paths, Config: e.Config, Clock: e.Clock, Logger: e.Logger, Getenv: e.Getenv, Version: Version}
 }
 
-// OpenBackend returns the daemon when it runs, else the local store.
-// LoadConfig must have run.
-func (e *Env) OpenBackend(ctx context.Context) (backend.Backend, error) {
-	return backend.Open(ctx, e.backendOptions())
-}
-
-// location is the zone days are counted in. LoadConfig must have run.
-func (e *Env) location() (*time.Location, error) {
-	return e.backendOptions().Location()
+// openBackend loads the configuration and returns the daemon when it runs,
+// else the local store, with the zone days are counted in.
+func (e *Env) openBackend(ctx context.Context) (backend.Backend, *time.Location, error) {
+	if err := e.LoadConfig(); err != nil {
+		return nil, nil, err
+	}
+	loc, err := e.backendOptions().Location()
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := backend.Open(ctx, e.backendOptions())
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, loc, nil
 }

@@ -31,14 +31,7 @@ func cmdExport(ctx context.Context, e *Env, args []string) (err error) {
 	if err := tracker.CheckFormat(*format); err != nil {
 		return usageErrorf("export: --format %q must be csv or json", *format)
 	}
-	if err := e.LoadConfig(); err != nil {
-		return err
-	}
-	loc, err := e.location()
-	if err != nil {
-		return err
-	}
-	b, err := e.OpenBackend(ctx)
+	b, loc, err := e.openBackend(ctx)
 	if err != nil {
 		return err
 	}

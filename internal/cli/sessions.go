@@ -34,14 +34,7 @@ func cmdSessions(ctx context.Context, e *Env, args []string) error {
 	if *limit <= 0 {
 		return usageErrorf("sessions: --limit %d must be positive", *limit)
 	}
-	if err := e.LoadConfig(); err != nil {
-		return err
-	}
-	loc, err := e.location()
-	if err != nil {
-		return err
-	}
-	b, err := e.OpenBackend(ctx)
+	b, loc, err := e.openBackend(ctx)
 	if err != nil {
 		return err
 	}

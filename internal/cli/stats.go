@@ -27,14 +27,7 @@ func cmdStats(ctx context.Context, e *Env, args []string) error {
 			return usageErrorf("stats: --repo: %v", err)
 		}
 	}
-	if err := e.LoadConfig(); err != nil {
-		return err
-	}
-	loc, err := e.location()
-	if err != nil {
-		return err
-	}
-	b, err := e.OpenBackend(ctx)
+	b, loc, err := e.openBackend(ctx)
 	if err != nil {
 		return err
 	}

@@ -50,10 +50,7 @@ func trackStart(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := e.LoadConfig(); err != nil {
-		return err
-	}
-	b, err := e.OpenBackend(ctx)
+	b, _, err := e.openBackend(ctx)
 	if err != nil {
 		return err
 	}
@@ -114,10 +111,7 @@ func trackEvent(ctx context.Context, e *Env, args []string, name, what string,
 	if err != nil {
 		return api.Session{}, err
 	}
-	if err := e.LoadConfig(); err != nil {
-		return api.Session{}, err
-	}
-	b, err := e.OpenBackend(ctx)
+	b, _, err := e.openBackend(ctx)
 	if err != nil {
 		return api.Session{}, err
 	}

@@ -33,12 +33,10 @@ const maxBody = 1 << 20
 
 // Tracker is the session state machine behind the session routes
 // (*tracker.Tracker). Every method that changes something returns only after
-// the change is durably committed. Its errors carry their code as api.AsError reads it.
+// the change is durably committed. Its errors carry their code as
+// api.AsError reads it.
 type Tracker interface {
-	Start(ctx context.Context, req api.StartRequest) (api.Session, error)
-	Heartbeat(ctx context.Context, id string, at *time.Time) (api.Session, error)
-	End(ctx context.Context, id string, at *time.Time) (api.Session, error)
-	Active(ctx context.Context) (*api.Session, error)
+	api.SessionWriter
 	Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error)
 	Stats(ctx context.Context, q tracker.StatsQuery) (api.Stats, error)
 	WriteExport(ctx context.Context, w io.Writer, format string, q tracker.ExportQuery, progress func(done int64)) error

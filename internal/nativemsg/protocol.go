@@ -36,14 +36,9 @@ const (
 type Backend interface {
 	// Status is the daemon's (or the store's) state for hello.
 	Status(ctx context.Context) (api.Status, error)
-	// Start starts a browser session; a SessionID makes it idempotent.
-	Start(ctx context.Context, req api.StartRequest) (api.Session, error)
-	// Heartbeat records that the session is still being worked on at at.
-	Heartbeat(ctx context.Context, id string, at *time.Time) (api.Session, error)
-	// End ends the session at at; ending an ended session returns it as is.
-	End(ctx context.Context, id string, at *time.Time) (api.Session, error)
-	// Active is the active session, or nil.
-	Active(ctx context.Context) (*api.Session, error)
+	// Start, Heartbeat, End and Active answer the session messages; the
+	// sessions the host starts are browser sessions.
+	api.SessionWriter
 	// Stats summarises the last days calendar days.
 	Stats(ctx context.Context, days int) (api.Stats, error)
 }
