@@ -1,7 +1,8 @@
 // Package nativemsg implements Chrome native messaging for worktime: the
 // length-prefixed framing on stdin/stdout and protocol v1, whose requests are
 // answered by a Backend (the daemon over the local API, or the store directly
-// when the daemon is not running).
+// when the daemon is not running). It also recognises the command line a
+// browser starts the host with and checks that the caller may use it.
 package nativemsg
 
 import (
