@@ -2,17 +2,19 @@ package cli
 
 import (
 	"context"
-	"errors"
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/backend"
 	"github.com/worktime/worktime/internal/nativemsg"
 )
 
-// hostRefused is a refused caller: a usage error (exit code 2).
-type hostRefused struct{ *nativemsg.RefusedError }
+// hostRefused is a refused caller (nativemsg.RefusedError): a usage error
+// (exit code 2).
+type hostRefused struct{ err error }
 
-func (hostRefused) ExitCode() int { return ExitUsage }
+func (h hostRefused) Error() string { return h.err.Error() }
+func (h hostRefused) Unwrap() error { return h.err }
+func (hostRefused) ExitCode() int   { return ExitUsage }
 
 // RunHost serves one native messaging port on stdin/stdout until the
 // browser closes it. A configuration it cannot read and a caller it may not
@@ -24,11 +26,7 @@ func (e *Env) RunHost(ctx context.Context, caller nativemsg.Caller) error {
 	}
 	if err := nativemsg.CheckCaller(caller, e.Config.AllowedExtensionIDs); err != nil {
 		_ = nativemsg.WriteError(e.Stdout, api.CodeForbidden, err.Error())
-		var re *nativemsg.RefusedError
-		if errors.As(err, &re) {
-			return hostRefused{re}
-		}
-		return err
+		return hostRefused{err}
 	}
 	r := backend.NewRelay(e.backendOptions())
 	defer r.Close()
