@@ -7,6 +7,8 @@ export CI=true WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false PLA
 
 section() { echo; echo "######## $*"; }
 
+section "build: worktimed's size and a cold build (private build cache)"
+bench/build.sh
 section "core: durable events, stats and export over 500,000 sessions"
 bench/core.sh
 section "native messaging host: heartbeat round trips, host start, daemon idle"

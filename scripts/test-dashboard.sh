@@ -114,7 +114,7 @@ DEV_PID=$!
 pids+=("$DEV_PID")
 serving() { node -e "fetch('http://127.0.0.1:$PORT/').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; }
 if wait_for serving; then
-  if (cd frontend && DASHBOARD_URL="http://127.0.0.1:$PORT" DAEMON_PID=$DAEMON_PID ARTIFACTS=$ROOT/test-artifacts node --test --test-concurrency=1 e2e/); then
+  if (cd frontend && DASHBOARD_URL="http://127.0.0.1:$PORT" DAEMON_PID=$DAEMON_PID ARTIFACTS=$ROOT/test-artifacts node --import ./e2e/typescript.mjs --test --test-concurrency=1 e2e/); then
     ok "e2e: dashboard in Chromium matches worktimed (stats, drill-down, start/stop, export, daemon down)"
   else
     bad "e2e: see the node test output above"

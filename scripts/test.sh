@@ -21,6 +21,10 @@ suite() {
 }
 
 suite "worker bundle (embedded in worktimed)" scripts/bundle-worker.sh
+# go.mod lists what the code imports (direct requires are not marked
+# indirect) and go.sum nothing stale: -diff only prints what tidy would
+# change, and fails if anything.
+suite "go.mod and go.sum are tidy" go mod tidy -diff
 suite "daemon builds without cgo" env CGO_ENABLED=0 go build -o /dev/null ./cmd/worktimed
 suite "go vet" go vet ./...
 suite "go test" go test -count=1 -timeout 20m ./...

@@ -10,6 +10,6 @@
 #        IDLE_WINDOW=300 bench/nativemsg/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-go test -count=1 -run '^$' -bench 'BenchmarkHostHeartbeat' -benchtime 10000x ./internal/nativemsg/hosttest
-go test -count=1 -run '^$' -bench 'BenchmarkHostStart' -benchtime 200x ./internal/nativemsg/hosttest
+go test -count=1 -run '^$' -bench 'BenchmarkHostHeartbeat' -benchtime 10000x ./e2e/nativemsg
+go test -count=1 -run '^$' -bench 'BenchmarkHostStart' -benchtime 200x ./e2e/nativemsg
 bench/nativemsg/idle.sh

@@ -1,7 +1,8 @@
 // End-to-end test of the dashboard: the `-tags dev` build of the real app
 // (its Go side bound over the dev server's websocket) driven in Debian's
 // Chromium, against a real worktimed holding known sessions. Run by
-// scripts/test-dashboard.sh, which starts both and sets:
+// scripts/test-dashboard.sh (node --import ./e2e/typescript.mjs --test e2e/),
+// which starts both and sets:
 //   DASHBOARD_URL  the dev server, e.g. http://127.0.0.1:34115
 //   WORKTIME_BIN   the worktimed binary the daemon runs
 //   WORKTIME_HOME  the daemon's home
@@ -14,6 +15,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, watch } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+// The page's own formatting, from its TypeScript source (e2e/typescript.mjs).
+import { formatDuration } from "../src/format.ts";
 
 const need = (k) => {
   const v = process.env[k];
@@ -29,17 +32,6 @@ function wt(...args) {
   return execFileSync(BIN, args, { env: { ...process.env, WORKTIME_HOME: HOME }, encoding: "utf8" });
 }
 const stats = (days, repo) => JSON.parse(wt("stats", "--json", "--days", String(days), ...(repo ? ["--repo", repo] : [])));
-
-// The same rule as src/format.ts formatDuration.
-function formatDuration(seconds) {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (h > 0) return `${h}h ${String(m).padStart(2, "0")}m`;
-  if (m > 0) return `${m}m`;
-  if (s > 0) return `${s}s`;
-  return "0m";
-}
 
 let browser, page, profile;
 const pageErrors = [];

@@ -1,35 +1,10 @@
 // The only module that talks to the Go side: the methods of app.Dashboard
 // bound by Wails (window.go.app.Dashboard) and the Wails runtime
-// (window.runtime). Generated bindings are not needed: Wails injects both
-// objects into every page it serves.
+// (window.runtime). Wails' generated bindings are not needed: Wails injects
+// both objects into every page it serves, and the bound methods' types are
+// generated from the Go source into types.ts.
 
-import type {
-  BackendError,
-  ExportResult,
-  LoginState,
-  Session,
-  SessionFilter,
-  Settings,
-  Stats,
-  Status,
-  SyncState,
-} from "./types";
-
-interface DashboardBinding {
-  Status(): Promise<Status>;
-  Stats(days: number, repo: string): Promise<Stats>;
-  Sessions(f: SessionFilter): Promise<Session[] | null>;
-  StartTracking(owner: string, name: string, pr: number): Promise<Session>;
-  StopTracking(): Promise<Session>;
-  SyncNow(): Promise<SyncState>;
-  Settings(): Promise<Settings>;
-  SaveSettings(s: Settings): Promise<Settings>;
-  Export(format: string, since: string, until: string): Promise<ExportResult>;
-  StartDaemon(): Promise<Status>;
-  LoginStart(): Promise<LoginState>;
-  LoginStatus(): Promise<LoginState>;
-  Logout(): Promise<LoginState>;
-}
+import type { BindingError, Dashboard, SessionFilter, Settings } from "./types";
 
 interface WailsRuntime {
   EventsOn(name: string, cb: (...data: unknown[]) => void): () => void;
@@ -38,15 +13,12 @@ interface WailsRuntime {
 
 declare global {
   interface Window {
-    go?: { app?: { Dashboard?: DashboardBinding } };
+    go?: { app?: { Dashboard?: Dashboard } };
     runtime?: WailsRuntime;
   }
 }
 
-/** The code the Go side uses when the daemon cannot be reached. */
-export const UNAVAILABLE = "daemon_unavailable";
-
-export function toBackendError(e: unknown): BackendError {
+export function toBackendError(e: unknown): BindingError {
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     const o = e as { code: unknown; message: unknown };
     return { code: String(o.code), message: String(o.message) };
@@ -55,13 +27,13 @@ export function toBackendError(e: unknown): BackendError {
   return { code: "internal", message: String(e) };
 }
 
-function dashboard(): DashboardBinding {
+function dashboard(): Dashboard {
   const d = window.go?.app?.Dashboard;
   if (!d) throw { code: "no_bindings", message: "the dashboard's Go services are not available in this page" };
   return d;
 }
 
-async function call<T>(f: (d: DashboardBinding) => Promise<T>): Promise<T> {
+async function call<T>(f: (d: Dashboard) => Promise<T>): Promise<T> {
   try {
     return await f(dashboard());
   } catch (e) {

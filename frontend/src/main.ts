@@ -2,11 +2,12 @@
 
 import type { Chart } from "chart.js";
 import "./style.css";
-import { backend, onEvent, toBackendError, UNAVAILABLE } from "./backend";
+import { backend, onEvent, toBackendError } from "./backend";
 import { clear, h } from "./dom";
 import { formatDuration } from "./format";
 import type { Ctx, State, ViewName } from "./state";
 import { todayTotal } from "./stats";
+import { ChangedEvent, CodeDaemonUnavailable } from "./types";
 import { renderDown } from "./views/down";
 import { renderHistory } from "./views/history";
 import { renderSessions } from "./views/sessions";
@@ -47,7 +48,7 @@ const ctx: Ctx = {
   },
   fail(e) {
     const err = toBackendError(e);
-    if (err.code === UNAVAILABLE) {
+    if (err.code === CodeDaemonUnavailable) {
       state.down = err;
       render();
       return;
@@ -85,7 +86,7 @@ async function reload(): Promise<void> {
     if (!state.settings) state.settings = await backend.settings();
   } catch (e) {
     const err = toBackendError(e);
-    if (err.code === UNAVAILABLE || err.code === "no_bindings") state.down = err;
+    if (err.code === CodeDaemonUnavailable || err.code === "no_bindings") state.down = err;
     else ctx.notify(err.message, "error");
   }
 }
@@ -148,5 +149,5 @@ setInterval(() => {
   updateSummary();
 }, 1000);
 setInterval(() => void backgroundRefresh(), REFRESH_MS);
-onEvent("worktime:changed", () => void backgroundRefresh());
+onEvent(ChangedEvent, () => void backgroundRefresh());
 void refresh();

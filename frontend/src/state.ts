@@ -2,7 +2,7 @@
 // and the time zone days are counted in.
 
 import type { Backend } from "./backend";
-import type { BackendError, Settings, Stats, Status } from "./types";
+import type { BindingError, Settings, Stats, Status } from "./types";
 
 export interface State {
   status: Status | null;
@@ -10,7 +10,7 @@ export interface State {
   settings: Settings | null;
   range: number;
   repo: string; // drill-down: "" for every repository
-  down: BackendError | null; // set while the daemon is unreachable
+  down: BindingError | null; // set while the daemon is unreachable
   preset: { repo: string; pr: number | null } | null; // filter handed to the sessions view
   now: Date;
 }

@@ -7,7 +7,6 @@ import (
 	"mime/multipart"
 	"net/textproto"
 
-	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/d1"
 	"github.com/cloudflare/cloudflare-go/v6/kv"
 	"github.com/cloudflare/cloudflare-go/v6/option"
@@ -17,7 +16,7 @@ import (
 // account is the few Cloudflare calls the cloud commands make, each turned
 // into a user-worded error by classify.
 type account struct {
-	api *cloudflare.Client
+	api *Client
 	id  string
 }
 
@@ -32,10 +31,10 @@ type database struct {
 // API's name filter searches substrings, so the match is checked here.
 func (a account) findDatabase(ctx context.Context, name string) (*database, error) {
 	const op = "list the D1 databases"
-	iter := a.api.D1.Database.ListAutoPaging(ctx, d1.DatabaseListParams{
-		AccountID: cloudflare.F(a.id),
-		Name:      cloudflare.F(name),
-	})
+	var p d1.DatabaseListParams
+	set(&p.AccountID, a.id)
+	set(&p.Name, name)
+	iter := a.api.D1.Database.ListAutoPaging(ctx, p)
 	for iter.Next() {
 		if db := iter.Current(); db.Name == name {
 			return &database{ID: db.UUID, Name: db.Name}, nil
@@ -48,7 +47,10 @@ func (a account) findDatabase(ctx context.Context, name string) (*database, erro
 }
 
 func (a account) createDatabase(ctx context.Context, name string) (*database, error) {
-	db, err := a.api.D1.Database.New(ctx, d1.DatabaseNewParams{AccountID: cloudflare.F(a.id), Name: cloudflare.F(name)})
+	var p d1.DatabaseNewParams
+	set(&p.AccountID, a.id)
+	set(&p.Name, name)
+	db, err := a.api.D1.Database.New(ctx, p)
 	if err != nil {
 		return nil, classify("create the D1 database "+name, PermD1, err)
 	}
@@ -56,7 +58,9 @@ func (a account) createDatabase(ctx context.Context, name string) (*database, er
 }
 
 func (a account) getDatabase(ctx context.Context, id string) (*database, error) {
-	db, err := a.api.D1.Database.Get(ctx, id, d1.DatabaseGetParams{AccountID: cloudflare.F(a.id)})
+	var p d1.DatabaseGetParams
+	set(&p.AccountID, a.id)
+	db, err := a.api.D1.Database.Get(ctx, id, p)
 	if err != nil {
 		return nil, classify("read the D1 database", PermD1, err)
 	}
@@ -64,7 +68,9 @@ func (a account) getDatabase(ctx context.Context, id string) (*database, error) 
 }
 
 func (a account) deleteDatabase(ctx context.Context, id string) error {
-	_, err := a.api.D1.Database.Delete(ctx, id, d1.DatabaseDeleteParams{AccountID: cloudflare.F(a.id)})
+	var p d1.DatabaseDeleteParams
+	set(&p.AccountID, a.id)
+	_, err := a.api.D1.Database.Delete(ctx, id, p)
 	return classify("delete the D1 database", PermD1, err)
 }
 
@@ -81,15 +87,16 @@ type statement struct {
 func (a account) query(ctx context.Context, dbID, op string, stmts ...statement) ([][]map[string]any, error) {
 	batch := make([]d1.DatabaseQueryParamsBodyMultipleQueriesBatch, len(stmts))
 	for i, s := range stmts {
-		batch[i] = d1.DatabaseQueryParamsBodyMultipleQueriesBatch{Sql: cloudflare.F(s.SQL)}
+		set(&batch[i].Sql, s.SQL)
 		if s.Params != nil {
-			batch[i].Params = cloudflare.F(s.Params)
+			set(&batch[i].Params, s.Params)
 		}
 	}
-	page, err := a.api.D1.Database.Query(ctx, dbID, d1.DatabaseQueryParams{
-		AccountID: cloudflare.F(a.id),
-		Body:      d1.DatabaseQueryParamsBodyMultipleQueries{Batch: cloudflare.F(batch)},
-	})
+	var body d1.DatabaseQueryParamsBodyMultipleQueries
+	set(&body.Batch, batch)
+	p := d1.DatabaseQueryParams{Body: body}
+	set(&p.AccountID, a.id)
+	page, err := a.api.D1.Database.Query(ctx, dbID, p)
 	if err != nil {
 		return nil, classify(op, PermD1, err)
 	}
@@ -120,10 +127,10 @@ type namespace struct {
 }
 
 func (a account) findNamespace(ctx context.Context, title string) (*namespace, error) {
-	iter := a.api.KV.Namespaces.ListAutoPaging(ctx, kv.NamespaceListParams{
-		AccountID: cloudflare.F(a.id),
-		PerPage:   cloudflare.F(100.0),
-	})
+	var p kv.NamespaceListParams
+	set(&p.AccountID, a.id)
+	set(&p.PerPage, 100.0)
+	iter := a.api.KV.Namespaces.ListAutoPaging(ctx, p)
 	for iter.Next() {
 		if ns := iter.Current(); ns.Title == title {
 			return &namespace{ID: ns.ID, Title: ns.Title}, nil
@@ -136,7 +143,10 @@ func (a account) findNamespace(ctx context.Context, title string) (*namespace, e
 }
 
 func (a account) createNamespace(ctx context.Context, title string) (*namespace, error) {
-	ns, err := a.api.KV.Namespaces.New(ctx, kv.NamespaceNewParams{AccountID: cloudflare.F(a.id), Title: cloudflare.F(title)})
+	var p kv.NamespaceNewParams
+	set(&p.AccountID, a.id)
+	set(&p.Title, title)
+	ns, err := a.api.KV.Namespaces.New(ctx, p)
 	if err != nil {
 		return nil, classify("create the KV namespace "+title, PermKV, err)
 	}
@@ -144,14 +154,18 @@ func (a account) createNamespace(ctx context.Context, title string) (*namespace,
 }
 
 func (a account) deleteNamespace(ctx context.Context, id string) error {
-	_, err := a.api.KV.Namespaces.Delete(ctx, id, kv.NamespaceDeleteParams{AccountID: cloudflare.F(a.id)})
+	var p kv.NamespaceDeleteParams
+	set(&p.AccountID, a.id)
+	_, err := a.api.KV.Namespaces.Delete(ctx, id, p)
 	return classify("delete the KV namespace", PermKV, err)
 }
 
 // scriptSettings returns the deployed script's settings, or nil if there is
 // no script by that name.
 func (a account) scriptSettings(ctx context.Context, name string) (*workers.ScriptScriptAndVersionSettingGetResponse, error) {
-	s, err := a.api.Workers.Scripts.ScriptAndVersionSettings.Get(ctx, name, workers.ScriptScriptAndVersionSettingGetParams{AccountID: cloudflare.F(a.id)})
+	var p workers.ScriptScriptAndVersionSettingGetParams
+	set(&p.AccountID, a.id)
+	s, err := a.api.Workers.Scripts.ScriptAndVersionSettings.Get(ctx, name, p)
 	if isNotFound(err) {
 		return nil, nil
 	}
@@ -170,10 +184,10 @@ func (a account) uploadScript(ctx context.Context, name string, script []byte, m
 	if err != nil {
 		return fmt.Errorf("%s%s: %w", op, name, err)
 	}
-	_, err = a.api.Workers.Scripts.Update(ctx, name, workers.ScriptUpdateParams{
-		AccountID: cloudflare.F(a.id),
-		Metadata:  cloudflare.F(meta),
-	}, option.WithRequestBody(contentType, body))
+	var p workers.ScriptUpdateParams
+	set(&p.AccountID, a.id)
+	set(&p.Metadata, meta)
+	_, err = a.api.Workers.Scripts.Update(ctx, name, p, option.WithRequestBody(contentType, body))
 	return classify(op+name, PermScripts, err)
 }
 
@@ -206,14 +220,19 @@ func uploadBody(script []byte, meta workers.ScriptUpdateParamsMetadata) ([]byte,
 }
 
 func (a account) deleteScript(ctx context.Context, name string) error {
-	_, err := a.api.Workers.Scripts.Delete(ctx, name, workers.ScriptDeleteParams{AccountID: cloudflare.F(a.id), Force: cloudflare.F(true)})
+	var p workers.ScriptDeleteParams
+	set(&p.AccountID, a.id)
+	set(&p.Force, true)
+	_, err := a.api.Workers.Scripts.Delete(ctx, name, p)
 	return classify("delete the Worker "+name, PermScripts, err)
 }
 
 // secretNames lists the names of the script's secrets (values are never
 // readable).
 func (a account) secretNames(ctx context.Context, script string) (map[string]bool, error) {
-	page, err := a.api.Workers.Scripts.Secrets.List(ctx, script, workers.ScriptSecretListParams{AccountID: cloudflare.F(a.id)})
+	var p workers.ScriptSecretListParams
+	set(&p.AccountID, a.id)
+	page, err := a.api.Workers.Scripts.Secrets.List(ctx, script, p)
 	if err != nil {
 		return nil, classify("list the Worker's secrets", PermScripts, err)
 	}
@@ -225,20 +244,21 @@ func (a account) secretNames(ctx context.Context, script string) (map[string]boo
 }
 
 func (a account) putSecret(ctx context.Context, script, name, value string) error {
-	_, err := a.api.Workers.Scripts.Secrets.Update(ctx, script, workers.ScriptSecretUpdateParams{
-		AccountID: cloudflare.F(a.id),
-		Body: workers.ScriptSecretUpdateParamsBodyWorkersBindingKindSecretText{
-			Name: cloudflare.F(name),
-			Text: cloudflare.F(value),
-			Type: cloudflare.F(workers.ScriptSecretUpdateParamsBodyWorkersBindingKindSecretTextTypeSecretText),
-		},
-	})
+	var secret workers.ScriptSecretUpdateParamsBodyWorkersBindingKindSecretText
+	set(&secret.Name, name)
+	set(&secret.Text, value)
+	set(&secret.Type, workers.ScriptSecretUpdateParamsBodyWorkersBindingKindSecretTextTypeSecretText)
+	p := workers.ScriptSecretUpdateParams{Body: secret}
+	set(&p.AccountID, a.id)
+	_, err := a.api.Workers.Scripts.Secrets.Update(ctx, script, p)
 	return classify("set the Worker secret "+name, PermScripts, err)
 }
 
 // accountSubdomain is the account's workers.dev subdomain, or ErrNoSubdomain.
 func (a account) accountSubdomain(ctx context.Context) (string, error) {
-	s, err := a.api.Workers.Subdomains.Get(ctx, workers.SubdomainGetParams{AccountID: cloudflare.F(a.id)})
+	var p workers.SubdomainGetParams
+	set(&p.AccountID, a.id)
+	s, err := a.api.Workers.Subdomains.Get(ctx, p)
 	if isNotFound(err) {
 		return "", ErrNoSubdomain
 	}
@@ -252,7 +272,9 @@ func (a account) accountSubdomain(ctx context.Context) (string, error) {
 }
 
 func (a account) routeEnabled(ctx context.Context, script string) (bool, error) {
-	s, err := a.api.Workers.Scripts.Subdomain.Get(ctx, script, workers.ScriptSubdomainGetParams{AccountID: cloudflare.F(a.id)})
+	var p workers.ScriptSubdomainGetParams
+	set(&p.AccountID, a.id)
+	s, err := a.api.Workers.Scripts.Subdomain.Get(ctx, script, p)
 	if err != nil {
 		return false, classify("read the Worker's workers.dev route", PermScripts, err)
 	}
@@ -260,10 +282,10 @@ func (a account) routeEnabled(ctx context.Context, script string) (bool, error) 
 }
 
 func (a account) enableRoute(ctx context.Context, script string) error {
-	_, err := a.api.Workers.Scripts.Subdomain.New(ctx, script, workers.ScriptSubdomainNewParams{
-		AccountID:       cloudflare.F(a.id),
-		Enabled:         cloudflare.F(true),
-		PreviewsEnabled: cloudflare.F(false),
-	})
+	var p workers.ScriptSubdomainNewParams
+	set(&p.AccountID, a.id)
+	set(&p.Enabled, true)
+	set(&p.PreviewsEnabled, false)
+	_, err := a.api.Workers.Scripts.Subdomain.New(ctx, script, p)
 	return classify("enable the Worker's workers.dev route", PermScripts, err)
 }

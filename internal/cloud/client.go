@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/d1"
+	"github.com/cloudflare/cloudflare-go/v6/kv"
 	"github.com/cloudflare/cloudflare-go/v6/option"
+	"github.com/cloudflare/cloudflare-go/v6/workers"
 
 	"github.com/worktime/worktime/internal/clock"
 )
@@ -44,10 +46,23 @@ type ClientOptions struct {
 	MaxRetries int
 }
 
-// NewClient returns a cloudflare-go client that honours Retry-After on 429
-// with the injected clock (the SDK's own retries are turned off: they sleep
-// on the wall clock and also retry 5xx, which deploy reports instead).
-func NewClient(o ClientOptions) (*cloudflare.Client, error) {
+// Client is the part of Cloudflare's API the cloud commands call: D1, KV
+// and Workers. It is built from those services' constructors rather than
+// cloudflare-go's root client, whose constructor links every Cloudflare
+// service into worktimed (about a hundred packages more, a third of the
+// binary and most of a cold build).
+type Client struct {
+	D1      *d1.D1Service
+	KV      *kv.KVService
+	Workers *workers.WorkerService
+}
+
+// NewClient returns a Client that honours Retry-After on 429 with the
+// injected clock (the SDK's own retries are turned off: they sleep on the
+// wall clock and also retry 5xx, which deploy reports instead). It
+// authenticates with the token only: unlike cloudflare-go's root client it
+// reads nothing from the environment (CLOUDFLARE_API_KEY, CLOUDFLARE_EMAIL).
+func NewClient(o ClientOptions) (*Client, error) {
 	if o.Token == "" {
 		return nil, ErrNoToken
 	}
@@ -60,26 +75,21 @@ func NewClient(o ClientOptions) (*cloudflare.Client, error) {
 	if o.MaxRetries == 0 {
 		o.MaxRetries = 4
 	}
-	opts := []option.RequestOption{
-		option.WithAPIToken(o.Token),
-		option.WithHTTPClient(o.HTTPClient),
-		option.WithMaxRetries(0),
-		option.WithMiddleware(onlyToken, retryAfterMiddleware(o.Clock, o.MaxRetries)),
-	}
 	if o.BaseURL == "" {
 		o.BaseURL = DefaultBaseURL
 	}
-	opts = append(opts, option.WithBaseURL(o.BaseURL))
-	return cloudflare.NewClient(opts...), nil
-}
-
-// onlyToken drops the API-key headers the SDK adds when CLOUDFLARE_API_KEY or
-// CLOUDFLARE_EMAIL happen to be set: worktime authenticates with the token only.
-func onlyToken(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
-	for _, h := range []string{"X-Auth-Key", "X-Auth-Email", "X-Auth-User-Service-Key"} {
-		req.Header.Del(h)
+	opts := []option.RequestOption{
+		option.WithAPIToken(o.Token),
+		option.WithBaseURL(o.BaseURL),
+		option.WithHTTPClient(o.HTTPClient),
+		option.WithMaxRetries(0),
+		option.WithMiddleware(retryAfterMiddleware(o.Clock, o.MaxRetries)),
 	}
-	return next(req)
+	return &Client{
+		D1:      d1.NewD1Service(opts...),
+		KV:      kv.NewKVService(opts...),
+		Workers: workers.NewWorkerService(opts...),
+	}, nil
 }
 
 // maxRetryWait caps one wait: a Retry-After of an hour is better reported

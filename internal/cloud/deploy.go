@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"sort"
 
-	"github.com/cloudflare/cloudflare-go/v6"
 	"github.com/cloudflare/cloudflare-go/v6/workers"
 )
 
@@ -85,8 +84,8 @@ type DeployOptions struct {
 
 // Deployer runs deploy, status and destroy against one account.
 type Deployer struct {
-	// API is the cloudflare-go client (NewClient); required.
-	API *cloudflare.Client
+	// API is the Cloudflare client (NewClient); required.
+	API *Client
 	// Bundle is what deploy uploads; status compares against it when set.
 	Bundle *Bundle
 	// Out receives progress lines; required.
@@ -227,49 +226,54 @@ func (d *Deployer) metadata(want []binding) workers.ScriptUpdateParamsMetadata {
 	for _, b := range want {
 		switch b.Type {
 		case "d1":
-			bs = append(bs, workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindD1{
-				Name: cloudflare.F(b.Name), DatabaseID: cloudflare.F(b.ID),
-				Type: cloudflare.F(workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindD1TypeD1),
-			})
+			var x workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindD1
+			set(&x.Name, b.Name)
+			set(&x.DatabaseID, b.ID)
+			set(&x.Type, workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindD1TypeD1)
+			bs = append(bs, x)
 		case "kv_namespace":
-			bs = append(bs, workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindKVNamespace{
-				Name: cloudflare.F(b.Name), NamespaceID: cloudflare.F(b.ID),
-				Type: cloudflare.F(workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindKVNamespaceTypeKVNamespace),
-			})
+			var x workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindKVNamespace
+			set(&x.Name, b.Name)
+			set(&x.NamespaceID, b.ID)
+			set(&x.Type, workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindKVNamespaceTypeKVNamespace)
+			bs = append(bs, x)
 		case "ratelimit":
-			bs = append(bs, workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindRatelimit{
-				Name: cloudflare.F(b.Name), NamespaceID: cloudflare.F(b.ID),
-				Simple: cloudflare.F(workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindRatelimitSimple{
-					Limit: cloudflare.F(b.Ratelimit.Simple.Limit), Period: cloudflare.F(b.Ratelimit.Simple.Period),
-				}),
-				Type: cloudflare.F(workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindRatelimitTypeRatelimit),
-			})
+			var simple workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindRatelimitSimple
+			set(&simple.Limit, b.Ratelimit.Simple.Limit)
+			set(&simple.Period, b.Ratelimit.Simple.Period)
+			var x workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindRatelimit
+			set(&x.Name, b.Name)
+			set(&x.NamespaceID, b.ID)
+			set(&x.Simple, simple)
+			set(&x.Type, workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindRatelimitTypeRatelimit)
+			bs = append(bs, x)
 		case "plain_text":
-			bs = append(bs, workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindPlainText{
-				Name: cloudflare.F(b.Name), Text: cloudflare.F(b.Text),
-				Type: cloudflare.F(workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindPlainTextTypePlainText),
-			})
+			var x workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindPlainText
+			set(&x.Name, b.Name)
+			set(&x.Text, b.Text)
+			set(&x.Type, workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindPlainTextTypePlainText)
+			bs = append(bs, x)
 		case "json":
-			bs = append(bs, workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindJson{
-				Name: cloudflare.F(b.Name), Json: cloudflare.F[any](b.JSON),
-				Type: cloudflare.F(workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindJsonTypeJson),
-			})
+			var x workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindJson
+			set(&x.Name, b.Name)
+			set(&x.Json, b.JSON)
+			set(&x.Type, workers.ScriptUpdateParamsMetadataBindingsWorkersBindingKindJsonTypeJson)
+			bs = append(bs, x)
 		}
 	}
 	cfg := d.Bundle.Config
-	meta := workers.ScriptUpdateParamsMetadata{
-		MainModule:        cloudflare.F(ModuleName),
-		CompatibilityDate: cloudflare.F(cfg.CompatibilityDate),
-		Bindings:          cloudflare.F(bs),
-		// Secrets are set through their own API; an upload keeps them.
-		KeepBindings: cloudflare.F([]string{"secret_text", "secret_key"}),
-		Annotations: cloudflare.F(workers.ScriptUpdateParamsMetadataAnnotations{
-			WorkersTag:     cloudflare.F(d.Bundle.Version),
-			WorkersMessage: cloudflare.F("worktimed cloud deploy " + d.Bundle.Version),
-		}),
-	}
+	var annotations workers.ScriptUpdateParamsMetadataAnnotations
+	set(&annotations.WorkersTag, d.Bundle.Version)
+	set(&annotations.WorkersMessage, "worktimed cloud deploy "+d.Bundle.Version)
+	var meta workers.ScriptUpdateParamsMetadata
+	set(&meta.MainModule, ModuleName)
+	set(&meta.CompatibilityDate, cfg.CompatibilityDate)
+	set(&meta.Bindings, bs)
+	// Secrets are set through their own API; an upload keeps them.
+	set(&meta.KeepBindings, []string{"secret_text", "secret_key"})
+	set(&meta.Annotations, annotations)
 	if len(cfg.CompatibilityFlags) > 0 {
-		meta.CompatibilityFlags = cloudflare.F(cfg.CompatibilityFlags)
+		set(&meta.CompatibilityFlags, cfg.CompatibilityFlags)
 	}
 	return meta
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -559,4 +560,51 @@ func TestClientSendsOnlyTheToken(t *testing.T) {
 	h := newHarness(t)
 	h.mustDeploy(h.opts())
 	h.assertDeployed()
+}
+
+// Every kind of binding the bundle can ask for reaches the upload with its
+// fields, including a non-string var (a json binding) and compatibility
+// flags, which the worker's own configuration does not use today.
+func TestDeployUploadsEveryBindingKind(t *testing.T) {
+	h := newHarness(t)
+	h.bundle.Config.Vars["LIMITS"] = map[string]any{"max": 5.0}
+	h.bundle.Config.CompatibilityFlags = []string{"nodejs_compat"}
+	h.mustDeploy(h.opts())
+	sc, ok := h.fake.Script("worktime")
+	if !ok {
+		t.Fatal("no script uploaded")
+	}
+	byName := map[string]map[string]any{}
+	for _, b := range sc.Bindings {
+		byName[b["name"].(string)] = b
+	}
+	dbID, _ := h.fake.DatabaseID("worktime")
+	var kvID string
+	for id, title := range h.fake.Namespaces() {
+		if title == "worktime-kv" {
+			kvID = id
+		}
+	}
+	checks := []struct {
+		name, field string
+		want        any
+	}{
+		{"DB", "type", "d1"}, {"DB", "database_id", dbID},
+		{"KV", "type", "kv_namespace"}, {"KV", "namespace_id", kvID},
+		{"RATE_LIMITER", "type", "ratelimit"}, {"RATE_LIMITER", "namespace_id", "1001"},
+		{"RATE_LIMITER", "simple", map[string]any{"limit": 100.0, "period": 60.0}},
+		{"GITHUB_API_BASE", "type", "plain_text"}, {"GITHUB_API_BASE", "text", "https://api.github.com"},
+		{"LIMITS", "type", "json"}, {"LIMITS", "json", map[string]any{"max": 5.0}},
+	}
+	for _, c := range checks {
+		if got := byName[c.name][c.field]; !reflect.DeepEqual(got, c.want) {
+			t.Errorf("binding %s: %s = %#v, want %#v", c.name, c.field, got, c.want)
+		}
+	}
+	if !reflect.DeepEqual(sc.CompatibilityFlag, []string{"nodejs_compat"}) {
+		t.Errorf("compatibility flags = %v", sc.CompatibilityFlag)
+	}
+	if sc.Tag != h.bundle.Version || sc.Message != "worktimed cloud deploy "+h.bundle.Version {
+		t.Errorf("annotations = %q, %q", sc.Tag, sc.Message)
+	}
 }

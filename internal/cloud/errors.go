@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudflare/cloudflare-go/v6"
+	"github.com/cloudflare/cloudflare-go/v6/workers"
 )
 
 // Sentinel errors; check them with errors.Is.
@@ -89,15 +89,19 @@ func (e *APIError) Error() string {
 
 func (e *APIError) Unwrap() error { return e.Err }
 
+// apiError is cloudflare-go's error for an answer with an error status.
+// Every service package aliases it; which one is named does not matter.
+type apiError = workers.Error
+
 // isNotFound reports a 404 from the API (a missing script, database...).
 func isNotFound(err error) bool {
-	var apiErr *cloudflare.Error
+	var apiErr *apiError
 	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && !isRouteError(apiErr)
 }
 
 // isRouteError is Cloudflare's "could not route" 404 (code 7003), which
 // means the account ID is wrong, not that an object is missing.
-func isRouteError(e *cloudflare.Error) bool {
+func isRouteError(e *apiError) bool {
 	for _, d := range e.Errors {
 		if d.Code == 7003 {
 			return true
@@ -109,7 +113,7 @@ func isRouteError(e *cloudflare.Error) bool {
 // isTokenFormatError is Cloudflare's answer to a token it cannot parse:
 // 400 with "Invalid request headers" (6003), "Invalid format for
 // Authorization header" (6111) or an invalid API token (1000).
-func isTokenFormatError(e *cloudflare.Error) bool {
+func isTokenFormatError(e *apiError) bool {
 	for _, d := range e.Errors {
 		switch d.Code {
 		case 1000, 6003, 6111:
@@ -126,7 +130,7 @@ func classify(op string, perm Permission, err error) error {
 	if err == nil {
 		return nil
 	}
-	var apiErr *cloudflare.Error
+	var apiErr *apiError
 	if !errors.As(err, &apiErr) {
 		return fmt.Errorf("%s: %w", op, err)
 	}

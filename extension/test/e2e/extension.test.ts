@@ -11,7 +11,8 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDuration } from "../../src/lib/format.js";
-import { type Display, EXTENSION_ID, Harness, type StoredSession, buildWorktimed, startDisplay, waitFor } from "./harness.js";
+import type { Session } from "../../src/lib/protocol.js";
+import { type Display, EXTENSION_ID, Harness, buildWorktimed, startDisplay, waitFor } from "./harness.js";
 
 const PR = (owner: string, repo: string, n: number, sub = "") => `https://github.com/${owner}/${repo}/pull/${n}${sub}`;
 const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -32,8 +33,8 @@ afterAll(async () => {
   if (binDir) rmSync(binDir, { recursive: true, force: true });
 });
 
-const active = (list: StoredSession[]) => list.filter((s) => s.status === "active");
-const ended = (s: StoredSession | undefined) => s !== undefined && s.status !== "active" && s.end_time !== null;
+const active = (list: Session[]) => list.filter((s) => s.status === "active");
+const ended = (s: Session | undefined) => s !== undefined && s.status !== "active" && s.end_time !== null;
 
 describe.each([
   ["with the daemon running", true],
@@ -54,18 +55,18 @@ describe.each([
   });
 
   /** The single active session once it is the one for owner/repo#n, and the whole list. */
-  async function waitActive(owner: string, repo: string, n: number): Promise<[StoredSession, StoredSession[]]> {
+  async function waitActive(owner: string, repo: string, n: number): Promise<[Session, Session[]]> {
     return waitFor(`an active session on ${owner}/${repo}#${n}`, async () => {
       const list = await h.sessions();
       const a = active(list);
       if (a.length === 1 && a[0]!.repo_owner === owner && a[0]!.repo_name === repo && a[0]!.pr_number === n) {
-        return [a[0]!, list] as [StoredSession, StoredSession[]];
+        return [a[0]!, list] as [Session, Session[]];
       }
       return undefined;
     });
   }
 
-  async function waitNoneActive(what: string): Promise<StoredSession[]> {
+  async function waitNoneActive(what: string): Promise<Session[]> {
     return waitFor(what, async () => {
       const list = await h.sessions();
       return active(list).length === 0 ? list : undefined;
@@ -194,7 +195,7 @@ describe.each([
     if (withDaemon) expect(syncText).toMatch(/^signed out · [1-9][0-9]* pending$/);
     else expect(syncText).toMatch(/^disabled · [1-9][0-9]* pending · error: worktimed is not running/);
     const ended4 = (await h.sessions()).filter((s) => s.status !== "active");
-    const sum = ended4.reduce((n, s) => n + (s.duration_seconds ?? 0), 0);
+    const sum = ended4.reduce((n, s) => n + s.duration_seconds, 0);
     expect(storeToday).toBe(sum);
 
     // 6. Pausing from the options page stops tracking; resuming starts again.

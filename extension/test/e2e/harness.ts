@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type BrowserContext, type Worker, chromium } from "playwright-core";
+import type { Session } from "../../src/lib/protocol.js";
 
 const run = promisify(execFile);
 
@@ -21,18 +22,6 @@ export const extensionRoot = path.resolve(__dirname, "../..");
 export const repoRoot = path.resolve(extensionRoot, "..");
 export const unpackedDir = path.join(extensionRoot, "dist", "unpacked");
 export const chromiumPath = process.env.WORKTIME_CHROMIUM ?? "/usr/bin/chromium";
-
-/** A session as `worktimed sessions --json` prints it. */
-export interface StoredSession {
-  id: string;
-  repo_owner: string;
-  repo_name: string;
-  pr_number: number;
-  start_time: string;
-  end_time: string | null;
-  duration_seconds: number | null;
-  status: string;
-}
 
 /** waitFor polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs` with the last observation. */
 export async function waitFor<T>(
@@ -94,9 +83,10 @@ export class Harness {
     }
   }
 
-  async sessions(): Promise<StoredSession[]> {
+  /** The sessions as `worktimed sessions --json` prints them, oldest first. */
+  async sessions(): Promise<Session[]> {
     const out = JSON.parse(await this.worktimed("sessions", "--json"));
-    const list: StoredSession[] = Array.isArray(out) ? out : out.sessions;
+    const list: Session[] = Array.isArray(out) ? out : out.sessions;
     if (!Array.isArray(list)) throw new Error(`worktimed sessions --json: unexpected output ${JSON.stringify(out)}`);
     return [...list].sort((a, b) => a.start_time.localeCompare(b.start_time) || a.id.localeCompare(b.id));
   }

@@ -5,7 +5,7 @@ import { openURL } from "../backend";
 import { h } from "../dom";
 import { formatDateTime, formatRelative } from "../format";
 import type { Ctx } from "../state";
-import type { LoginState } from "../types";
+import type { LoginStatus } from "../types";
 
 const STATE_TEXT: Record<string, string> = {
   signed_out: "Signed out",
@@ -21,7 +21,7 @@ export function syncStateText(state: string): string {
 }
 
 /** What a sign-in poll means: null while pending, else the message to show. */
-export function loginOutcome(s: LoginState): { message: string; kind: "info" | "error" } | null {
+export function loginOutcome(s: LoginStatus): { message: string; kind: "info" | "error" } | null {
   switch (s.state) {
     case "pending":
       return null;
@@ -36,7 +36,7 @@ export function loginOutcome(s: LoginState): { message: string; kind: "info" | "
 
 /** A device-flow sign-in in progress: the code shown and how to stop polling. */
 export interface LoginFlow {
-  pending?: LoginState;
+  pending?: LoginStatus;
   stop?: () => void;
 }
 

@@ -1,4 +1,4 @@
-package hosttest
+package nativemsge2e
 
 import (
 	"encoding/json"

@@ -1,8 +1,8 @@
-// Package hosttest drives the real worktimed binary the way a browser does:
+// Package nativemsge2e drives the real worktimed binary the way a browser does:
 // it starts it with an extension's origin as argv[1] and speaks native
 // messaging framing on its stdin and stdout, with the daemon running and
 // without it. It holds only tests and benchmarks.
-package hosttest
+package nativemsge2e
 
 import (
 	"bufio"
@@ -31,7 +31,7 @@ import (
 var worktimed string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "worktimed-hosttest-")
+	dir, err := os.MkdirTemp("", "worktimed-nativemsg-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
