@@ -67,9 +67,16 @@ type Options struct {
 	// changed in the settings applies at once; nil or "" leaves the
 	// server's zone as it is.
 	TimeZone func() string
-	// Interval between periodic runs; 0 means 5 minutes.
+	// Interval between periodic checks while the device is in use and
+	// another device of the user was seen writing lately (see
+	// periodicInterval); 0 means 5 minutes.
 	Interval time.Duration
-	// Debounce is the wait after a local change before pushing; 0 means 3 s.
+	// IdleInterval between periodic checks otherwise; 0 means an hour. It
+	// is never shorter than Interval.
+	IdleInterval time.Duration
+	// Debounce is the wait after the first ended session waiting to be
+	// pushed before pushing it; ends within it go in the same push. 0 means
+	// 60 s.
 	Debounce time.Duration
 	// Backoff after failed runs; a zero Base or Max takes its default
 	// (DefaultBackoffBase, DefaultBackoffMax) on its own.
@@ -87,14 +94,18 @@ type Options struct {
 	OnSchedule func(next time.Time)
 }
 
-// Engine runs sync: it pushes local changes and pulls other devices'
-// sessions when triggered (a local change, the periodic timer, SyncNow, or
-// the end of a backoff), and keeps the state users see.
+// Engine runs sync and keeps the state users see. It pushes ended sessions
+// a Debounce after the first one waits, and pulls other devices' sessions
+// only when there may be something to pull: when a push reply says another
+// write happened, on SyncNow or a sign-in, after a backoff, and at the
+// periodic check (every Interval while the device is in use and another
+// device writes, every IdleInterval otherwise).
 type Engine struct {
 	o   Options
 	log *slog.Logger
 
 	changed chan struct{}           // a local change happened (buffered 1)
+	used    chan struct{}           // the device is being used (buffered 1)
 	now     chan chan api.SyncState // SyncNow requests
 	acct    chan struct{}           // the account changed (buffered 1)
 
@@ -110,7 +121,23 @@ type Engine struct {
 	// pushed or a page pulled); a failure after progress starts the
 	// backoff over instead of lengthening it.
 	progressed bool
+	// lastUse is when the device was last used (a local change or Used).
+	lastUse time.Time
+	// otherSeen is when a pull last brought another device's sessions.
+	otherSeen time.Time
+	// current is when this device last knew every change on the server:
+	// the end of a pull, or a push whose reply said nothing else changed.
+	current time.Time
 }
+
+// Windows of the periodic check's pace (see periodicInterval).
+const (
+	// InUseWindow is how long after its last use a device counts as in use.
+	InUseWindow = 15 * time.Minute
+	// OtherDeviceWindow is how long after another device's sessions last
+	// arrived the user counts as using several devices at once.
+	OtherDeviceWindow = time.Hour
+)
 
 // Stats count what the engine has done since it started.
 type Stats struct {
@@ -133,10 +160,14 @@ func New(opts Options) (*Engine, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Interval <= 0 {
-		opts.Interval = 5 * time.Minute
+		opts.Interval = DefaultInterval
 	}
+	if opts.IdleInterval <= 0 {
+		opts.IdleInterval = DefaultIdleInterval
+	}
+	opts.IdleInterval = max(opts.IdleInterval, opts.Interval)
 	if opts.Debounce <= 0 {
-		opts.Debounce = 3 * time.Second
+		opts.Debounce = DefaultDebounce
 	}
 	if opts.Backoff.Base <= 0 {
 		opts.Backoff.Base = DefaultBackoffBase
@@ -154,6 +185,7 @@ func New(opts Options) (*Engine, error) {
 		o:       opts,
 		log:     opts.Logger,
 		changed: make(chan struct{}, 1),
+		used:    make(chan struct{}, 1),
 		now:     make(chan chan api.SyncState),
 		acct:    make(chan struct{}, 1),
 	}
@@ -164,13 +196,67 @@ func New(opts Options) (*Engine, error) {
 	return e, nil
 }
 
-// Notify tells the engine that the local store changed; a push follows
-// after the debounce delay. It never blocks.
+// Default timings (see Options).
+const (
+	DefaultInterval     = 5 * time.Minute
+	DefaultIdleInterval = time.Hour
+	DefaultDebounce     = time.Minute
+)
+
+// Notify tells the engine that the local store changed, which also means
+// the device is in use. When an ended session waits to be pushed, a push
+// follows after the debounce delay; a change of an active session alone
+// (a start or a heartbeat) sends nothing. It never blocks.
 func (e *Engine) Notify() {
+	e.markUsed()
 	select {
 	case e.changed <- struct{}{}:
 	default:
 	}
+}
+
+// Used tells the engine the device is in use (someone reads its stats or
+// sessions), so other devices' changes should show within Interval. It
+// never blocks.
+func (e *Engine) Used() {
+	e.markUsed()
+	select {
+	case e.used <- struct{}{}:
+	default:
+	}
+}
+
+func (e *Engine) markUsed() {
+	now := e.o.Clock.Now()
+	e.mu.Lock()
+	e.lastUse = now
+	e.mu.Unlock()
+}
+
+// nextCheck is when the periodic check is due: a periodicInterval after
+// the device last knew every change.
+func (e *Engine) nextCheck() time.Time {
+	now := e.o.Clock.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.current.IsZero() {
+		return now.Add(e.periodicIntervalLocked(now))
+	}
+	return e.current.Add(e.periodicIntervalLocked(now))
+}
+
+// periodicIntervalLocked is the pace of the periodic check: Interval while
+// the device is in use and another device wrote lately (someone may be
+// looking at this device for what they did on the other), IdleInterval
+// otherwise (a user with one device gets nothing from pulls, and an idle
+// device shows nobody anything). Must hold mu.
+func (e *Engine) periodicIntervalLocked(now time.Time) time.Duration {
+	inUse := !e.lastUse.IsZero() && now.Sub(e.lastUse) < InUseWindow
+	others := !e.otherSeen.IsZero() && now.Sub(e.otherSeen) < OtherDeviceWindow
+	if inUse && others {
+		return e.o.Interval
+	}
+	return e.o.IdleInterval
 }
 
 // AccountChanged tells the engine that the user signed in or out; a run
@@ -244,7 +330,7 @@ func (e *Engine) Stats() Stats {
 // without fresh counts: a run cut short leaves the state it had before the
 // run (see runOnce), so an interrupted run never reads as a success.
 func (e *Engine) RunOnce(ctx context.Context) (api.SyncState, error) {
-	e.runOnce(ctx)
+	e.runOnce(ctx, true)
 	if err := ctx.Err(); err != nil {
 		// The store cannot be read with ctx any more; the counts are left
 		// out rather than reported as zero.
@@ -278,25 +364,30 @@ func (e *Engine) Run(ctx context.Context) error {
 			}
 		}
 	}
+	// Two deadlines share one timer: pushDue, a Debounce after the first
+	// ended session waited (zero: nothing waits), and checkDue, the
+	// periodic check or the retry after a failure (zero: none until a
+	// trigger). A run at pushDue pushes and pulls only if the push says
+	// so; a run at checkDue also pulls.
 	var timer clock.Timer
-	var due time.Time // zero: no timer
-	schedule := func(at time.Time) {
+	var pushDue, checkDue, due time.Time
+	arm := func() {
+		at := checkDue
+		if !pushDue.IsZero() && (at.IsZero() || pushDue.Before(at)) {
+			at = pushDue
+		}
+		if at.Equal(due) && (timer != nil || at.IsZero()) {
+			return
+		}
 		if timer != nil {
 			timer.Stop()
 		}
-		due = at
-		timer = e.o.Clock.NewTimer(at.Sub(e.o.Clock.Now()))
+		timer, due = nil, at
+		if !at.IsZero() {
+			timer = e.o.Clock.NewTimer(at.Sub(e.o.Clock.Now()))
+		}
 		if e.o.OnSchedule != nil {
 			e.o.OnSchedule(at)
-		}
-	}
-	unschedule := func() {
-		if timer != nil {
-			timer.Stop()
-		}
-		timer, due = nil, time.Time{}
-		if e.o.OnSchedule != nil {
-			e.o.OnSchedule(time.Time{})
 		}
 	}
 	timerC := func() <-chan time.Time {
@@ -305,47 +396,72 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 		return timer.C()
 	}
-	run := func() api.SyncState {
-		next, ok := e.runOnce(ctx)
+	run := func(full bool) api.SyncState {
+		next, ok := e.runOnce(ctx, full)
+		pushDue, checkDue = time.Time{}, time.Time{}
 		if ok {
-			schedule(next)
-		} else {
-			unschedule()
+			checkDue = next
 		}
+		arm()
 		st := e.State(ctx)
 		if e.o.AfterRun != nil {
 			e.o.AfterRun(st)
 		}
 		return st
 	}
-	run()
+	idle := func() bool {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.state.State == StateIdle
+	}
+	run(true)
 	for {
 		select {
 		case <-ctx.Done():
-			unschedule()
+			pushDue, checkDue = time.Time{}, time.Time{}
+			arm()
 			return nil
 		case done := <-e.now:
-			done <- run()
+			done <- run(true)
 		case <-e.acct:
-			run()
+			run(true)
 		case <-e.changed:
-			e.mu.Lock()
-			st := e.state.State
-			e.mu.Unlock()
-			if st != StateIdle {
+			if !idle() || !pushDue.IsZero() {
 				// Backing off, waiting for a sign-in or signed out: the
-				// change waits for that to end.
+				// change waits for that to end. Or a push is already due,
+				// and takes this change along.
 				continue
 			}
-			at := e.o.Clock.Now().Add(e.o.Debounce)
-			if due.IsZero() || at.Before(due) {
-				schedule(at)
+			n, err := e.o.Store.PendingCount(ctx)
+			if err != nil {
+				e.log.Warn("sync: counting pending sessions", "err", err)
+				continue
+			}
+			if n > 0 {
+				pushDue = e.o.Clock.Now().Add(e.o.Debounce)
+				arm()
+			}
+		case <-e.used:
+			// In use again: the periodic check may now be due sooner.
+			if idle() && !checkDue.IsZero() {
+				if at := e.nextCheck(); at.Before(checkDue) {
+					checkDue = laterOf(at, e.o.Clock.Now())
+					arm()
+				}
 			}
 		case <-timerC():
+			now := e.o.Clock.Now()
 			timer, due = nil, time.Time{}
-			run()
+			run(!checkDue.IsZero() && !now.Before(checkDue))
 		}
 	}
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func (e *Engine) setState(fn func(st *api.SyncState)) {
@@ -354,9 +470,10 @@ func (e *Engine) setState(fn func(st *api.SyncState)) {
 	fn(&e.state)
 }
 
-// runOnce runs one sync and returns when the next periodic or retry run is
-// due (ok false: none until a trigger).
-func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
+// runOnce runs one sync and returns when the next periodic check or retry
+// is due (ok false: none until a trigger). full pulls whatever happens;
+// otherwise it pulls only when a push says something else changed.
+func (e *Engine) runOnce(ctx context.Context, full bool) (next time.Time, ok bool) {
 	acct, err := e.o.Account(ctx)
 	if err != nil {
 		if !errors.Is(err, ErrSignedOut) {
@@ -383,7 +500,7 @@ func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
 		st.State, st.ServerURL = StateSyncing, acct.ServerURL
 		e.progressed = false
 	})
-	err = e.sync(ctx, acct)
+	err = e.sync(ctx, acct, full)
 	now := e.o.Clock.Now()
 	switch {
 	case err == nil:
@@ -391,9 +508,9 @@ func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
 		e.failures = 0
 		t := now.UTC().Truncate(time.Second)
 		e.state.State, e.state.LastError, e.state.LastSuccessAt = StateIdle, "", &t
-		n := now.Add(e.o.Interval)
-		e.state.NextAttemptAt = &n
 		e.mu.Unlock()
+		n := laterOf(e.nextCheck(), now)
+		e.setState(func(st *api.SyncState) { st.NextAttemptAt = &n })
 		if err := e.o.Store.SetState(ctx, keyLastSuccess, t.Format(time.RFC3339)); err != nil {
 			e.log.Warn("sync: storing last success", "err", err)
 		}

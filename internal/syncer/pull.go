@@ -39,7 +39,14 @@ func (e *Engine) pull(ctx context.Context, remote Remote, device, ckey, cursor s
 				return fmt.Errorf("sync: %w", err)
 			}
 		}
+		if len(theirs) > 0 {
+			now := e.o.Clock.Now()
+			e.mu.Lock()
+			e.otherSeen = now
+			e.mu.Unlock()
+		}
 		if !res.More {
+			e.markCurrent()
 			return nil
 		}
 	}

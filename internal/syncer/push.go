@@ -9,8 +9,9 @@ import (
 	"github.com/worktime/worktime/internal/localdb"
 )
 
-// sync pushes every pending change, then pulls.
-func (e *Engine) sync(ctx context.Context, acct Account) error {
+// sync pushes every ended session waiting, then pulls when full is set or
+// a push reply says something else changed since the device's cursor.
+func (e *Engine) sync(ctx context.Context, acct Account, full bool) error {
 	remote := Retry(e.o.NewRemote(acct), RetryOptions{
 		Backoff:  e.o.Backoff,
 		Clock:    e.o.Clock,
@@ -32,9 +33,9 @@ func (e *Engine) sync(ctx context.Context, acct Account) error {
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
-	// fastForwarded stays true while every push's changes directly followed
-	// the cursor: the server then has nothing new from anyone else.
-	fastForwarded, pushed := true, false
+	// changed is set once a push reply says the server holds changes the
+	// device has not pulled.
+	changed := false
 	limit := e.o.BatchSize
 	// Batches follow each other in change order, so the store's work is
 	// done while the server works: the next batch is read, and the last
@@ -62,7 +63,7 @@ func (e *Engine) sync(ctx context.Context, acct Account) error {
 		if !last {
 			next = e.readAhead(ctx, batch[len(batch)-1].ChangeSeq, limit)
 		}
-		res, perr := remote.Push(ctx, PushRequest{DeviceID: device, TimeZone: e.timeZone(), Sessions: toWire(batch)})
+		res, perr := remote.Push(ctx, PushRequest{DeviceID: device, TimeZone: e.timeZone(), Since: cursor, Sessions: toWire(batch)})
 		e.count(func(s *Stats) { s.PushRequests++ })
 		if err := waitRecord(recording); err != nil {
 			recording = nil
@@ -80,16 +81,18 @@ func (e *Engine) sync(ctx context.Context, acct Account) error {
 			drain(next)
 			return perr
 		}
-		pushed = true
 		recording = e.recordAsync(ctx, batch, res)
-		if fastForwarded && res.Cursor != "" && sameCursor(res.Since, cursor) {
+		if !changed && !res.Changed {
+			// Everything up to res.Cursor is this device's own: the
+			// cursor moves there without pulling its sessions back.
 			cursor = res.Cursor
 			if err := e.o.Store.SetState(ctx, ckey, cursor); err != nil {
 				drain(next)
 				return fmt.Errorf("sync: %w", err)
 			}
+			e.markCurrent()
 		} else {
-			fastForwarded = false
+			changed = true
 		}
 		if last {
 			break
@@ -103,7 +106,7 @@ func (e *Engine) sync(ctx context.Context, acct Account) error {
 	if err != nil {
 		return err
 	}
-	if pushed && fastForwarded {
+	if !full && !changed {
 		return nil
 	}
 	return e.pull(ctx, remote, device, ckey, cursor)
@@ -181,8 +184,14 @@ func (e *Engine) switchAccount(ctx context.Context, acct Account) error {
 	return nil
 }
 
-// sameCursor compares cursors (Remote spells the beginning "").
-func sameCursor(a, b string) bool { return a == b }
+// markCurrent records that the device knows every change on the server
+// as of now.
+func (e *Engine) markCurrent() {
+	now := e.o.Clock.Now()
+	e.mu.Lock()
+	e.current = now
+	e.mu.Unlock()
+}
 
 // record marks a pushed batch: accepted rows are synced unless they changed
 // meanwhile, rejected ones are quarantined so they never block the queue.
