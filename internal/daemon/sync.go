@@ -18,17 +18,19 @@ import (
 	"github.com/worktime/worktime/internal/localapi"
 	"github.com/worktime/worktime/internal/syncer"
 	"github.com/worktime/worktime/internal/syncer/httpremote"
+	"github.com/worktime/worktime/internal/tracker"
 )
 
 // Environment variables that tune sync, for tests and local development.
 // Durations are Go duration strings.
 const (
-	EnvSyncDebounce    = "WORKTIME_SYNC_DEBOUNCE"     // wait after a local change (3s)
-	EnvSyncInterval    = "WORKTIME_SYNC_INTERVAL"     // periodic run, overrides syncer.interval
-	EnvSyncBackoffBase = "WORKTIME_SYNC_BACKOFF_BASE" // first retry delay (2s)
-	EnvSyncBackoffMax  = "WORKTIME_SYNC_BACKOFF_MAX"  // retry delay cap (10m)
-	EnvSyncTimeout     = "WORKTIME_SYNC_TIMEOUT"      // per request (30s)
-	EnvGitHubOAuthBase = "WORKTIME_GITHUB_OAUTH_BASE" // GitHub's sign-in host (https://github.com)
+	EnvSyncDebounce     = "WORKTIME_SYNC_DEBOUNCE"      // wait after the first ended session before pushing (60s)
+	EnvSyncInterval     = "WORKTIME_SYNC_INTERVAL"      // periodic check while in use, overrides sync.interval
+	EnvSyncIdleInterval = "WORKTIME_SYNC_IDLE_INTERVAL" // periodic check otherwise (1h)
+	EnvSyncBackoffBase  = "WORKTIME_SYNC_BACKOFF_BASE"  // first retry delay (2s)
+	EnvSyncBackoffMax   = "WORKTIME_SYNC_BACKOFF_MAX"   // retry delay cap (10m)
+	EnvSyncTimeout      = "WORKTIME_SYNC_TIMEOUT"       // per request (30s)
+	EnvGitHubOAuthBase  = "WORKTIME_GITHUB_OAUTH_BASE"  // GitHub's sign-in host (https://github.com)
 )
 
 // CredentialsFile is where the JWT is kept under the worktime home.
@@ -36,7 +38,7 @@ func CredentialsFile(p config.Paths) string { return filepath.Join(p.Home, "cred
 
 // SyncTuning are the engine's timings.
 type SyncTuning struct {
-	Debounce, Interval, BackoffBase, BackoffMax, Timeout time.Duration
+	Debounce, Interval, IdleInterval, BackoffBase, BackoffMax, Timeout time.Duration
 }
 
 // SyncTuningFrom reads the tuning from config and the environment
@@ -47,7 +49,8 @@ func SyncTuningFrom(cfg config.Config, getenv func(string) string) (SyncTuning, 
 		name string
 		dst  *time.Duration
 	}{
-		{EnvSyncDebounce, &t.Debounce}, {EnvSyncInterval, &t.Interval}, {EnvSyncBackoffBase, &t.BackoffBase},
+		{EnvSyncDebounce, &t.Debounce}, {EnvSyncInterval, &t.Interval}, {EnvSyncIdleInterval, &t.IdleInterval},
+		{EnvSyncBackoffBase, &t.BackoffBase},
 		{EnvSyncBackoffMax, &t.BackoffMax}, {EnvSyncTimeout, &t.Timeout},
 	} {
 		s := getenv(v.name)
@@ -176,12 +179,13 @@ func NewEngine(store syncer.Store, a *auth.Service, tun SyncTuning, env EngineEn
 			return httpremote.New(httpremote.Options{ServerURL: a.ServerURL, Token: a.Token, Timeout: tun.Timeout,
 				UserAgent: "worktimed/" + env.Version})
 		},
-		Clock:    env.Clock,
-		Logger:   env.Logger.With("component", "sync"),
-		TimeZone: tz,
-		Interval: tun.Interval,
-		Debounce: tun.Debounce,
-		Backoff:  syncer.Backoff{Base: tun.BackoffBase, Max: tun.BackoffMax},
+		Clock:        env.Clock,
+		Logger:       env.Logger.With("component", "sync"),
+		TimeZone:     tz,
+		Interval:     tun.Interval,
+		IdleInterval: tun.IdleInterval,
+		Debounce:     tun.Debounce,
+		Backoff:      syncer.Backoff{Base: tun.BackoffBase, Max: tun.BackoffMax},
 		AfterRun: func(st api.SyncState) {
 			env.Logger.Debug("sync run", "state", st.State, "pending", st.Pending, "quarantined", st.Quarantined, "err", st.LastError)
 		},
@@ -195,6 +199,41 @@ func (s *Sync) wait(ctx context.Context) (*syncer.Engine, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// Used tells the engine the device is in use (see syncer.Engine.Used); it
+// does nothing before the engine runs.
+func (s *Sync) Used() {
+	select {
+	case <-s.ready:
+		s.engine.Used()
+	default:
+	}
+}
+
+// usageTracker is the local API's tracker; reading sessions or stats
+// through it counts as using the device, so sync keeps what is shown fresh.
+type usageTracker struct {
+	localapi.Tracker
+	used func()
+}
+
+func (u usageTracker) Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error) {
+	u.used()
+	return u.Tracker.Sessions(ctx, q)
+}
+
+func (u usageTracker) Stats(ctx context.Context, q tracker.StatsQuery) (api.Stats, error) {
+	u.used()
+	return u.Tracker.Stats(ctx, q)
+}
+
+// localAPITracker is d's tracker as the local API uses it.
+func (d *Daemon) localAPITracker() localapi.Tracker {
+	if u, ok := d.sync.(interface{ Used() }); ok {
+		return usageTracker{Tracker: d.Tracker, used: u.Used}
+	}
+	return d.Tracker
 }
 
 // SyncStatus implements localapi.SyncService.
