@@ -1,6 +1,7 @@
 // Shared helpers of the worker tests: sign-in, requests, session builders.
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import type { WireSession as StoredWireSession } from "../src/session-writes";
 
 export const BASE = "http://worker.test";
 
@@ -46,18 +47,8 @@ export function newId(): string {
   return `${r.slice(0, 8)}-${r.slice(9, 13)}-7${r.slice(15, 18)}-8${r.slice(20, 23)}-${n}`;
 }
 
-export interface WireSession {
-  id: string;
-  repo_owner: string;
-  repo_name: string;
-  pr_number: number;
-  start_time: string;
-  end_time: string | null;
-  duration_seconds: number;
-  status: string;
-  updated_at: string;
-  device_id?: string;
-}
+/** A session as pushed (device_id is the push's) or as pulled. */
+export type WireSession = Omit<StoredWireSession, "device_id"> & { device_id?: string; prev_start_time?: string };
 
 /** An ended session [start, start+seconds) with updated_at = end + ms. */
 export function ended(start: string, seconds: number, over: Partial<WireSession> = {}): WireSession {
@@ -80,7 +71,7 @@ export function ended(start: string, seconds: number, over: Partial<WireSession>
 export async function push(token: string, sessions: unknown[], extra: Record<string, unknown> = {}) {
   const res = await call("/api/sync/push", jsonInit("POST", { device_id: "dev-1", sessions, ...extra }, token));
   expect(res.status).toBe(200);
-  return (await res.json()) as { accepted: string[]; rejected: { id: string; error: string }[]; cursor: string };
+  return (await res.json()) as { accepted: string[]; rejected: { id: string; error: string }[]; cursor: string; changed: boolean };
 }
 
 export async function pullAll(token: string, since?: string, limit = 1000) {
