@@ -22,6 +22,8 @@ export default defineConfig(async () => ({
           ALLOWED_ORIGINS: "chrome-extension://abcdefghijklmnopabcdefghijklmnop",
         },
         outboundService: githubFake,
+        // A second database for the upgrade test (test/migration.test.ts).
+        d1Databases: ["UPGRADE_DB"],
       },
     }),
   ],
