@@ -6,6 +6,9 @@
 // listings read the table by time; pull reads the seq index. Writes of
 // sessions take the whole push as one compact JSON parameter read with
 // json_each, so a push is a constant number of statements whatever its size.
+// Joins with json_each are CROSS JOINs: SQLite then walks the pushed sessions
+// and searches the primary key for each, instead of walking all of the user's
+// sessions (test/cost.test.ts checks that reads do not grow with history).
 
 export type Status = "active" | "completed" | "abandoned";
 const STATUS_NAMES: readonly Status[] = ["active", "completed", "abandoned"];
@@ -288,14 +291,17 @@ export function writeSessionsStatements(
   stmts.push(
     db
       .prepare(
-        `UPDATE sessions SET seq = NULL, status = 3, end_time = m.s, updated_at = m.u,
+        `WITH m AS MATERIALIZED (
+           SELECT t.end_time AS target, t.id AS id, j.value->>'s' AS s, j.value->>'u' AS u
+           FROM json_each(?2) AS j CROSS JOIN sessions AS t
+             ON t.user_id = ?1 AND t.start_time = j.value->>'s' AND t.id = unhex(j.value->>'i')
+           WHERE t.status = 3 AND t.updated_at < j.value->>'u')
+         UPDATE sessions SET seq = NULL, status = 3,
+           end_time = (SELECT m.s FROM m WHERE m.target = sessions.start_time AND m.id = sessions.id),
+           updated_at = (SELECT m.u FROM m WHERE m.target = sessions.start_time AND m.id = sessions.id),
            pr_number = 0, repo_owner = '', repo_name = '', device_id = ''
-         FROM (SELECT t.end_time AS target, t.id AS id, j.value->>'s' AS s, j.value->>'u' AS u
-               FROM json_each(?2) AS j JOIN sessions AS t
-                 ON t.user_id = ?1 AND t.start_time = j.value->>'s' AND t.id = unhex(j.value->>'i')
-               WHERE t.status = 3 AND t.updated_at < j.value->>'u') AS m
-         WHERE sessions.user_id = ?1 AND sessions.start_time = m.target AND sessions.id = m.id
-           AND sessions.status != 3 AND sessions.updated_at < m.u`,
+         WHERE user_id = ?1 AND start_time IN (SELECT target FROM m) AND id IN (SELECT id FROM m) AND status != 3
+           AND updated_at < (SELECT m.u FROM m WHERE m.target = sessions.start_time AND m.id = sessions.id)`,
       )
       .bind(userId, live),
     db
