@@ -106,7 +106,9 @@ describe("cost per request", () => {
     // The fresh user's first push also raises max_span (one row).
     expect(b.cost.d1_rows_written).toBe(40);
     expect(a.cost.d1_rows_written).toBe(41);
-    for (const path of ["/api/stats/daily?days=30", "/api/stats/repo/acme/web?days=30", "/api/sessions?limit=50", `/api/sync/pull?since=c1.${(2000).toString(36)}`]) {
+    // A listing reads its page, not the history before it.
+    expect(costOf(await call("/api/sessions?limit=50", authed(old.jwt))).d1_rows_read).toBeLessThanOrEqual(2 * 50 + 5);
+    for (const path of ["/api/stats/daily?days=30", "/api/stats/repo/acme/web?days=30", `/api/sync/pull?since=c1.${(2000).toString(36)}`]) {
       const ca = costOf(await call(path.replace(/since=[^&]+/, "since=c1.0"), authed(fresh.jwt)));
       const cb = costOf(await call(path, authed(old.jwt)));
       expect(cb.d1_rows_read, path).toBeLessThanOrEqual(ca.d1_rows_read + 2);
