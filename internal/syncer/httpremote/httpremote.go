@@ -81,9 +81,10 @@ type wireSession struct {
 }
 
 type pushBody struct {
-	DeviceID string        `json:"device_id"`
-	TimeZone string        `json:"time_zone,omitempty"`
-	Since    string        `json:"since,omitempty"`
+	DeviceID string `json:"device_id"`
+	TimeZone string `json:"time_zone,omitempty"`
+	// Since is always sent: "" is the beginning, a cursor like any other.
+	Since    string        `json:"since"`
 	Sessions []wireSession `json:"sessions"`
 }
 

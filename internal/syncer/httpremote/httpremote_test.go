@@ -147,7 +147,10 @@ func TestCursorsAndChanged(t *testing.T) {
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 			t.Errorf("push body: %v", err)
 		}
-		since, _ := body["since"].(string)
+		since, ok := body["since"].(string)
+		if !ok {
+			t.Errorf("push body %v has no since", body)
+		}
 		sinces <- since
 		w.Write([]byte(<-reply))
 	}))
