@@ -24,25 +24,19 @@ var fixtures = map[int]string{
 		INSERT INTO daily_stats VALUES ('2025-11-25', 'acme', 'web', 7, 3600, 1, 3600), ('2025-11-25', 'acme', 'api', 3, 600, 1, 600);
 		INSERT INTO state VALUES ('device_id', 'dev-1'), ('daily_stats_zone', 'UTC');
 		INSERT INTO users (github_user_id, github_username, created_at, last_active) VALUES ('42', 'octo', 1, 1);`,
-	2: `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name, pr_number, start_time, end_time,
-			duration_seconds, status, last_heartbeat_at, created_at, updated_at, change_seq, pushed_seq) VALUES
-		('0190a000-0000-7000-8000-000000000001', 'dev-1', 'manual', 'acme', 'web', 7, 1764064800, 1764068400, 3600, 'completed', NULL, 1764064800, 1764068400000, 1, 1);
-		INSERT INTO daily_stats VALUES ('2025-11-25', 'acme', 'web', 7, 3600, 1, 3600);
-		INSERT INTO state VALUES ('device_id', 'dev-1'), ('daily_stats_zone', 'UTC');
-		UPDATE state SET value = '1' WHERE key = 'change_seq';`,
-	3: `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name, pr_number, start_time, end_time,
-			duration_seconds, status, last_heartbeat_at, created_at, updated_at, change_seq, pushed_seq) VALUES
-		('0190a000-0000-7000-8000-000000000001', 'dev-1', 'manual', 'acme', 'web', 7, 1764064800, 1764068400, 3600, 'completed', NULL, 1764064800, 1764068400000, 1, 1);
-		INSERT INTO daily_stats VALUES ('2025-11-25', 'acme', 'web', 7, 3600, 1, 3600);
-		INSERT INTO state VALUES ('device_id', 'dev-1'), ('daily_stats_zone', 'UTC');
-		UPDATE state SET value = '1' WHERE key = 'change_seq';`,
-	4: `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name, pr_number, start_time, end_time,
-			duration_seconds, status, last_heartbeat_at, created_at, updated_at, change_seq, pushed_seq) VALUES
-		('0190a000-0000-7000-8000-000000000001', 'dev-1', 'manual', 'acme', 'web', 7, 1764064800, 1764068400, 3600, 'completed', NULL, 1764064800, 1764068400000, 1, 1);
-		INSERT INTO daily_stats VALUES ('2025-11-25', 'acme', 'web', 7, 3600, 1, 3600);
-		INSERT INTO state VALUES ('device_id', 'dev-1'), ('daily_stats_zone', 'UTC');
-		UPDATE state SET value = '1' WHERE key = 'change_seq';`,
+	2: pushedFixture,
+	3: pushedFixture,
+	4: pushedFixture,
 }
+
+// pushedFixture is a pushed session, as versions 2 to 4 wrote it (their
+// session columns are the same).
+const pushedFixture = `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name, pr_number, start_time, end_time,
+			duration_seconds, status, last_heartbeat_at, created_at, updated_at, change_seq, pushed_seq) VALUES
+		('0190a000-0000-7000-8000-000000000001', 'dev-1', 'manual', 'acme', 'web', 7, 1764064800, 1764068400, 3600, 'completed', NULL, 1764064800, 1764068400000, 1, 1);
+		INSERT INTO daily_stats VALUES ('2025-11-25', 'acme', 'web', 7, 3600, 1, 3600);
+		INSERT INTO state VALUES ('device_id', 'dev-1'), ('daily_stats_zone', 'UTC');
+		UPDATE state SET value = '1' WHERE key = 'change_seq';`
 
 // createAt builds a database at schema version v, with v's fixture rows.
 func createAt(t *testing.T, path string, v int) {
