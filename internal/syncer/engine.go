@@ -69,7 +69,7 @@ type Options struct {
 	TimeZone func() string
 	// Interval between periodic checks while the device is in use and
 	// another device of the user was seen writing lately (see
-	// periodicInterval); 0 means 5 minutes.
+	// periodicIntervalLocked); 0 means 5 minutes.
 	Interval time.Duration
 	// IdleInterval between periodic checks otherwise; 0 means an hour. It
 	// is never shorter than Interval.
@@ -130,7 +130,7 @@ type Engine struct {
 	current time.Time
 }
 
-// Windows of the periodic check's pace (see periodicInterval).
+// Windows of the periodic check's pace (see periodicIntervalLocked).
 const (
 	// InUseWindow is how long after its last use a device counts as in use.
 	InUseWindow = 15 * time.Minute
@@ -208,7 +208,7 @@ const (
 // follows after the debounce delay; a change of an active session alone
 // (a start or a heartbeat) sends nothing. It never blocks.
 func (e *Engine) Notify() {
-	e.markUsed()
+	e.Used()
 	select {
 	case e.changed <- struct{}{}:
 	default:
@@ -219,21 +219,17 @@ func (e *Engine) Notify() {
 // sessions), so other devices' changes should show within Interval. It
 // never blocks.
 func (e *Engine) Used() {
-	e.markUsed()
+	now := e.o.Clock.Now()
+	e.mu.Lock()
+	e.lastUse = now
+	e.mu.Unlock()
 	select {
 	case e.used <- struct{}{}:
 	default:
 	}
 }
 
-func (e *Engine) markUsed() {
-	now := e.o.Clock.Now()
-	e.mu.Lock()
-	e.lastUse = now
-	e.mu.Unlock()
-}
-
-// nextCheck is when the periodic check is due: a periodicInterval after
+// nextCheck is when the periodic check is due: a periodic interval after
 // the device last knew every change.
 func (e *Engine) nextCheck() time.Time {
 	now := e.o.Clock.Now()
