@@ -34,8 +34,8 @@ function range(user: AuthUser, days: number): Range {
 }
 
 /** The ended sessions that can have a part in the range. */
-function readRange(c: { env: AppEnv["Bindings"] }, user: AuthUser, r: Range): Promise<StatSession[]> {
-  return endedSessionsStarting(c.env.DB, user.id, r.fromInstant - user.maxSpan, r.toInstant);
+function readRange(c: { env: AppEnv["Bindings"] }, user: AuthUser, r: Range, repo?: { owner: string; name: string }): Promise<StatSession[]> {
+  return endedSessionsStarting(c.env.DB, user.id, r.fromInstant - user.maxSpan, r.toInstant, repo);
 }
 
 interface Totals {
@@ -98,7 +98,7 @@ stats.get("/repo/:owner/:name", validate("param", repoParam), validate("query", 
   const user = c.var.user;
   const { owner, name } = c.req.valid("param");
   const r = range(user, c.req.valid("query").days);
-  const rows = (await readRange(c, user, r)).filter((s) => s.repo_owner === owner && s.repo_name === name);
+  const rows = await readRange(c, user, r, { owner, name });
   const days = new Map<number, Totals>();
   const counted = new Set<StatSession>();
   let total = 0;
