@@ -10,12 +10,13 @@
 // and its indexes) and the cost of deleting the account.
 //
 // CPU: workerd's CPU time (all threads, /proc/<pid>/task/*/schedstat, ns)
-// over RUNS sequential requests, divided by RUNS. Local D1 runs its SQLite in
-// the same process, so this includes D1's query time; "js_cpu_ms" subtracts
-// the D1 ms reported by D1 itself, an estimate of the Worker's own CPU
-// (Workers Free allows 10 ms), after also subtracting the CPU of a request
-// to /health (the runtime's HTTP handling and Miniflare's routing workers,
-// which a deployed Worker is not billed for).
+// over RUNS sequential requests, divided by RUNS, and the same minus a
+// request to /health (the runtime's HTTP handling and Miniflare's routing
+// workers, which a deployed Worker is not billed for). Local D1 runs its
+// SQLite in the same process, so both include D1's query work: an upper bound
+// of the Worker's own CPU (Workers Free allows 10 ms). The stats computation,
+// the one part whose CPU grows with the rows read, is also timed alone in
+// Node (process.cpuUsage) on the same rows, bundled from src/stats-compute.ts.
 //
 //   node bench/cost.mjs [--sessions N (100000)] [--runs N (5)] [--json]
 import { spawn } from "node:child_process";
@@ -26,6 +27,8 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
+import { pathToFileURL } from "node:url";
+import * as esbuild from "esbuild";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -138,6 +141,36 @@ function session(i, total) {
   };
 }
 
+/** ms of CPU per call of the stats computation over the rows of each range. */
+async function statsComputeCpu(dir, total) {
+  const out = path.join(dir, "stats-compute.mjs");
+  await esbuild.build({ entryPoints: [path.join(here, "../src/stats-compute.ts")], bundle: true, format: "esm", platform: "neutral", outfile: out, logLevel: "error" });
+  const { dailyStats, lastDays, repoStats } = await import(pathToFileURL(out).href);
+  const rows = [];
+  for (let i = Math.max(0, total - 367 * PER_DAY); i < total; i++) {
+    const s = session(i, total);
+    rows.push({ start_time: Date.parse(s.start_time) / 1000, end_time: Date.parse(s.end_time) / 1000, repo_owner: s.repo_owner, repo_name: s.repo_name, pr_number: s.pr_number });
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const time = (fn) => {
+    fn(); // warm-up
+    const n = 20;
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) JSON.stringify(fn());
+    const c = process.cpuUsage(c0);
+    return +((c.user + c.system) / 1000 / n).toFixed(2);
+  };
+  const result = {};
+  for (const days of [30, 366]) {
+    const r = lastDays("Europe/Berlin", days, now);
+    const inRange = rows.filter((s) => s.start_time >= r.fromInstant - 3600 && s.start_time < r.toInstant);
+    result[`daily days=${days} (${inRange.length} sessions)`] = time(() => dailyStats(r, inRange));
+    const repo = inRange.filter((s) => s.repo_owner === "kubernetes" && s.repo_name === "kubernetes");
+    result[`repo days=${days} (${repo.length} sessions)`] = time(() => repoStats(r, repo));
+  }
+  return result;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 async function main() {
@@ -184,7 +217,7 @@ async function main() {
       const cpu = (cpuNs(pids) - c0) / 1e6 / runs;
       const own = rows.length === 0 ? 0 : cpu - rows[0].workerd_cpu_ms;
       const m = (k) => median(costs.map((c) => c[k]));
-      const row = { endpoint: label, d1_queries: m("d1_queries"), d1_rows_read: m("d1_rows_read"), d1_rows_written: m("d1_rows_written"), d1_ms: m("d1_ms"), kv_reads: m("kv_reads"), wall_ms: +median(walls).toFixed(1), workerd_cpu_ms: +cpu.toFixed(2), js_cpu_ms: +Math.max(0, own - m("d1_ms")).toFixed(2) };
+      const row = { endpoint: label, d1_queries: m("d1_queries"), d1_rows_read: m("d1_rows_read"), d1_rows_written: m("d1_rows_written"), d1_ms: m("d1_ms"), kv_reads: m("kv_reads"), wall_ms: +median(walls).toFixed(1), workerd_cpu_ms: +cpu.toFixed(2), cpu_over_baseline_ms: +Math.max(0, own).toFixed(2) };
       rows.push(row);
       return row;
     };
@@ -236,15 +269,20 @@ async function main() {
       bytes = { sessions: n, expected: stored, bytes_per_session: +(sessionBytes / n).toFixed(1), table: by.sessions, seq_index: by.sessions_user_seq, active_index: by.sessions_active ?? 0, file_bytes: statSync(copy).size };
     }
 
+    // The stats computation's own CPU, timed in Node (process.cpuUsage) on
+    // the rows each stats request reads: the same code, bundled from src/.
+    const statsCpu = await statsComputeCpu(dir, SESSIONS);
+
     const del = await measure("DELETE /api/me (all sessions, chunked)", "DELETE", "/api/me", undefined, 1);
-    const result = { sessions: SESSIONS, runs: RUNS, load_seconds: +loadSeconds.toFixed(1), endpoints: rows, storage: bytes, delete: del };
+    const result = { sessions: SESSIONS, runs: RUNS, load_seconds: +loadSeconds.toFixed(1), endpoints: rows, storage: bytes, stats_compute_cpu_ms: statsCpu, delete: del };
     if (JSON_OUT) {
       console.log(JSON.stringify(result, null, 2));
     } else {
       console.log(`${SESSIONS} sessions for one user (loaded in ${result.load_seconds} s); medians of ${RUNS} runs`);
-      console.log("| endpoint | D1 queries | rows read | rows written | D1 ms | KV reads | wall ms | workerd CPU ms | JS CPU ms (est.) |");
+      console.log("| endpoint | D1 queries | rows read | rows written | D1 ms | KV reads | wall ms | workerd CPU ms | workerd CPU − /health ms |");
       console.log("|---|---|---|---|---|---|---|---|---|");
-      for (const r of rows) console.log(`| ${r.endpoint} | ${r.d1_queries} | ${r.d1_rows_read} | ${r.d1_rows_written} | ${r.d1_ms} | ${r.kv_reads} | ${r.wall_ms} | ${r.workerd_cpu_ms} | ${r.js_cpu_ms} |`);
+      for (const r of rows) console.log(`| ${r.endpoint} | ${r.d1_queries} | ${r.d1_rows_read} | ${r.d1_rows_written} | ${r.d1_ms} | ${r.kv_reads} | ${r.wall_ms} | ${r.workerd_cpu_ms} | ${r.cpu_over_baseline_ms} |`);
+      console.log(`\nstats computation CPU in Node (same code, rows of the range): ${Object.entries(statsCpu).map(([k, v]) => `${k} ${v} ms`).join(", ")}`);
       if (bytes) console.log(`\nstorage after VACUUM: ${bytes.bytes_per_session} bytes per session (${bytes.sessions} sessions; table ${bytes.table} B, seq index ${bytes.seq_index} B, active index ${bytes.active_index} B)`);
     }
   } finally {
