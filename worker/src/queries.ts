@@ -221,14 +221,25 @@ export async function sessionsChangedSince(db: D1Database, userId: number, since
   return r.results.map(toSessionRow);
 }
 
-/** Ended sessions that started in [from, to), as stats read them (a range of the primary key). */
-export async function endedSessionsStarting(db: D1Database, userId: number, from: number, to: number): Promise<StatSession[]> {
+/**
+ * Ended sessions that started in [from, to), as stats read them (a range of
+ * the primary key), of one repository if `repo` is given (the range is read
+ * either way; the filter only spares the Worker the other rows).
+ */
+export async function endedSessionsStarting(
+  db: D1Database,
+  userId: number,
+  from: number,
+  to: number,
+  repo?: { owner: string; name: string },
+): Promise<StatSession[]> {
   const r = await db
     .prepare(
       `SELECT start_time, end_time, repo_owner, repo_name, pr_number FROM sessions
-       WHERE user_id = ?1 AND start_time >= ?2 AND start_time < ?3 AND status IN (1, 2)`,
+       WHERE user_id = ?1 AND start_time >= ?2 AND start_time < ?3 AND status IN (1, 2)
+         AND (?4 IS NULL OR (repo_owner = ?4 AND repo_name = ?5))`,
     )
-    .bind(userId, from, to)
+    .bind(userId, from, to, repo?.owner ?? null, repo?.name ?? null)
     .all<StatSession>();
   return r.results;
 }
