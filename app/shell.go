@@ -42,7 +42,16 @@ func Run(cfg Config) error {
 	}
 	dash := NewDashboard(life, o)
 	tray := NewTray(dash, cfg.TrayIcon, cfg.Log)
-	ui := &wailsUI{}
+	// Opening the window syncs at once, so what other devices did shows
+	// without waiting for the periodic check.
+	syncOnOpen := func() {
+		go func() {
+			if _, err := dash.SyncNow(); err != nil {
+				cfg.Log.Debug("sync on open", "err", err)
+			}
+		}()
+	}
+	ui := &wailsUI{onShow: syncOnOpen}
 	var trayDone sync.WaitGroup
 
 	err := wails.Run(&options.App{
@@ -63,6 +72,9 @@ func Run(cfg Config) error {
 		OnStartup: func(ctx context.Context) {
 			ui.set(ctx)
 			dash.attachUI(ui)
+			if !cfg.Hidden {
+				syncOnOpen()
+			}
 			trayDone.Add(1)
 			go func() {
 				defer trayDone.Done()
@@ -86,8 +98,9 @@ func Run(cfg Config) error {
 // wailsUI is UI over the Wails runtime; its context is the one Wails hands
 // to OnStartup.
 type wailsUI struct {
-	mu  sync.Mutex
-	ctx context.Context
+	mu     sync.Mutex
+	ctx    context.Context
+	onShow func() // called whenever the window is shown; may be nil
 }
 
 func (w *wailsUI) set(ctx context.Context) {
@@ -125,6 +138,9 @@ func (w *wailsUI) Emit(event string) {
 }
 
 func (w *wailsUI) Show() {
+	if w.onShow != nil {
+		w.onShow()
+	}
 	if ctx := w.get(); ctx != nil {
 		wruntime.WindowShow(ctx)
 		wruntime.WindowUnminimise(ctx)

@@ -14,6 +14,7 @@ export default defineConfig(async () => ({
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           JWT_SECRET: "test-secret-0123456789abcdef0123456789",
           DEV_LOGIN: "1",
+          COST_HEADER: "1",
           GITHUB_CLIENT_ID: "Iv1.testclient",
           GITHUB_CLIENT_SECRET: "test-client-secret",
           GITHUB_OAUTH_BASE: "http://github.test",
@@ -21,6 +22,8 @@ export default defineConfig(async () => ({
           ALLOWED_ORIGINS: "chrome-extension://abcdefghijklmnopabcdefghijklmnop",
         },
         outboundService: githubFake,
+        // A second database for the upgrade test (test/migration.test.ts).
+        d1Databases: ["UPGRADE_DB"],
       },
     }),
   ],

@@ -239,7 +239,7 @@ func (h *harness) assertDeployed() {
 	if strings.Join(got, "|") != strings.Join(names, "|") {
 		h.t.Fatalf("d1_migrations = %q, want %q", got, names)
 	}
-	for _, table := range []string{"users", "time_sessions", "daily_stats", "notes"} {
+	for _, table := range []string{"users", "sessions", "revoked_tokens", "notes"} {
 		if !containsString(h.tables(), table) {
 			h.t.Errorf("table %s missing; tables %v", table, h.tables())
 		}

@@ -42,7 +42,7 @@ func TestStatus(t *testing.T) {
 		if st.Database == nil || st.Database.Size <= 0 || len(st.Database.Pending) != 0 || len(st.Database.Applied) != len(h.bundle.Migrations) {
 			t.Fatalf("database status = %+v", st.Database)
 		}
-		for _, table := range []string{"d1_migrations", "users", "time_sessions", "daily_stats"} {
+		for _, table := range []string{"d1_migrations", "users", "sessions", "revoked_tokens"} {
 			if !containsString(st.Database.Tables, table) {
 				t.Errorf("tables %v lack %s", st.Database.Tables, table)
 			}

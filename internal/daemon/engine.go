@@ -54,12 +54,13 @@ func NewEngine(store syncer.Store, a *auth.Service, tun SyncTuning, env EngineEn
 			return httpremote.New(httpremote.Options{ServerURL: a.ServerURL, Token: a.Token, Timeout: tun.Timeout,
 				UserAgent: "worktimed/" + env.Version})
 		},
-		Clock:    env.Clock,
-		Logger:   env.Logger.With("component", "sync"),
-		TimeZone: tz,
-		Interval: tun.Interval,
-		Debounce: tun.Debounce,
-		Backoff:  syncer.Backoff{Base: tun.BackoffBase, Max: tun.BackoffMax},
+		Clock:        env.Clock,
+		Logger:       env.Logger.With("component", "sync"),
+		TimeZone:     tz,
+		Interval:     tun.Interval,
+		IdleInterval: tun.IdleInterval,
+		Debounce:     tun.Debounce,
+		Backoff:      syncer.Backoff{Base: tun.BackoffBase, Max: tun.BackoffMax},
 		AfterRun: func(st api.SyncState) {
 			env.Logger.Debug("sync run", "state", st.State, "pending", st.Pending, "quarantined", st.Quarantined, "err", st.LastError)
 		},

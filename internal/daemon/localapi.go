@@ -27,7 +27,7 @@ func runLocalAPI(ctx context.Context, d *Daemon) error {
 		}
 	}()
 	srv := localapi.New(localapi.Options{
-		Tracker:  d.Tracker,
+		Tracker:  d.localAPITracker(),
 		Settings: &settingsFile{d: d},
 		Sync:     d.localAPISync(),
 		SignIn:   d.localAPISignIn(),

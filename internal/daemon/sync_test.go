@@ -22,8 +22,8 @@ func TestSyncTuningFrom(t *testing.T) {
 		{"defaults", nil, daemon.SyncTuning{Interval: config.DefaultSyncInterval}, ""},
 		{"overrides", map[string]string{
 			daemon.EnvSyncDebounce: "100ms", daemon.EnvSyncInterval: "2s", daemon.EnvSyncBackoffBase: "50ms",
-			daemon.EnvSyncBackoffMax: "1s", daemon.EnvSyncTimeout: "3s",
-		}, daemon.SyncTuning{Debounce: 100 * time.Millisecond, Interval: 2 * time.Second, BackoffBase: 50 * time.Millisecond,
+			daemon.EnvSyncBackoffMax: "1s", daemon.EnvSyncTimeout: "3s", daemon.EnvSyncIdleInterval: "20s",
+		}, daemon.SyncTuning{Debounce: 100 * time.Millisecond, Interval: 2 * time.Second, IdleInterval: 20 * time.Second, BackoffBase: 50 * time.Millisecond,
 			BackoffMax: time.Second, Timeout: 3 * time.Second}, ""},
 		{"not a duration", map[string]string{daemon.EnvSyncDebounce: "soon"}, daemon.SyncTuning{}, daemon.EnvSyncDebounce},
 		{"negative", map[string]string{daemon.EnvSyncTimeout: "-1s"}, daemon.SyncTuning{}, daemon.EnvSyncTimeout},

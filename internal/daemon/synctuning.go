@@ -10,17 +10,18 @@ import (
 // Environment variables that tune sync, for tests and local development.
 // Durations are Go duration strings.
 const (
-	EnvSyncDebounce    = "WORKTIME_SYNC_DEBOUNCE"     // wait after a local change (3s)
-	EnvSyncInterval    = "WORKTIME_SYNC_INTERVAL"     // periodic run, overrides syncer.interval
-	EnvSyncBackoffBase = "WORKTIME_SYNC_BACKOFF_BASE" // first retry delay (2s)
-	EnvSyncBackoffMax  = "WORKTIME_SYNC_BACKOFF_MAX"  // retry delay cap (10m)
-	EnvSyncTimeout     = "WORKTIME_SYNC_TIMEOUT"      // per request (30s)
-	EnvGitHubOAuthBase = "WORKTIME_GITHUB_OAUTH_BASE" // GitHub's sign-in host (https://github.com)
+	EnvSyncDebounce     = "WORKTIME_SYNC_DEBOUNCE"      // wait after the first ended session before pushing (60s)
+	EnvSyncInterval     = "WORKTIME_SYNC_INTERVAL"      // periodic check while in use, overrides sync.interval
+	EnvSyncIdleInterval = "WORKTIME_SYNC_IDLE_INTERVAL" // periodic check otherwise (1h)
+	EnvSyncBackoffBase  = "WORKTIME_SYNC_BACKOFF_BASE"  // first retry delay (2s)
+	EnvSyncBackoffMax   = "WORKTIME_SYNC_BACKOFF_MAX"   // retry delay cap (10m)
+	EnvSyncTimeout      = "WORKTIME_SYNC_TIMEOUT"       // per request (30s)
+	EnvGitHubOAuthBase  = "WORKTIME_GITHUB_OAUTH_BASE"  // GitHub's sign-in host (https://github.com)
 )
 
 // SyncTuning are the engine's timings.
 type SyncTuning struct {
-	Debounce, Interval, BackoffBase, BackoffMax, Timeout time.Duration
+	Debounce, Interval, IdleInterval, BackoffBase, BackoffMax, Timeout time.Duration
 }
 
 // SyncTuningFrom reads the tuning from config and the environment
@@ -31,7 +32,8 @@ func SyncTuningFrom(cfg config.Config, getenv func(string) string) (SyncTuning, 
 		name string
 		dst  *time.Duration
 	}{
-		{EnvSyncDebounce, &t.Debounce}, {EnvSyncInterval, &t.Interval}, {EnvSyncBackoffBase, &t.BackoffBase},
+		{EnvSyncDebounce, &t.Debounce}, {EnvSyncInterval, &t.Interval}, {EnvSyncIdleInterval, &t.IdleInterval},
+		{EnvSyncBackoffBase, &t.BackoffBase},
 		{EnvSyncBackoffMax, &t.BackoffMax}, {EnvSyncTimeout, &t.Timeout},
 	} {
 		s := getenv(v.name)

@@ -24,19 +24,19 @@ var fixtures = map[int]string{
 		INSERT INTO daily_stats VALUES ('2025-11-25', 'acme', 'web', 7, 3600, 1, 3600), ('2025-11-25', 'acme', 'api', 3, 600, 1, 600);
 		INSERT INTO state VALUES ('device_id', 'dev-1'), ('daily_stats_zone', 'UTC');
 		INSERT INTO users (github_user_id, github_username, created_at, last_active) VALUES ('42', 'octo', 1, 1);`,
-	2: `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name, pr_number, start_time, end_time,
-			duration_seconds, status, last_heartbeat_at, created_at, updated_at, change_seq, pushed_seq) VALUES
-		('0190a000-0000-7000-8000-000000000001', 'dev-1', 'manual', 'acme', 'web', 7, 1764064800, 1764068400, 3600, 'completed', NULL, 1764064800, 1764068400000, 1, 1);
-		INSERT INTO daily_stats VALUES ('2025-11-25', 'acme', 'web', 7, 3600, 1, 3600);
-		INSERT INTO state VALUES ('device_id', 'dev-1'), ('daily_stats_zone', 'UTC');
-		UPDATE state SET value = '1' WHERE key = 'change_seq';`,
-	3: `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name, pr_number, start_time, end_time,
-			duration_seconds, status, last_heartbeat_at, created_at, updated_at, change_seq, pushed_seq) VALUES
-		('0190a000-0000-7000-8000-000000000001', 'dev-1', 'manual', 'acme', 'web', 7, 1764064800, 1764068400, 3600, 'completed', NULL, 1764064800, 1764068400000, 1, 1);
-		INSERT INTO daily_stats VALUES ('2025-11-25', 'acme', 'web', 7, 3600, 1, 3600);
-		INSERT INTO state VALUES ('device_id', 'dev-1'), ('daily_stats_zone', 'UTC');
-		UPDATE state SET value = '1' WHERE key = 'change_seq';`,
+	2: pushedFixture,
+	3: pushedFixture,
+	4: pushedFixture,
 }
+
+// pushedFixture is a pushed session, as versions 2 to 4 wrote it (their
+// session columns are the same).
+const pushedFixture = `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name, pr_number, start_time, end_time,
+			duration_seconds, status, last_heartbeat_at, created_at, updated_at, change_seq, pushed_seq) VALUES
+		('0190a000-0000-7000-8000-000000000001', 'dev-1', 'manual', 'acme', 'web', 7, 1764064800, 1764068400, 3600, 'completed', NULL, 1764064800, 1764068400000, 1, 1);
+		INSERT INTO daily_stats VALUES ('2025-11-25', 'acme', 'web', 7, 3600, 1, 3600);
+		INSERT INTO state VALUES ('device_id', 'dev-1'), ('daily_stats_zone', 'UTC');
+		UPDATE state SET value = '1' WHERE key = 'change_seq';`
 
 // createAt builds a database at schema version v, with v's fixture rows.
 func createAt(t *testing.T, path string, v int) {
@@ -102,15 +102,23 @@ func TestMigrateFromEveryEarlierVersion(t *testing.T) {
 				t.Fatal(err)
 			}
 			if v < 2 {
-				// Rows from before change bookkeeping were never pushed: all
-				// pending, in the order they were last updated.
-				if len(pending) != 3 || pending[0].ID[35] != '1' || pending[2].ID[35] != '3' {
+				// Rows from before change bookkeeping were never pushed: the
+				// ended ones are pending, in the order they were last
+				// updated; the active one waits until it ends.
+				if len(pending) != 2 || pending[0].ID[35] != '1' || pending[1].ID[35] != '2' {
 					t.Fatalf("pending after upgrade from v%d: %+v", v, pending)
 				}
-				// A new change must sort after them.
+				if n, err := db.PendingCount(ctx); err != nil || n != 2 {
+					t.Fatalf("PendingCount after upgrade from v%d = %d, %v; want 2", v, n, err)
+				}
+				// A new change must sort after every migrated row.
 				n := put(t, db, ended("0190a000-0000-7000-8000-000000000009", t0, t0.Add(time.Minute)))
-				if n.ChangeSeq <= pending[2].ChangeSeq {
-					t.Fatalf("new change_seq %d not after migrated %d", n.ChangeSeq, pending[2].ChangeSeq)
+				active, err := db.Session(ctx, "0190a000-0000-7000-8000-000000000003")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n.ChangeSeq <= active.ChangeSeq || n.ChangeSeq <= pending[1].ChangeSeq {
+					t.Fatalf("new change_seq %d not after migrated %d", n.ChangeSeq, active.ChangeSeq)
 				}
 			} else if len(pending) != 0 {
 				t.Fatalf("pushed row pending after reopen: %+v", pending)

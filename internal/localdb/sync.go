@@ -9,8 +9,9 @@ import (
 	"slices"
 )
 
-// PendingSessions returns up to limit rows changed locally since their last
-// successful push, oldest change first, leaving out quarantined rows.
+// PendingSessions returns up to limit ended sessions changed locally since
+// their last successful push, oldest change first, leaving out quarantined
+// rows. Active sessions are never pending: they are pushed once they end.
 func (db *DB) PendingSessions(ctx context.Context, limit int) ([]Session, error) {
 	return db.PendingSessionsAfter(ctx, 0, limit)
 }
@@ -25,7 +26,7 @@ func (db *DB) PendingSessionsAfter(ctx context.Context, after int64, limit int) 
 		limit = 500
 	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+sessionCols+` FROM time_sessions
-		WHERE change_seq > pushed_seq AND quarantined_seq != change_seq AND change_seq > ?
+		WHERE change_seq > pushed_seq AND quarantined_seq != change_seq AND status != 'active' AND change_seq > ?
 		ORDER BY change_seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("localdb.PendingSessions: %w", classify(err))
@@ -50,7 +51,7 @@ func (db *DB) PendingSessionsAfter(ctx context.Context, after int64, limit int) 
 func (db *DB) PendingCount(ctx context.Context) (int64, error) {
 	var n int64
 	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM time_sessions
-		WHERE change_seq > pushed_seq AND quarantined_seq != change_seq`).Scan(&n); err != nil {
+		WHERE change_seq > pushed_seq AND quarantined_seq != change_seq AND status != 'active'`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("localdb.PendingCount: %w", classify(err))
 	}
 	return n, nil

@@ -234,13 +234,13 @@ func TestSyncQueriesUseTheirIndexes(t *testing.T) {
 		want        string
 	}{
 		{"pending count", `SELECT COUNT(*) FROM time_sessions
-			WHERE change_seq > pushed_seq AND quarantined_seq != change_seq`,
+			WHERE change_seq > pushed_seq AND quarantined_seq != change_seq AND status != 'active'`,
 			"SCAN time_sessions USING COVERING INDEX idx_sessions_pending"},
 		{"quarantined count", `SELECT COUNT(*) FROM time_sessions
 			WHERE change_seq > pushed_seq AND quarantined_seq = change_seq`,
 			"SCAN time_sessions USING INDEX idx_sessions_quarantined"},
 		{"next batch", `SELECT ` + sessionCols + ` FROM time_sessions
-			WHERE change_seq > pushed_seq AND quarantined_seq != change_seq AND change_seq > 7
+			WHERE change_seq > pushed_seq AND quarantined_seq != change_seq AND status != 'active' AND change_seq > 7
 			ORDER BY change_seq LIMIT 500`,
 			"SEARCH time_sessions USING INDEX idx_sessions_pending (change_seq>?)"},
 		{"mark pushed", `UPDATE time_sessions SET pushed_seq = change_seq

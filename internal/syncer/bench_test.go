@@ -69,7 +69,7 @@ func BenchmarkEnginePush(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if st.State != syncer.StateIdle || st.Pending != 0 {
+		if st.State != api.SyncIdle || st.Pending != 0 {
 			b.Fatalf("state = %+v", st)
 		}
 		s := eng.Stats()

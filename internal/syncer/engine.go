@@ -13,16 +13,6 @@ import (
 	"github.com/worktime/worktime/internal/localdb"
 )
 
-// Sync states, as api.SyncState.State reports them.
-const (
-	StateSignedOut      = "signed_out"
-	StateIdle           = "idle"
-	StateSyncing        = "syncing"
-	StateBackoff        = "backoff"
-	StateSignInRequired = "sign_in_required"
-	StateDisabled       = "disabled"
-)
-
 // ErrSignedOut is returned by an AccountSource when nobody is signed in.
 var ErrSignedOut = errors.New("not signed in")
 
@@ -67,9 +57,16 @@ type Options struct {
 	// changed in the settings applies at once; nil or "" leaves the
 	// server's zone as it is.
 	TimeZone func() string
-	// Interval between periodic runs; 0 means 5 minutes.
+	// Interval between periodic checks while the device is in use and
+	// another device of the user was seen writing lately (see
+	// periodicIntervalLocked); 0 means 5 minutes.
 	Interval time.Duration
-	// Debounce is the wait after a local change before pushing; 0 means 3 s.
+	// IdleInterval between periodic checks otherwise; 0 means an hour. It
+	// is never shorter than Interval.
+	IdleInterval time.Duration
+	// Debounce is the wait after the first ended session waiting to be
+	// pushed before pushing it; ends within it go in the same push. 0 means
+	// 60 s.
 	Debounce time.Duration
 	// Backoff after failed runs; a zero Base or Max takes its default
 	// (DefaultBackoffBase, DefaultBackoffMax) on its own.
@@ -87,14 +84,18 @@ type Options struct {
 	OnSchedule func(next time.Time)
 }
 
-// Engine runs sync: it pushes local changes and pulls other devices'
-// sessions when triggered (a local change, the periodic timer, SyncNow, or
-// the end of a backoff), and keeps the state users see.
+// Engine runs sync and keeps the state users see. It pushes ended sessions
+// a Debounce after the first one waits, and pulls other devices' sessions
+// only when there may be something to pull: when a push reply says another
+// write happened, on SyncNow or a sign-in, after a backoff, and at the
+// periodic check (every Interval while the device is in use and another
+// device writes, every IdleInterval otherwise).
 type Engine struct {
 	o   Options
 	log *slog.Logger
 
 	changed chan struct{}           // a local change happened (buffered 1)
+	used    chan struct{}           // the device is being used (buffered 1)
 	now     chan chan api.SyncState // SyncNow requests
 	acct    chan struct{}           // the account changed (buffered 1)
 
@@ -110,7 +111,23 @@ type Engine struct {
 	// pushed or a page pulled); a failure after progress starts the
 	// backoff over instead of lengthening it.
 	progressed bool
+	// lastUse is when the device was last used (a local change or Used).
+	lastUse time.Time
+	// otherSeen is when a pull last brought another device's sessions.
+	otherSeen time.Time
+	// current is when this device last knew every change on the server:
+	// the end of a pull, or a push whose reply said nothing else changed.
+	current time.Time
 }
+
+// Windows of the periodic check's pace (see periodicIntervalLocked).
+const (
+	// InUseWindow is how long after its last use a device counts as in use.
+	InUseWindow = 15 * time.Minute
+	// OtherDeviceWindow is how long after another device's sessions last
+	// arrived the user counts as using several devices at once.
+	OtherDeviceWindow = time.Hour
+)
 
 // Stats count what the engine has done since it started.
 type Stats struct {
@@ -133,10 +150,14 @@ func New(opts Options) (*Engine, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Interval <= 0 {
-		opts.Interval = 5 * time.Minute
+		opts.Interval = DefaultInterval
 	}
+	if opts.IdleInterval <= 0 {
+		opts.IdleInterval = DefaultIdleInterval
+	}
+	opts.IdleInterval = max(opts.IdleInterval, opts.Interval)
 	if opts.Debounce <= 0 {
-		opts.Debounce = 3 * time.Second
+		opts.Debounce = DefaultDebounce
 	}
 	if opts.Backoff.Base <= 0 {
 		opts.Backoff.Base = DefaultBackoffBase
@@ -154,23 +175,74 @@ func New(opts Options) (*Engine, error) {
 		o:       opts,
 		log:     opts.Logger,
 		changed: make(chan struct{}, 1),
+		used:    make(chan struct{}, 1),
 		now:     make(chan chan api.SyncState),
 		acct:    make(chan struct{}, 1),
 	}
-	e.state.State = StateIdle
+	e.state.State = api.SyncIdle
 	if opts.Disabled {
-		e.state.State = StateDisabled
+		e.state.State = api.SyncDisabled
 	}
 	return e, nil
 }
 
-// Notify tells the engine that the local store changed; a push follows
-// after the debounce delay. It never blocks.
+// Default timings (see Options).
+const (
+	DefaultInterval     = 5 * time.Minute
+	DefaultIdleInterval = time.Hour
+	DefaultDebounce     = time.Minute
+)
+
+// Notify tells the engine that the local store changed, which also means
+// the device is in use. When an ended session waits to be pushed, a push
+// follows after the debounce delay; a change of an active session alone
+// (a start or a heartbeat) sends nothing. It never blocks.
 func (e *Engine) Notify() {
+	e.Used()
 	select {
 	case e.changed <- struct{}{}:
 	default:
 	}
+}
+
+// Used tells the engine the device is in use (someone reads its stats or
+// sessions), so other devices' changes should show within Interval. It
+// never blocks.
+func (e *Engine) Used() {
+	now := e.o.Clock.Now()
+	e.mu.Lock()
+	e.lastUse = now
+	e.mu.Unlock()
+	select {
+	case e.used <- struct{}{}:
+	default:
+	}
+}
+
+// nextCheck is when the periodic check is due: a periodic interval after
+// the device last knew every change.
+func (e *Engine) nextCheck() time.Time {
+	now := e.o.Clock.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.current.IsZero() {
+		return now.Add(e.periodicIntervalLocked(now))
+	}
+	return e.current.Add(e.periodicIntervalLocked(now))
+}
+
+// periodicIntervalLocked is the pace of the periodic check: Interval while
+// the device is in use and another device wrote lately (someone may be
+// looking at this device for what they did on the other), IdleInterval
+// otherwise (a user with one device gets nothing from pulls, and an idle
+// device shows nobody anything). Must hold mu.
+func (e *Engine) periodicIntervalLocked(now time.Time) time.Duration {
+	inUse := !e.lastUse.IsZero() && now.Sub(e.lastUse) < InUseWindow
+	others := !e.otherSeen.IsZero() && now.Sub(e.otherSeen) < OtherDeviceWindow
+	if inUse && others {
+		return e.o.Interval
+	}
+	return e.o.IdleInterval
 }
 
 // AccountChanged tells the engine that the user signed in or out; a run
@@ -244,7 +316,7 @@ func (e *Engine) Stats() Stats {
 // without fresh counts: a run cut short leaves the state it had before the
 // run (see runOnce), so an interrupted run never reads as a success.
 func (e *Engine) RunOnce(ctx context.Context) (api.SyncState, error) {
-	e.runOnce(ctx)
+	e.runOnce(ctx, true)
 	if err := ctx.Err(); err != nil {
 		// The store cannot be read with ctx any more; the counts are left
 		// out rather than reported as zero.
@@ -278,25 +350,30 @@ func (e *Engine) Run(ctx context.Context) error {
 			}
 		}
 	}
+	// Two deadlines share one timer: pushDue, a Debounce after the first
+	// ended session waited (zero: nothing waits), and checkDue, the
+	// periodic check or the retry after a failure (zero: none until a
+	// trigger). A run at pushDue pushes and pulls only if the push says
+	// so; a run at checkDue also pulls.
 	var timer clock.Timer
-	var due time.Time // zero: no timer
-	schedule := func(at time.Time) {
+	var pushDue, checkDue, due time.Time
+	arm := func() {
+		at := checkDue
+		if !pushDue.IsZero() && (at.IsZero() || pushDue.Before(at)) {
+			at = pushDue
+		}
+		if at.Equal(due) && (timer != nil || at.IsZero()) {
+			return
+		}
 		if timer != nil {
 			timer.Stop()
 		}
-		due = at
-		timer = e.o.Clock.NewTimer(at.Sub(e.o.Clock.Now()))
+		timer, due = nil, at
+		if !at.IsZero() {
+			timer = e.o.Clock.NewTimer(at.Sub(e.o.Clock.Now()))
+		}
 		if e.o.OnSchedule != nil {
 			e.o.OnSchedule(at)
-		}
-	}
-	unschedule := func() {
-		if timer != nil {
-			timer.Stop()
-		}
-		timer, due = nil, time.Time{}
-		if e.o.OnSchedule != nil {
-			e.o.OnSchedule(time.Time{})
 		}
 	}
 	timerC := func() <-chan time.Time {
@@ -305,47 +382,72 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 		return timer.C()
 	}
-	run := func() api.SyncState {
-		next, ok := e.runOnce(ctx)
+	run := func(full bool) api.SyncState {
+		next, ok := e.runOnce(ctx, full)
+		pushDue, checkDue = time.Time{}, time.Time{}
 		if ok {
-			schedule(next)
-		} else {
-			unschedule()
+			checkDue = next
 		}
+		arm()
 		st := e.State(ctx)
 		if e.o.AfterRun != nil {
 			e.o.AfterRun(st)
 		}
 		return st
 	}
-	run()
+	idle := func() bool {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.state.State == api.SyncIdle
+	}
+	run(true)
 	for {
 		select {
 		case <-ctx.Done():
-			unschedule()
+			pushDue, checkDue = time.Time{}, time.Time{}
+			arm()
 			return nil
 		case done := <-e.now:
-			done <- run()
+			done <- run(true)
 		case <-e.acct:
-			run()
+			run(true)
 		case <-e.changed:
-			e.mu.Lock()
-			st := e.state.State
-			e.mu.Unlock()
-			if st != StateIdle {
+			if !idle() || !pushDue.IsZero() {
 				// Backing off, waiting for a sign-in or signed out: the
-				// change waits for that to end.
+				// change waits for that to end. Or a push is already due,
+				// and takes this change along.
 				continue
 			}
-			at := e.o.Clock.Now().Add(e.o.Debounce)
-			if due.IsZero() || at.Before(due) {
-				schedule(at)
+			n, err := e.o.Store.PendingCount(ctx)
+			if err != nil {
+				e.log.Warn("sync: counting pending sessions", "err", err)
+				continue
+			}
+			if n > 0 {
+				pushDue = e.o.Clock.Now().Add(e.o.Debounce)
+				arm()
+			}
+		case <-e.used:
+			// In use again: the periodic check may now be due sooner.
+			if idle() && !checkDue.IsZero() {
+				if at := e.nextCheck(); at.Before(checkDue) {
+					checkDue = laterOf(at, e.o.Clock.Now())
+					arm()
+				}
 			}
 		case <-timerC():
+			now := e.o.Clock.Now()
 			timer, due = nil, time.Time{}
-			run()
+			run(!checkDue.IsZero() && !now.Before(checkDue))
 		}
 	}
+}
+
+func laterOf(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func (e *Engine) setState(fn func(st *api.SyncState)) {
@@ -354,16 +456,17 @@ func (e *Engine) setState(fn func(st *api.SyncState)) {
 	fn(&e.state)
 }
 
-// runOnce runs one sync and returns when the next periodic or retry run is
-// due (ok false: none until a trigger).
-func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
+// runOnce runs one sync and returns when the next periodic check or retry
+// is due (ok false: none until a trigger). full pulls whatever happens;
+// otherwise it pulls only when a push says something else changed.
+func (e *Engine) runOnce(ctx context.Context, full bool) (next time.Time, ok bool) {
 	acct, err := e.o.Account(ctx)
 	if err != nil {
 		if !errors.Is(err, ErrSignedOut) {
 			e.log.Warn("sync: reading credentials", "err", err)
 		}
 		e.setState(func(st *api.SyncState) {
-			st.State, st.NextAttemptAt, st.ServerURL = StateSignedOut, nil, ""
+			st.State, st.NextAttemptAt, st.ServerURL = api.SyncSignedOut, nil, ""
 			if !errors.Is(err, ErrSignedOut) {
 				st.LastError = err.Error()
 			}
@@ -374,26 +477,26 @@ func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
 	refused := e.refused != "" && e.refused == acct.Token
 	e.mu.Unlock()
 	if refused {
-		e.setState(func(st *api.SyncState) { st.State, st.NextAttemptAt = StateSignInRequired, nil })
+		e.setState(func(st *api.SyncState) { st.State, st.NextAttemptAt = api.SyncSignInRequired, nil })
 		return time.Time{}, false
 	}
 	var before api.SyncState
 	e.setState(func(st *api.SyncState) {
 		before = *st
-		st.State, st.ServerURL = StateSyncing, acct.ServerURL
+		st.State, st.ServerURL = api.SyncSyncing, acct.ServerURL
 		e.progressed = false
 	})
-	err = e.sync(ctx, acct)
+	err = e.sync(ctx, acct, full)
 	now := e.o.Clock.Now()
 	switch {
 	case err == nil:
 		e.mu.Lock()
 		e.failures = 0
 		t := now.UTC().Truncate(time.Second)
-		e.state.State, e.state.LastError, e.state.LastSuccessAt = StateIdle, "", &t
-		n := now.Add(e.o.Interval)
-		e.state.NextAttemptAt = &n
+		e.state.State, e.state.LastError, e.state.LastSuccessAt = api.SyncIdle, "", &t
 		e.mu.Unlock()
+		n := laterOf(e.nextCheck(), now)
+		e.setState(func(st *api.SyncState) { st.NextAttemptAt = &n })
 		if err := e.o.Store.SetState(ctx, keyLastSuccess, t.Format(time.RFC3339)); err != nil {
 			e.log.Warn("sync: storing last success", "err", err)
 		}
@@ -411,7 +514,7 @@ func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
 		e.log.Warn("sync: the server refused the credentials; sign in again", "err", err)
 		e.mu.Lock()
 		e.refused = acct.Token
-		e.state.State, e.state.LastError, e.state.NextAttemptAt = StateSignInRequired, err.Error(), nil
+		e.state.State, e.state.LastError, e.state.NextAttemptAt = api.SyncSignInRequired, err.Error(), nil
 		e.mu.Unlock()
 		return time.Time{}, false
 	default:
@@ -423,7 +526,7 @@ func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
 		}
 		ra, _ := RetryAfter(err)
 		n := now.Add(e.o.Backoff.Delay(e.failures, ra))
-		e.state.State, e.state.LastError, e.state.NextAttemptAt = StateBackoff, err.Error(), &n
+		e.state.State, e.state.LastError, e.state.NextAttemptAt = api.SyncBackoff, err.Error(), &n
 		if !IsRetryable(err) {
 			// A permanent error (a bug on one side) still must not stop
 			// sync for good; it is retried at the periodic pace.
@@ -437,324 +540,8 @@ func (e *Engine) runOnce(ctx context.Context) (next time.Time, ok bool) {
 	}
 }
 
-// sync pushes every pending change, then pulls.
-func (e *Engine) sync(ctx context.Context, acct Account) error {
-	remote := Retry(e.o.NewRemote(acct), RetryOptions{
-		Backoff:  e.o.Backoff,
-		Clock:    e.o.Clock,
-		Attempts: e.o.Attempts,
-		OnWait: func(op string, d time.Duration, err error) {
-			n := e.o.Clock.Now().Add(d)
-			e.setState(func(st *api.SyncState) { st.LastError, st.NextAttemptAt = err.Error(), &n })
-		},
-	})
-	device, err := e.o.Store.DeviceID(ctx)
-	if err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	if err := e.switchAccount(ctx, acct); err != nil {
-		return err
-	}
-	ckey := cursorKey(acct)
-	cursor, _, err := e.o.Store.State(ctx, ckey)
-	if err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	// fastForwarded stays true while every push's changes directly followed
-	// the cursor: the server then has nothing new from anyone else.
-	fastForwarded, pushed := true, false
-	limit := e.o.BatchSize
-	// Batches follow each other in change order, so the store's work is
-	// done while the server works: the next batch is read, and the last
-	// one recorded, while the current one is on its way. after is the
-	// change_seq the batch being read starts after; recording is the
-	// previous batch's record, which must end before the run does.
-	var after int64
-	var recording <-chan error
-	defer func() { waitRecord(recording) }()
-	batch, err := e.o.Store.PendingSessionsAfter(ctx, after, limit)
-	for {
-		if err != nil {
-			return fmt.Errorf("sync: %w", err)
-		}
-		if len(batch) == 0 {
-			break
-		}
-		// A short read that fits one request means nothing else was
-		// waiting: this is the last batch, and changes made meanwhile go
-		// with the next run.
-		read := len(batch)
-		batch = fitBytes(batch)
-		last := read < limit && len(batch) == read
-		var next <-chan pendingRead
-		if !last {
-			next = e.readAhead(ctx, batch[len(batch)-1].ChangeSeq, limit)
-		}
-		res, perr := remote.Push(ctx, PushRequest{DeviceID: device, TimeZone: e.timeZone(), Sessions: toWire(batch)})
-		e.count(func(s *Stats) { s.PushRequests++ })
-		if err := waitRecord(recording); err != nil {
-			recording = nil
-			drain(next)
-			return err
-		}
-		recording = nil
-		if IsTooLarge(perr) && len(batch) > 1 {
-			drain(next)
-			limit = max(1, len(batch)/2)
-			batch, err = e.o.Store.PendingSessionsAfter(ctx, after, limit)
-			continue
-		}
-		if perr != nil {
-			drain(next)
-			return perr
-		}
-		pushed = true
-		recording = e.recordAsync(ctx, batch, res)
-		if fastForwarded && res.Cursor != "" && sameCursor(res.Since, cursor) {
-			cursor = res.Cursor
-			if err := e.o.Store.SetState(ctx, ckey, cursor); err != nil {
-				drain(next)
-				return fmt.Errorf("sync: %w", err)
-			}
-		} else {
-			fastForwarded = false
-		}
-		if last {
-			break
-		}
-		after = batch[len(batch)-1].ChangeSeq
-		r := <-next
-		batch, err = r.sessions, r.err
-	}
-	err = waitRecord(recording)
-	recording = nil
-	if err != nil {
-		return err
-	}
-	if pushed && fastForwarded {
-		return nil
-	}
-	return e.pull(ctx, remote, device, ckey, cursor)
-}
-
-// pendingRead is the outcome of readAhead.
-type pendingRead struct {
-	sessions []localdb.Session
-	err      error
-}
-
-// readAhead reads the batch that follows change_seq after in its own
-// goroutine, so that the store is read while a push waits for the server.
-// It is exact: the batch on its way is not in it (its rows are at or below
-// after), and a row that changes meanwhile gets a change_seq above every
-// earlier one, so its new version is read by this or a later batch, and
-// MarkPushed ignores the version that was pushed before.
-func (e *Engine) readAhead(ctx context.Context, after int64, limit int) <-chan pendingRead {
-	ch := make(chan pendingRead, 1)
-	go func() {
-		ss, err := e.o.Store.PendingSessionsAfter(ctx, after, limit)
-		ch <- pendingRead{ss, err}
-	}()
-	return ch
-}
-
-// drain waits for a read ahead that is no longer wanted, so that no read
-// outlives the run.
-func drain(ch <-chan pendingRead) {
-	if ch != nil {
-		<-ch
-	}
-}
-
-// recordAsync records a pushed batch in its own goroutine, so that the
-// next push need not wait for the store; waitRecord returns its error. Its
-// marks are exact whenever they land: MarkPushed only marks a row still at
-// the change_seq that was pushed.
-func (e *Engine) recordAsync(ctx context.Context, batch []localdb.Session, res PushResult) <-chan error {
-	ch := make(chan error, 1)
-	go func() { ch <- e.record(ctx, batch, res) }()
-	return ch
-}
-
-// waitRecord waits for a recordAsync (nil: none running).
-func waitRecord(ch <-chan error) error {
-	if ch == nil {
-		return nil
-	}
-	return <-ch
-}
-
-// switchAccount makes everything this device wrote pending again when sync
-// now goes to another server or account than the one it pushed to, which
-// has none of it.
-func (e *Engine) switchAccount(ctx context.Context, acct Account) error {
-	id := acct.ServerURL + " " + acct.Login
-	prev, ok, err := e.o.Store.State(ctx, keyAccount)
-	if err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	if ok && prev == id {
-		return nil
-	}
-	if ok {
-		n, err := e.o.Store.ResetPushed(ctx)
-		if err != nil {
-			return fmt.Errorf("sync: %w", err)
-		}
-		e.log.Info("sync: new server or account; pushing this device's sessions to it", "from", prev, "to", id, "sessions", n)
-	}
-	if err := e.o.Store.SetState(ctx, keyAccount, id); err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	return nil
-}
-
-// sameCursor compares cursors (Remote spells the beginning "").
-func sameCursor(a, b string) bool { return a == b }
-
 func (e *Engine) count(fn func(*Stats)) {
 	e.mu.Lock()
 	fn(&e.stats)
 	e.mu.Unlock()
-}
-
-// record marks a pushed batch: accepted rows are synced unless they changed
-// meanwhile, rejected ones are quarantined so they never block the queue.
-func (e *Engine) record(ctx context.Context, batch []localdb.Session, res PushResult) error {
-	rejected := make(map[string]string, len(res.Rejected))
-	for _, r := range res.Rejected {
-		rejected[r.ID] = r.Reason
-	}
-	acks := make(map[string]int64, len(batch))
-	for _, s := range batch {
-		if reason, bad := rejected[s.ID]; bad {
-			e.log.Warn("sync: the server rejected a session; it is quarantined", "id", s.ID, "reason", reason)
-			if err := e.o.Store.Quarantine(ctx, s.ID, s.ChangeSeq, reason); err != nil {
-				return fmt.Errorf("sync: %w", err)
-			}
-			continue
-		}
-		acks[s.ID] = s.ChangeSeq
-	}
-	if err := e.o.Store.MarkPushed(ctx, acks); err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	e.count(func(s *Stats) {
-		s.SessionsPushed += int64(len(acks))
-		s.Rejected += int64(len(rejected))
-		e.progressed = true
-	})
-	return nil
-}
-
-// pullPage is the page size of a pull.
-const pullPage = 500
-
-func (e *Engine) pull(ctx context.Context, remote Remote, device, ckey, cursor string) error {
-	for {
-		res, err := remote.Pull(ctx, cursor, pullPage)
-		e.count(func(s *Stats) { s.PullRequests++ })
-		if err != nil {
-			return err
-		}
-		var theirs []localdb.Session
-		for _, s := range res.Sessions {
-			if s.DeviceID == device {
-				continue
-			}
-			theirs = append(theirs, fromWire(s))
-		}
-		if err := e.apply(ctx, theirs); err != nil {
-			return err
-		}
-		e.count(func(s *Stats) {
-			s.SessionsPulled += int64(len(theirs))
-			e.progressed = true
-		})
-		if res.Cursor != "" && res.Cursor != cursor {
-			cursor = res.Cursor
-			if err := e.o.Store.SetState(ctx, ckey, cursor); err != nil {
-				return fmt.Errorf("sync: %w", err)
-			}
-		}
-		if !res.More {
-			return nil
-		}
-	}
-}
-
-// apply merges pulled sessions; one the local store cannot hold is logged
-// and skipped so that it cannot stall pulling.
-func (e *Engine) apply(ctx context.Context, ss []localdb.Session) error {
-	if len(ss) == 0 {
-		return nil
-	}
-	_, err := e.o.Store.ApplyRemote(ctx, ss)
-	if err == nil || !errors.Is(err, localdb.ErrInvalidSession) {
-		if err != nil {
-			return fmt.Errorf("sync: %w", err)
-		}
-		return nil
-	}
-	for _, s := range ss {
-		if _, err := e.o.Store.ApplyRemote(ctx, []localdb.Session{s}); err != nil {
-			if errors.Is(err, localdb.ErrInvalidSession) {
-				e.log.Warn("sync: skipping a pulled session the local store refuses", "id", s.ID, "err", err)
-				continue
-			}
-			return fmt.Errorf("sync: %w", err)
-		}
-	}
-	return nil
-}
-
-// fitBytes trims a batch to stay well under MaxBatchBytes. The estimate is
-// generous: the fixed fields of a session take under 300 bytes on the wire.
-func fitBytes(batch []localdb.Session) []localdb.Session {
-	const budget = MaxBatchBytes * 9 / 10
-	total := 64
-	for i, s := range batch {
-		total += 300 + len(s.ID) + 2*(len(s.RepoOwner)+len(s.RepoName))
-		if total > budget && i > 0 {
-			return batch[:i]
-		}
-	}
-	return batch
-}
-
-func toWire(batch []localdb.Session) []Session {
-	out := make([]Session, len(batch))
-	for i, s := range batch {
-		out[i] = Session{
-			ID: s.ID, RepoOwner: s.RepoOwner, RepoName: s.RepoName, PRNumber: s.PRNumber,
-			StartTime: s.StartTime, EndTime: s.EndTime, DurationSeconds: s.DurationSeconds,
-			Status: s.Status, UpdatedAt: s.UpdatedAt, DeviceID: s.DeviceID,
-		}
-		if s.Status == StatusActive {
-			out[i].DurationSeconds = 0
-		}
-	}
-	return out
-}
-
-func fromWire(s Session) localdb.Session {
-	return localdb.Session{
-		Session: api.Session{
-			ID: s.ID, RepoOwner: s.RepoOwner, RepoName: s.RepoName, PRNumber: s.PRNumber,
-			StartTime: s.StartTime, EndTime: s.EndTime, DurationSeconds: s.DurationSeconds,
-			Status: s.Status, DeviceID: s.DeviceID,
-		},
-		// Another device's session is never abandoned here: its own
-		// device decides when it ends.
-		Source:    api.SourceManual,
-		UpdatedAt: s.UpdatedAt,
-	}
-}
-
-// timeZone is the zone sent with a push.
-func (e *Engine) timeZone() string {
-	if e.o.TimeZone == nil {
-		return ""
-	}
-	return e.o.TimeZone()
 }

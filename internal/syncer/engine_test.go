@@ -162,7 +162,7 @@ func TestPushInBatchesAndMarkSynced(t *testing.T) {
 	r.start()
 	ids := r.track(7, t0)
 	st := r.syncNow()
-	if st.State != syncer.StateIdle || st.Pending != 0 || st.LastSuccessAt == nil {
+	if st.State != api.SyncIdle || st.Pending != 0 || st.LastSuccessAt == nil {
 		t.Fatalf("state after sync = %+v, want idle with nothing pending", st)
 	}
 	got := r.srv.Sessions("octocat")
@@ -341,7 +341,7 @@ func TestRetryableFailureBacksOffAndRecovers(t *testing.T) {
 			r.srv.FailNext("push", tt.err, tt.afterCommit)
 			r.start()
 			st := r.eng.State(context.Background())
-			if st.State != syncer.StateBackoff || st.NextAttemptAt == nil || st.LastError == "" {
+			if st.State != api.SyncBackoff || st.NextAttemptAt == nil || st.LastError == "" {
 				t.Fatalf("state after a failed push = %+v, want backoff with a next attempt and an error", st)
 			}
 			if d := st.NextAttemptAt.Sub(r.clk.Now()); d != tt.wantDelay {
@@ -355,7 +355,7 @@ func TestRetryableFailureBacksOffAndRecovers(t *testing.T) {
 			r.clk.Advance(tt.wantDelay)
 			r.waitRun()
 			st = r.eng.State(context.Background())
-			if st.State != syncer.StateIdle || st.Pending != 0 || st.LastError != "" {
+			if st.State != api.SyncIdle || st.Pending != 0 || st.LastError != "" {
 				t.Fatalf("state after the retry = %+v, want idle", st)
 			}
 			if n := len(r.srv.Sessions("octocat")); n != 4 {
@@ -371,8 +371,8 @@ func TestUnauthorizedStopsUntilSignIn(t *testing.T) {
 	r.srv.Revoke(r.token)
 	r.start()
 	st := r.eng.State(context.Background())
-	if st.State != syncer.StateSignInRequired {
-		t.Fatalf("state = %q, want %q", st.State, syncer.StateSignInRequired)
+	if st.State != api.SyncSignInRequired {
+		t.Fatalf("state = %q, want %q", st.State, api.SyncSignInRequired)
 	}
 	if st.Pending != 2 {
 		t.Errorf("pending = %d, want 2: local data must stay untouched", st.Pending)
@@ -391,7 +391,7 @@ func TestUnauthorizedStopsUntilSignIn(t *testing.T) {
 	r.srv.AddToken("octocat", r.token)
 	r.eng.AccountChanged()
 	st = r.waitRun()
-	if st.State != syncer.StateIdle || st.Pending != 0 {
+	if st.State != api.SyncIdle || st.Pending != 0 {
 		t.Fatalf("state after sign-in = %+v, want idle with nothing pending", st)
 	}
 	if n := len(r.srv.Sessions("octocat")); n != 2 {
@@ -404,7 +404,7 @@ func TestSignedOut(t *testing.T) {
 	r.token = ""
 	r.track(1, t0)
 	r.start()
-	if st := r.eng.State(context.Background()); st.State != syncer.StateSignedOut || st.Pending != 1 {
+	if st := r.eng.State(context.Background()); st.State != api.SyncSignedOut || st.Pending != 1 {
 		t.Fatalf("state = %+v, want signed_out with 1 pending", st)
 	}
 	if c := r.srv.Calls("push") + r.srv.Calls("pull"); c != 0 {
@@ -455,7 +455,7 @@ func TestTooLargeBatchIsSplit(t *testing.T) {
 	r.srv.FailNext("push", &syncer.Error{Op: "push", Kind: syncer.KindTooLarge, StatusCode: 413}, false)
 	r.start()
 	st := r.eng.State(context.Background())
-	if st.State != syncer.StateIdle || st.Pending != 0 {
+	if st.State != api.SyncIdle || st.Pending != 0 {
 		t.Fatalf("state = %+v, want idle and nothing pending", st)
 	}
 	if n := len(r.srv.Sessions("octocat")); n != 10 {
@@ -578,7 +578,7 @@ func TestPulledSessionTheStoreRefusesIsSkipped(t *testing.T) {
 	inject := &pullExtra{extra: []syncer.Session{bad}}
 	r.wrap = func(rem syncer.Remote) syncer.Remote { inject.Remote = rem; return inject }
 	st := r.start2()
-	if st.State != syncer.StateIdle {
+	if st.State != api.SyncIdle {
 		t.Fatalf("state = %+v, want idle: one bad pulled session must not stall sync", st)
 	}
 	if _, err := r.db.Session(context.Background(), good.ID); err != nil {
@@ -671,7 +671,7 @@ func TestFailureAfterProgressRestartsBackoff(t *testing.T) {
 	}
 	r.clk.Advance(time.Second)
 	st = r.waitRun()
-	if st.State != syncer.StateBackoff || st.Pending != 2 {
+	if st.State != api.SyncBackoff || st.Pending != 2 {
 		t.Fatalf("state = %+v, want backoff with 2 pending", st)
 	}
 	if d := st.NextAttemptAt.Sub(r.clk.Now()); d != 500*time.Millisecond {
@@ -692,7 +692,7 @@ func TestNewServerGetsEverything(t *testing.T) {
 	r.srv, r.token, r.server = second, "tok-b", "http://other.test"
 	r.eng.AccountChanged()
 	st := r.waitRun()
-	if st.State != syncer.StateIdle || st.Pending != 0 {
+	if st.State != api.SyncIdle || st.Pending != 0 {
 		t.Fatalf("state = %+v", st)
 	}
 	got := second.Sessions("octocat")

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/syncer"
 )
 
@@ -45,7 +46,7 @@ func TestInterruptedRunOnceIsNotASuccess(t *testing.T) {
 	// The next run, not interrupted, succeeds.
 	r.wrap = nil
 	st, err = r.eng.RunOnce(context.Background())
-	if err != nil || st.State != syncer.StateIdle || st.Pending != 0 || st.LastError != "" {
+	if err != nil || st.State != api.SyncIdle || st.Pending != 0 || st.LastError != "" {
 		t.Errorf("next run = %+v, %v; want idle, nothing pending, no error", st, err)
 	}
 }

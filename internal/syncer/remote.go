@@ -41,6 +41,10 @@ type PushRequest struct {
 	// TimeZone is the IANA zone the server splits the device's sessions into
 	// days with; empty means the server's default (UTC).
 	TimeZone string
+	// Since is the device's pull cursor ("" for the beginning): the server
+	// compares it with the user's sequence before this push's writes to
+	// tell the device whether anything else changed (PushResult.Changed).
+	Since    string
 	Sessions []Session
 }
 
@@ -56,12 +60,14 @@ type Rejection struct {
 type PushResult struct {
 	Accepted int
 	Rejected []Rejection
-	// Since and Cursor, when both are set, say that the changes this push
-	// made are exactly the server's changes after Since up to Cursor: a
-	// device whose pull cursor is Since may move it to Cursor without
-	// pulling its own sessions back. Implementations leave them empty when
-	// they cannot tell.
-	Since, Cursor string
+	// Cursor is the user's change sequence after this push.
+	Cursor string
+	// Changed is false exactly when the user's sequence before this push's
+	// writes was the request's Since: every change up to Cursor is then
+	// this push's own, and a device whose pull cursor is Since may move it
+	// to Cursor without pulling. It is true whenever the server cannot
+	// tell (a server that does not say is taken to say true).
+	Changed bool
 }
 
 // PullResult is one page of changes since a cursor.
@@ -92,6 +98,11 @@ type PullResult struct {
 //     same changes again (or newer versions of them), never fewer.
 //   - The beginning of the change log is the cursor "", however the server
 //     spells it, so that cursors can be compared for equality.
+//   - Each user has a change sequence of their own: other users' writes
+//     never move a user's cursors. A push whose Since is the user's
+//     sequence before it reports Changed false and a Cursor a pull from
+//     Since would end at; any other write in between makes Changed true.
+//     Sessions ignored by last-writer-wins consume no sequence number.
 //   - Sessions of other users are never visible.
 //   - Errors are classified: IsUnauthorized (the credentials are missing,
 //     expired or revoked; retrying will not help until the user signs in),

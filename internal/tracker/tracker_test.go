@@ -136,7 +136,12 @@ func TestStartIdempotentWithClientID(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.clk.Advance(time.Minute)
-	before, _ := h.db.PendingSessions(h.ctx, 10)
+	// An active session is not pending for sync, so its change_seq tells
+	// whether the repeat wrote.
+	before, err := h.db.Session(h.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s2, err := h.tr.Start(h.ctx, req)
 	if err != nil {
 		t.Fatal(err)
@@ -144,8 +149,8 @@ func TestStartIdempotentWithClientID(t *testing.T) {
 	if s1 != s2 || s2.ID != id {
 		t.Fatalf("repeated start returned %+v, first %+v", s2, s1)
 	}
-	after, _ := h.db.PendingSessions(h.ctx, 10)
-	if len(before) != 1 || len(after) != 1 || after[0].ChangeSeq != before[0].ChangeSeq {
+	after, err := h.db.Session(h.ctx, id)
+	if err != nil || after.ChangeSeq != before.ChangeSeq || after.UpdatedAt != before.UpdatedAt {
 		t.Fatalf("repeated start wrote: %+v → %+v", before, after)
 	}
 	// Upper-case spelling of the same UUID is the same session.

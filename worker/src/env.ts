@@ -22,13 +22,19 @@ export interface Bindings {
   JWT_TTL_SECONDS?: string;
   /** "1" enables POST /auth/dev/login. */
   DEV_LOGIN?: string;
+  /** "1" adds the Worktime-Cost header to every response (local runs and tests only). */
+  COST_HEADER?: string;
 }
 
 /** The signed-in user, set by the auth middleware. */
 export interface AuthUser {
   id: number;
   login: string;
+  email: string | null;
+  avatarUrl: string | null;
   timeZone: string;
+  /** The user's longest ended session in seconds (bounds the stats read). */
+  maxSpan: number;
   jti: string;
   exp: number;
 }

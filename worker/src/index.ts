@@ -1,6 +1,7 @@
 // worktime's Cloudflare Worker: the extension's online API and the desktop
 // daemon's batch sync, over D1 and KV. One Hono module per resource.
 import { Hono } from "hono";
+import { meterRequest } from "./cost";
 import type { AppEnv } from "./env";
 import { errorResponse, handleError } from "./errors";
 import { corsForExtensions, privateNoStore, requireAuth } from "./middleware";
@@ -17,6 +18,7 @@ export function createApp() {
   app.onError(handleError);
   app.notFound((c) => errorResponse(c, 404, "not_found", "not found"));
 
+  app.use("*", meterRequest);
   app.use("*", corsForExtensions);
 
   app.get("/health", (c) => {

@@ -6,7 +6,7 @@ import { cors } from "hono/cors";
 import { allowedOrigins, type AppEnv } from "./env";
 import { ApiError, errorResponse } from "./errors";
 import { verifyToken } from "./jwt";
-import { getUser } from "./queries";
+import { authUser } from "./queries";
 
 /** CORS for the configured extension origins only; other origins get no CORS headers. */
 export const corsForExtensions: MiddlewareHandler<AppEnv> = (c, next) =>
@@ -17,6 +17,7 @@ export const corsForExtensions: MiddlewareHandler<AppEnv> = (c, next) =>
     maxAge: 600,
   })(c, next);
 
+/** The KV key under which earlier versions kept a logged-out token. */
 export function revokedKey(jti: string): string {
   return `revoked:${jti}`;
 }
@@ -44,21 +45,35 @@ export function userRateLimit(env: AppEnv["Bindings"], path: string, userId: str
 /**
  * Requires a valid, unexpired, non-revoked JWT of an existing user, sets
  * c.var.user and applies the user's rate limit (userRateLimit). Built per
- * request: the secret comes from c.env. The revocation check, the user lookup
- * and the limiter run concurrently.
+ * request: the secret comes from c.env. The user and the token's revocation
+ * are one D1 query, run concurrently with the limiter; nothing is written.
+ * KV is read only for a token issued before the upgrade that moved
+ * revocations into D1 (kv_revoked_before), which earlier versions may have
+ * revoked there: such tokens expire within JWT_TTL_SECONDS of the upgrade.
  */
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearerToken(c.req.header("Authorization"));
   const claims = await verifyToken(c.env.JWT_SECRET, token);
-  const [revoked, user, limit] = await Promise.all([
-    c.env.KV.get(revokedKey(claims.jti)),
-    getUser(c.env.DB, Number(claims.sub)),
+  const [user, limit] = await Promise.all([
+    authUser(c.env.DB, Number(claims.sub), claims.jti),
     userRateLimit(c.env, c.req.path, claims.sub),
   ]);
-  if (revoked !== null) throw new ApiError(401, "unauthorized", "token revoked");
   if (!user) throw new ApiError(401, "unauthorized", "user no longer exists");
+  if (user.revoked) throw new ApiError(401, "unauthorized", "token revoked");
+  if (claims.iat < user.kv_revoked_before && (await c.env.KV.get(revokedKey(claims.jti))) !== null) {
+    throw new ApiError(401, "unauthorized", "token revoked");
+  }
   if (!limit.success) return errorResponse(c, 429, "rate_limited", "too many requests, slow down");
-  c.set("user", { id: user.id, login: user.login, timeZone: user.time_zone, jti: claims.jti, exp: claims.exp });
+  c.set("user", {
+    id: user.id,
+    login: user.login,
+    email: user.email,
+    avatarUrl: user.avatar_url,
+    timeZone: user.time_zone,
+    maxSpan: user.max_span,
+    jti: claims.jti,
+    exp: claims.exp,
+  });
   await next();
 };
 

@@ -1,10 +1,19 @@
 // Every SQL statement of the worker, with bound parameters only, and the
 // functions that map rows to domain types.
 //
-// Writes of sessions go through applySessionsStatements: a constant number of
-// statements whatever the number of sessions, each taking the whole set as one
-// JSON parameter read with json_each, so a push never nears D1's 100
-// parameters per statement and always costs the same number of queries.
+// Storage (migrations/0003): sessions keyed (user_id, start_time, id) plus one
+// (user_id, seq) index, so a new ended session writes two rows; stats and
+// listings read the table by time; pull reads the seq index. Writes of
+// sessions take the whole push as one compact JSON parameter read with
+// json_each, so a push is a constant number of statements whatever its size.
+// Joins with json_each are CROSS JOINs: SQLite then walks the pushed sessions
+// and searches the primary key for each, instead of walking all of the user's
+// sessions (test/cost.test.ts checks that reads do not grow with history).
+
+export type Status = "active" | "completed" | "abandoned";
+const STATUS_NAMES: readonly Status[] = ["active", "completed", "abandoned"];
+/** Stored status codes; 3 marks the tombstone a moved session leaves behind. */
+const STATUS_CODE: Record<Status, number> = { active: 0, completed: 1, abandoned: 2 };
 
 export interface UserRow {
   id: number;
@@ -14,16 +23,22 @@ export interface UserRow {
   time_zone: string;
 }
 
+/** The user as authentication reads it, with the token's revocation. */
+export interface AuthRow extends UserRow {
+  max_span: number;
+  kv_revoked_before: number;
+  revoked: number;
+}
+
 export interface SessionRow {
-  uuid: string;
+  id: string;
   device_id: string;
   repo_owner: string;
   repo_name: string;
   pr_number: number;
   start_time: number;
   end_time: number | null;
-  duration_seconds: number;
-  status: "active" | "completed" | "abandoned";
+  status: Status;
   updated_at: number;
   seq: number;
 }
@@ -36,40 +51,61 @@ export interface SessionWrite {
   pr_number: number;
   start_time: number;
   end_time: number | null;
-  duration_seconds: number;
-  status: "active" | "completed" | "abandoned";
+  status: Status;
   updated_at: number;
+  /** The start_time this session had before, when the writer moved it. */
+  prev_start_time?: number;
 }
 
-/** One day's part of one session, as stored in session_days. */
-export interface PartWrite {
-  id: string; // session uuid
-  o: string; // repo_owner
-  n: string; // repo_name
-  d: string; // date
-  s: number; // seconds
-  c: 0 | 1; // counted in session_count
-}
-
-export interface DailyStatRow {
+/** An ended session as stats read it. */
+export interface StatSession {
+  start_time: number;
+  end_time: number;
   repo_owner: string;
   repo_name: string;
-  date: string;
-  total_duration_seconds: number;
-  session_count: number;
-  avg_session_seconds: number;
+  pr_number: number;
 }
 
-const SESSION_COLUMNS =
-  "uuid, device_id, repo_owner, repo_name, pr_number, start_time, end_time, duration_seconds, status, updated_at, seq";
+const SESSION_COLUMNS = "lower(hex(id)) AS id, device_id, repo_owner, repo_name, pr_number, start_time, end_time, status, updated_at, seq";
+
+type RawSession = Omit<SessionRow, "status"> & { status: number };
+
+/** "0123…" (32 hex digits) → the canonical 8-4-4-4-12 form. */
+function formatUUID(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A UUID's 32 lower-case hex digits, as bound for unhex(). */
+export function uuidHex(uuid: string): string {
+  return uuid.replace(/-/g, "").toLowerCase();
+}
+
+function toSessionRow(r: RawSession): SessionRow {
+  return { ...r, id: formatUUID(r.id), status: STATUS_NAMES[r.status] ?? "abandoned" };
+}
+
+// The user's sequence: the highest seq of the user's sessions, and never
+// below seq_floor (cursors handed out by the global sequence of old versions).
+const USER_SEQ = `(SELECT MAX(COALESCE((SELECT MAX(seq) FROM sessions WHERE user_id = ?1), 0), seq_floor) FROM users WHERE id = ?1)`;
 
 // ---- users
 
+const USER_COLUMNS = "id, github_username AS login, email, avatar_url, time_zone";
+
 export function getUser(db: D1Database, id: number): Promise<UserRow | null> {
+  return db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?1`).bind(id).first<UserRow>();
+}
+
+/** The user of a token and whether the token is revoked, in one query. */
+export function authUser(db: D1Database, id: number, jti: string): Promise<AuthRow | null> {
   return db
-    .prepare("SELECT id, github_username AS login, email, avatar_url, time_zone FROM users WHERE id = ?1")
-    .bind(id)
-    .first<UserRow>();
+    .prepare(
+      `SELECT ${USER_COLUMNS}, max_span, kv_revoked_before,
+         EXISTS (SELECT 1 FROM revoked_tokens WHERE user_id = ?1 AND jti = ?2) AS revoked
+       FROM users WHERE id = ?1`,
+    )
+    .bind(id, jti)
+    .first<AuthRow>();
 }
 
 /** Creates the user or refreshes login, email and avatar of an existing one. */
@@ -86,7 +122,7 @@ export async function upsertUser(
          email = excluded.email,
          avatar_url = excluded.avatar_url,
          last_active = unixepoch()
-       RETURNING id, github_username AS login, email, avatar_url, time_zone`,
+       RETURNING ${USER_COLUMNS}`,
     )
     .bind(u.githubUserId, u.login, u.email, u.avatarUrl, u.timeZone ?? null)
     .first<UserRow>();
@@ -94,301 +130,216 @@ export async function upsertUser(
   return row;
 }
 
-/** Deletes every row of the user, in one transaction. */
-export async function deleteUser(db: D1Database, userId: number): Promise<void> {
+/** Sets the user's time zone: one row, whatever the history. */
+export function setTimeZone(db: D1Database, userId: number, timeZone: string): Promise<UserRow | null> {
+  return db.prepare(`UPDATE users SET time_zone = ?2 WHERE id = ?1 RETURNING ${USER_COLUMNS}`).bind(userId, timeZone).first<UserRow>();
+}
+
+/** Refuses the token until it expires; drops the user's expired revocations. */
+export async function revokeToken(db: D1Database, userId: number, jti: string, expiresAt: number, now: number): Promise<void> {
   await db.batch([
-    db.prepare("DELETE FROM session_days WHERE user_id = ?1").bind(userId),
-    db.prepare("DELETE FROM daily_stats WHERE user_id = ?1").bind(userId),
-    db.prepare("DELETE FROM stats_dirty WHERE user_id = ?1").bind(userId),
-    db.prepare("DELETE FROM time_sessions WHERE user_id = ?1").bind(userId),
-    db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
+    db.prepare("DELETE FROM revoked_tokens WHERE user_id = ?1 AND expires_at < ?2").bind(userId, now),
+    db
+      .prepare(
+        `INSERT INTO revoked_tokens (user_id, jti, expires_at)
+         SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1)
+         ON CONFLICT (user_id, jti) DO NOTHING`,
+      )
+      .bind(userId, jti, expiresAt),
   ]);
+}
+
+/** Rows of a deleted user's sessions removed per statement. */
+export const DELETE_CHUNK = 1000;
+
+/**
+ * Deletes the user: the users row first (every token of the user stops
+ * working and any write racing this finds no user and writes nothing), then
+ * the sessions in chunks of DELETE_CHUNK rows, so no statement's work grows
+ * with the history. Returns the number of sessions rows removed.
+ */
+export async function deleteUser(db: D1Database, userId: number): Promise<number> {
+  await db.batch([
+    db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
+    db.prepare("DELETE FROM revoked_tokens WHERE user_id = ?1").bind(userId),
+  ]);
+  let removed = 0;
+  for (;;) {
+    const r = await db
+      .prepare(
+        `DELETE FROM sessions WHERE user_id = ?1 AND (start_time, id) IN
+           (SELECT start_time, id FROM sessions WHERE user_id = ?1 LIMIT ?2)`,
+      )
+      .bind(userId, DELETE_CHUNK)
+      .run();
+    removed += r.meta.changes;
+    if (r.meta.changes < DELETE_CHUNK) return removed;
+  }
 }
 
 // ---- sessions
 
-export function getSession(db: D1Database, userId: number, uuid: string): Promise<SessionRow | null> {
-  return db
-    .prepare(`SELECT ${SESSION_COLUMNS} FROM time_sessions WHERE user_id = ?1 AND uuid = ?2`)
-    .bind(userId, uuid)
-    .first<SessionRow>();
+/** The user's active session with this id (found through sessions_active). */
+export async function getActiveSession(db: D1Database, userId: number, id: string): Promise<SessionRow | null> {
+  const r = await db
+    .prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 AND id = unhex(?2) AND status = 0`)
+    .bind(userId, uuidHex(id))
+    .first<RawSession>();
+  return r ? toSessionRow(r) : null;
+}
+
+/** The user's ended session with this id that started at or after `from` (a bounded range read). */
+export async function getEndedSessionSince(db: D1Database, userId: number, id: string, from: number): Promise<SessionRow | null> {
+  const r = await db
+    .prepare(
+      `SELECT ${SESSION_COLUMNS} FROM sessions
+       WHERE user_id = ?1 AND start_time >= ?3 AND id = unhex(?2) AND status IN (1, 2)
+       ORDER BY updated_at DESC LIMIT 1`,
+    )
+    .bind(userId, uuidHex(id), from)
+    .first<RawSession>();
+  return r ? toSessionRow(r) : null;
 }
 
 export async function listSessions(db: D1Database, userId: number, limit: number, offset: number): Promise<SessionRow[]> {
   const r = await db
     .prepare(
-      `SELECT ${SESSION_COLUMNS} FROM time_sessions WHERE user_id = ?1
-       ORDER BY start_time DESC, uuid DESC LIMIT ?2 OFFSET ?3`,
+      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 AND status != 3
+       ORDER BY start_time DESC, id DESC LIMIT ?2 OFFSET ?3`,
     )
     .bind(userId, limit, offset)
-    .all<SessionRow>();
-  return r.results;
+    .all<RawSession>();
+  return r.results.map(toSessionRow);
 }
 
 /** Sessions changed after seq `since`, oldest change first; limit+1 rows tell whether there are more. */
 export async function sessionsChangedSince(db: D1Database, userId: number, since: number, limit: number): Promise<SessionRow[]> {
   const r = await db
-    .prepare(`SELECT ${SESSION_COLUMNS} FROM time_sessions WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3`)
+    .prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3`)
     .bind(userId, since, limit + 1)
-    .all<SessionRow>();
-  return r.results;
+    .all<RawSession>();
+  return r.results.map(toSessionRow);
 }
 
-/** Every ended session of the user: the input of a time zone change. */
-export async function endedSessions(
+/**
+ * Ended sessions that started in [from, to), as stats read them (a range of
+ * the primary key), of one repository if `repo` is given (the range is read
+ * either way; the filter only spares the Worker the other rows).
+ */
+export async function endedSessionsStarting(
   db: D1Database,
   userId: number,
-): Promise<Pick<SessionRow, "uuid" | "repo_owner" | "repo_name" | "start_time" | "end_time">[]> {
+  from: number,
+  to: number,
+  repo?: { owner: string; name: string },
+): Promise<StatSession[]> {
   const r = await db
     .prepare(
-      `SELECT uuid, repo_owner, repo_name, start_time, end_time FROM time_sessions
-       WHERE user_id = ?1 AND status != 'active' AND end_time IS NOT NULL`,
+      `SELECT start_time, end_time, repo_owner, repo_name, pr_number FROM sessions
+       WHERE user_id = ?1 AND start_time >= ?2 AND start_time < ?3 AND status IN (1, 2)
+         AND (?4 IS NULL OR (repo_owner = ?4 AND repo_name = ?5))`,
     )
-    .bind(userId)
-    .all<Pick<SessionRow, "uuid" | "repo_owner" | "repo_name" | "start_time" | "end_time">>();
+    .bind(userId, from, to, repo?.owner ?? null, repo?.name ?? null)
+    .all<StatSession>();
   return r.results;
 }
 
 /**
  * The statements of one session write, to run in one batch (a transaction).
- * Their number is constant. Results: [0] the ids owned by another user
- * (refused), [last] the new value of the server sequence.
+ * Results: [0] the user's sequence before the write (no row: the user no
+ * longer exists, and nothing was written), [last] the sequence after it.
  *
- * A row changes only if it is new or its updated_at is newer (last writer
- * wins); a changed row gets a fresh seq above the counter read at the start,
- * which is how the later statements tell the changed rows apart. daily_stats
- * is recomputed from session_days for every (repo, date) the old or new
- * version of a written session touches.
+ * A session is written only if it is new at its key or its updated_at is
+ * newer (last writer wins); each written session takes the next number of the
+ * user's sequence, in push order, so ignored ones consume none. A session
+ * that carries prev_start_time (moved to another start) leaves a tombstone at
+ * the old key that refuses older versions there; a newer version written at a
+ * tombstone's key turns the session the tombstone points at into a tombstone
+ * (one hop). users.max_span is written only when a session exceeds it, and
+ * the time zone only when it differs.
  */
-export function applySessionsStatements(
+export function writeSessionsStatements(
   db: D1Database,
   userId: number,
   deviceId: string,
   sessions: SessionWrite[],
-  parts: PartWrite[],
+  timeZone?: string,
 ): D1PreparedStatement[] {
-  const sessionsJSON = JSON.stringify(sessions);
-  const partsJSON = JSON.stringify(parts);
-  return [
-    db
-      .prepare(
-        `SELECT uuid FROM time_sessions
-         WHERE uuid IN (SELECT value->>'id' FROM json_each(?1)) AND user_id != ?2`,
-      )
-      .bind(sessionsJSON, userId),
-    db
-      .prepare(
-        `INSERT OR IGNORE INTO stats_dirty (user_id, repo_owner, repo_name, date)
-         SELECT sd.user_id, sd.repo_owner, sd.repo_name, sd.date FROM session_days AS sd
-         WHERE sd.user_id = ?2 AND sd.session_uuid IN (SELECT value->>'id' FROM json_each(?1))
-         UNION
-         SELECT ?2, p.value->>'o', p.value->>'n', p.value->>'d' FROM json_each(?3) AS p`,
-      )
-      .bind(sessionsJSON, userId, partsJSON),
-    db
-      .prepare(
-        `INSERT INTO time_sessions (uuid, user_id, device_id, repo_owner, repo_name, pr_number,
-           start_time, end_time, duration_seconds, status, updated_at, seq)
-         SELECT j.value->>'id', ?2, ?3, j.value->>'repo_owner', j.value->>'repo_name', j.value->>'pr_number',
-           j.value->>'start_time', j.value->>'end_time', j.value->>'duration_seconds', j.value->>'status',
-           j.value->>'updated_at', (SELECT value FROM sync_seq WHERE id = 1) + j.key + 1
-         FROM json_each(?1) AS j WHERE true
-         ON CONFLICT (uuid) DO UPDATE SET
-           device_id = excluded.device_id,
-           repo_owner = excluded.repo_owner,
-           repo_name = excluded.repo_name,
-           pr_number = excluded.pr_number,
-           start_time = excluded.start_time,
-           end_time = excluded.end_time,
-           duration_seconds = excluded.duration_seconds,
-           status = excluded.status,
-           updated_at = excluded.updated_at,
-           seq = excluded.seq
-         WHERE time_sessions.user_id = excluded.user_id AND excluded.updated_at > time_sessions.updated_at`,
-      )
-      .bind(sessionsJSON, userId, deviceId),
-    db
-      .prepare(
-        `DELETE FROM session_days WHERE user_id = ?1 AND session_uuid IN (
-           SELECT uuid FROM time_sessions WHERE user_id = ?1 AND seq > (SELECT value FROM sync_seq WHERE id = 1))`,
-      )
-      .bind(userId),
-    db
-      .prepare(
-        `INSERT INTO session_days (session_uuid, date, user_id, repo_owner, repo_name, seconds, counted)
-         SELECT p.value->>'id', p.value->>'d', ?2, p.value->>'o', p.value->>'n', p.value->>'s', p.value->>'c'
-         FROM json_each(?1) AS p
-         WHERE p.value->>'id' IN (
-           SELECT uuid FROM time_sessions WHERE user_id = ?2 AND seq > (SELECT value FROM sync_seq WHERE id = 1))`,
-      )
-      .bind(partsJSON, userId),
-    ...recomputeDirtyStatements(db, userId),
-    db.prepare("UPDATE sync_seq SET value = value + ?1 WHERE id = 1 RETURNING value").bind(sessions.length),
-  ];
-}
-
-/**
- * Recomputes daily_stats for the user's keys in stats_dirty, then empties it.
- * The recompute is a LEFT JOIN from stats_dirty: its left side is always the
- * outer loop, so SQLite walks the batch's (few) dirty keys and searches
- * idx_session_days_key on all four columns for each; a key left without parts
- * gets no row (HAVING). As an inner join the planner preferred walking every
- * part of the user and probing stats_dirty, a cost that grew with the user's
- * history (test/plans.test.ts checks the plan).
- */
-function recomputeDirtyStatements(db: D1Database, userId: number): D1PreparedStatement[] {
-  return [
-    db
-      .prepare(
-        `DELETE FROM daily_stats WHERE user_id = ?1 AND (repo_owner, repo_name, date) IN
-           (SELECT repo_owner, repo_name, date FROM stats_dirty WHERE user_id = ?1)`,
-      )
-      .bind(userId),
-    db
-      .prepare(
-        `INSERT INTO daily_stats (user_id, repo_owner, repo_name, date, total_duration_seconds, session_count, avg_session_seconds)
-         SELECT k.user_id, k.repo_owner, k.repo_name, k.date, SUM(sd.seconds), SUM(sd.counted),
-           SUM(sd.seconds) / MAX(SUM(sd.counted), 1)
-         FROM stats_dirty AS k LEFT JOIN session_days AS sd
-           ON sd.user_id = k.user_id AND sd.repo_owner = k.repo_owner AND sd.repo_name = k.repo_name AND sd.date = k.date
-         WHERE k.user_id = ?1
-         GROUP BY k.user_id, k.repo_owner, k.repo_name, k.date
-         HAVING COUNT(sd.date) > 0`,
-      )
-      .bind(userId),
-    db.prepare("DELETE FROM stats_dirty WHERE user_id = ?1").bind(userId),
-  ];
-}
-
-/** Maximum parts per statement of a full rebuild (keeps each JSON parameter well under 1 MB). */
-export const REBUILD_CHUNK = 5000;
-
-/**
- * The statements of a time zone change: the zone is stored and every part and
- * daily_stats row of the user is rebuilt from parts computed in the new zone.
- */
-export function changeTimeZoneStatements(db: D1Database, userId: number, timeZone: string, parts: PartWrite[]): D1PreparedStatement[] {
-  const stmts = [
-    db.prepare("UPDATE users SET time_zone = ?2 WHERE id = ?1").bind(userId, timeZone),
-    db.prepare("DELETE FROM session_days WHERE user_id = ?1").bind(userId),
-  ];
-  for (let i = 0; i < parts.length; i += REBUILD_CHUNK) {
+  const live = JSON.stringify(
+    sessions.map((s) => ({
+      i: uuidHex(s.id),
+      s: s.start_time,
+      e: s.end_time,
+      t: STATUS_CODE[s.status],
+      u: s.updated_at,
+      n: s.pr_number,
+      o: s.repo_owner,
+      r: s.repo_name,
+    })),
+  );
+  const moves = sessions
+    .filter((s) => s.prev_start_time !== undefined && s.prev_start_time !== s.start_time)
+    .map((s) => ({ i: uuidHex(s.id), p: s.prev_start_time, s: s.start_time, u: s.updated_at }));
+  const stmts: D1PreparedStatement[] = [db.prepare(`SELECT ${USER_SEQ} AS v FROM users WHERE id = ?1`).bind(userId)];
+  if (timeZone !== undefined) {
+    stmts.push(db.prepare("UPDATE users SET time_zone = ?2 WHERE id = ?1 AND time_zone != ?2").bind(userId, timeZone));
+  }
+  if (moves.length > 0) {
     stmts.push(
       db
         .prepare(
-          `INSERT INTO session_days (session_uuid, date, user_id, repo_owner, repo_name, seconds, counted)
-           SELECT p.value->>'id', p.value->>'d', ?2, p.value->>'o', p.value->>'n', p.value->>'s', p.value->>'c'
-           FROM json_each(?1) AS p`,
+          `INSERT INTO sessions (user_id, start_time, id, seq, end_time, status, updated_at, pr_number, repo_owner, repo_name, device_id)
+           SELECT ?1, j.value->>'p', unhex(j.value->>'i'), NULL, j.value->>'s', 3, j.value->>'u', 0, '', '', ''
+           FROM json_each(?2) AS j WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1)
+           ON CONFLICT (user_id, start_time, id) DO UPDATE SET
+             seq = NULL, end_time = excluded.end_time, status = 3, updated_at = excluded.updated_at,
+             pr_number = 0, repo_owner = '', repo_name = '', device_id = ''
+           WHERE excluded.updated_at > sessions.updated_at`,
         )
-        .bind(JSON.stringify(parts.slice(i, i + REBUILD_CHUNK)), userId),
+        .bind(userId, JSON.stringify(moves)),
     );
   }
   stmts.push(
-    db.prepare("DELETE FROM daily_stats WHERE user_id = ?1").bind(userId),
     db
       .prepare(
-        `INSERT INTO daily_stats (user_id, repo_owner, repo_name, date, total_duration_seconds, session_count, avg_session_seconds)
-         SELECT user_id, repo_owner, repo_name, date, SUM(seconds), SUM(counted), SUM(seconds) / MAX(SUM(counted), 1)
-         FROM session_days WHERE user_id = ?1 GROUP BY user_id, repo_owner, repo_name, date`,
+        `WITH m AS MATERIALIZED (
+           SELECT t.end_time AS target, t.id AS id, j.value->>'s' AS s, j.value->>'u' AS u
+           FROM json_each(?2) AS j CROSS JOIN sessions AS t
+             ON t.user_id = ?1 AND t.start_time = j.value->>'s' AND t.id = unhex(j.value->>'i')
+           WHERE t.status = 3 AND t.updated_at < j.value->>'u')
+         UPDATE sessions SET seq = NULL, status = 3,
+           end_time = (SELECT m.s FROM m WHERE m.target = sessions.start_time AND m.id = sessions.id),
+           updated_at = (SELECT m.u FROM m WHERE m.target = sessions.start_time AND m.id = sessions.id),
+           pr_number = 0, repo_owner = '', repo_name = '', device_id = ''
+         WHERE user_id = ?1 AND start_time IN (SELECT target FROM m) AND id IN (SELECT id FROM m) AND status != 3
+           AND updated_at < (SELECT m.u FROM m WHERE m.target = sessions.start_time AND m.id = sessions.id)`,
       )
-      .bind(userId),
+      .bind(userId, live),
+    db
+      .prepare(
+        `WITH b AS (SELECT ${USER_SEQ} AS v FROM users WHERE id = ?1)
+         INSERT INTO sessions (user_id, start_time, id, seq, end_time, status, updated_at, pr_number, repo_owner, repo_name, device_id)
+         SELECT ?1, j.value->>'s', unhex(j.value->>'i'), b.v + row_number() OVER (ORDER BY j.key), j.value->>'e', j.value->>'t',
+           j.value->>'u', j.value->>'n', j.value->>'o', j.value->>'r', ?3
+         FROM b, json_each(?2) AS j
+         WHERE NOT EXISTS (SELECT 1 FROM sessions AS s
+                           WHERE s.user_id = ?1 AND s.start_time = j.value->>'s' AND s.id = unhex(j.value->>'i')
+                             AND s.updated_at >= j.value->>'u')
+         ON CONFLICT (user_id, start_time, id) DO UPDATE SET
+           seq = excluded.seq, end_time = excluded.end_time, status = excluded.status, updated_at = excluded.updated_at,
+           pr_number = excluded.pr_number, repo_owner = excluded.repo_owner, repo_name = excluded.repo_name,
+           device_id = excluded.device_id
+         WHERE excluded.updated_at > sessions.updated_at`,
+      )
+      .bind(userId, live, deviceId),
+    db
+      .prepare(
+        `UPDATE users SET max_span = m.v
+         FROM (SELECT MAX((j.value->>'e') - (j.value->>'s')) AS v FROM json_each(?2) AS j WHERE j.value->>'t' != 0) AS m
+         WHERE users.id = ?1 AND m.v > users.max_span`,
+      )
+      .bind(userId, live),
+    db.prepare(`SELECT ${USER_SEQ} AS v FROM users WHERE id = ?1`).bind(userId),
   );
   return stmts;
-}
-
-// ---- stats
-
-export async function dailyStats(db: D1Database, userId: number, fromDate: string, toDate: string): Promise<DailyStatRow[]> {
-  const r = await dailyStatsStatement(db, userId, fromDate, toDate).all<DailyStatRow>();
-  return r.results;
-}
-
-function dailyStatsStatement(db: D1Database, userId: number, fromDate: string, toDate: string): D1PreparedStatement {
-  return db
-    .prepare(
-      `SELECT repo_owner, repo_name, date, total_duration_seconds, session_count, avg_session_seconds
-       FROM daily_stats WHERE user_id = ?1 AND date >= ?2 AND date <= ?3
-       ORDER BY date, repo_owner, repo_name`,
-    )
-    .bind(userId, fromDate, toDate);
-}
-
-/** dailyStats and repoTotals over the same dates in one round trip. */
-export async function dailyAndRepoStats(
-  db: D1Database,
-  userId: number,
-  fromDate: string,
-  toDate: string,
-): Promise<{ days: DailyStatRow[]; repos: RepoTotalRow[] }> {
-  const [days, repos] = await db.batch([dailyStatsStatement(db, userId, fromDate, toDate), repoTotalsStatement(db, userId, fromDate, toDate)]);
-  return { days: days!.results as DailyStatRow[], repos: repos!.results as RepoTotalRow[] };
-}
-
-export async function repoDailyStats(
-  db: D1Database,
-  userId: number,
-  owner: string,
-  name: string,
-  fromDate: string,
-  toDate: string,
-): Promise<DailyStatRow[]> {
-  const r = await db
-    .prepare(
-      `SELECT repo_owner, repo_name, date, total_duration_seconds, session_count, avg_session_seconds
-       FROM daily_stats WHERE user_id = ?1 AND repo_owner = ?2 AND repo_name = ?3 AND date >= ?4 AND date <= ?5
-       ORDER BY date`,
-    )
-    .bind(userId, owner, name, fromDate, toDate)
-    .all<DailyStatRow>();
-  return r.results;
-}
-
-export interface PRStatRow {
-  pr_number: number;
-  seconds: number;
-  sessions: number;
-}
-
-/** Time per pull request of one repository over the ended sessions that started in [from, to). */
-export async function repoPRStats(db: D1Database, userId: number, owner: string, name: string, from: number, to: number): Promise<PRStatRow[]> {
-  const r = await db
-    .prepare(
-      `SELECT pr_number, SUM(duration_seconds) AS seconds, COUNT(*) AS sessions FROM time_sessions
-       WHERE user_id = ?1 AND repo_owner = ?2 AND repo_name = ?3 AND status != 'active'
-         AND start_time >= ?4 AND start_time < ?5
-       GROUP BY pr_number ORDER BY seconds DESC, pr_number`,
-    )
-    .bind(userId, owner, name, from, to)
-    .all<PRStatRow>();
-  return r.results;
-}
-
-export interface RepoTotalRow {
-  repo_owner: string;
-  repo_name: string;
-  seconds: number;
-  sessions: number;
-}
-
-/**
- * Seconds and distinct sessions per repository over local dates [from, to]
- * (a session that spans several days counts once).
- */
-export async function repoTotals(db: D1Database, userId: number, fromDate: string, toDate: string, repo?: { owner: string; name: string }): Promise<RepoTotalRow[]> {
-  const r = await repoTotalsStatement(db, userId, fromDate, toDate, repo).all<RepoTotalRow>();
-  return r.results;
-}
-
-function repoTotalsStatement(db: D1Database, userId: number, fromDate: string, toDate: string, repo?: { owner: string; name: string }): D1PreparedStatement {
-  return db
-    .prepare(
-      `SELECT repo_owner, repo_name, SUM(seconds) AS seconds,
-         COUNT(DISTINCT CASE WHEN counted = 1 THEN session_uuid END) AS sessions
-       FROM session_days
-       WHERE user_id = ?1 AND date >= ?2 AND date <= ?3
-         AND (?4 IS NULL OR (repo_owner = ?4 AND repo_name = ?5))
-       GROUP BY repo_owner, repo_name
-       ORDER BY seconds DESC, repo_owner, repo_name`,
-    )
-    .bind(userId, fromDate, toDate, repo?.owner ?? null, repo?.name ?? null);
 }

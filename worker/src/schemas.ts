@@ -3,12 +3,14 @@
 import { zValidator } from "@hono/zod-validator";
 import { z } from "zod";
 import type { ValidationTargets } from "hono";
-import { isValidTimeZone } from "./days";
+import { canonicalTimeZone } from "./days";
 import { errorBody } from "./errors";
 
 export const MAX_PUSH_SESSIONS = 500;
 export const MAX_PUSH_BYTES = 1024 * 1024;
 export const MAX_BODY_BYTES = 16 * 1024;
+/** Deepest page of GET /api/sessions: a listing reads offset + limit rows. */
+export const MAX_LIST_OFFSET = 10_000;
 /** Longest accepted session: bounds the per-day parts a push can produce. */
 export const MAX_SESSION_SECONDS = 31 * 86400;
 
@@ -47,7 +49,15 @@ export const repoName = z
   .refine((s) => s !== "." && s !== "..", "must be a GitHub repository name");
 export const prNumber = z.number().int().min(1).max(2147483647);
 export const deviceId = z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
-export const timeZone = z.string().refine(isValidTimeZone, "must be an IANA time zone name like Europe/Berlin");
+/** An IANA zone, canonicalised ("europe/berlin" becomes "Europe/Berlin"). */
+export const timeZone = z.string().transform((tz, ctx) => {
+  const canonical = canonicalTimeZone(tz);
+  if (canonical === null) {
+    ctx.addIssue({ code: "custom", message: "must be an IANA time zone name like Europe/Berlin" });
+    return z.NEVER;
+  }
+  return canonical;
+});
 export const status = z.enum(["active", "completed", "abandoned"]);
 
 /** One session of a push, validated on its own so that a bad one is only rejected. */
@@ -62,6 +72,9 @@ export const pushSession = z
     duration_seconds: z.number().int().min(0).nullable().optional(),
     status,
     updated_at: utcTime,
+    // The start_time the session had when the writer last saw it, sent when
+    // it moved the session to another start (see "Moving a session").
+    prev_start_time: utcTime.optional(),
   })
   .superRefine((s, ctx) => {
     const start = Math.floor(parseUTC(s.start_time)! / 1000);
@@ -91,6 +104,7 @@ export type PushSession = z.infer<typeof pushSession>;
 export const pushBody = z.object({
   device_id: deviceId,
   time_zone: timeZone.optional(),
+  since: z.string().max(64).optional(),
   sessions: z.array(z.unknown()).max(MAX_PUSH_SESSIONS, `at most ${MAX_PUSH_SESSIONS} sessions per push`),
 });
 
@@ -119,7 +133,7 @@ export const sessionParam = z.object({ id: uuid });
 
 export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  offset: z.coerce.number().int().min(0).max(MAX_LIST_OFFSET).default(0),
 });
 
 export const dailyQuery = z.object({

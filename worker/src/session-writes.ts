@@ -1,74 +1,42 @@
 // Writing sessions: the one path every write takes (push, start, end), so
-// that last-writer-wins, the server sequence and daily_stats behave the same
-// whichever endpoint wrote.
-import { ZoneCalendar } from "./days";
-import {
-  applySessionsStatements,
-  changeTimeZoneStatements,
-  endedSessions,
-  type PartWrite,
-  type SessionRow,
-  type SessionWrite,
-} from "./queries";
-
-/** Per-day parts of the ended sessions among `sessions`. */
-export function partsOf(cal: ZoneCalendar, sessions: Pick<SessionWrite, "id" | "repo_owner" | "repo_name" | "start_time" | "end_time" | "status">[]): PartWrite[] {
-  const parts: PartWrite[] = [];
-  for (const s of sessions) {
-    if (s.status === "active" || s.end_time === null) continue;
-    for (const p of cal.split(s.start_time, s.end_time)) {
-      parts.push({ id: s.id, o: s.repo_owner, n: s.repo_name, d: p.date, s: p.seconds, c: p.counted });
-    }
-  }
-  return parts;
-}
+// that last-writer-wins and the user's sequence behave the same whichever
+// endpoint wrote; and the wire form of a session.
+import { ApiError } from "./errors";
+import { writeSessionsStatements, type SessionRow, type SessionWrite } from "./queries";
 
 export interface WriteResult {
-  /** Ids that belong to another user: nothing was written for them. */
-  foreign: Set<string>;
-  /** The server sequence after the write. */
+  /** The user's sequence before the write. */
+  before: number;
+  /** The user's sequence after the write. */
   seq: number;
 }
 
 /**
- * Upserts sessions (last writer wins on updated_at) and recomputes the
- * daily_stats they touch, in one batch of a constant number of statements.
- * Duplicated ids keep their newest version.
+ * Upserts sessions (last writer wins on updated_at) in one batch of a
+ * constant number of statements, and sets the time zone if one is given and
+ * differs. Duplicated ids keep their newest version. A user deleted meanwhile
+ * is a 401: nothing was written.
  */
 export async function writeSessions(
   db: D1Database,
   userId: number,
-  timeZone: string,
   deviceId: string,
   sessions: SessionWrite[],
+  timeZone?: string,
 ): Promise<WriteResult> {
   const newest = new Map<string, SessionWrite>();
   for (const s of sessions) {
     const prev = newest.get(s.id);
     if (!prev || s.updated_at > prev.updated_at) newest.set(s.id, s);
   }
-  const unique = [...newest.values()];
-  const parts = partsOf(new ZoneCalendar(timeZone), unique);
-  const results = await db.batch(applySessionsStatements(db, userId, deviceId, unique, parts));
-  const foreign = new Set((results[0]!.results as { uuid: string }[]).map((r) => r.uuid));
-  const last = results[results.length - 1]!.results as { value: number }[];
-  return { foreign, seq: last[0]?.value ?? 0 };
+  const results = await db.batch(writeSessionsStatements(db, userId, deviceId, [...newest.values()], timeZone));
+  const before = (results[0]!.results as { v: number }[])[0];
+  const after = (results[results.length - 1]!.results as { v: number }[])[0];
+  if (!before || !after) throw new ApiError(401, "unauthorized", "user no longer exists");
+  return { before: before.v, seq: after.v };
 }
 
-/**
- * Stores the user's new time zone and rebuilds all of the user's per-day
- * parts and daily_stats in it (one read and one batch).
- */
-export async function changeTimeZone(db: D1Database, userId: number, timeZone: string): Promise<void> {
-  const rows = await endedSessions(db, userId);
-  const parts = partsOf(
-    new ZoneCalendar(timeZone),
-    rows.map((r) => ({ id: r.uuid, repo_owner: r.repo_owner, repo_name: r.repo_name, start_time: r.start_time, end_time: r.end_time, status: "completed" as const })),
-  );
-  await db.batch(changeTimeZoneStatements(db, userId, timeZone, parts));
-}
-
-/** The wire form of a session. */
+/** The wire form of a session: one declaration, used by every route and by the tests. */
 export interface WireSession {
   id: string;
   repo_owner: string;
@@ -84,13 +52,13 @@ export interface WireSession {
 
 export function toWire(r: SessionRow): WireSession {
   return {
-    id: r.uuid,
+    id: r.id,
     repo_owner: r.repo_owner,
     repo_name: r.repo_name,
     pr_number: r.pr_number,
     start_time: secondsToRFC3339(r.start_time),
     end_time: r.end_time === null ? null : secondsToRFC3339(r.end_time),
-    duration_seconds: r.duration_seconds,
+    duration_seconds: r.end_time === null ? 0 : r.end_time - r.start_time,
     status: r.status,
     updated_at: new Date(r.updated_at).toISOString(),
     device_id: r.device_id,

@@ -93,9 +93,25 @@ describe("auth failures on /api/*", () => {
     expect(out.status).toBe(204);
     const msg = await expectError(await call("/api/sessions", authed(jwt)), 401, "unauthorized");
     expect(msg).toMatch(/revoked/);
-    // The revocation is stored until the token's exp, and at least KV's minimum TTL.
-    const list = await env.KV.list({ prefix: "revoked:" });
-    expect(list.keys.length).toBeGreaterThan(0);
+    // The revocation is a D1 row kept until the token's exp; KV is not written.
+    const claims = JSON.parse(atob(jwt.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { sub: string; jti: string; exp: number };
+    const row = await env.DB.prepare("SELECT expires_at FROM revoked_tokens WHERE user_id = ?1 AND jti = ?2").bind(Number(claims.sub), claims.jti).first<{ expires_at: number }>();
+    expect(row).toEqual({ expires_at: claims.exp });
+    expect(await env.KV.get(`revoked:${claims.jti}`)).toBeNull();
+  });
+
+  it("still honours a KV revocation of a token issued before the upgrade, reading KV for those only", async () => {
+    const { jwt, user } = await signIn();
+    const claims = JSON.parse(atob(jwt.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as { jti: string; iat: number };
+    const res = await call("/api/me", authed(jwt));
+    expect(res.headers.get("Worktime-Cost")).toMatch(/kv_reads=0;/);
+    await env.KV.put(`revoked:${claims.jti}`, "1");
+    // Issued after the upgrade: KV is not consulted.
+    expect((await call("/api/me", authed(jwt))).status).toBe(200);
+    await env.DB.prepare("UPDATE users SET kv_revoked_before = ?2 WHERE id = ?1").bind(user.id, claims.iat + 1).run();
+    const refused = await call("/api/me", authed(jwt));
+    expect(refused.headers.get("Worktime-Cost")).toMatch(/kv_reads=1;/);
+    expect(await expectError(refused, 401, "unauthorized")).toMatch(/revoked/);
   });
 
   it("logout needs a valid token", async () => {
@@ -343,7 +359,7 @@ describe("errors", () => {
         get(target, prop) {
           if (prop === "prepare") {
             return (sql: string) => {
-              if (sql.includes("FROM time_sessions")) return target.prepare("SELECT * FROM no_such_table WHERE secret = 1");
+              if (sql.includes("FROM sessions")) return target.prepare("SELECT * FROM no_such_table WHERE secret = 1");
               return target.prepare(sql);
             };
           }

@@ -4,6 +4,7 @@ type WorkerBindings = import("../src/env").Bindings;
 declare namespace Cloudflare {
   interface Env extends WorkerBindings {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    UPGRADE_DB: D1Database;
   }
   interface GlobalProps {
     mainModule: typeof import("../src/index");

@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ZoneCalendar } from "../src/days";
-import {
-  applySessionsStatements,
-  dailyStats,
-  deleteUser,
-  getSession,
-  getUser,
-  listSessions,
-  sessionsChangedSince,
-  upsertUser,
-  type SessionWrite,
-} from "../src/queries";
-import { partsOf, writeSessions } from "../src/session-writes";
+import { DELETE_CHUNK, deleteUser, getActiveSession, getUser, listSessions, sessionsChangedSince, upsertUser, type SessionWrite } from "../src/queries";
+import { writeSessions } from "../src/session-writes";
 import { env, newId } from "./helpers";
 
 function session(over: Partial<SessionWrite> = {}): SessionWrite {
@@ -22,11 +11,17 @@ function session(over: Partial<SessionWrite> = {}): SessionWrite {
     pr_number: 1,
     start_time: Date.parse("2026-11-20T10:00:00Z") / 1000,
     end_time: Date.parse("2026-11-20T11:00:00Z") / 1000,
-    duration_seconds: 3600,
     status: "completed",
     updated_at: Date.parse("2026-11-20T11:00:00.500Z"),
     ...over,
   };
+}
+
+let n = 0;
+const newUser = () => upsertUser(env.DB, { githubUserId: `q-${Date.now()}-${++n}`, login: `q${n}`, email: null, avatarUrl: null });
+
+async function rowsOf(userId: number) {
+  return (await env.DB.prepare("SELECT lower(hex(id)) AS id, start_time, status, seq, end_time FROM sessions WHERE user_id = ?1 ORDER BY start_time").bind(userId).all()).results;
 }
 
 describe("queries", () => {
@@ -38,58 +33,73 @@ describe("queries", () => {
     expect(await getUser(env.DB, a.id)).toEqual(b);
   });
 
-  it("applySessionsStatements: writes, reports foreign ids, bumps the sequence by the batch size", async () => {
-    const u1 = await upsertUser(env.DB, { githubUserId: `q1-${Date.now()}`, login: "q1", email: null, avatarUrl: null });
-    const u2 = await upsertUser(env.DB, { githubUserId: `q2-${Date.now()}`, login: "q2", email: null, avatarUrl: null });
-    const cal = new ZoneCalendar("UTC");
-    const s1 = session();
-    const s2 = session({ start_time: Date.parse("2026-11-20T23:30:00Z") / 1000, end_time: Date.parse("2026-11-21T00:30:00Z") / 1000 });
-    const r1 = await env.DB.batch(applySessionsStatements(env.DB, u1.id, "d", [s1, s2], partsOf(cal, [s1, s2])));
-    const seq1 = (r1[r1.length - 1]!.results[0] as { value: number }).value;
-    expect(r1[0]!.results).toEqual([]);
-    const changed = await sessionsChangedSince(env.DB, u1.id, seq1 - 2, 10);
-    expect(changed.map((r) => r.uuid)).toEqual([s1.id, s2.id]);
-    expect(changed.map((r) => r.seq)).toEqual([seq1 - 1, seq1]);
-    const days = await env.DB.prepare("SELECT date, seconds FROM session_days WHERE session_uuid = ?1 ORDER BY date").bind(s2.id).all();
-    expect(days.results).toEqual([
-      { date: "2026-11-20", seconds: 1800 },
-      { date: "2026-11-21", seconds: 1800 },
-    ]);
-    // u2 pushing u1's id: reported, not written.
-    const r2 = await env.DB.batch(applySessionsStatements(env.DB, u2.id, "d", [{ ...s1, updated_at: s1.updated_at + 1 }], []));
-    expect(r2[0]!.results).toEqual([{ uuid: s1.id }]);
-    expect(await getSession(env.DB, u2.id, s1.id)).toBeNull();
-    expect((await getSession(env.DB, u1.id, s1.id))!.updated_at).toBe(s1.updated_at);
-    expect(await dailyStats(env.DB, u2.id, "2026-01-01", "2026-12-31")).toEqual([]);
-    expect(await dailyStats(env.DB, u1.id, "2026-11-20", "2026-11-21")).toEqual([
-      { repo_owner: "acme", repo_name: "q", date: "2026-11-20", total_duration_seconds: 5400, session_count: 2, avg_session_seconds: 2700 },
-      { repo_owner: "acme", repo_name: "q", date: "2026-11-21", total_duration_seconds: 1800, session_count: 1, avg_session_seconds: 1800 },
+  it("numbers each user's writes 1, 2, 3… on its own sequence; ignored versions take no number", async () => {
+    const u1 = await newUser();
+    const u2 = await newUser();
+    const [a, b] = [session(), session({ start_time: session().start_time + 60 })];
+    expect(await writeSessions(env.DB, u1.id, "d", [a, b])).toEqual({ before: 0, seq: 2 });
+    expect(await writeSessions(env.DB, u2.id, "d", [session()])).toEqual({ before: 0, seq: 1 });
+    // A replay and an older version: nothing written, no number taken.
+    expect(await writeSessions(env.DB, u1.id, "d", [a, { ...b, updated_at: b.updated_at - 1, end_time: b.end_time! + 5 }])).toEqual({ before: 2, seq: 2 });
+    expect(await writeSessions(env.DB, u1.id, "d", [{ ...a, updated_at: a.updated_at + 1, status: "abandoned" }])).toEqual({ before: 2, seq: 3 });
+    expect((await sessionsChangedSince(env.DB, u1.id, 0, 10)).map((r) => [r.id, r.seq, r.status])).toEqual([
+      [b.id, 2, "completed"],
+      [a.id, 3, "abandoned"],
     ]);
   });
 
-  it("writeSessions moves a session's seconds when it changes repo or day", async () => {
-    const u = await upsertUser(env.DB, { githubUserId: `q3-${Date.now()}`, login: "q3", email: null, avatarUrl: null });
+  it("moves a session whose start changed, leaving a tombstone that refuses older versions", async () => {
+    const u = await newUser();
     const s = session();
-    await writeSessions(env.DB, u.id, "UTC", "d", [s]);
-    await writeSessions(env.DB, u.id, "UTC", "d", [{ ...s, repo_name: "moved", start_time: s.start_time + 86400, end_time: s.end_time! + 86400, updated_at: s.updated_at + 1 }]);
-    expect(await dailyStats(env.DB, u.id, "2026-11-01", "2026-11-30")).toEqual([
-      { repo_owner: "acme", repo_name: "moved", date: "2026-11-21", total_duration_seconds: 3600, session_count: 1, avg_session_seconds: 3600 },
+    await writeSessions(env.DB, u.id, "d", [s]);
+    const moved = { ...s, start_time: s.start_time - 600, updated_at: s.updated_at + 10, prev_start_time: s.start_time };
+    await writeSessions(env.DB, u.id, "d", [moved]);
+    // A device that had not seen the move pushes its older version: refused.
+    await writeSessions(env.DB, u.id, "d2", [{ ...s, updated_at: s.updated_at + 5 }]);
+    let rows = await rowsOf(u.id);
+    expect(rows.map((r) => [r.start_time, r.status])).toEqual([
+      [moved.start_time, 1],
+      [s.start_time, 3],
     ]);
-    // Back to active: no longer counted.
-    await writeSessions(env.DB, u.id, "UTC", "d", [{ ...s, status: "active", end_time: null, duration_seconds: 0, updated_at: s.updated_at + 2 }]);
-    expect(await dailyStats(env.DB, u.id, "2026-11-01", "2026-11-30")).toEqual([]);
+    expect(rows[1]!.seq).toBeNull();
+    expect((await sessionsChangedSince(env.DB, u.id, 0, 10)).map((r) => r.start_time)).toEqual([moved.start_time]);
     expect(await listSessions(env.DB, u.id, 10, 0)).toHaveLength(1);
+    // A newer version at the old start (a device that edited it back) wins,
+    // and the moved copy becomes the tombstone.
+    await writeSessions(env.DB, u.id, "d2", [{ ...s, updated_at: s.updated_at + 20 }]);
+    rows = await rowsOf(u.id);
+    expect(rows.map((r) => [r.start_time, r.status, r.end_time])).toEqual([
+      [moved.start_time, 3, s.start_time],
+      [s.start_time, 1, s.end_time],
+    ]);
+    expect((await listSessions(env.DB, u.id, 10, 0)).map((r) => r.start_time)).toEqual([s.start_time]);
   });
 
-  it("deleteUser removes only that user's rows", async () => {
-    const a = await upsertUser(env.DB, { githubUserId: `q4-${Date.now()}`, login: "q4", email: null, avatarUrl: null });
-    const b = await upsertUser(env.DB, { githubUserId: `q5-${Date.now()}`, login: "q5", email: null, avatarUrl: null });
-    await writeSessions(env.DB, a.id, "UTC", "d", [session()]);
-    await writeSessions(env.DB, b.id, "UTC", "d", [session()]);
-    await deleteUser(env.DB, a.id);
+  it("writes max_span only when a session exceeds it", async () => {
+    const u = await newUser();
+    const span = async () => (await env.DB.prepare("SELECT max_span FROM users WHERE id = ?1").bind(u.id).first<{ max_span: number }>())!.max_span;
+    const long = session({ end_time: session().start_time + 7200 });
+    await writeSessions(env.DB, u.id, "d", [long, session({ start_time: long.start_time + 100 })]);
+    expect(await span()).toBe(7200);
+    await writeSessions(env.DB, u.id, "d", [session({ start_time: long.start_time + 200 })]);
+    expect(await span()).toBe(7200);
+    // Active sessions do not count.
+    await writeSessions(env.DB, u.id, "d", [session({ start_time: 1e9, end_time: null, status: "active" })]);
+    expect(await span()).toBe(7200);
+    expect(await getActiveSession(env.DB, u.id, (await listSessions(env.DB, u.id, 1, 0))[0]!.id)).toBeNull();
+  });
+
+  it("deleteUser removes only that user's rows, in chunks", async () => {
+    const a = await newUser();
+    const b = await newUser();
+    const base = Date.parse("2026-01-01T00:00:00Z") / 1000;
+    const many = Array.from({ length: 500 }, (_, i) => session({ start_time: base + i * 100, end_time: base + i * 100 + 50 }));
+    for (let i = 0; i < 5; i++) await writeSessions(env.DB, a.id, "d", many.map((s) => ({ ...s, id: newId(), start_time: s.start_time + i * 86400, end_time: s.end_time! + i * 86400 })));
+    await writeSessions(env.DB, b.id, "d", [session()]);
+    expect(await deleteUser(env.DB, a.id)).toBe(2500);
+    expect(2500).toBeGreaterThan(DELETE_CHUNK);
     expect(await getUser(env.DB, a.id)).toBeNull();
-    expect(await listSessions(env.DB, a.id, 10, 0)).toEqual([]);
+    expect(await rowsOf(a.id)).toEqual([]);
     expect(await listSessions(env.DB, b.id, 10, 0)).toHaveLength(1);
-    expect(await dailyStats(env.DB, b.id, "2026-11-01", "2026-11-30")).toHaveLength(1);
   });
 });

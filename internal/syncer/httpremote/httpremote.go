@@ -81,8 +81,10 @@ type wireSession struct {
 }
 
 type pushBody struct {
-	DeviceID string        `json:"device_id"`
-	TimeZone string        `json:"time_zone,omitempty"`
+	DeviceID string `json:"device_id"`
+	TimeZone string `json:"time_zone,omitempty"`
+	// Since is always sent: "" is the beginning, a cursor like any other.
+	Since    string        `json:"since"`
 	Sessions []wireSession `json:"sessions"`
 }
 
@@ -94,6 +96,8 @@ type pushReply struct {
 		Reason string          `json:"reason"`
 	} `json:"rejected"`
 	Cursor string `json:"cursor"`
+	// Changed is absent from servers older than the per-user sequence.
+	Changed *bool `json:"changed"`
 }
 
 type pullReply struct {
@@ -142,7 +146,7 @@ func fromWire(w wireSession) (syncer.Session, error) {
 
 // Push implements syncer.Remote.
 func (r *Remote) Push(ctx context.Context, req syncer.PushRequest) (syncer.PushResult, error) {
-	body := pushBody{DeviceID: req.DeviceID, TimeZone: req.TimeZone, Sessions: make([]wireSession, len(req.Sessions))}
+	body := pushBody{DeviceID: req.DeviceID, TimeZone: req.TimeZone, Since: req.Since, Sessions: make([]wireSession, len(req.Sessions))}
 	for i, s := range req.Sessions {
 		body.Sessions[i] = toWire(s)
 	}
@@ -173,12 +177,10 @@ func (r *Remote) Push(ctx context.Context, req syncer.PushRequest) (syncer.PushR
 	default:
 		res.Accepted = len(req.Sessions) - len(res.Rejected)
 	}
-	// The worker numbers each session a push writes with consecutive
-	// values of its change sequence ending at the returned cursor. With no
-	// rejection, the push's changes are exactly the range before it.
-	if seq, ok := decodeCursor(reply.Cursor); ok && len(res.Rejected) == 0 && seq >= int64(len(req.Sessions)) {
-		res.Since, res.Cursor = encodeCursor(seq-int64(len(req.Sessions))), encodeCursor(seq)
-	}
+	res.Cursor = normalizeCursor(reply.Cursor)
+	// A server that does not say whether anything else changed may have
+	// changes to pull.
+	res.Changed = reply.Changed == nil || *reply.Changed
 	return res, nil
 }
 

@@ -2,6 +2,7 @@ package httpremote_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -128,7 +129,11 @@ func TestMalformedReplies(t *testing.T) {
 	}
 }
 
-func TestCursorsAndFastForward(t *testing.T) {
+func TestCursorsAndChanged(t *testing.T) {
+	// The server answers with the reply of the test case under way; old
+	// servers leave changed out.
+	reply := make(chan string, 1)
+	sinces := make(chan string, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if r.URL.Path == "/api/sync/pull" {
@@ -138,7 +143,16 @@ func TestCursorsAndFastForward(t *testing.T) {
 			w.Write([]byte(`{"sessions":[],"cursor":"c1.0","more":false}`))
 			return
 		}
-		w.Write([]byte(`{"accepted":["a","b"],"rejected":[],"cursor":"c1.z"}`))
+		var body map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			t.Errorf("push body: %v", err)
+		}
+		since, ok := body["since"].(string)
+		if !ok {
+			t.Errorf("push body %v has no since", body)
+		}
+		sinces <- since
+		w.Write([]byte(<-reply))
 	}))
 	defer srv.Close()
 	r := httpremote.New(httpremote.Options{ServerURL: srv.URL, Token: "t"})
@@ -147,14 +161,28 @@ func TestCursorsAndFastForward(t *testing.T) {
 		t.Errorf("Pull from the beginning: cursor %q, err %v; want the beginning spelled \"\"", res.Cursor, err)
 	}
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	pr, err := r.Push(context.Background(), syncer.PushRequest{DeviceID: "d", Sessions: []syncer.Session{
-		synctest.Completed(base, 1, base.Add(time.Hour)), synctest.Completed(base, 1, base.Add(time.Hour)),
-	}})
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, since, reply string
+		wantChanged        bool
+	}{
+		{"unchanged", "c1.x", `{"accepted":["a"],"rejected":[],"cursor":"c1.z","changed":false}`, false},
+		{"changed", "c1.x", `{"accepted":["a"],"rejected":[],"cursor":"c1.z","changed":true}`, true},
+		{"old server", "", `{"accepted":["a"],"rejected":[],"cursor":"c1.z"}`, true},
 	}
-	// c1.z is 35: the two sessions are 34 and 35, so the push followed c1.x (33).
-	if pr.Accepted != 2 || pr.Cursor != "c1.z" || pr.Since != "c1.x" {
-		t.Errorf("Push = %+v, want 2 accepted, since c1.x, cursor c1.z", pr)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reply <- tt.reply
+			pr, err := r.Push(context.Background(), syncer.PushRequest{DeviceID: "d", Since: tt.since,
+				Sessions: []syncer.Session{synctest.Completed(base, 1, base.Add(time.Hour))}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := <-sinces; got != tt.since {
+				t.Errorf("push sent since %q, want %q", got, tt.since)
+			}
+			if pr.Accepted != 1 || pr.Cursor != "c1.z" || pr.Changed != tt.wantChanged {
+				t.Errorf("Push = %+v, want 1 accepted, cursor c1.z, changed %v", pr, tt.wantChanged)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 // Package memremote is an in-memory sync server with the worker's semantics:
 // per-user session storage keyed by id with last-writer-wins on updated_at,
-// a change log for cursor-based pulls, token checks and injectable faults.
+// a change sequence per user for cursor-based pulls and the push reply's
+// changed flag, token checks and injectable faults.
 // Engine tests use it in place of the worker; it passes the same shared
 // suite (synctest) as the HTTP implementation.
 package memremote
@@ -20,7 +21,6 @@ import (
 // Server holds every user's sessions.
 type Server struct {
 	mu     sync.Mutex
-	seq    int64
 	tokens map[string]string // token → login
 	users  map[string]*user  // login → data
 	faults []fault
@@ -29,6 +29,9 @@ type Server struct {
 
 type user struct {
 	sessions map[string]*stored
+	// seq is the user's change sequence: the last number given to a
+	// stored change. No other user's write moves it.
+	seq int64
 }
 
 type stored struct {
@@ -150,7 +153,10 @@ func (r *remote) Push(ctx context.Context, req syncer.PushRequest) (syncer.PushR
 		return syncer.PushResult{}, &syncer.Error{Op: "push", Kind: syncer.KindTooLarge, StatusCode: 413, Err: fmt.Errorf("%d bytes in one batch", len(b))}
 	}
 	var res syncer.PushResult
-	prev := s.seq
+	// Like the worker: a since that is not a cursor of this server is not
+	// an error (the push is still stored), it only cannot say unchanged.
+	since, sinceOK := parseCursor(req.Since)
+	res.Changed = !sinceOK || since != u.seq
 	for _, sess := range req.Sessions {
 		if err := syncer.Validate(sess); err != nil {
 			res.Rejected = append(res.Rejected, syncer.Rejection{ID: sess.ID, Reason: err.Error()})
@@ -162,12 +168,10 @@ func (r *remote) Push(ctx context.Context, req syncer.PushRequest) (syncer.PushR
 		if old, ok := u.sessions[sess.ID]; ok && !sess.UpdatedAt.After(old.s.UpdatedAt) {
 			continue
 		}
-		s.seq++
-		u.sessions[sess.ID] = &stored{s: sess, seq: s.seq}
+		u.seq++
+		u.sessions[sess.ID] = &stored{s: sess, seq: u.seq}
 	}
-	if len(res.Rejected) == 0 {
-		res.Since, res.Cursor = cursorOf(prev), cursorOf(s.seq)
-	}
+	res.Cursor = cursorOf(u.seq)
 	if err := s.takeFault("push", true); err != nil {
 		return syncer.PushResult{}, err
 	}
@@ -189,12 +193,9 @@ func (r *remote) Pull(ctx context.Context, cursor string, limit int) (syncer.Pul
 	if err != nil {
 		return syncer.PullResult{}, err
 	}
-	var since int64
-	if cursor != "" {
-		since, err = strconv.ParseInt(cursor, 10, 64)
-		if err != nil || since < 0 {
-			return syncer.PullResult{}, syncer.Errorf("pull", syncer.KindPermanent, "bad cursor %q", cursor)
-		}
+	since, ok := parseCursor(cursor)
+	if !ok {
+		return syncer.PullResult{}, syncer.Errorf("pull", syncer.KindPermanent, "bad cursor %q", cursor)
 	}
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
@@ -218,6 +219,15 @@ func (r *remote) Pull(ctx context.Context, cursor string, limit int) (syncer.Pul
 		return syncer.PullResult{}, err
 	}
 	return res, nil
+}
+
+// parseCursor reads a cursor cursorOf spelled.
+func parseCursor(c string) (int64, bool) {
+	if c == "" {
+		return 0, true
+	}
+	n, err := strconv.ParseInt(c, 10, 64)
+	return n, err == nil && n >= 0
 }
 
 // cursorOf spells a position; the beginning is "" as syncer.Remote requires.

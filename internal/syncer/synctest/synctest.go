@@ -38,6 +38,8 @@ func Run(t *testing.T, h Harness) {
 		{"Unauthorized", testUnauthorized},
 		{"UsersAreIsolated", testIsolation},
 		{"DevicesShareUser", testDevices},
+		{"PushSaysWhetherAnythingElseChanged", testChanged},
+		{"SequenceIsPerUser", testSequencePerUser},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })
@@ -341,5 +343,78 @@ func testDevices(t *testing.T, h Harness) {
 	}
 	if m[s1.ID][0].DeviceID != d1 || m[s2.ID][0].DeviceID != d2 {
 		t.Errorf("device ids = %q, %q; want %q, %q", m[s1.ID][0].DeviceID, m[s2.ID][0].DeviceID, d1, d2)
+	}
+}
+
+func pushSince(t *testing.T, r syncer.Remote, dev, since string, ss ...syncer.Session) syncer.PushResult {
+	t.Helper()
+	res, err := r.Push(ctx(t), syncer.PushRequest{DeviceID: dev, TimeZone: "UTC", Since: since, Sessions: ss})
+	if err != nil {
+		t.Fatalf("Push: %v", err)
+	}
+	return res
+}
+
+func testChanged(t *testing.T, h Harness) {
+	r := h.NewUser(t)
+	a, b := device(), device()
+	s1 := Completed(base, 10, base.Add(time.Hour))
+	res := pushSince(t, r, a, "", s1)
+	if res.Changed || res.Cursor == "" {
+		t.Fatalf("first push of a new user since the beginning = %+v, want unchanged with a cursor", res)
+	}
+	cursorA := res.Cursor
+	// Pulling from the cursor the push returned yields nothing: the
+	// device may skip pulling its own session back.
+	if got, _ := pullAll(t, r, cursorA, 100); len(got) != 0 {
+		t.Fatalf("pull from an unchanged push's cursor returned %d sessions", len(got))
+	}
+	// The same version again is ignored: unchanged, and the sequence stays.
+	if res := pushSince(t, r, a, cursorA, s1); res.Changed || res.Cursor != cursorA {
+		t.Fatalf("repeating a push = %+v, want unchanged at cursor %q", res, cursorA)
+	}
+	// Another device writes: a's next push says changed.
+	s2 := Completed(base.Add(time.Hour), 10, base.Add(2*time.Hour))
+	if res := pushSince(t, r, b, "", s2); !res.Changed {
+		t.Fatalf("push since the beginning after another write = %+v, want changed", res)
+	}
+	s3 := Completed(base.Add(2*time.Hour), 10, base.Add(3*time.Hour))
+	res = pushSince(t, r, a, cursorA, s3)
+	if !res.Changed {
+		t.Fatalf("push after another device wrote = %+v, want changed", res)
+	}
+	got, cursor := pullAll(t, r, cursorA, 100)
+	m := byID(got)
+	if len(m[s2.ID]) != 1 {
+		t.Fatalf("pull after a changed push = %+v, want the other device's session", got)
+	}
+	if cursor != res.Cursor {
+		t.Errorf("pull ended at %q, the push's cursor is %q", cursor, res.Cursor)
+	}
+	s4 := Completed(base.Add(3*time.Hour), 10, base.Add(4*time.Hour))
+	if res := pushSince(t, r, a, cursor, s4); res.Changed {
+		t.Errorf("push after pulling everything = %+v, want unchanged", res)
+	}
+}
+
+func testSequencePerUser(t *testing.T, h Harness) {
+	a, b := h.NewUser(t), h.NewUser(t)
+	dev := device()
+	res := pushSince(t, b, dev, "", Completed(base, 10, base.Add(time.Hour)))
+	if res.Changed {
+		t.Fatalf("first push of a new user = %+v, want unchanged", res)
+	}
+	var many []syncer.Session
+	for i := 0; i < 5; i++ {
+		many = append(many, Completed(base.Add(time.Duration(i)*time.Hour), 10, base.Add(24*time.Hour)))
+	}
+	pushSince(t, a, device(), "", many...)
+	again := pushSince(t, b, dev, res.Cursor, Completed(base.Add(time.Hour), 10, base.Add(2*time.Hour)))
+	if again.Changed {
+		t.Errorf("another user's writes made b's push say changed: %+v", again)
+	}
+	all, cursor := pullAll(t, b, "", 100)
+	if len(all) != 2 || cursor != again.Cursor {
+		t.Errorf("b pulled %d sessions up to %q, want 2 up to %q", len(all), cursor, again.Cursor)
 	}
 }

@@ -6,12 +6,11 @@ import { githubOAuthBase, jwtTtlSeconds, type AppEnv } from "../env";
 import { ApiError, errorResponse } from "../errors";
 import { exchangeCode, fetchUser, type GitHubUser } from "../github";
 import { issueToken, verifyToken } from "../jwt";
-import { bearerToken, limitBody, rateLimitPerAddress, revokedKey } from "../middleware";
-import { upsertUser, type UserRow } from "../queries";
+import { bearerToken, limitBody, rateLimitPerAddress } from "../middleware";
+import { revokeToken, upsertUser, type UserRow } from "../queries";
 import { callbackBody, devLoginBody, loginQuery, MAX_BODY_BYTES, tokenBody, validate } from "../schemas";
 
 const STATE_TTL_SECONDS = 600;
-const KV_MIN_TTL = 60;
 
 function stateKey(state: string) {
   return `oauth-state:${state}`;
@@ -105,11 +104,10 @@ auth.post(
   },
 );
 
-// Logout: the token's jti is denied until the token would have expired.
+// Logout: the token's jti is refused until the token would have expired (a
+// D1 row, read with the user on every request; consistent at once).
 auth.post("/logout", async (c) => {
   const claims = await verifyToken(c.env.JWT_SECRET, bearerToken(c.req.header("Authorization")));
-  const now = Math.floor(Date.now() / 1000);
-  const ttl = Math.max(KV_MIN_TTL, claims.exp - now + 1);
-  await c.env.KV.put(revokedKey(claims.jti), "1", { expirationTtl: ttl });
+  await revokeToken(c.env.DB, Number(claims.sub), claims.jti, claims.exp, Math.floor(Date.now() / 1000));
   return c.body(null, 204);
 });

@@ -1,27 +1,38 @@
 // The extension's online session API: start, end (idempotent), list.
+//
+// Sessions are keyed by start time, so a session is found by id alone among
+// the user's active sessions (an index holds only those) or, for the
+// idempotent repeats of start and end, among the ended sessions that started
+// in the last FIND_ENDED_SECONDS (a bounded range read).
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { limitBody } from "../middleware";
-import { getSession, listSessions } from "../queries";
+import { getActiveSession, getEndedSessionSince, listSessions, type SessionRow } from "../queries";
 import { describeIssues, endBody, listQuery, MAX_BODY_BYTES, MAX_SESSION_SECONDS, parseUTC, sessionParam, startBody, validate } from "../schemas";
 import { toWire, writeSessions } from "../session-writes";
 
 export const sessions = new Hono<AppEnv>();
 
 const API_DEVICE = "api";
+/** How far back an ended session is looked up by id: the longest session and a day. */
+const FIND_ENDED_SECONDS = MAX_SESSION_SECONDS + 86400;
+
+async function findSession(db: D1Database, userId: number, id: string, around: number): Promise<SessionRow | null> {
+  return (await getActiveSession(db, userId, id)) ?? (await getEndedSessionSince(db, userId, id, around - FIND_ENDED_SECONDS));
+}
 
 sessions.post("/start", limitBody(MAX_BODY_BYTES), validate("json", startBody), async (c) => {
   const user = c.var.user;
   const body = c.req.valid("json");
   const id = (body.session_id ?? crypto.randomUUID()).toLowerCase();
-  if (body.session_id) {
-    const existing = await getSession(c.env.DB, user.id, id);
-    if (existing) return c.json({ session: toWire(existing) }, 200);
-  }
   const nowMs = Date.now();
   const start = body.start_time ? Math.floor(parseUTC(body.start_time)! / 1000) : Math.floor(nowMs / 1000);
-  const { foreign } = await writeSessions(c.env.DB, user.id, user.timeZone, body.device_id ?? API_DEVICE, [
+  if (body.session_id) {
+    const existing = await findSession(c.env.DB, user.id, id, start);
+    if (existing) return c.json({ session: toWire(existing) }, 200);
+  }
+  await writeSessions(c.env.DB, user.id, body.device_id ?? API_DEVICE, [
     {
       id,
       repo_owner: body.repo_owner,
@@ -29,13 +40,11 @@ sessions.post("/start", limitBody(MAX_BODY_BYTES), validate("json", startBody), 
       pr_number: body.pr_number,
       start_time: start,
       end_time: null,
-      duration_seconds: 0,
       status: "active",
       updated_at: nowMs,
     },
   ]);
-  if (foreign.has(id)) throw new ApiError(409, "conflict", "session_id is already used");
-  const row = await getSession(c.env.DB, user.id, id);
+  const row = await getActiveSession(c.env.DB, user.id, id);
   if (!row) throw new Error("session vanished after start");
   return c.json({ session: toWire(row) }, 201);
 });
@@ -58,29 +67,16 @@ sessions.patch("/:id/end", limitBody(MAX_BODY_BYTES), validate("param", sessionP
   if (!parsed.success) throw new ApiError(400, "bad_request", describeIssues(parsed.error));
   const body = parsed.data;
 
-  const row = await getSession(c.env.DB, user.id, id);
+  const nowMs = Date.now();
+  const row = await findSession(c.env.DB, user.id, id, Math.floor(nowMs / 1000));
   if (!row) throw new ApiError(404, "not_found", "no such session");
   if (row.status !== "active") return c.json({ session: toWire(row) });
-  const nowMs = Date.now();
   const end = body.end_time ? Math.floor(parseUTC(body.end_time)! / 1000) : Math.floor(nowMs / 1000);
   if (end < row.start_time) throw new ApiError(400, "bad_request", "end_time: before the session's start_time");
   if (end - row.start_time > MAX_SESSION_SECONDS) throw new ApiError(400, "bad_request", "end_time: session would be longer than 31 days");
-  await writeSessions(c.env.DB, user.id, user.timeZone, row.device_id, [
-    {
-      id: row.uuid,
-      repo_owner: row.repo_owner,
-      repo_name: row.repo_name,
-      pr_number: row.pr_number,
-      start_time: row.start_time,
-      end_time: end,
-      duration_seconds: end - row.start_time,
-      status: body.status ?? "completed",
-      updated_at: Math.max(nowMs, row.updated_at + 1),
-    },
-  ]);
-  const fresh = await getSession(c.env.DB, user.id, id);
-  if (!fresh) throw new Error("session vanished after end");
-  return c.json({ session: toWire(fresh) });
+  const ended: SessionRow = { ...row, end_time: end, status: body.status ?? "completed", updated_at: Math.max(nowMs, row.updated_at + 1) };
+  const { seq } = await writeSessions(c.env.DB, user.id, row.device_id, [ended]);
+  return c.json({ session: toWire({ ...ended, seq }) });
 });
 
 sessions.get("/", validate("query", listQuery), async (c) => {

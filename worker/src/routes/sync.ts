@@ -6,9 +6,9 @@ import { errorResponse } from "../errors";
 import { limitBody } from "../middleware";
 import { sessionsChangedSince, type SessionWrite } from "../queries";
 import { describeIssues, MAX_PUSH_BYTES, MAX_PUSH_SESSIONS, parseUTC, pullQuery, pushBody, pushSession, validate } from "../schemas";
-import { changeTimeZone, toWire, writeSessions } from "../session-writes";
+import { toWire, writeSessions } from "../session-writes";
 
-/** Cursors are opaque to clients: "c1." + the server sequence in base 36. */
+/** Cursors are opaque to clients: "c1." + the user's sequence in base 36. */
 export function encodeCursor(seq: number): string {
   return `c1.${seq.toString(36)}`;
 }
@@ -38,11 +38,6 @@ sync.post("/push", limitBody(MAX_PUSH_BYTES), async (c) => {
   const parsedBody = pushBody.safeParse(raw);
   if (!parsedBody.success) return errorResponse(c, 400, "bad_request", describeIssues(parsedBody.error));
   const body = parsedBody.data;
-  let timeZone = user.timeZone;
-  if (body.time_zone !== undefined && body.time_zone !== user.timeZone) {
-    await changeTimeZone(c.env.DB, user.id, body.time_zone);
-    timeZone = body.time_zone;
-  }
 
   const rejected: { id: string; error: string }[] = [];
   const writes: SessionWrite[] = [];
@@ -63,22 +58,20 @@ sync.post("/push", limitBody(MAX_PUSH_BYTES), async (c) => {
       pr_number: s.pr_number,
       start_time: start,
       end_time: end,
-      duration_seconds: end === null ? 0 : end - start,
       status: s.status,
       updated_at: parseUTC(s.updated_at)!,
+      ...(s.prev_start_time === undefined ? {} : { prev_start_time: Math.floor(parseUTC(s.prev_start_time)! / 1000) }),
     });
   }
 
-  const { foreign, seq } = await writeSessions(c.env.DB, user.id, timeZone, body.device_id, writes);
-  const accepted: string[] = [];
-  const seen = new Set<string>();
-  for (const w of writes) {
-    if (seen.has(w.id)) continue;
-    seen.add(w.id);
-    if (foreign.has(w.id)) rejected.push({ id: w.id, error: "id is already used by another account" });
-    else accepted.push(w.id);
-  }
-  return c.json({ accepted, rejected, cursor: encodeCursor(seq) });
+  // The zone is written only when it differs from the stored one (one row).
+  const timeZone = body.time_zone !== undefined && body.time_zone !== user.timeZone ? body.time_zone : undefined;
+  const { before, seq } = await writeSessions(c.env.DB, user.id, body.device_id, writes, timeZone);
+  const accepted = [...new Set(writes.map((w) => w.id))];
+  // changed is false exactly when nothing but this push wrote since the
+  // device's cursor: the device may then take `cursor` without pulling.
+  const since = body.since === undefined ? null : decodeCursor(body.since);
+  return c.json({ accepted, rejected, cursor: encodeCursor(seq), changed: since === null || since !== before });
 });
 
 sync.get("/pull", validate("query", pullQuery), async (c) => {
