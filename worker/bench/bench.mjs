@@ -13,15 +13,12 @@
 //   sessions every 50 s in time order from SPREAD_DAYS ago, 20 repositories;
 //   --persist: D1 and KV on disk in a temp dir (as the e2e tests run the
 //   worker) instead of in memory.
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { startWorker, uuidV7From } from "./local-worker.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(name);
@@ -40,29 +37,14 @@ const SPREAD_DAYS = opt("--spread-days", 180);
 const BACKLOG = args.includes("--backlog");
 const PERSIST = args.includes("--persist");
 
-function startWorker() {
+function startBenchWorker() {
   const dir = PERSIST ? mkdtempSync(path.join(tmpdir(), "worktime-bench-")) : null;
-  const extra = dir ? ["--persist-to", dir] : [];
-  const child = spawn(process.execPath, [path.join(here, "../scripts/start-local.mjs"), "--var", "DEV_LOGIN=1", ...extra], {
-    stdio: ["pipe", "pipe", "inherit"],
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-  });
-  const url = new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on("line", (l) => {
-      const m = /^WORKTIME_WORKER_URL=(.*)$/.exec(l);
-      if (m) resolve(m[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`worker exited with ${code}`)));
-  });
-  const stop = () =>
-    new Promise((resolve) => {
-      child.on("exit", () => {
-        if (dir) rmSync(dir, { recursive: true, force: true });
-        resolve();
-      });
-      child.stdin.end();
-    });
-  return { url, stop };
+  const w = startWorker(["--var", "DEV_LOGIN=1", ...(dir ? ["--persist-to", dir] : [])]);
+  const stop = async () => {
+    await w.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+  return { url: w.url, stop };
 }
 
 let userSeq = 0;
@@ -78,13 +60,8 @@ async function newUser(base) {
 
 let clockMs = Date.now() - 30 * 86400_000;
 let backlogNext = 0;
-let v7ms = Date.now();
-/** A UUIDv7-shaped id: a millisecond counter first, so ids ascend. */
-function uuidV7() {
-  const h = (v7ms++).toString(16).padStart(12, "0");
-  const r = randomUUID();
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7${r.slice(15, 18)}-${r.slice(19, 23)}-${r.slice(24)}`;
-}
+/** UUIDv7-shaped ids: a millisecond counter first, so ids ascend. */
+const uuidV7 = uuidV7From(Date.now());
 function backlogSessions(n) {
   const first = Math.floor(Date.now() / 1000) - SPREAD_DAYS * 86400;
   const out = [];
@@ -142,7 +119,7 @@ function summary(ms) {
 }
 
 async function main() {
-  const worker = startWorker();
+  const worker = startBenchWorker();
   try {
     const base = await worker.url;
     let user = await newUser(base);

@@ -19,16 +19,14 @@
 // Node (process.cpuUsage) on the same rows, bundled from src/stats-compute.ts.
 //
 //   node bench/cost.mjs [--sessions N (100000)] [--runs N (5)] [--json]
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
+import { startWorker, uuidV7From } from "./local-worker.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -50,20 +48,8 @@ const REPOS = [
 ];
 const DEVICE = randomUUID();
 
-function startWorker(dir) {
-  const child = spawn(process.execPath, [path.join(here, "../scripts/start-local.mjs"), "--var", "DEV_LOGIN=1", "--var", "COST_HEADER=1", "--persist-to", dir], {
-    stdio: ["pipe", "pipe", "inherit"],
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-  });
-  const url = new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on("line", (l) => {
-      const m = /^WORKTIME_WORKER_URL=(.*)$/.exec(l);
-      if (m) resolve(m[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`worker exited with ${code}`)));
-  });
-  const stop = () => new Promise((resolve) => (child.on("exit", resolve), child.stdin.end()));
-  return { child, url, stop };
+function startCostWorker(dir) {
+  return startWorker(["--var", "DEV_LOGIN=1", "--var", "COST_HEADER=1", "--persist-to", dir]);
 }
 
 /** The workerd processes below pid (start-local runs Miniflare, which runs workerd). */
@@ -113,12 +99,7 @@ function parseCost(h) {
 }
 
 const iso = (t) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
-let v7 = Date.UTC(2013, 0, 1);
-function uuidV7() {
-  const h = (v7++).toString(16).padStart(12, "0");
-  const r = randomUUID();
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7${r.slice(15, 18)}-${r.slice(19, 23)}-${r.slice(24)}`;
-}
+const uuidV7 = uuidV7From(Date.UTC(2013, 0, 1));
 
 /** Session number i of the user's history: 20 a day, ending today. */
 function session(i, total) {
@@ -175,7 +156,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), "worktime-cost-"));
-  const w = startWorker(dir);
+  const w = startCostWorker(dir);
   try {
     const base = await w.url;
     const pids = workerdPids(w.child.pid);

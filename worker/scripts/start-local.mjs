@@ -89,6 +89,11 @@ async function main() {
     host: "127.0.0.1",
     port: opts.port,
     log: new Log(LogLevel.WARN),
+    // stdout carries only the URL line; the worker's own output (one JSON
+    // cost line per request, errors) goes to stderr.
+    handleStructuredLogs: ({ message }) => {
+      process.stderr.write(`${message}\n`);
+    },
   });
 
   // Miniflare's exit hook also stops workerd (and exits 128+signal) on
