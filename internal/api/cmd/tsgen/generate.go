@@ -360,7 +360,7 @@ func (g *generator) render(k typeKey) (string, error) {
 func (g *generator) structBody(p *pkg, f *ast.File, st *ast.StructType, indent string) (body string, extends []string, err error) {
 	var b strings.Builder
 	for _, field := range st.Fields.List {
-		tag, tagged := jsonTag(field)
+		tag := jsonTag(field)
 		if tag == "-" {
 			continue
 		}
@@ -382,7 +382,7 @@ func (g *generator) structBody(p *pkg, f *ast.File, st *ast.StructType, indent s
 				continue
 			}
 			jsName := id.Name
-			if tagged && name != "" {
+			if name != "" {
 				jsName = name
 			}
 			t, null, err := g.tsType(p, f, field.Type)
@@ -686,16 +686,16 @@ func literal(e ast.Expr) (string, bool) {
 	return "", false
 }
 
-// jsonTag returns a field's json tag.
-func jsonTag(f *ast.Field) (tag string, ok bool) {
+// jsonTag returns a field's json tag, "" if it has none.
+func jsonTag(f *ast.Field) string {
 	if f.Tag == nil {
-		return "", false
+		return ""
 	}
 	raw, err := strconv.Unquote(f.Tag.Value)
 	if err != nil {
-		return "", false
+		return ""
 	}
-	return reflect.StructTag(raw).Lookup("json")
+	return reflect.StructTag(raw).Get("json")
 }
 
 func hasOpt(opts, want string) bool {
