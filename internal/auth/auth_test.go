@@ -200,3 +200,47 @@ func TestDeviceFlowErrors(t *testing.T) {
 		t.Error("WaitForToken with a made-up code succeeded")
 	}
 }
+
+// TestDeviceFlowNotEnabled: each way GitHub says the OAuth app does not
+// allow the device flow ends in ErrDeviceFlowDisabled, whose message tells
+// the user what to change in the app's settings.
+func TestDeviceFlowNotEnabled(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		fault github.DeviceFlowFault
+	}{
+		{"device_flow_disabled", github.DeviceFlowDisabled},
+		{"unauthorized_client", github.DeviceFlowUnauthorizedClient},
+		{"no verification_uri", github.DeviceFlowNoVerificationURI},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			gh := github.New(t, github.Options{ClientID: "Iv1.test"})
+			gh.SetDeviceFlowFault(tt.fault)
+			_, err := ghConfig(gh, "Iv1.test").StartDeviceFlow(context.Background())
+			if !errors.Is(err, auth.ErrDeviceFlowDisabled) {
+				t.Fatalf("StartDeviceFlow err = %v, want ErrDeviceFlowDisabled", err)
+			}
+			for _, want := range []string{"Enable Device Flow", "Iv1.test"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not name %q", err, want)
+				}
+			}
+		})
+	}
+
+	// Disabled after the code was issued: the poll says device_flow_disabled.
+	t.Run("disabled while polling", func(t *testing.T) {
+		gh := github.New(t, github.Options{ClientID: "Iv1.test", Interval: 1})
+		cfg := ghConfig(gh, "Iv1.test")
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		dc, err := cfg.StartDeviceFlow(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gh.SetDeviceFlowFault(github.DeviceFlowDisabled)
+		if _, err := cfg.WaitForToken(ctx, dc); !errors.Is(err, auth.ErrDeviceFlowDisabled) {
+			t.Fatalf("WaitForToken err = %v, want ErrDeviceFlowDisabled", err)
+		}
+	})
+}
