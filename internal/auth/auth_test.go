@@ -118,6 +118,12 @@ func TestDeviceFlow(t *testing.T) {
 		{"approved", func(gh *github.Server, code string) error { return gh.Approve(code, "octocat") }, nil, true},
 		{"denied", func(gh *github.Server, code string) error { return gh.Deny(code) }, auth.ErrAccessDenied, false},
 		{"expired", func(gh *github.Server, code string) error { return gh.Expire(code) }, auth.ErrCodeExpired, false},
+		// Device Flow disabled in the app's settings after the code was
+		// issued: the poll says device_flow_disabled.
+		{"disabled while polling", func(gh *github.Server, code string) error {
+			gh.SetDeviceFlowFault(github.DeviceFlowDisabled)
+			return nil
+		}, auth.ErrDeviceFlowDisabled, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -227,20 +233,4 @@ func TestDeviceFlowNotEnabled(t *testing.T) {
 			}
 		})
 	}
-
-	// Disabled after the code was issued: the poll says device_flow_disabled.
-	t.Run("disabled while polling", func(t *testing.T) {
-		gh := github.New(t, github.Options{ClientID: "Iv1.test", Interval: 1})
-		cfg := ghConfig(gh, "Iv1.test")
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		dc, err := cfg.StartDeviceFlow(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		gh.SetDeviceFlowFault(github.DeviceFlowDisabled)
-		if _, err := cfg.WaitForToken(ctx, dc); !errors.Is(err, auth.ErrDeviceFlowDisabled) {
-			t.Fatalf("WaitForToken err = %v, want ErrDeviceFlowDisabled", err)
-		}
-	})
 }

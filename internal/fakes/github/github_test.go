@@ -65,18 +65,7 @@ func TestUserEndpoint(t *testing.T) {
 func TestTokenEndpointErrors(t *testing.T) {
 	gh := github.New(t, github.Options{ClientID: "Iv1.a"})
 	post := func(form url.Values) map[string]any {
-		req, _ := http.NewRequest("POST", gh.TokenURL(), strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Accept", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
-			t.Fatal(err)
-		}
+		_, m := postForm(t, gh.TokenURL(), form)
 		return m
 	}
 	grant := "urn:ietf:params:oauth:grant-type:device_code"
@@ -106,6 +95,21 @@ func checkToken(t *testing.T, gh *github.Server, clientID, secret, token string)
 	req, _ := http.NewRequest("POST", gh.APIBase()+"/applications/"+clientID+"/token", strings.NewReader(string(body)))
 	req.SetBasicAuth(clientID, secret)
 	req.Header.Set("Accept", "application/vnd.github+json")
+	return doJSON(t, req)
+}
+
+// postForm posts form as the OAuth clients do and decodes the JSON reply.
+func postForm(t *testing.T, u string, form url.Values) (*http.Response, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	return doJSON(t, req)
+}
+
+// doJSON sends req and decodes its JSON reply.
+func doJSON(t *testing.T, req *http.Request) (*http.Response, map[string]any) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -188,18 +192,7 @@ func TestRateLimits(t *testing.T) {
 func TestDeviceFlowFaults(t *testing.T) {
 	gh := github.New(t, github.Options{ClientID: "Iv1.app"})
 	code := func() (int, map[string]any) {
-		req, _ := http.NewRequest("POST", gh.DeviceCodeURL(), strings.NewReader(url.Values{"client_id": {"Iv1.app"}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Accept", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
-			t.Fatal(err)
-		}
+		resp, m := postForm(t, gh.DeviceCodeURL(), url.Values{"client_id": {"Iv1.app"}})
 		return resp.StatusCode, m
 	}
 	for _, tt := range []struct {
