@@ -19,9 +19,10 @@ import (
 // and the GitHub fake), then syncs.
 func TestSignInAndSyncThroughDashboard(t *testing.T) {
 	const clientID = "Iv1.worktime-dashboard-test"
-	gh := github.New(t, github.Options{ClientID: clientID, Interval: 1})
+	const clientSecret = "dashboard-test-client-secret"
+	gh := github.New(t, github.Options{ClientID: clientID, ClientSecret: clientSecret, Interval: 1})
 	worker := synctest.StartWorker(t, "", freePort(t),
-		"DEV_LOGIN=1", "GITHUB_CLIENT_ID="+clientID, "GITHUB_API_BASE="+gh.APIBase(),
+		"DEV_LOGIN=1", "GITHUB_CLIENT_ID="+clientID, "GITHUB_CLIENT_SECRET="+clientSecret, "GITHUB_API_BASE="+gh.APIBase(),
 		"GITHUB_OAUTH_BASE="+gh.URL, "JWT_SECRET="+uuid.NewString()+uuid.NewString())
 
 	home := shortHome(t)

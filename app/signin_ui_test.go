@@ -36,9 +36,10 @@ func TestSignInUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	const clientID = "Iv1.worktime-dashboard-ui"
-	gh := github.New(t, github.Options{ClientID: clientID, Interval: 1})
+	const clientSecret = "dashboard-test-client-secret"
+	gh := github.New(t, github.Options{ClientID: clientID, ClientSecret: clientSecret, Interval: 1})
 	worker := synctest.StartWorker(t, "", freePort(t),
-		"DEV_LOGIN=1", "GITHUB_CLIENT_ID="+clientID, "GITHUB_API_BASE="+gh.APIBase(),
+		"DEV_LOGIN=1", "GITHUB_CLIENT_ID="+clientID, "GITHUB_CLIENT_SECRET="+clientSecret, "GITHUB_API_BASE="+gh.APIBase(),
 		"GITHUB_OAUTH_BASE="+gh.URL, "JWT_SECRET="+uuid.NewString()+uuid.NewString())
 	home := shortHome(t)
 	cfg := fmt.Sprintf("time_zone = \"UTC\"\n\n[sync]\nserver_url = %q\ngithub_client_id = %q\ninterval = \"10m\"\n", worker.URL, clientID)

@@ -35,7 +35,10 @@ import (
 
 const (
 	clientID = "Iv1.worktime-e2e"
-	timeZone = "Europe/Berlin"
+	// clientSecret is the OAuth app's secret: the worker checks with it that
+	// a GitHub token was issued to the app.
+	clientSecret = "worktime-e2e-client-secret"
+	timeZone     = "Europe/Berlin"
 )
 
 // worktimedBin is the binary built once by TestMain.
@@ -83,7 +86,7 @@ type stack struct {
 func newStack(t testing.TB, jwtTTL string) *stack {
 	t.Helper()
 	s := &stack{
-		gh:      github.New(t, github.Options{ClientID: clientID, Interval: 1}),
+		gh:      github.New(t, github.Options{ClientID: clientID, ClientSecret: clientSecret, Interval: 1}),
 		persist: t.TempDir(),
 		port:    freePort(t),
 		secret:  uuid.NewString() + uuid.NewString(),
@@ -95,7 +98,7 @@ func newStack(t testing.TB, jwtTTL string) *stack {
 
 func (s *stack) start(t testing.TB) {
 	t.Helper()
-	vars := []string{"DEV_LOGIN=1", "GITHUB_CLIENT_ID=" + clientID, "GITHUB_API_BASE=" + s.gh.APIBase(),
+	vars := []string{"DEV_LOGIN=1", "GITHUB_CLIENT_ID=" + clientID, "GITHUB_CLIENT_SECRET=" + clientSecret, "GITHUB_API_BASE=" + s.gh.APIBase(),
 		"GITHUB_OAUTH_BASE=" + s.gh.URL, "JWT_SECRET=" + s.secret}
 	if s.ttl != "" {
 		vars = append(vars, "JWT_TTL_SECONDS="+s.ttl)

@@ -1,7 +1,9 @@
 package synce2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/fakes/github"
 )
 
 // TestDashboardLoginAndLogout drives sign-in and sign-out through the
@@ -98,6 +101,73 @@ func TestCLILogoutAndDevLogin(t *testing.T) {
 	if _, err := d.run("login", "--server", "ftp://x"); err == nil {
 		t.Error("login with an ftp:// server succeeded")
 	}
+}
+
+// TestGitHubTokenMustBelongToTheApp: the worker trades only GitHub tokens
+// issued to its OAuth app. A token of another OAuth app or a personal access
+// token of the same user (both good for GitHub's /user) is refused, and
+// GitHub's rate limit is reported as GitHub being unavailable, not as a
+// rejected token.
+func TestGitHubTokenMustBelongToTheApp(t *testing.T) {
+	s := newStack(t, "")
+	exchange := func(token string) (int, string) {
+		t.Helper()
+		body, _ := json.Marshal(map[string]string{"access_token": token})
+		resp, err := http.Post(s.url()+"/auth/github/token", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		return resp.StatusCode, e.Error.Code + ": " + e.Error.Message
+	}
+	for name, tok := range map[string]string{
+		"another app's token":     s.gh.IssueForeignToken("mallory-target"),
+		"a personal access token": s.gh.IssuePersonalToken("mallory-target"),
+	} {
+		if code, msg := exchange(tok); code != http.StatusUnauthorized || !strings.Contains(msg, "not issued to this app") {
+			t.Errorf("%s: HTTP %d %q, want 401 naming the app", name, code, msg)
+		}
+	}
+	own := s.gh.IssueToken("mallory-target")
+	for _, rl := range []github.RateLimit{github.PrimaryRateLimit, github.SecondaryRateLimit} {
+		s.gh.SetRateLimit(rl)
+		if code, msg := exchange(own); code != http.StatusBadGateway || !strings.Contains(msg, "rate limit") {
+			t.Errorf("rate limit %d: HTTP %d %q, want 502 naming the rate limit", rl, code, msg)
+		}
+	}
+	s.gh.SetRateLimit(github.NotLimited)
+	if code, msg := exchange(own); code != http.StatusOK {
+		t.Errorf("the app's own token: HTTP %d %q, want 200", code, msg)
+	}
+}
+
+// TestLoginWithDeviceFlowDisabled: when the OAuth app does not allow the
+// device flow, `worktimed login` and the dashboard's sign-in say to enable
+// it in the app's settings.
+func TestLoginWithDeviceFlowDisabled(t *testing.T) {
+	s := newStack(t, "")
+	d := newDevice(t, "laptop", s)
+	for _, fault := range []github.DeviceFlowFault{github.DeviceFlowDisabled, github.DeviceFlowUnauthorizedClient, github.DeviceFlowNoVerificationURI} {
+		s.gh.SetDeviceFlowFault(fault)
+		out, err := d.run("login", "--server", s.url(), "--no-browser")
+		if err == nil || !strings.Contains(err.Error(), "Enable Device Flow") {
+			t.Errorf("fault %d: login = %q, %v; want a failure telling to enable Device Flow", fault, out, err)
+		}
+	}
+	s.gh.SetDeviceFlowFault(github.DeviceFlowDisabled)
+	d.startDaemon()
+	_, err := d.client.LoginStart(context.Background(), api.LoginStartRequest{ServerURL: s.url()})
+	if err == nil || !strings.Contains(err.Error(), "Enable Device Flow") {
+		t.Errorf("login/start: %v; want an error telling to enable Device Flow", err)
+	}
+	// Once enabled, the same device signs in.
+	s.gh.SetDeviceFlowFault(github.DeviceFlowOK)
+	d.stopDaemon()
+	d.login(s, "enabled-later", s.url())
 }
 
 // statusOf is the HTTP status of GET /api/sessions with token.

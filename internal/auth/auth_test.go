@@ -118,6 +118,12 @@ func TestDeviceFlow(t *testing.T) {
 		{"approved", func(gh *github.Server, code string) error { return gh.Approve(code, "octocat") }, nil, true},
 		{"denied", func(gh *github.Server, code string) error { return gh.Deny(code) }, auth.ErrAccessDenied, false},
 		{"expired", func(gh *github.Server, code string) error { return gh.Expire(code) }, auth.ErrCodeExpired, false},
+		// Device Flow disabled in the app's settings after the code was
+		// issued: the poll says device_flow_disabled.
+		{"disabled while polling", func(gh *github.Server, code string) error {
+			gh.SetDeviceFlowFault(github.DeviceFlowDisabled)
+			return nil
+		}, auth.ErrDeviceFlowDisabled, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -198,5 +204,33 @@ func TestDeviceFlowErrors(t *testing.T) {
 	}
 	if _, err := ghConfig(gh, "Iv1.right").WaitForToken(ctx, auth.DeviceCode{}); err == nil {
 		t.Error("WaitForToken with a made-up code succeeded")
+	}
+}
+
+// TestDeviceFlowNotEnabled: each way GitHub says the OAuth app does not
+// allow the device flow ends in ErrDeviceFlowDisabled, whose message tells
+// the user what to change in the app's settings.
+func TestDeviceFlowNotEnabled(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		fault github.DeviceFlowFault
+	}{
+		{"device_flow_disabled", github.DeviceFlowDisabled},
+		{"unauthorized_client", github.DeviceFlowUnauthorizedClient},
+		{"no verification_uri", github.DeviceFlowNoVerificationURI},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			gh := github.New(t, github.Options{ClientID: "Iv1.test"})
+			gh.SetDeviceFlowFault(tt.fault)
+			_, err := ghConfig(gh, "Iv1.test").StartDeviceFlow(context.Background())
+			if !errors.Is(err, auth.ErrDeviceFlowDisabled) {
+				t.Fatalf("StartDeviceFlow err = %v, want ErrDeviceFlowDisabled", err)
+			}
+			for _, want := range []string{"Enable Device Flow", "Iv1.test"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not name %q", err, want)
+				}
+			}
+		})
 	}
 }

@@ -15,7 +15,21 @@ import (
 var (
 	ErrAccessDenied = errors.New("the sign-in was denied on GitHub")
 	ErrCodeExpired  = errors.New("the sign-in code expired before it was entered")
+	// ErrDeviceFlowDisabled: the GitHub OAuth app (sync.github_client_id)
+	// does not allow the device flow. GitHub says so with
+	// device_flow_disabled, with unauthorized_client, or with a device code
+	// reply that has no verification_uri; only the app's owner can fix it.
+	ErrDeviceFlowDisabled = errors.New("the GitHub OAuth app does not allow the Device Flow: " +
+		"its owner must tick \"Enable Device Flow\" in the app's settings on GitHub " +
+		"(Settings → Developer settings → OAuth Apps → the app), then sign in again")
 )
+
+// deviceFlowRefused reports whether a GitHub error code means the app does
+// not allow the device flow.
+func deviceFlowRefused(err error) bool {
+	var re *oauth2.RetrieveError
+	return errors.As(err, &re) && (re.ErrorCode == "device_flow_disabled" || re.ErrorCode == "unauthorized_client")
+}
 
 // GitHubConfig says how to reach GitHub's device flow. The zero URLs mean
 // github.com; tests point them at the fake.
@@ -65,10 +79,18 @@ func (g GitHubConfig) StartDeviceFlow(ctx context.Context) (DeviceCode, error) {
 		return DeviceCode{}, fmt.Errorf("auth.StartDeviceFlow: %w", err)
 	}
 	da, err := cfg.DeviceAuth(g.ctx(ctx))
+	if deviceFlowRefused(err) {
+		return DeviceCode{}, fmt.Errorf("auth.StartDeviceFlow: client id %s: %w", g.ClientID, ErrDeviceFlowDisabled)
+	}
 	if err != nil {
 		return DeviceCode{}, fmt.Errorf("auth.StartDeviceFlow: %w", err)
 	}
-	if da.UserCode == "" || da.VerificationURI == "" || da.DeviceCode == "" {
+	if da.VerificationURI == "" {
+		// GitHub's answer when the app does not offer the device flow (a
+		// 200 without the page to send the user to).
+		return DeviceCode{}, fmt.Errorf("auth.StartDeviceFlow: client id %s: %w", g.ClientID, ErrDeviceFlowDisabled)
+	}
+	if da.UserCode == "" || da.DeviceCode == "" {
 		return DeviceCode{}, errors.New("auth.StartDeviceFlow: GitHub's reply has no device code, user code or verification URI")
 	}
 	return DeviceCode{UserCode: da.UserCode, VerificationURI: da.VerificationURI, ExpiresAt: da.Expiry, resp: da}, nil
@@ -95,6 +117,9 @@ func (g GitHubConfig) WaitForToken(ctx context.Context, dc DeviceCode) (string, 
 			case "expired_token":
 				return "", fmt.Errorf("auth.WaitForToken: %w", ErrCodeExpired)
 			}
+		}
+		if deviceFlowRefused(err) {
+			return "", fmt.Errorf("auth.WaitForToken: client id %s: %w", g.ClientID, ErrDeviceFlowDisabled)
 		}
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			return "", fmt.Errorf("auth.WaitForToken: %w", ErrCodeExpired)

@@ -18,6 +18,12 @@ export interface Bindings {
   GITHUB_API_BASE?: string;
   /** Comma-separated origins allowed by CORS (the extension's). */
   ALLOWED_ORIGINS?: string;
+  /**
+   * Comma-separated redirect URIs the web sign-in accepts besides the
+   * extensions' own (https://<id>.chromiumapp.org/..., ids from
+   * ALLOWED_ORIGINS); exact matches.
+   */
+  ALLOWED_REDIRECT_URIS?: string;
   /** JWT lifetime in seconds; default 7 days. */
   JWT_TTL_SECONDS?: string;
   /** "1" enables POST /auth/dev/login. */
@@ -63,9 +69,37 @@ export function githubApiBase(env: Bindings): string {
   return (env.GITHUB_API_BASE || "https://api.github.com").replace(/\/+$/, "");
 }
 
-export function allowedOrigins(env: Bindings): string[] {
-  return (env.ALLOWED_ORIGINS ?? "")
+function commaList(raw: string | undefined): string[] {
+  return (raw ?? "")
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "" && s !== "*");
+}
+
+export function allowedOrigins(env: Bindings): string[] {
+  return commaList(env.ALLOWED_ORIGINS);
+}
+
+const EXTENSION_ORIGIN = /^chrome-extension:\/\/([a-p]{32})$/;
+
+/**
+ * Whether the web sign-in may send GitHub's code to uri: an https URL on the
+ * chromiumapp.org host of an allowed extension (what chrome.identity's
+ * launchWebAuthFlow listens on; no port, no user info), or one of
+ * ALLOWED_REDIRECT_URIS exactly. Anything else (javascript:, another
+ * extension's host, a look-alike host) is refused.
+ */
+export function allowedRedirectUri(env: Bindings, uri: string): boolean {
+  if (commaList(env.ALLOWED_REDIRECT_URIS).includes(uri)) return true;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== "https:" || url.port !== "" || url.username !== "" || url.password !== "") return false;
+  return allowedOrigins(env).some((origin) => {
+    const m = EXTENSION_ORIGIN.exec(origin);
+    return m !== null && url.hostname === `${m[1]}.chromiumapp.org`;
+  });
 }

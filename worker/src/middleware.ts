@@ -1,11 +1,11 @@
 // Middleware shared by the routes: CORS, authentication, rate limiting,
 // body limits and caching headers. Each is built per request from c.env.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { allowedOrigins, type AppEnv } from "./env";
 import { ApiError, errorResponse } from "./errors";
-import { verifyToken } from "./jwt";
+import { verifyToken, type TokenClaims } from "./jwt";
 import { authUser } from "./queries";
 
 /** CORS for the configured extension origins only; other origins get no CORS headers. */
@@ -30,6 +30,36 @@ export function bearerToken(header: string | undefined): string {
   return m[1]!;
 }
 
+/** The client's address as Cloudflare reports it ("local" in local runs). */
+function clientAddress(c: Context<AppEnv>): string {
+  return c.req.header("CF-Connecting-IP") ?? "local";
+}
+
+/**
+ * Counts a failed authentication against the client address's budget
+ * (RATE_LIMITER, key authfail:<address>, 100 a minute) and returns what to
+ * answer: err, or 429 once the address has failed too often. Valid tokens
+ * never touch this budget, so a shared address is not throttled by it.
+ */
+async function failedAuth(c: Context<AppEnv>, err: ApiError): Promise<ApiError> {
+  const { success } = await c.env.RATE_LIMITER.limit({ key: `authfail:${clientAddress(c)}` });
+  return success ? err : new ApiError(429, "rate_limited", "too many failed authentications, slow down");
+}
+
+/**
+ * The claims of the request's bearer token, verified (signature, expiry,
+ * shape; no D1). A missing, malformed or bad token counts as a failed
+ * authentication of the client's address.
+ */
+export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
+  try {
+    return await verifyToken(c.env.JWT_SECRET, bearerToken(c.req.header("Authorization")));
+  } catch (err) {
+    if (err instanceof ApiError) throw await failedAuth(c, err);
+    throw err;
+  }
+}
+
 /**
  * The per-user limiter of a request: bulk sync (/api/sync/*) has its own
  * budget (SYNC_RATE_LIMITER, 1,000 requests a minute), every other /api route
@@ -50,18 +80,20 @@ export function userRateLimit(env: AppEnv["Bindings"], path: string, userId: str
  * KV is read only for a token issued before the upgrade that moved
  * revocations into D1 (kv_revoked_before), which earlier versions may have
  * revoked there: such tokens expire within JWT_TTL_SECONDS of the upgrade.
+ * Every failed authentication counts against the client address (failedAuth):
+ * a token that fails verification costs no D1 query, and once an address has
+ * failed 100 times in a minute it is answered 429.
  */
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const token = bearerToken(c.req.header("Authorization"));
-  const claims = await verifyToken(c.env.JWT_SECRET, token);
+  const claims = await verifiedClaims(c);
   const [user, limit] = await Promise.all([
     authUser(c.env.DB, Number(claims.sub), claims.jti),
     userRateLimit(c.env, c.req.path, claims.sub),
   ]);
-  if (!user) throw new ApiError(401, "unauthorized", "user no longer exists");
-  if (user.revoked) throw new ApiError(401, "unauthorized", "token revoked");
+  if (!user) throw await failedAuth(c, new ApiError(401, "unauthorized", "user no longer exists"));
+  if (user.revoked) throw await failedAuth(c, new ApiError(401, "unauthorized", "token revoked"));
   if (claims.iat < user.kv_revoked_before && (await c.env.KV.get(revokedKey(claims.jti))) !== null) {
-    throw new ApiError(401, "unauthorized", "token revoked");
+    throw await failedAuth(c, new ApiError(401, "unauthorized", "token revoked"));
   }
   if (!limit.success) return errorResponse(c, 429, "rate_limited", "too many requests, slow down");
   c.set("user", {
@@ -77,10 +109,9 @@ export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** The sign-in routes are limited per client address. */
+/** The sign-in routes are limited per client address, before any other work. */
 export const rateLimitPerAddress: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const ip = c.req.header("CF-Connecting-IP") ?? "local";
-  const { success } = await c.env.RATE_LIMITER.limit({ key: `ip:${ip}` });
+  const { success } = await c.env.RATE_LIMITER.limit({ key: `ip:${clientAddress(c)}` });
   if (!success) return errorResponse(c, 429, "rate_limited", "too many requests, slow down");
   await next();
 };

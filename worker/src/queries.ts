@@ -149,6 +149,44 @@ export async function revokeToken(db: D1Database, userId: number, jti: string, e
   ]);
 }
 
+// ---- OAuth state of the web sign-in (migration 0004)
+
+/** Expired states a sign-in removes at most, so its work stays bounded. */
+const STATE_CLEANUP_LIMIT = 100;
+
+/**
+ * Stores a fresh state for expiresAt (unix seconds) and removes up to
+ * STATE_CLEANUP_LIMIT expired ones: per started sign-in one row written plus
+ * the expired rows it removes (each state row is written once and deleted
+ * once, whichever request deletes it).
+ */
+export async function saveOAuthState(db: D1Database, state: string, redirectUri: string | null, expiresAt: number, now: number): Promise<void> {
+  await db.batch([
+    db
+      .prepare(
+        `DELETE FROM oauth_states WHERE state IN
+           (SELECT state FROM oauth_states WHERE expires_at <= ?1 LIMIT ?2)`,
+      )
+      .bind(now, STATE_CLEANUP_LIMIT),
+    db.prepare("INSERT INTO oauth_states (state, redirect_uri, expires_at) VALUES (?1, ?2, ?3)").bind(state, redirectUri, expiresAt),
+  ]);
+}
+
+/**
+ * Consumes a state in one statement: DELETE ... RETURNING hands the row to
+ * exactly one caller even when two callbacks race with the same state (D1
+ * runs writes one at a time). Null when the state is unknown, already used
+ * or expired.
+ */
+export async function consumeOAuthState(db: D1Database, state: string, now: number): Promise<{ redirect_uri: string | null } | null> {
+  const row = await db
+    .prepare("DELETE FROM oauth_states WHERE state = ?1 RETURNING redirect_uri, expires_at")
+    .bind(state)
+    .first<{ redirect_uri: string | null; expires_at: number }>();
+  if (!row || row.expires_at <= now) return null;
+  return { redirect_uri: row.redirect_uri };
+}
+
 /** Rows of a deleted user's sessions removed per statement. */
 export const DELETE_CHUNK = 1000;
 

@@ -114,6 +114,52 @@ describe("auth failures on /api/*", () => {
     expect(await expectError(refused, 401, "unauthorized")).toMatch(/revoked/);
   });
 
+  it("writes nothing when logging out a revoked token or a deleted user's token", async () => {
+    const { jwt, user } = await signIn();
+    expect((await call("/auth/logout", authed(jwt, { method: "POST" }))).status).toBe(204);
+    // An expired revocation of the user: a live logout would drop it.
+    await env.DB.prepare("INSERT INTO revoked_tokens (user_id, jti, expires_at) VALUES (?1, 'old-jti', 1)").bind(user.id).run();
+    const again = await call("/auth/logout", authed(jwt, { method: "POST" }));
+    expect(again.status).toBe(204);
+    expect(again.headers.get("Worktime-Cost")).toMatch(/^d1_queries=1;d1_rows_read=\d+;d1_rows_written=0;.*kv_writes=0$/);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM revoked_tokens WHERE user_id = ?1").bind(user.id).first("n")).toBe(2);
+
+    const gone = await signIn();
+    expect((await call("/api/me", authed(gone.jwt, { method: "DELETE" }))).status).toBe(204);
+    const dead = await call("/auth/logout", authed(gone.jwt, { method: "POST" }));
+    expect(dead.status).toBe(204);
+    expect(dead.headers.get("Worktime-Cost")).toMatch(/^d1_queries=1;d1_rows_read=\d+;d1_rows_written=0;.*kv_writes=0$/);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM revoked_tokens WHERE user_id = ?1").bind(gone.user.id).first("n")).toBe(0);
+  });
+
+  it("rate-limits failed authentications per address", { timeout: 120_000 }, async () => {
+    const { jwt } = await signIn();
+    const forged = jwt.slice(0, -4) + (jwt.endsWith("AAAA") ? "BBBB" : "AAAA");
+    const from = (ip: string, token: string, path = "/api/sessions") =>
+      call(path, { headers: { Authorization: `Bearer ${token}`, "CF-Connecting-IP": ip } });
+    // The limiter counts per fixed 60 s window: the first 429 comes after at
+    // least 100 and at most 200 failures.
+    let refused = 0;
+    let limited: Response | null = null;
+    for (let i = 0; i < 201 && !limited; i++) {
+      const res = await from("203.0.113.7", forged, i % 2 ? "/api/sessions" : "/api/sync/pull");
+      if (res.status === 429) limited = res;
+      else {
+        await expectError(res, 401, "unauthorized");
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThanOrEqual(100);
+    expect(limited).not.toBeNull();
+    expect(limited!.headers.get("Retry-After")).toBe("10");
+    expect(limited!.headers.get("Worktime-Cost")).toMatch(/^d1_queries=0;/);
+    expect(await expectError(limited!, 429, "rate_limited")).toMatch(/failed authentications/);
+    // A valid token from that address is not held back; another address's
+    // failure is still a plain 401.
+    expect((await from("203.0.113.7", jwt)).status).toBe(200);
+    await expectError(await from("203.0.113.8", forged), 401, "unauthorized");
+  });
+
   it("logout needs a valid token", async () => {
     await expectError(await call("/auth/logout", { method: "POST" }), 401, "unauthorized");
   });
@@ -216,6 +262,68 @@ describe("GitHub web flow", () => {
     expect(second.user.avatar_url).toContain("v=2");
   });
 
+  it("hands a state to one of several racing callbacks only", async () => {
+    const state = await startLogin();
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, () => call("/auth/github/callback", jsonInit("POST", { code: "good-code", state }))),
+    );
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400, 400, 400, 400]);
+    for (const r of replies.filter((r) => r.status === 400)) expect(await expectError(r, 400, "bad_request")).toMatch(/state/);
+  });
+
+  it("refuses an expired state, and a sign-in removes expired states", async () => {
+    const past = Math.floor(Date.now() / 1000) - 1;
+    await env.DB.prepare("INSERT INTO oauth_states (state, redirect_uri, expires_at) VALUES (?1, NULL, ?2)").bind("e".repeat(32), past).run();
+    expect(await expectError(await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state: "e".repeat(32) })), 400, "bad_request")).toMatch(/state/);
+    await env.DB.prepare("INSERT INTO oauth_states (state, redirect_uri, expires_at) VALUES (?1, NULL, ?2)").bind("f".repeat(32), past).run();
+    await startLogin();
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM oauth_states WHERE expires_at <= ?1").bind(past).first("n")).toBe(0);
+  });
+
+  it("keeps the state in D1: one row written per sign-in, no KV", async () => {
+    const res = await call("/auth/github/login", { redirect: "manual" });
+    expect(res.status).toBe(302);
+    const cost = res.headers.get("Worktime-Cost")!;
+    expect(cost).toMatch(/kv_reads=0;kv_writes=0$/);
+    expect(cost).toMatch(/d1_rows_written=1;/);
+    const state = new URL(res.headers.get("Location")!).searchParams.get("state")!;
+    const cb = await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state }));
+    expect(cb.status).toBe(200);
+    expect(cb.headers.get("Worktime-Cost")).toMatch(/kv_reads=0;kv_writes=0$/);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM oauth_states WHERE state = ?1").bind(state).first("n")).toBe(0);
+  });
+
+  it("forwards only an allowed extension's redirect URI", async () => {
+    const ours = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/cb";
+    const ok = await call(`/auth/github/login?redirect_uri=${encodeURIComponent(ours)}`, { redirect: "manual" });
+    expect(ok.status).toBe(302);
+    expect(new URL(ok.headers.get("Location")!).searchParams.get("redirect_uri")).toBe(ours);
+    const before = await env.DB.prepare("SELECT count(*) AS n FROM oauth_states").first("n");
+    for (const bad of [
+      "javascript:alert(1)",
+      "https://evil.example/",
+      "https://otherextensionidotherextensionid.chromiumapp.org/",
+      "http://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/",
+      "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org.evil.example/",
+      "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org:8443/",
+      "https://user@abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/",
+    ]) {
+      const res = await call(`/auth/github/login?redirect_uri=${encodeURIComponent(bad)}`, { redirect: "manual" });
+      expect(await expectError(res, 400, "bad_request"), bad).toMatch(/redirect_uri/);
+    }
+    // Refused before anything is stored.
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM oauth_states").first("n")).toBe(before);
+  });
+
+  it("accepts the configured redirect URIs exactly", async () => {
+    const configured = { ...env, ALLOWED_REDIRECT_URIS: "https://app.example/callback, http://127.0.0.1:5173/cb" };
+    const login = (uri: string) =>
+      worker.fetch(new Request(`http://w/auth/github/login?redirect_uri=${encodeURIComponent(uri)}`), configured, createExecutionContext());
+    expect((await login("https://app.example/callback")).status).toBe(302);
+    expect((await login("http://127.0.0.1:5173/cb")).status).toBe(302);
+    await expectError(await login("https://app.example/callback/other"), 400, "bad_request");
+  });
+
   it("validates the callback body", async () => {
     await expectError(await call("/auth/github/callback", jsonInit("POST", { code: "good-code" })), 400, "bad_request");
     await expectError(await call("/auth/github/callback", jsonInit("POST", { state: "y".repeat(32) })), 400, "bad_request");
@@ -229,6 +337,31 @@ describe("POST /auth/github/token (desktop)", () => {
     const body = (await res.json()) as { jwt: string; expires_at: string; user: { login: string } };
     expect(body.user.login).toBe("hubot");
     expect(Date.parse(body.expires_at)).toBeGreaterThan(Date.now());
+  });
+
+  it("refuses a token that was not issued to this OAuth app", async () => {
+    // Both are valid GitHub tokens of octocat (GET /user answers), but one was
+    // issued to another OAuth app and one is a personal access token.
+    for (const token of ["gho_foreign", "ghp_pat"]) {
+      const res = await call("/auth/github/token", jsonInit("POST", { access_token: token }));
+      expect(await expectError(res, 401, "unauthorized"), token).toMatch(/not issued to this app/);
+    }
+  });
+
+  it("does not take GitHub's rate limit for a rejected token", async () => {
+    for (const token of ["gho_ratelimited", "gho_secondary"]) {
+      const res = await call("/auth/github/token", jsonInit("POST", { access_token: token }));
+      expect(await expectError(res, 502, "bad_gateway"), token).toMatch(/rate limit/);
+    }
+  });
+
+  it("answers 502, not 401, when GitHub refuses the app's own credentials", async () => {
+    const res = await worker.fetch(
+      new Request("http://w/auth/github/token", jsonInit("POST", { access_token: "gho_good" })),
+      { ...env, GITHUB_CLIENT_SECRET: "wrong-secret" },
+      createExecutionContext(),
+    );
+    expect(await expectError(res, 502, "bad_gateway")).toMatch(/GITHUB_CLIENT_SECRET/);
   });
 
   it("maps GitHub's 401 to 401", async () => {

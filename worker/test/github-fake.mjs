@@ -6,13 +6,40 @@
 //     other codes       -> 200 {"error":"bad_verification_code","error_description":...,"error_uri":...}
 //   GET /user with "Bearer gho_good" / "Bearer gho_octo" -> the user; otherwise 401
 //     {"message":"Bad credentials","documentation_url":...}
+//   POST /applications/Iv1.testclient/token ("Check a token", basic auth with the
+//     app's client id and secret, JSON {"access_token"}) -> 200 with the
+//     authorization and its user for a token of this app; 404 {"message":"Not
+//     Found"} for any other token (another app's, a personal access token,
+//     a revoked one); 401 for wrong app credentials. Tokens of another app
+//     (gho_foreign) and personal access tokens (ghp_pat) still work on /user.
+//   Rate limits, on both endpoints: gho_ratelimited answers 403 with
+//     x-ratelimit-remaining 0 (the primary limit), gho_secondary 403 with the
+//     secondary rate limit message and no rate-limit headers.
 // Anything else is a 599 so that a stray request fails the test loudly.
 
 const users = {
   gho_good: { login: "octocat", id: 583231, avatar_url: "https://avatars.example/u/583231", email: "octocat@example.com", type: "User" },
   gho_octo: { login: "octocat-renamed", id: 583231, avatar_url: "https://avatars.example/u/583231?v=2", email: null, type: "User" },
   gho_other: { login: "hubot", id: 1000001, avatar_url: "https://avatars.example/u/1000001", email: null, type: "User" },
+  gho_foreign: { login: "octocat", id: 583231, avatar_url: "https://avatars.example/u/583231", email: "octocat@example.com", type: "User" },
+  ghp_pat: { login: "octocat", id: 583231, avatar_url: "https://avatars.example/u/583231", email: "octocat@example.com", type: "User" },
 };
+
+/** The tokens issued to this OAuth app (Iv1.testclient). */
+const appTokens = new Set(["gho_good", "gho_octo", "gho_other"]);
+
+function rateLimited(token) {
+  if (token === "gho_ratelimited") {
+    return new Response(JSON.stringify({ message: "API rate limit exceeded for user ID 583231.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" }), {
+      status: 403,
+      headers: { "Content-Type": "application/json; charset=utf-8", "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 600) },
+    });
+  }
+  if (token === "gho_secondary") {
+    return json(403, { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits" });
+  }
+  return null;
+}
 
 const tokens = { "good-code": "gho_good", "octo-code": "gho_octo", "other-code": "gho_other" };
 
@@ -44,8 +71,32 @@ export async function githubFake(request) {
     }
     return json(200, { access_token: token, token_type: "bearer", scope: "read:user,user:email" });
   }
+  if (url.host === "api.github.test" && url.pathname === "/applications/Iv1.testclient/token" && request.method === "POST") {
+    if (request.headers.get("Authorization") !== `Basic ${btoa("Iv1.testclient:test-client-secret")}`) {
+      return json(401, { message: "Requires authentication", documentation_url: "https://docs.github.com/rest/apps/oauth-applications#check-a-token", status: "401" });
+    }
+    const body = await request.json().catch(() => null);
+    if (!body || typeof body.access_token !== "string" || body.access_token === "") {
+      return json(422, { message: "Validation Failed", documentation_url: "https://docs.github.com/rest/apps/oauth-applications#check-a-token", status: "422" });
+    }
+    const limited = rateLimited(body.access_token);
+    if (limited) return limited;
+    if (!appTokens.has(body.access_token)) {
+      return json(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest/apps/oauth-applications#check-a-token", status: "404" });
+    }
+    const u = users[body.access_token];
+    return json(200, {
+      id: 1, url: "https://api.github.test/authorizations/1", scopes: ["read:user", "user:email"], token: body.access_token,
+      token_last_eight: body.access_token.slice(-8), hashed_token: "", note: null, note_url: null, fingerprint: null,
+      app: { client_id: "Iv1.testclient", name: "worktime", url: "https://worktime.example" },
+      created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z", expires_at: null,
+      user: { login: u.login, id: u.id, avatar_url: u.avatar_url, type: "User" },
+    });
+  }
   if (url.host === "api.github.test" && url.pathname === "/user" && request.method === "GET") {
     const auth = request.headers.get("Authorization") ?? "";
+    const limited = rateLimited(auth.replace(/^Bearer /, ""));
+    if (limited) return limited;
     const user = users[auth.replace(/^Bearer /, "")];
     if (!auth.startsWith("Bearer ") || !user) {
       return json(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" });

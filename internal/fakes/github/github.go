@@ -1,10 +1,17 @@
 // Package github is the only stand-in for GitHub in worktime's tests: an
 // httptest server that speaks GitHub's documented OAuth device flow
 // (POST /login/device/code, POST /login/oauth/access_token with the
-// authorization_pending, slow_down, expired_token and access_denied errors)
-// and the REST API's GET /user, including its 401 reply for a bad token.
+// authorization_pending, slow_down, expired_token, access_denied and
+// device_flow_disabled errors), the REST API's GET /user (401 for a bad
+// token) and the OAuth app's "Check a token" (POST
+// /applications/{client_id}/token with the app's client id and secret as
+// basic auth: 200 for a token of that app, 404 for any other,
+// https://docs.github.com/rest/apps/oauth-applications#check-a-token).
 // Tests decide what the user does on the verification page with Approve and
-// Deny, or let every code be approved as soon as it is issued.
+// Deny, or let every code be approved as soon as it is issued; they can
+// issue tokens of another OAuth app and personal access tokens, switch the
+// REST API into a primary or secondary rate limit, and make the app's
+// Device Flow setting fail as GitHub does.
 package github
 
 import (
@@ -30,6 +37,9 @@ type User struct {
 type Options struct {
 	// ClientID is the only OAuth app client id accepted; empty accepts any.
 	ClientID string
+	// ClientSecret is the app's secret, required (with ClientID) as basic
+	// auth by the token check; empty refuses every token check.
+	ClientSecret string
 	// Interval is the polling interval announced, in seconds (GitHub: 5).
 	Interval int
 	// ExpiresIn is the device code lifetime announced, in seconds (GitHub: 900).
@@ -46,16 +56,52 @@ type Server struct {
 	srv  *httptest.Server
 	opts Options
 
-	mu       sync.Mutex
-	codes    map[string]*deviceCode // device_code → state
-	byUser   map[string]string      // user_code → device_code
-	tokens   map[string]User        // access token → user
-	users    map[string]User        // login → user
-	nextID   int64
-	slowDown int // answer this many pending polls with slow_down
-	polls    int
-	lastCode string
+	mu        sync.Mutex
+	codes     map[string]*deviceCode // device_code → state
+	byUser    map[string]string      // user_code → device_code
+	tokens    map[string]token       // access token → owner and issuing app
+	users     map[string]User        // login → user
+	nextID    int64
+	slowDown  int // answer this many pending polls with slow_down
+	polls     int
+	lastCode  string
+	fault     DeviceFlowFault
+	rateLimit RateLimit
 }
+
+// token is an access token: its user and the OAuth app it was issued to
+// ("" for a personal access token).
+type token struct {
+	user     User
+	clientID string
+}
+
+// DeviceFlowFault is how GitHub answers a device flow the app is not set up
+// for.
+type DeviceFlowFault int
+
+// The faults: Device Flow left disabled in the OAuth app's settings (GitHub's
+// device_flow_disabled, "Device flow has not been enabled in the app's
+// settings", at POST /login/device/code and at every poll), a client GitHub
+// does not allow the flow (unauthorized_client at /login/device/code), and a
+// device code reply without a verification_uri.
+const (
+	DeviceFlowOK DeviceFlowFault = iota
+	DeviceFlowDisabled
+	DeviceFlowUnauthorizedClient
+	DeviceFlowNoVerificationURI
+)
+
+// RateLimit is the state of the fake REST API's rate limit.
+type RateLimit int
+
+// Primary: 403 with x-ratelimit-remaining 0; secondary: 403 with GitHub's
+// "secondary rate limit" message and no rate-limit headers.
+const (
+	NotLimited RateLimit = iota
+	PrimaryRateLimit
+	SecondaryRateLimit
+)
 
 type deviceCode struct {
 	userCode string
@@ -76,7 +122,7 @@ func New(tb interface{ Cleanup(func()) }, opts Options) *Server {
 		opts:   opts,
 		codes:  map[string]*deviceCode{},
 		byUser: map[string]string{},
-		tokens: map[string]User{},
+		tokens: map[string]token{},
 		users:  map[string]User{},
 		nextID: 1000,
 	}
@@ -84,6 +130,7 @@ func New(tb interface{ Cleanup(func()) }, opts Options) *Server {
 	mux.HandleFunc("POST /login/device/code", s.deviceCode)
 	mux.HandleFunc("POST /login/oauth/access_token", s.accessToken)
 	mux.HandleFunc("GET /user", s.user)
+	mux.HandleFunc("POST /applications/{client_id}/token", s.checkToken)
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	tb.Cleanup(s.srv.Close)
@@ -137,11 +184,47 @@ func (s *Server) Polls() int {
 	return s.polls
 }
 
-// IssueToken returns a valid access token for login without a device flow.
+// IssueToken returns a valid access token of the app (Options.ClientID) for
+// login without a device flow.
 func (s *Server) IssueToken(login string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.issueLocked(login)
+	return s.issueLocked(login, s.opts.ClientID)
+}
+
+// IssueForeignToken returns a valid OAuth token for login issued to another
+// OAuth app: GET /user accepts it, the app's token check does not.
+func (s *Server) IssueForeignToken(login string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issueLocked(login, "Iv1.another-app")
+}
+
+// IssuePersonalToken returns a personal access token (ghp_) of login: GET
+// /user accepts it, no app's token check does.
+func (s *Server) IssuePersonalToken(login string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tok := s.issueLocked(login, "")
+	t := s.tokens[tok]
+	delete(s.tokens, tok)
+	tok = "ghp_" + strings.TrimPrefix(tok, "gho_")
+	s.tokens[tok] = t
+	return tok
+}
+
+// SetDeviceFlowFault makes the device flow fail as f from now on.
+func (s *Server) SetDeviceFlowFault(f DeviceFlowFault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fault = f
+}
+
+// SetRateLimit puts the REST API (GET /user and the token check) into rl.
+func (s *Server) SetRateLimit(rl RateLimit) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rateLimit = rl
 }
 
 // RevokeToken makes an access token invalid (GET /user answers 401).
@@ -163,7 +246,7 @@ func (s *Server) setState(userCode, state, login string) error {
 	return nil
 }
 
-func (s *Server) issueLocked(login string) string {
+func (s *Server) issueLocked(login, clientID string) string {
 	u, ok := s.users[login]
 	if !ok {
 		s.nextID++
@@ -171,7 +254,7 @@ func (s *Server) issueLocked(login string) string {
 		s.users[login] = u
 	}
 	tok := "gho_" + randHex(18)
-	s.tokens[tok] = u
+	s.tokens[tok] = token{user: u, clientID: clientID}
 	return tok
 }
 
@@ -222,6 +305,24 @@ func (s *Server) deviceCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	fault := s.fault
+	s.mu.Unlock()
+	switch fault {
+	case DeviceFlowDisabled:
+		reply(w, r, http.StatusBadRequest, map[string]any{
+			"error":             "device_flow_disabled",
+			"error_description": "Device Flow must be explicitly enabled for this App",
+			"error_uri":         "https://docs.github.com/developers/apps/authorizing-oauth-apps#error-codes-for-the-device-flow",
+		})
+		return
+	case DeviceFlowUnauthorizedClient:
+		reply(w, r, http.StatusBadRequest, map[string]any{
+			"error":             "unauthorized_client",
+			"error_description": "The client is not authorized to request a device code.",
+		})
+		return
+	}
+	s.mu.Lock()
 	dc := randHex(20)
 	uc := strings.ToUpper(randHex(2) + "-" + randHex(2))
 	c := &deviceCode{userCode: uc, expires: time.Now().Add(time.Duration(s.opts.ExpiresIn) * time.Second), state: "pending"}
@@ -232,13 +333,17 @@ func (s *Server) deviceCode(w http.ResponseWriter, r *http.Request) {
 	s.byUser[uc] = dc
 	s.lastCode = uc
 	s.mu.Unlock()
-	reply(w, r, http.StatusOK, map[string]any{
+	body := map[string]any{
 		"device_code":      dc,
 		"user_code":        uc,
 		"verification_uri": s.VerificationURI(),
 		"expires_in":       s.opts.ExpiresIn,
 		"interval":         s.opts.Interval,
-	})
+	}
+	if fault == DeviceFlowNoVerificationURI {
+		delete(body, "verification_uri")
+	}
+	reply(w, r, http.StatusOK, body)
 }
 
 func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
@@ -252,6 +357,10 @@ func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
 	cid := r.PostForm.Get("client_id")
 	if cid == "" || (s.opts.ClientID != "" && cid != s.opts.ClientID) {
 		oauthError(w, r, "incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect.")
+		return
+	}
+	if s.fault == DeviceFlowDisabled {
+		oauthError(w, r, "device_flow_disabled", "Device Flow must be explicitly enabled for this App")
 		return
 	}
 	if gt := r.PostForm.Get("grant_type"); gt != "urn:ietf:params:oauth:grant-type:device_code" {
@@ -282,7 +391,7 @@ func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, r, "incorrect_device_code", "The device_code provided is not valid.")
 	case "approved":
 		c.state = "used"
-		tok := s.issueLocked(c.login)
+		tok := s.issueLocked(c.login, cid)
 		reply(w, r, http.StatusOK, map[string]any{"access_token": tok, "token_type": "bearer", "scope": r.PostForm.Get("scope")})
 	}
 }
@@ -296,8 +405,13 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Lock()
-	u, ok := s.tokens[tok]
+	t, ok := s.tokens[tok]
+	rl := s.rateLimit
 	s.mu.Unlock()
+	u := t.user
+	if writeRateLimited(w, rl) {
+		return
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if !ok {
 		w.WriteHeader(http.StatusUnauthorized)
@@ -311,5 +425,75 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"login": u.Login, "id": u.ID, "name": u.Name, "type": "User",
 		"avatar_url": "https://avatars.githubusercontent.com/u/" + fmt.Sprint(u.ID),
+	})
+}
+
+// writeRateLimited answers a rate-limited REST request as GitHub does and
+// reports whether it did.
+func writeRateLimited(w http.ResponseWriter, rl RateLimit) bool {
+	var msg string
+	switch rl {
+	case PrimaryRateLimit:
+		w.Header().Set("X-RateLimit-Limit", "5000")
+		w.Header().Set("X-RateLimit-Remaining", "0")
+		w.Header().Set("X-RateLimit-Reset", fmt.Sprint(time.Now().Add(10*time.Minute).Unix()))
+		msg = "API rate limit exceeded for user ID 1."
+	case SecondaryRateLimit:
+		msg = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+	default:
+		return false
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusForbidden)
+	_ = json.NewEncoder(w).Encode(map[string]string{
+		"message":           msg,
+		"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+	})
+	return true
+}
+
+// checkToken is "Check a token": the app authenticates with its client id
+// and secret (basic auth) and learns whether access_token was issued to it.
+func (s *Server) checkToken(w http.ResponseWriter, r *http.Request) {
+	cid := r.PathValue("client_id")
+	user, pass, ok := r.BasicAuth()
+	s.mu.Lock()
+	rl := s.rateLimit
+	s.mu.Unlock()
+	if writeRateLimited(w, rl) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if !ok || user != cid || s.opts.ClientSecret == "" || pass != s.opts.ClientSecret || (s.opts.ClientID != "" && cid != s.opts.ClientID) {
+		w.WriteHeader(http.StatusUnauthorized)
+		_ = json.NewEncoder(w).Encode(map[string]string{"message": "Requires authentication", "documentation_url": "https://docs.github.com/rest/apps/oauth-applications#check-a-token"})
+		return
+	}
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.AccessToken == "" {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_ = json.NewEncoder(w).Encode(map[string]string{"message": "Validation Failed", "documentation_url": "https://docs.github.com/rest/apps/oauth-applications#check-a-token"})
+		return
+	}
+	s.mu.Lock()
+	t, found := s.tokens[body.AccessToken]
+	s.mu.Unlock()
+	if !found || t.clientID != cid {
+		w.WriteHeader(http.StatusNotFound)
+		_ = json.NewEncoder(w).Encode(map[string]string{"message": "Not Found", "documentation_url": "https://docs.github.com/rest/apps/oauth-applications#check-a-token"})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"id":               1,
+		"token":            body.AccessToken,
+		"token_last_eight": body.AccessToken[max(0, len(body.AccessToken)-8):],
+		"scopes":           []string{"read:user"},
+		"app":              map[string]any{"client_id": cid, "name": "worktime", "url": "https://worktime.example"},
+		"user": map[string]any{
+			"login": t.user.Login, "id": t.user.ID, "type": "User",
+			"avatar_url": "https://avatars.githubusercontent.com/u/" + fmt.Sprint(t.user.ID),
+		},
 	})
 }

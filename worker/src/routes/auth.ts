@@ -2,19 +2,15 @@
 // state), the desktop flow (a GitHub token obtained with the device flow),
 // the development-only login and logout.
 import { Hono, type Context } from "hono";
-import { githubOAuthBase, jwtTtlSeconds, type AppEnv } from "../env";
+import { allowedRedirectUri, githubOAuthBase, jwtTtlSeconds, type AppEnv } from "../env";
 import { ApiError, errorResponse } from "../errors";
-import { exchangeCode, fetchUser, type GitHubUser } from "../github";
-import { issueToken, verifyToken } from "../jwt";
-import { bearerToken, limitBody, rateLimitPerAddress } from "../middleware";
-import { revokeToken, upsertUser, type UserRow } from "../queries";
+import { checkAppToken, exchangeCode, fetchUser, type GitHubUser } from "../github";
+import { issueToken } from "../jwt";
+import { limitBody, rateLimitPerAddress, verifiedClaims } from "../middleware";
+import { authUser, consumeOAuthState, revokeToken, saveOAuthState, upsertUser, type UserRow } from "../queries";
 import { callbackBody, devLoginBody, loginQuery, MAX_BODY_BYTES, tokenBody, validate } from "../schemas";
 
 const STATE_TTL_SECONDS = 600;
-
-function stateKey(state: string) {
-  return `oauth-state:${state}`;
-}
 
 function randomState(): string {
   const b = new Uint8Array(24);
@@ -41,14 +37,18 @@ export const auth = new Hono<AppEnv>();
 
 auth.use("*", rateLimitPerAddress, limitBody(MAX_BODY_BYTES));
 
-// Web flow, step 1: remember a fresh state and send the browser to GitHub.
+// Web flow, step 1: remember a fresh state (a D1 row, 10 minutes) and send
+// the browser to GitHub. Only an allowed extension's redirect URI (or a
+// configured one) is forwarded.
 auth.get("/github/login", validate("query", loginQuery), async (c) => {
   if (!c.env.GITHUB_CLIENT_ID) throw new ApiError(500, "internal", "GitHub sign-in is not configured");
   const { redirect_uri } = c.req.valid("query");
+  if (redirect_uri !== undefined && !allowedRedirectUri(c.env, redirect_uri)) {
+    return errorResponse(c, 400, "bad_request", "redirect_uri is not an allowed extension's (https://<id>.chromiumapp.org/...) or a configured one");
+  }
   const state = randomState();
-  await c.env.KV.put(stateKey(state), JSON.stringify({ redirect_uri: redirect_uri ?? null }), {
-    expirationTtl: STATE_TTL_SECONDS,
-  });
+  const now = Math.floor(Date.now() / 1000);
+  await saveOAuthState(c.env.DB, state, redirect_uri ?? null, now + STATE_TTL_SECONDS, now);
   const url = new URL(`${githubOAuthBase(c.env)}/login/oauth/authorize`);
   url.searchParams.set("client_id", c.env.GITHUB_CLIENT_ID);
   url.searchParams.set("scope", "read:user user:email");
@@ -58,28 +58,27 @@ auth.get("/github/login", validate("query", loginQuery), async (c) => {
   return c.redirect(url.toString(), 302);
 });
 
-// Web flow, step 2: the state must be one we issued (used once), then the code
-// is exchanged and the user upserted.
+// Web flow, step 2: the state must be one we issued, consumed atomically (of
+// two callbacks racing with it, one wins), then the code is exchanged and the
+// user upserted.
 auth.post("/github/callback", validate("json", callbackBody), async (c) => {
   const { code, state } = c.req.valid("json");
-  const saved = await c.env.KV.get(stateKey(state));
-  if (saved === null) return errorResponse(c, 400, "bad_request", "unknown or expired state");
-  await c.env.KV.delete(stateKey(state));
-  let redirectUri: string | null = null;
-  try {
-    redirectUri = (JSON.parse(saved) as { redirect_uri?: string | null }).redirect_uri ?? null;
-  } catch {
-    redirectUri = null;
-  }
-  const token = await exchangeCode(c.env, code, redirectUri);
+  const saved = await consumeOAuthState(c.env.DB, state, Math.floor(Date.now() / 1000));
+  if (saved === null) return errorResponse(c, 400, "bad_request", "unknown, used or expired state");
+  const token = await exchangeCode(c.env, code, saved.redirect_uri);
   const gh = await fetchUser(c.env, token);
   return signedIn(c, await upsertGitHubUser(c, gh));
 });
 
 // Desktop flow: the daemon signs in with the device flow and trades the token.
+// The token must have been issued to this OAuth app (GitHub's token check):
+// a token of another app or a personal access token could otherwise sign in
+// as its owner. The check comes first, so such a token never reaches /user.
 auth.post("/github/token", validate("json", tokenBody), async (c) => {
   const { access_token } = c.req.valid("json");
+  const appUserId = await checkAppToken(c.env, access_token);
   const gh = await fetchUser(c.env, access_token);
+  if (gh.id !== appUserId) throw new ApiError(502, "bad_gateway", "GitHub's token check and /user disagree about the user");
   return signedIn(c, await upsertGitHubUser(c, gh));
 });
 
@@ -105,9 +104,14 @@ auth.post(
 );
 
 // Logout: the token's jti is refused until the token would have expired (a
-// D1 row, read with the user on every request; consistent at once).
+// D1 row, read with the user on every request; consistent at once). A token
+// that is already dead (revoked, or of a deleted user) is read, not written:
+// 204 again, since what the caller asked for holds.
 auth.post("/logout", async (c) => {
-  const claims = await verifyToken(c.env.JWT_SECRET, bearerToken(c.req.header("Authorization")));
-  await revokeToken(c.env.DB, Number(claims.sub), claims.jti, claims.exp, Math.floor(Date.now() / 1000));
+  const claims = await verifiedClaims(c);
+  const user = await authUser(c.env.DB, Number(claims.sub), claims.jti);
+  if (user && !user.revoked) {
+    await revokeToken(c.env.DB, Number(claims.sub), claims.jti, claims.exp, Math.floor(Date.now() / 1000));
+  }
   return c.body(null, 204);
 });
