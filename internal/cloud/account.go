@@ -83,7 +83,9 @@ type statement struct {
 }
 
 // query runs the statements as one batch (one transaction) and returns the
-// rows of each.
+// rows of each. Each statement must be a single SQL statement: D1 answers
+// one result per statement, so only then is there one result per item.
+// Scripts of several statements go through exec.
 func (a account) query(ctx context.Context, dbID, op string, stmts ...statement) ([][]map[string]any, error) {
 	batch := make([]d1.DatabaseQueryParamsBodyMultipleQueriesBatch, len(stmts))
 	for i, s := range stmts {
@@ -119,6 +121,34 @@ func (a account) query(ctx context.Context, dbID, op string, stmts ...statement)
 		return nil, fmt.Errorf("%s: got %d results for %d statements", op, len(out), len(stmts))
 	}
 	return out, nil
+}
+
+// exec runs sql, which may hold several statements, as one query: D1 runs
+// one query in one transaction, which is how wrangler applies a migration
+// and its d1_migrations record together (buildMigrationQuery in
+// workers-sdk's packages/wrangler/src/d1/migrations/helpers.ts). The API
+// answers one result per statement (wrangler's tests of it report
+// "Executed 3 commands" for "select 1; select 2; select 3;"), where one
+// result for the whole string has also been seen; the number of results is
+// therefore not checked, only that each one succeeded.
+func (a account) exec(ctx context.Context, dbID, op, sql string) error {
+	var body d1.DatabaseQueryParamsBodyD1SingleQuery
+	set(&body.Sql, sql)
+	p := d1.DatabaseQueryParams{Body: body}
+	set(&p.AccountID, a.id)
+	page, err := a.api.D1.Database.Query(ctx, dbID, p)
+	if err != nil {
+		return classify(op, PermD1, err)
+	}
+	if len(page.Result) == 0 {
+		return fmt.Errorf("%s: D1 answered no result", op)
+	}
+	for i, r := range page.Result {
+		if !r.Success {
+			return fmt.Errorf("%s: statement %d did not succeed", op, i+1)
+		}
+	}
+	return nil
 }
 
 type namespace struct {
@@ -259,7 +289,7 @@ func (a account) accountSubdomain(ctx context.Context) (string, error) {
 	var p workers.SubdomainGetParams
 	set(&p.AccountID, a.id)
 	s, err := a.api.Workers.Subdomains.Get(ctx, p)
-	if isNotFound(err) {
+	if isNotFound(err) || hasCode(err, codeNoSubdomain) {
 		return "", ErrNoSubdomain
 	}
 	if err != nil {

@@ -87,8 +87,12 @@ type Script struct {
 	ContentTypes      map[string]string
 	CompatibilityDate string
 	CompatibilityFlag []string
-	Tag               string
-	Message           string
+	// Tag and Message are the deployed version's annotations; a secret
+	// change deploys a version without them.
+	Tag     string
+	Message string
+	// TriggeredBy is "upload" or "secret": what made the deployed version.
+	TriggeredBy string
 	// Bindings are the non-secret bindings as uploaded (decoded JSON).
 	Bindings []map[string]any
 	// Secrets maps a secret's name to its value.
@@ -116,16 +120,18 @@ type Server struct {
 	srv *httptest.Server
 	dir string
 
-	mu         sync.Mutex
-	accountID  string
-	token      string
-	perms      map[Permission]bool
-	subdomain  string
-	databases  map[string]*database // by uuid
-	namespaces map[string]*namespace
-	scripts    map[string]*Script
-	requests   []Request
-	faults     []*faultState
+	mu        sync.Mutex
+	accountID string
+	token     string
+	perms     map[Permission]bool
+	subdomain string
+	// oneResultPerItem is Options.OneResultPerItem.
+	oneResultPerItem bool
+	databases        map[string]*database // by uuid
+	namespaces       map[string]*namespace
+	scripts          map[string]*Script
+	requests         []Request
+	faults           []*faultState
 }
 
 type faultState struct {
@@ -143,6 +149,10 @@ type Options struct {
 	Token string
 	// Subdomain is the account's workers.dev subdomain; empty means none yet.
 	Subdomain string
+	// OneResultPerItem makes D1 queries answer one result per query or
+	// batch item (the last statement's) instead of one per statement as
+	// the API does, to test that clients handle both.
+	OneResultPerItem bool
 }
 
 // New starts a server on 127.0.0.1. Close it when done.
@@ -151,14 +161,15 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("cloudflare fake: Dir, AccountID and Token are required")
 	}
 	s := &Server{
-		dir:        opts.Dir,
-		accountID:  opts.AccountID,
-		token:      opts.Token,
-		subdomain:  opts.Subdomain,
-		perms:      map[Permission]bool{},
-		databases:  map[string]*database{},
-		namespaces: map[string]*namespace{},
-		scripts:    map[string]*Script{},
+		dir:              opts.Dir,
+		accountID:        opts.AccountID,
+		token:            opts.Token,
+		subdomain:        opts.Subdomain,
+		oneResultPerItem: opts.OneResultPerItem,
+		perms:            map[Permission]bool{},
+		databases:        map[string]*database{},
+		namespaces:       map[string]*namespace{},
+		scripts:          map[string]*Script{},
 	}
 	for _, p := range AllPermissions() {
 		s.perms[p] = true
