@@ -23,6 +23,7 @@ func Detect(home string) (Platform, error) {
 		Home:         home,
 		LocalAppData: os.Getenv("LOCALAPPDATA"),
 		AppData:      os.Getenv("APPDATA"),
+		ConfigHome:   os.Getenv("XDG_CONFIG_HOME"),
 		Exists: func(p string) bool {
 			_, err := os.Stat(p)
 			return !errors.Is(err, fs.ErrNotExist) && err == nil
