@@ -90,7 +90,8 @@ func (FileManager) Status(_ context.Context, s Service) (string, error) {
 
 // SystemManager registers the service with github.com/kardianos/service as
 // a user service: systemctl --user on Linux (with worktime's own unit, wanted
-// by default.target), launchctl on macOS.
+// by default.target). macOS uses LaunchAgentManager instead: the library's
+// launchd support uses the legacy `launchctl load`.
 type SystemManager struct{}
 
 var _ Manager = SystemManager{}
