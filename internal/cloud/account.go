@@ -96,14 +96,12 @@ func (a account) query(ctx context.Context, dbID, op string, stmts ...statement)
 	}
 	var body d1.DatabaseQueryParamsBodyMultipleQueries
 	set(&body.Batch, batch)
-	p := d1.DatabaseQueryParams{Body: body}
-	set(&p.AccountID, a.id)
-	page, err := a.api.D1.Database.Query(ctx, dbID, p)
+	results, err := a.send(ctx, dbID, op, body)
 	if err != nil {
-		return nil, classify(op, PermD1, err)
+		return nil, err
 	}
-	out := make([][]map[string]any, 0, len(page.Result))
-	for i, r := range page.Result {
+	out := make([][]map[string]any, 0, len(results))
+	for i, r := range results {
 		if !r.Success {
 			return nil, fmt.Errorf("%s: statement %d did not succeed", op, i+1)
 		}
@@ -134,21 +132,30 @@ func (a account) query(ctx context.Context, dbID, op string, stmts ...statement)
 func (a account) exec(ctx context.Context, dbID, op, sql string) error {
 	var body d1.DatabaseQueryParamsBodyD1SingleQuery
 	set(&body.Sql, sql)
-	p := d1.DatabaseQueryParams{Body: body}
-	set(&p.AccountID, a.id)
-	page, err := a.api.D1.Database.Query(ctx, dbID, p)
+	results, err := a.send(ctx, dbID, op, body)
 	if err != nil {
-		return classify(op, PermD1, err)
+		return err
 	}
-	if len(page.Result) == 0 {
+	if len(results) == 0 {
 		return fmt.Errorf("%s: D1 answered no result", op)
 	}
-	for i, r := range page.Result {
+	for i, r := range results {
 		if !r.Success {
 			return fmt.Errorf("%s: statement %d did not succeed", op, i+1)
 		}
 	}
 	return nil
+}
+
+// send posts a query body and returns D1's results.
+func (a account) send(ctx context.Context, dbID, op string, body d1.DatabaseQueryParamsBodyUnion) ([]d1.QueryResult, error) {
+	p := d1.DatabaseQueryParams{Body: body}
+	set(&p.AccountID, a.id)
+	page, err := a.api.D1.Database.Query(ctx, dbID, p)
+	if err != nil {
+		return nil, classify(op, PermD1, err)
+	}
+	return page.Result, nil
 }
 
 type namespace struct {

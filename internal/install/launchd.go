@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 )
 
@@ -93,16 +92,7 @@ func (m LaunchAgentManager) call(ctx context.Context, ok []int, args ...string) 
 // Install writes the plist. The agent starts at the next login (RunAtLoad)
 // or with Start.
 func (LaunchAgentManager) Install(_ context.Context, s Service) error {
-	if s.UnitPath == "" {
-		return fmt.Errorf("install: %s service has no plist", s.Kind)
-	}
-	if err := os.MkdirAll(filepath.Dir(s.UnitPath), 0o755); err != nil {
-		return fmt.Errorf("install: %w", err)
-	}
-	if err := writeFileAtomic(s.UnitPath, []byte(s.Unit), 0o644); err != nil {
-		return fmt.Errorf("install: write %s: %w", s.UnitPath, err)
-	}
-	return nil
+	return writeUnit(s)
 }
 
 // Uninstall unloads the agent (if loaded) and removes the plist.
