@@ -119,19 +119,19 @@ type namespace struct {
 type Server struct {
 	srv *httptest.Server
 	dir string
-
-	mu        sync.Mutex
-	accountID string
-	token     string
-	perms     map[Permission]bool
-	subdomain string
 	// oneResultPerItem is Options.OneResultPerItem.
 	oneResultPerItem bool
-	databases        map[string]*database // by uuid
-	namespaces       map[string]*namespace
-	scripts          map[string]*Script
-	requests         []Request
-	faults           []*faultState
+
+	mu         sync.Mutex
+	accountID  string
+	token      string
+	perms      map[Permission]bool
+	subdomain  string
+	databases  map[string]*database // by uuid
+	namespaces map[string]*namespace
+	scripts    map[string]*Script
+	requests   []Request
+	faults     []*faultState
 }
 
 type faultState struct {
@@ -161,16 +161,16 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("cloudflare fake: Dir, AccountID and Token are required")
 	}
 	s := &Server{
-		dir:              opts.Dir,
-		accountID:        opts.AccountID,
-		token:            opts.Token,
-		subdomain:        opts.Subdomain,
-		oneResultPerItem: opts.OneResultPerItem,
-		perms:            map[Permission]bool{},
-		databases:        map[string]*database{},
-		namespaces:       map[string]*namespace{},
-		scripts:          map[string]*Script{},
+		dir:        opts.Dir,
+		accountID:  opts.AccountID,
+		token:      opts.Token,
+		subdomain:  opts.Subdomain,
+		perms:      map[Permission]bool{},
+		databases:  map[string]*database{},
+		namespaces: map[string]*namespace{},
+		scripts:    map[string]*Script{},
 	}
+	s.oneResultPerItem = opts.OneResultPerItem
 	for _, p := range AllPermissions() {
 		s.perms[p] = true
 	}
