@@ -23,8 +23,8 @@ type browser struct {
 
 // browsers is the table of supported browsers, in install order.
 //
-// Brave reads other browsers' places, and the manifest goes to each place
-// it may read:
+// Brave does not always read its own places, so its manifest goes to each
+// place it may read:
 //   - macOS: Brave's PreSandboxStartup (brave-core app/brave_main_delegate.cc)
 //     overrides DIR_USER_NATIVE_MESSAGING with Chrome's
 //     "Google/Chrome/NativeMessagingHosts" under Application Support, so
@@ -36,8 +36,8 @@ type browser struct {
 //   - Windows: Chromium's FindManifest (chrome/browser/extensions/api/
 //     messaging/native_process_launcher_win.cc) reads
 //     Software\Google\Chrome\NativeMessagingHosts (and, in Chromium-branded
-//     builds, Software\Chromium first) and brave-core does not override it:
-//     Brave reads Chrome's key, which is also where KeePassXC registers its
+//     builds, Software\Chromium first) and brave-core has no override of
+//     that file: Brave reads Chrome's key, which is also where KeePassXC registers its
 //     Brave host (NativeMessageInstaller.cpp, TARGET_DIR_BRAVE).
 var browsers = []browser{
 	{
