@@ -37,8 +37,8 @@ type browser struct {
 //     messaging/native_process_launcher_win.cc) reads
 //     Software\Google\Chrome\NativeMessagingHosts (and, in Chromium-branded
 //     builds, Software\Chromium first) and brave-core has no override of
-//     that file: Brave reads Chrome's key, which is also where KeePassXC registers its
-//     Brave host (NativeMessageInstaller.cpp, TARGET_DIR_BRAVE).
+//     that file: Brave reads Chrome's key, which is also where KeePassXC
+//     registers its Brave host (NativeMessageInstaller.cpp, TARGET_DIR_BRAVE).
 var browsers = []browser{
 	{
 		Name:      "chrome",
