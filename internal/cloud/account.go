@@ -83,7 +83,9 @@ type statement struct {
 }
 
 // query runs the statements as one batch (one transaction) and returns the
-// rows of each.
+// rows of each. Each statement must be a single SQL statement: D1 answers
+// one result per statement, so only then is there one result per item.
+// Scripts of several statements go through exec.
 func (a account) query(ctx context.Context, dbID, op string, stmts ...statement) ([][]map[string]any, error) {
 	batch := make([]d1.DatabaseQueryParamsBodyMultipleQueriesBatch, len(stmts))
 	for i, s := range stmts {
@@ -94,14 +96,12 @@ func (a account) query(ctx context.Context, dbID, op string, stmts ...statement)
 	}
 	var body d1.DatabaseQueryParamsBodyMultipleQueries
 	set(&body.Batch, batch)
-	p := d1.DatabaseQueryParams{Body: body}
-	set(&p.AccountID, a.id)
-	page, err := a.api.D1.Database.Query(ctx, dbID, p)
+	results, err := a.send(ctx, dbID, op, body)
 	if err != nil {
-		return nil, classify(op, PermD1, err)
+		return nil, err
 	}
-	out := make([][]map[string]any, 0, len(page.Result))
-	for i, r := range page.Result {
+	out := make([][]map[string]any, 0, len(results))
+	for i, r := range results {
 		if !r.Success {
 			return nil, fmt.Errorf("%s: statement %d did not succeed", op, i+1)
 		}
@@ -119,6 +119,43 @@ func (a account) query(ctx context.Context, dbID, op string, stmts ...statement)
 		return nil, fmt.Errorf("%s: got %d results for %d statements", op, len(out), len(stmts))
 	}
 	return out, nil
+}
+
+// exec runs sql, which may hold several statements, as one query: D1 runs
+// one query in one transaction, which is how wrangler applies a migration
+// and its d1_migrations record together (buildMigrationQuery in
+// workers-sdk's packages/wrangler/src/d1/migrations/helpers.ts). The API
+// answers one result per statement (wrangler's tests of it report
+// "Executed 3 commands" for "select 1; select 2; select 3;"), where one
+// result for the whole string has also been seen; the number of results is
+// therefore not checked, only that each one succeeded.
+func (a account) exec(ctx context.Context, dbID, op, sql string) error {
+	var body d1.DatabaseQueryParamsBodyD1SingleQuery
+	set(&body.Sql, sql)
+	results, err := a.send(ctx, dbID, op, body)
+	if err != nil {
+		return err
+	}
+	if len(results) == 0 {
+		return fmt.Errorf("%s: D1 answered no result", op)
+	}
+	for i, r := range results {
+		if !r.Success {
+			return fmt.Errorf("%s: statement %d did not succeed", op, i+1)
+		}
+	}
+	return nil
+}
+
+// send posts a query body and returns D1's results.
+func (a account) send(ctx context.Context, dbID, op string, body d1.DatabaseQueryParamsBodyUnion) ([]d1.QueryResult, error) {
+	p := d1.DatabaseQueryParams{Body: body}
+	set(&p.AccountID, a.id)
+	page, err := a.api.D1.Database.Query(ctx, dbID, p)
+	if err != nil {
+		return nil, classify(op, PermD1, err)
+	}
+	return page.Result, nil
 }
 
 type namespace struct {
@@ -259,7 +296,7 @@ func (a account) accountSubdomain(ctx context.Context) (string, error) {
 	var p workers.SubdomainGetParams
 	set(&p.AccountID, a.id)
 	s, err := a.api.Workers.Subdomains.Get(ctx, p)
-	if isNotFound(err) {
+	if isNotFound(err) || hasCode(err, codeNoSubdomain) {
 		return "", ErrNoSubdomain
 	}
 	if err != nil {

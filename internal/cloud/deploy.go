@@ -19,6 +19,12 @@ const (
 	SecretGitHubClient = "GITHUB_CLIENT_SECRET"
 	// VarGitHubClientID is the plain-text variable --github-client-id sets.
 	VarGitHubClientID = "GITHUB_CLIENT_ID"
+	// VarWorkerVersion is the plain-text variable that records the
+	// uploaded bundle's version (which ends in its hash). The upload's
+	// workers/tag annotation says the same, but a settings change (a new
+	// secret) deploys a version without the upload's annotations, while
+	// bindings are kept: the variable is what deploy and status compare.
+	VarWorkerVersion = "WORKTIME_VERSION"
 )
 
 // migrationsTable is the table wrangler records applied migrations in, with
@@ -171,6 +177,9 @@ func (d *Deployer) bindings(dbID, kvID, clientID string) []binding {
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		if n == VarWorkerVersion {
+			continue // deploy's own, added below
+		}
 		v := cfg.Vars[n]
 		if n == VarGitHubClientID && clientID != "" {
 			v = clientID
@@ -181,7 +190,20 @@ func (d *Deployer) bindings(dbID, kvID, clientID string) []binding {
 			out = append(out, binding{Name: n, Type: "json", JSON: v})
 		}
 	}
+	out = append(out, binding{Name: VarWorkerVersion, Type: "plain_text", Text: d.Bundle.Version})
 	return out
+}
+
+// deployedVersion is the bundle version of the deployed script: the
+// VarWorkerVersion binding, or the workers/tag annotation of a script that
+// predates it. "" means it was not deployed by worktimed.
+func deployedVersion(s *workers.ScriptScriptAndVersionSettingGetResponse) string {
+	for _, b := range s.Bindings {
+		if b.Name == VarWorkerVersion && string(b.Type) == "plain_text" {
+			return b.Text
+		}
+	}
+	return s.Annotations.WorkersTag
 }
 
 // bindingsMatch reports whether the deployed bindings carry every wanted

@@ -604,7 +604,95 @@ func TestDeployUploadsEveryBindingKind(t *testing.T) {
 	if !reflect.DeepEqual(sc.CompatibilityFlag, []string{"nodejs_compat"}) {
 		t.Errorf("compatibility flags = %v", sc.CompatibilityFlag)
 	}
+	if got := byName[VarWorkerVersion]["text"]; got != h.bundle.Version {
+		t.Errorf("%s = %v, want %s", VarWorkerVersion, got, h.bundle.Version)
+	}
+	// The first deploy's JWT secret made a version without annotations;
+	// an upload that changes no secret keeps them.
+	h.bundle = testBundle(t, "0.2.0")
+	h.mustDeploy(h.opts())
+	sc, _ = h.fake.Script("worktime")
 	if sc.Tag != h.bundle.Version || sc.Message != "worktimed cloud deploy "+h.bundle.Version {
 		t.Errorf("annotations = %q, %q", sc.Tag, sc.Message)
+	}
+}
+
+// A secret change deploys a version without the upload's workers/tag, as the
+// API does: deploy and status must still know the deployed bundle.
+func TestDeployAfterSecretChangeChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.mustDeploy(h.opts())
+	o := h.opts()
+	o.GitHubClientSecret = "gh-secret"
+	h.mustDeploy(o)
+	if sc, _ := h.fake.Script("worktime"); sc.Tag != "" || sc.TriggeredBy != "secret" {
+		t.Fatalf("the fake kept the tag %q after a secret change (triggered by %q)", sc.Tag, sc.TriggeredBy)
+	}
+	h.fake.ResetRequests()
+	res := h.mustDeploy(h.opts())
+	if w := h.fake.Writes(); len(w) != 0 || len(res.Changes) != 0 {
+		t.Fatalf("re-run after a secret change wrote %v (changes %v)", routes(w), res.Changes)
+	}
+	if sc, _ := h.fake.Script("worktime"); sc.Uploads != 1 {
+		t.Errorf("uploads = %d, want 1", sc.Uploads)
+	}
+	h.out.Reset()
+	st, err := h.deployer(testToken).Status(context.Background(), h.opts().Target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Worker == nil || st.Worker.Version != h.bundle.Version || !st.Worker.Matches {
+		t.Errorf("status worker = %+v, want %s matching\n%s", st.Worker, h.bundle.Version, h.out)
+	}
+	if strings.Contains(h.out.String(), "not deployed by worktimed") {
+		t.Errorf("status output:\n%s", h.out)
+	}
+}
+
+// Migrations apply and their results check out whether D1 answers one
+// result per statement (the API) or one per query.
+func TestDeployMigrationsEitherResultShape(t *testing.T) {
+	for _, perItem := range []bool{false, true} {
+		t.Run(fmt.Sprintf("OneResultPerItem=%v", perItem), func(t *testing.T) {
+			h := newHarnessWith(t, cffake.Options{Subdomain: "alice", OneResultPerItem: perItem})
+			res := h.mustDeploy(h.opts())
+			if len(res.Applied) != len(h.bundle.Migrations) {
+				t.Errorf("applied %v", res.Applied)
+			}
+			h.assertDeployed()
+			h.fake.ResetRequests()
+			h.mustDeploy(h.opts())
+			if w := h.fake.Writes(); len(w) != 0 {
+				t.Fatalf("re-run wrote: %v", routes(w))
+			}
+		})
+	}
+}
+
+func TestMigrationQuery(t *testing.T) {
+	tests := []struct{ sql, want string }{
+		{"CREATE TABLE a (x);\n", "CREATE TABLE a (x);\nINSERT INTO d1_migrations (name) VALUES ('0001_o''k.sql');"},
+		{"CREATE TABLE a (x)", "CREATE TABLE a (x)\n;\nINSERT INTO d1_migrations (name) VALUES ('0001_o''k.sql');"},
+		{"CREATE TABLE a (x);\n-- done", "CREATE TABLE a (x);\n-- done\n;\nINSERT INTO d1_migrations (name) VALUES ('0001_o''k.sql');"},
+	}
+	for _, tt := range tests {
+		if got := migrationQuery(Migration{Name: "0001_o'k.sql", SQL: tt.sql}); got != tt.want {
+			t.Errorf("migrationQuery(%q)\n got %q\nwant %q", tt.sql, got, tt.want)
+		}
+	}
+}
+
+// An account without a workers.dev subdomain is recognised by error code
+// 10007 whatever the HTTP status, as wrangler does, and by a 404.
+func TestDeployMissingSubdomain(t *testing.T) {
+	for _, status := range []int{404, 400, 200} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			h := newHarness(t)
+			h.fake.AddFault(cffake.Fault{Route: "account.subdomain", Status: status, Code: 10007, Message: "haven't registered workers.dev"})
+			_, err := h.deploy(h.opts())
+			if !errors.Is(err, ErrNoSubdomain) {
+				t.Fatalf("err = %v, want ErrNoSubdomain", err)
+			}
+		})
 	}
 }

@@ -99,6 +99,26 @@ func isNotFound(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound && !isRouteError(apiErr)
 }
 
+// codeNoSubdomain is the code Cloudflare answers GET /workers/subdomain with
+// when the account has not chosen its workers.dev subdomain; wrangler keys on
+// the code alone, whatever the status (getWorkersDevSubdomain in
+// workers-sdk's packages/deploy-helpers/src/triggers/subdomain.ts).
+const codeNoSubdomain = 10007
+
+// hasCode reports whether err is an API error carrying code.
+func hasCode(err error, code int64) bool {
+	var apiErr *apiError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	for _, d := range apiErr.Errors {
+		if d.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
 // isRouteError is Cloudflare's "could not route" 404 (code 7003), which
 // means the account ID is wrong, not that an object is missing.
 func isRouteError(e *apiError) bool {

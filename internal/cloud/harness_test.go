@@ -70,8 +70,16 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
+	return newHarnessWith(t, cffake.Options{Subdomain: "alice"})
+}
+
+// newHarnessWith uses the fake's options opts, with the test's folder,
+// account and token.
+func newHarnessWith(t testing.TB, opts cffake.Options) *harness {
+	t.Helper()
 	dir := t.TempDir()
-	fake, err := cffake.New(cffake.Options{Dir: dir, AccountID: testAccount, Token: testToken, Subdomain: "alice"})
+	opts.Dir, opts.AccountID, opts.Token = dir, testAccount, testToken
+	fake, err := cffake.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,14 +266,15 @@ func (h *harness) assertDeployed() {
 	if sc.ContentTypes[ModuleName] != "application/javascript+module" {
 		h.t.Errorf("content type %q", sc.ContentTypes[ModuleName])
 	}
-	if sc.Tag != h.bundle.Version || sc.CompatibilityDate != "2026-04-20" {
-		h.t.Errorf("tag %q date %q", sc.Tag, sc.CompatibilityDate)
+	if sc.CompatibilityDate != "2026-04-20" {
+		h.t.Errorf("compatibility date %q", sc.CompatibilityDate)
 	}
 	dbID, _ := h.fake.DatabaseID("worktime")
 	want := map[string]string{
 		"DB": "d1:" + dbID, "KV": "kv_namespace:" + nsID, "RATE_LIMITER": "ratelimit:1001",
 		"GITHUB_OAUTH_BASE": "plain_text:https://github.com", "GITHUB_API_BASE": "plain_text:https://api.github.com",
 		"ALLOWED_ORIGINS": "plain_text:", "JWT_TTL_SECONDS": "plain_text:604800", "DEV_LOGIN": "plain_text:0",
+		VarWorkerVersion: "plain_text:" + h.bundle.Version,
 	}
 	have := map[string]string{}
 	for _, b := range sc.Bindings {

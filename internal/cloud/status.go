@@ -38,7 +38,8 @@ type DatabaseStatus struct {
 
 // WorkerStatus describes the deployed script.
 type WorkerStatus struct {
-	// Version is the deployed version (the upload's tag).
+	// Version is the deployed version (its WORKTIME_VERSION variable, or
+	// the upload's tag for a Worker deployed before it existed).
 	Version string
 	// Matches is true when it is the version embedded in this binary.
 	Matches bool
@@ -128,7 +129,7 @@ func (d *Deployer) Status(ctx context.Context, t Target) (*Status, error) {
 		fmt.Fprintf(out, "Worker %s: missing\n", t.Name)
 		return st, nil
 	}
-	ws := &WorkerStatus{Version: settings.Annotations.WorkersTag}
+	ws := &WorkerStatus{Version: deployedVersion(settings)}
 	for _, b := range settings.Bindings {
 		if string(b.Type) == "secret_text" {
 			ws.Secrets = append(ws.Secrets, b.Name)
@@ -136,10 +137,7 @@ func (d *Deployer) Status(ctx context.Context, t Target) (*Status, error) {
 	}
 	sort.Strings(ws.Secrets)
 	st.Worker = ws
-	deployed := ws.Version
-	if deployed == "" {
-		deployed = "unknown (not deployed by worktimed)"
-	}
+	deployed := orUnknown(ws.Version)
 	fmt.Fprintf(out, "Worker %s: version %s", t.Name, deployed)
 	switch {
 	case d.Bundle == nil:
@@ -170,6 +168,14 @@ func (d *Deployer) Status(ctx context.Context, t Target) (*Status, error) {
 		fmt.Fprintf(out, "  route: workers.dev route not enabled\n")
 	}
 	return st, nil
+}
+
+// orUnknown names a version that is not known.
+func orUnknown(version string) string {
+	if version == "" {
+		return "unknown (not deployed by worktimed)"
+	}
+	return version
 }
 
 func containsString(list []string, s string) bool {

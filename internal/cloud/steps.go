@@ -130,19 +130,48 @@ func (r *deployRun) migrations(ctx context.Context) (string, error) {
 	}
 	for i, m := range pending {
 		fmt.Fprintf(r.d.Out, "\n      applying %s (%d/%d)", m.Name, i+1, len(pending))
-		// One batch is one transaction: the migration and its record in
-		// d1_migrations land together or not at all.
-		_, err := r.acct.query(ctx, r.db.ID, "apply migration "+m.Name,
-			statement{SQL: m.SQL},
-			statement{SQL: "INSERT INTO d1_migrations (name) VALUES (?1)", Params: []string{m.Name}},
-		)
+		// One query is one transaction: the migration and its record in
+		// d1_migrations land together or not at all, so a failed or
+		// interrupted deploy applies it again from the start.
+		op := "apply migration " + m.Name
+		if err := r.acct.exec(ctx, r.db.ID, op, migrationQuery(m)); err != nil {
+			return "", err
+		}
+		// The results say each statement ran; the record says the whole
+		// migration did, whatever the shape of the answer.
+		rows, err := r.acct.query(ctx, r.db.ID, op, statement{
+			SQL: "SELECT name FROM d1_migrations WHERE name = ?1", Params: []string{m.Name},
+		})
 		if err != nil {
 			return "", err
+		}
+		if len(rows[0]) != 1 {
+			return "", fmt.Errorf("%s: D1 reported success but d1_migrations does not record it", op)
 		}
 		r.res.Applied = append(r.res.Applied, m.Name)
 		r.change("applied migration %s", m.Name)
 	}
 	return fmt.Sprintf("\n      applied %d", len(pending)), nil
+}
+
+// migrationQuery is the migration followed by its d1_migrations record, as
+// one query string the way wrangler builds it (buildMigrationQuery in
+// workers-sdk's packages/wrangler/src/d1/migrations/helpers.ts): what
+// parameters mean for a query of several statements is not documented, so
+// the name is a quoted literal (names are checked by LoadBundle). The
+// record starts on its own line after a ";" so that a migration ending in a
+// comment or without a final ";" still ends before it.
+func migrationQuery(m Migration) string {
+	sql := strings.TrimRight(m.SQL, " \t\r\n")
+	if !strings.HasSuffix(sql, ";") {
+		sql += "\n;"
+	}
+	return sql + "\nINSERT INTO d1_migrations (name) VALUES (" + sqlString(m.Name) + ");"
+}
+
+// sqlString is s as an SQL string literal.
+func sqlString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
 // appliedMigrations reads d1_migrations. When create is false (dry run) it
@@ -203,12 +232,14 @@ func (r *deployRun) worker(ctx context.Context) (string, error) {
 	want := r.d.bindings(dbID, nsID, clientID)
 	version := r.d.Bundle.Version
 	switch {
-	case settings != nil && settings.Annotations.WorkersTag == version && bindingsMatch(settings.Bindings, want):
+	// want carries the version (VarWorkerVersion): matching bindings mean
+	// this bundle is deployed, whatever settings changed since.
+	case settings != nil && bindingsMatch(settings.Bindings, want):
 		return fmt.Sprintf("up to date (%s)", version), nil
 	case r.o.DryRun && settings == nil:
 		return r.change("would upload worker %s", version), nil
 	case r.o.DryRun:
-		return r.change("would update worker %s → %s", settings.Annotations.WorkersTag, version), nil
+		return r.change("would update worker %s → %s", orUnknown(deployedVersion(settings)), version), nil
 	}
 	if err := r.acct.uploadScript(ctx, r.o.Name, r.d.Bundle.Script, r.d.metadata(want)); err != nil {
 		return "", err

@@ -38,10 +38,23 @@ type Platform struct {
 	Home         string // the user's home directory
 	LocalAppData string // Windows: %LOCALAPPDATA%
 	AppData      string // Windows: %APPDATA%
+	// ConfigHome is $XDG_CONFIG_HOME (Linux), where Chromium-family
+	// browsers keep their profiles when it is set; "" means ~/.config.
+	ConfigHome string
 	// Exists reports whether a file or folder exists (browser detection).
 	Exists func(path string) bool
 	// LookPath finds a program on PATH (browser detection on Linux).
 	LookPath func(name string) (string, error)
+}
+
+// configHome is the XDG config home: ConfigHome, or ~/.config. Chromium
+// takes a non-empty XDG_CONFIG_HOME as it is (GetXDGDirectory in
+// base/nix/xdg_util.cc, used by GetDefaultUserDataDirectory).
+func (p Platform) configHome() string {
+	if p.ConfigHome != "" {
+		return p.ConfigHome
+	}
+	return joinOS(p.OS, p.Home, ".config")
 }
 
 // Options say what to install.
@@ -128,6 +141,10 @@ func MakePlan(p Platform, opts Options) (Plan, error) {
 	if !isAbs(p.OS, opts.Executable) {
 		return Plan{}, fmt.Errorf("install: executable path %q is not absolute", opts.Executable)
 	}
+	if p.OS == "linux" && p.ConfigHome != "" && !isAbs(p.OS, p.ConfigHome) {
+		// A browser would resolve it against its own working folder.
+		return Plan{}, fmt.Errorf("install: XDG_CONFIG_HOME %q is not an absolute path", p.ConfigHome)
+	}
 	chrome, firefox, err := splitIDs(opts.ExtensionIDs)
 	if err != nil {
 		return Plan{}, fmt.Errorf("install: %w", err)
@@ -173,21 +190,24 @@ func MakePlan(p Platform, opts Options) (Plan, error) {
 		if b.Firefox {
 			content = firefoxJSON
 		}
-		loc := b.location(p)
-		if p.OS == "windows" {
-			// One manifest file per flavour; each browser's key points at it.
-			flavour := "chrome"
-			if b.Firefox {
-				flavour = "firefox"
+		for _, loc := range b.locations(p) {
+			// Browsers that read the same place (Brave reads Chrome's)
+			// share one manifest there.
+			if p.OS == "windows" {
+				// One manifest file per flavour; each browser's key points at it.
+				flavour := "chrome"
+				if b.Firefox {
+					flavour = "firefox"
+				}
+				path := joinOS(p.OS, p.LocalAppData, "worktime", "NativeMessagingHosts", flavour, HostName+".json")
+				plan.addFile(File{Path: path, Mode: 0o644, Content: content})
+				if r := (RegValue{Key: loc, Value: path}); !slices.Contains(plan.Registry, r) {
+					plan.Registry = append(plan.Registry, r)
+				}
+				continue
 			}
-			path := joinOS(p.OS, p.LocalAppData, "worktime", "NativeMessagingHosts", flavour, HostName+".json")
-			if !slices.ContainsFunc(plan.Files, func(f File) bool { return f.Path == path }) {
-				plan.Files = append(plan.Files, File{Path: path, Mode: 0o644, Content: content})
-			}
-			plan.Registry = append(plan.Registry, RegValue{Key: loc, Value: path})
-			continue
+			plan.addFile(File{Path: joinOS(p.OS, loc, HostName+".json"), Mode: 0o644, Content: content})
 		}
-		plan.Files = append(plan.Files, File{Path: joinOS(p.OS, loc, HostName+".json"), Mode: 0o644, Content: content})
 	}
 	svc, err := makeService(p, opts)
 	if err != nil {
@@ -195,6 +215,13 @@ func MakePlan(p Platform, opts Options) (Plan, error) {
 	}
 	plan.Service = svc
 	return plan, nil
+}
+
+// addFile adds f unless the plan already writes its path.
+func (p *Plan) addFile(f File) {
+	if !slices.ContainsFunc(p.Files, func(g File) bool { return g.Path == f.Path }) {
+		p.Files = append(p.Files, f)
+	}
 }
 
 // isAbs reports whether path is absolute on os.

@@ -377,3 +377,174 @@ func TestPlanLauncher(t *testing.T) {
 		})
 	}
 }
+
+// memRegistry is an in-memory HKCU.
+type memRegistry map[string]string
+
+func (m memRegistry) SetString(key, name, value string) error {
+	m[key+"|"+name] = value
+	return nil
+}
+
+func (m memRegistry) DeleteValue(key, name string) error {
+	delete(m, key+"|"+name)
+	return nil
+}
+
+func (m memRegistry) DeleteKey(key string) error {
+	for k := range m {
+		if strings.HasPrefix(k, key+"|") {
+			delete(m, k)
+		}
+	}
+	return nil
+}
+
+// Brave reads Chrome's manifest folder on macOS and Chrome's key on
+// Windows; on Linux its own folder.
+func TestBravePlaces(t *testing.T) {
+	tests := []struct {
+		name      string
+		p         Platform
+		exe       string
+		wantFiles []string
+		wantKeys  []string
+	}{
+		{"macos", Platform{OS: "darwin", Home: "/Users/u"}, "/Applications/w/worktimed", []string{
+			"/Users/u/Library/Application Support/Google/Chrome/NativeMessagingHosts/com.worktime.host.json",
+			"/Users/u/Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts/com.worktime.host.json",
+		}, nil},
+		{"linux", Platform{OS: "linux", Home: "/home/u"}, "/opt/worktimed", []string{
+			"/home/u/.config/BraveSoftware/Brave-Browser/NativeMessagingHosts/com.worktime.host.json",
+		}, nil},
+		{"windows", Platform{OS: "windows", Home: `C:\Users\u`, LocalAppData: `C:\L`}, `C:\w\worktimed.exe`, []string{
+			`C:\L\worktime\NativeMessagingHosts\chrome\com.worktime.host.json`,
+		}, []string{`Software\Google\Chrome\NativeMessagingHosts\com.worktime.host`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := MakePlan(tt.p, Options{Executable: tt.exe, ExtensionIDs: []string{testChromeID}, Browsers: []string{"brave"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var files, keys []string
+			for _, f := range plan.Files {
+				files = append(files, f.Path)
+			}
+			for _, r := range plan.Registry {
+				keys = append(keys, r.Key)
+			}
+			if !slices.Equal(files, tt.wantFiles) || !slices.Equal(keys, tt.wantKeys) {
+				t.Fatalf("files %q keys %q\nwant %q %q", files, keys, tt.wantFiles, tt.wantKeys)
+			}
+			// With Chrome too, the shared place is written once.
+			both, err := MakePlan(tt.p, Options{Executable: tt.exe, ExtensionIDs: []string{testChromeID}, Browsers: []string{"chrome", "brave"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantFiles := len(plan.Files)
+			if tt.p.OS == "linux" {
+				wantFiles++ // Chrome's own folder
+			}
+			if len(both.Files) != wantFiles || len(both.Registry) != len(plan.Registry) {
+				t.Errorf("chrome+brave: %d files %d keys, want %d and %d", len(both.Files), len(both.Registry), wantFiles, len(plan.Registry))
+			}
+		})
+	}
+}
+
+// Every place Brave may read is recorded, so uninstall removes it all and
+// only it: on macOS in a temporary home, on Windows in a registry.
+func TestBraveInstallUninstall(t *testing.T) {
+	ctx := context.Background()
+	t.Run("macos", func(t *testing.T) {
+		home := t.TempDir()
+		wtHome := filepath.Join(home, "wt")
+		before := tree(t, home)
+		plan, err := MakePlan(Platform{OS: "darwin", Home: home}, Options{Executable: "/opt/worktimed", ExtensionIDs: []string{testChromeID}, Browsers: []string{"brave"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Apply(ctx, plan, wtHome, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, rel := range []string{"Google/Chrome", "BraveSoftware/Brave-Browser"} {
+			b, err := os.ReadFile(filepath.Join(home, "Library/Application Support", rel, "NativeMessagingHosts", HostName+".json"))
+			if err != nil || !strings.Contains(string(b), testChromeID) {
+				t.Errorf("%s manifest: %q, %v", rel, b, err)
+			}
+		}
+		rec, err := LoadRecord(wtHome)
+		if err != nil || len(rec.Files) != 2 {
+			t.Fatalf("record %+v, %v", rec, err)
+		}
+		if err := Uninstall(ctx, wtHome, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		after := tree(t, home)
+		after = slices.DeleteFunc(after, func(p string) bool { return p == "wt" })
+		if !slices.Equal(after, before) {
+			t.Fatalf("after uninstall:\n%s\nwant:\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
+		}
+	})
+	t.Run("windows", func(t *testing.T) {
+		wtHome := t.TempDir()
+		reg := memRegistry{}
+		plan, err := MakePlan(Platform{OS: "windows", Home: `C:\Users\u`, LocalAppData: filepath.Join(wtHome, "local")}, Options{Executable: `C:\w\worktimed.exe`, ExtensionIDs: []string{testChromeID}, Browsers: []string{"brave"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan.Files = nil // Windows paths; the registry is what is checked here
+		if err := Apply(ctx, plan, wtHome, nil, reg); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := reg[`Software\Google\Chrome\NativeMessagingHosts\com.worktime.host|`]; !ok || len(reg) != 1 {
+			t.Fatalf("registry %v", reg)
+		}
+		if err := Uninstall(ctx, wtHome, nil, reg); err != nil {
+			t.Fatal(err)
+		}
+		if len(reg) != 0 {
+			t.Fatalf("registry after uninstall %v", reg)
+		}
+	})
+}
+
+// Chromium-family browsers keep their profiles under $XDG_CONFIG_HOME when
+// it is set; Firefox stays in ~/.mozilla.
+func TestXDGConfigHome(t *testing.T) {
+	p := Platform{OS: "linux", Home: "/home/u", ConfigHome: "/home/u/cfg", Exists: fakeExists("/home/u/cfg/chromium", "/home/u/.mozilla")}
+	plan, err := MakePlan(p, Options{Executable: "/opt/worktimed", ExtensionIDs: []string{testChromeID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(plan.Browsers, []string{"chromium", "firefox"}) {
+		t.Errorf("detected %q", plan.Browsers)
+	}
+	all, err := MakePlan(p, Options{Executable: "/opt/worktimed", ExtensionIDs: []string{testChromeID}, Browsers: BrowserNames()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range all.Files {
+		got = append(got, f.Path)
+	}
+	want := []string{
+		"/home/u/cfg/google-chrome/NativeMessagingHosts/com.worktime.host.json",
+		"/home/u/cfg/chromium/NativeMessagingHosts/com.worktime.host.json",
+		"/home/u/cfg/microsoft-edge/NativeMessagingHosts/com.worktime.host.json",
+		"/home/u/cfg/BraveSoftware/Brave-Browser/NativeMessagingHosts/com.worktime.host.json",
+		"/home/u/.mozilla/native-messaging-hosts/com.worktime.host.json",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("files\n got %q\nwant %q", got, want)
+	}
+	p.ConfigHome = "cfg"
+	if _, err := MakePlan(p, Options{Executable: "/opt/worktimed", ExtensionIDs: []string{testChromeID}}); err == nil || !strings.Contains(err.Error(), "XDG_CONFIG_HOME") {
+		t.Errorf("relative XDG_CONFIG_HOME: err = %v", err)
+	}
+	t.Setenv("XDG_CONFIG_HOME", "/x/config")
+	if d, err := Detect("/home/u"); err != nil || d.ConfigHome != "/x/config" {
+		t.Errorf("Detect: ConfigHome %q, %v", d.ConfigHome, err)
+	}
+}

@@ -20,8 +20,8 @@ type FileManager struct{}
 
 var _ Manager = FileManager{}
 
-// Install writes the unit and enables it.
-func (FileManager) Install(_ context.Context, s Service) error {
+// writeUnit writes the service's unit file (or plist).
+func writeUnit(s Service) error {
 	if s.UnitPath == "" {
 		return fmt.Errorf("install: %s service has no unit file", s.Kind)
 	}
@@ -30,6 +30,14 @@ func (FileManager) Install(_ context.Context, s Service) error {
 	}
 	if err := writeFileAtomic(s.UnitPath, []byte(s.Unit), 0o644); err != nil {
 		return fmt.Errorf("install: write %s: %w", s.UnitPath, err)
+	}
+	return nil
+}
+
+// Install writes the unit and enables it.
+func (FileManager) Install(_ context.Context, s Service) error {
+	if err := writeUnit(s); err != nil {
+		return err
 	}
 	if s.EnableLink != "" {
 		if err := os.MkdirAll(filepath.Dir(s.EnableLink), 0o755); err != nil {
@@ -90,7 +98,8 @@ func (FileManager) Status(_ context.Context, s Service) (string, error) {
 
 // SystemManager registers the service with github.com/kardianos/service as
 // a user service: systemctl --user on Linux (with worktime's own unit, wanted
-// by default.target), launchctl on macOS.
+// by default.target). macOS uses LaunchAgentManager instead: the library's
+// launchd support uses the legacy `launchctl load`.
 type SystemManager struct{}
 
 var _ Manager = SystemManager{}

@@ -23,6 +23,7 @@ func Detect(home string) (Platform, error) {
 		Home:         home,
 		LocalAppData: os.Getenv("LOCALAPPDATA"),
 		AppData:      os.Getenv("APPDATA"),
+		ConfigHome:   os.Getenv("XDG_CONFIG_HOME"),
 		Exists: func(p string) bool {
 			_, err := os.Stat(p)
 			return !errors.Is(err, fs.ErrNotExist) && err == nil
@@ -32,14 +33,15 @@ func Detect(home string) (Platform, error) {
 }
 
 // SystemManagerFor picks the service manager for the running system:
-// kardianos/service where a user service manager answers, the Run key on
-// Windows, and FileManager otherwise.
+// launchctl's domain subcommands on macOS, kardianos/service where a
+// systemd user manager answers, the Run key on Windows, and FileManager
+// otherwise.
 func SystemManagerFor(p Platform) Manager {
 	switch p.OS {
 	case "windows":
 		return RunKeyManager{Reg: SystemRegistry()}
 	case "darwin":
-		return SystemManager{}
+		return LaunchAgentManager{UID: os.Getuid(), Run: ExecRunner}
 	case "linux":
 		if UserManagerReachable() {
 			return SystemManager{}

@@ -166,9 +166,15 @@ func (s *Server) d1Query(w *recorder, r *http.Request) {
 		items = []queryItem{body.queryItem}
 	}
 	args := make([][]any, len(items))
+	stmts := make([][]string, len(items))
 	for i, it := range items {
-		if strings.TrimSpace(it.SQL) == "" {
+		stmts[i] = splitStatements(it.SQL)
+		if len(stmts[i]) == 0 {
 			writeErrors(w, http.StatusBadRequest, 7400, fmt.Sprintf("The request is malformed: statement %d has no sql", i))
+			return
+		}
+		if len(it.Params) > 0 && len(stmts[i]) > 1 {
+			writeErrors(w, http.StatusBadRequest, 7400, fmt.Sprintf("The request is malformed: statement %d has parameters and several statements", i))
 			return
 		}
 		for j, p := range it.Params {
@@ -192,21 +198,33 @@ func (s *Server) d1Query(w *recorder, r *http.Request) {
 		writeErrors(w, http.StatusInternalServerError, 7500, err.Error())
 		return
 	}
+	// The API answers one result per statement, not per batch item:
+	// wrangler's tests of it expect "Executed 3 commands" for
+	// "select 1; select 2; select 3;" (workers-sdk's
+	// packages/wrangler/src/__tests__/d1/execute.test.ts). With
+	// OneResultPerItem the fake answers the other shape, one per item.
 	results := make([]queryResult, 0, len(items))
-	for i, it := range items {
-		start := time.Now()
-		rows, err := runStatement(tx, it.SQL, args[i])
-		if err != nil {
-			tx.Rollback()
-			writeErrors(w, http.StatusBadRequest, 7500, err.Error()+": SQLITE_ERROR")
-			return
+	for i := range items {
+		for j, stmt := range stmts[i] {
+			start := time.Now()
+			rows, err := runStatement(tx, stmt, args[i])
+			if err != nil {
+				tx.Rollback()
+				writeErrors(w, http.StatusBadRequest, 7500, err.Error()+": SQLITE_ERROR")
+				return
+			}
+			var changes, lastID int64
+			_ = tx.QueryRow("SELECT changes(), last_insert_rowid()").Scan(&changes, &lastID)
+			res := queryResult{Results: rows, Success: true, Meta: queryMeta{
+				Changes: changes, LastRowID: lastID, Duration: float64(time.Since(start).Microseconds()) / 1000,
+				RowsRead: int64(len(rows)), RowsWritten: changes,
+			}}
+			if s.oneResultPerItem && j > 0 {
+				results[len(results)-1] = res
+				continue
+			}
+			results = append(results, res)
 		}
-		var changes, lastID int64
-		_ = tx.QueryRow("SELECT changes(), last_insert_rowid()").Scan(&changes, &lastID)
-		results = append(results, queryResult{Results: rows, Success: true, Meta: queryMeta{
-			Changes: changes, LastRowID: lastID, Duration: float64(time.Since(start).Microseconds()) / 1000,
-			RowsRead: int64(len(rows)), RowsWritten: changes,
-		}})
 	}
 	if err := tx.Commit(); err != nil {
 		writeErrors(w, http.StatusInternalServerError, 7500, err.Error())
@@ -277,4 +295,83 @@ func runStatement(tx *sql.Tx, query string, args []any) ([]map[string]any, error
 		return nil, err
 	}
 	return out, nil
+}
+
+// splitStatements splits sql into its statements, as SQLite reads them: a
+// ";" ends a statement unless it is inside a string, a quoted name, a
+// comment or the BEGIN ... END body of a trigger. Statements of nothing but
+// comments and space are dropped.
+func splitStatements(sql string) []string {
+	var out []string
+	start, depth, words := 0, 0, 0
+	trigger, token := false, false
+	end := func(i int) {
+		if token {
+			out = append(out, strings.TrimSpace(sql[start:i]))
+		}
+		start, words, depth, trigger, token = i+1, 0, 0, false, false
+	}
+	for i := 0; i < len(sql); {
+		c := sql[i]
+		switch {
+		case c == '\'' || c == '"' || c == '`' || c == '[':
+			token = true
+			closing := c
+			if c == '[' {
+				closing = ']'
+			}
+			for i++; i < len(sql); i++ {
+				if sql[i] != closing {
+					continue
+				}
+				if closing != ']' && i+1 < len(sql) && sql[i+1] == closing {
+					i++ // a doubled quote stands for itself
+					continue
+				}
+				break
+			}
+			i++
+		case strings.HasPrefix(sql[i:], "--"):
+			for i < len(sql) && sql[i] != '\n' {
+				i++
+			}
+		case strings.HasPrefix(sql[i:], "/*"):
+			if k := strings.Index(sql[i+2:], "*/"); k >= 0 {
+				i += k + 4
+			} else {
+				i = len(sql)
+			}
+		case isWordByte(c):
+			token = true
+			j := i
+			for j < len(sql) && isWordByte(sql[j]) {
+				j++
+			}
+			w := strings.ToUpper(sql[i:j])
+			words++
+			switch {
+			case words <= 4 && w == "TRIGGER":
+				trigger = true
+			case trigger && (w == "BEGIN" || w == "CASE"):
+				depth++
+			case trigger && w == "END" && depth > 0:
+				depth--
+			}
+			i = j
+		case c == ';' && depth == 0:
+			end(i)
+			i++
+		default:
+			if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+				token = true
+			}
+			i++
+		}
+	}
+	end(len(sql))
+	return out
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

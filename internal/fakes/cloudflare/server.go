@@ -87,8 +87,12 @@ type Script struct {
 	ContentTypes      map[string]string
 	CompatibilityDate string
 	CompatibilityFlag []string
-	Tag               string
-	Message           string
+	// Tag and Message are the deployed version's annotations; a secret
+	// change deploys a version without them.
+	Tag     string
+	Message string
+	// TriggeredBy is "upload" or "secret": what made the deployed version.
+	TriggeredBy string
 	// Bindings are the non-secret bindings as uploaded (decoded JSON).
 	Bindings []map[string]any
 	// Secrets maps a secret's name to its value.
@@ -115,6 +119,8 @@ type namespace struct {
 type Server struct {
 	srv *httptest.Server
 	dir string
+	// oneResultPerItem is Options.OneResultPerItem.
+	oneResultPerItem bool
 
 	mu         sync.Mutex
 	accountID  string
@@ -143,6 +149,10 @@ type Options struct {
 	Token string
 	// Subdomain is the account's workers.dev subdomain; empty means none yet.
 	Subdomain string
+	// OneResultPerItem makes D1 queries answer one result per query or
+	// batch item (the last statement's) instead of one per statement as
+	// the API does, to test that clients handle both.
+	OneResultPerItem bool
 }
 
 // New starts a server on 127.0.0.1. Close it when done.
@@ -160,6 +170,7 @@ func New(opts Options) (*Server, error) {
 		namespaces: map[string]*namespace{},
 		scripts:    map[string]*Script{},
 	}
+	s.oneResultPerItem = opts.OneResultPerItem
 	for _, p := range AllPermissions() {
 		s.perms[p] = true
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -124,13 +125,14 @@ func TestD1Query(t *testing.T) {
 	}
 	var results []queryResult
 	json.Unmarshal(r.Result, &results)
-	if len(results) != 3 || len(results[2].Results) != 1 {
+	// One result per statement: the first item holds two.
+	if len(results) != 4 || len(results[3].Results) != 1 {
 		t.Fatalf("results = %+v", results)
 	}
-	row := results[2].Results[0]
+	row := results[3].Results[0]
 	// A string parameter lands as an integer in an INTEGER column, as in D1.
-	if row["s"] != "it's" || row["ty"] != "integer" || !results[1].Meta.ChangedDB {
-		t.Errorf("row = %v meta %+v", row, results[1].Meta)
+	if row["s"] != "it's" || row["ty"] != "integer" || !results[2].Meta.ChangedDB {
+		t.Errorf("row = %v meta %+v", row, results[2].Meta)
 	}
 	if len(s.Writes()) != 2 { // the create and the batch
 		t.Errorf("writes = %+v", s.Writes())
@@ -163,6 +165,56 @@ func TestD1Query(t *testing.T) {
 	}
 	if results[0].Meta.ChangedDB {
 		t.Error("a SELECT reported a change")
+	}
+}
+
+// The API answers a query of several statements with one result per
+// statement, as wrangler's tests of it expect ("Executed 3 commands").
+func TestD1QueryOneResultPerStatement(t *testing.T) {
+	for _, perItem := range []bool{false, true} {
+		t.Run(fmt.Sprintf("OneResultPerItem=%v", perItem), func(t *testing.T) {
+			s, err := New(Options{Dir: t.TempDir(), AccountID: acct, Token: token, OneResultPerItem: perItem})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(s.Close)
+			id := createDB(t, s, "db")
+			r := call(t, s, "POST", acct+"/d1/database/"+id+"/query", token, map[string]any{"sql": "select 1; select 2; select 3;"})
+			var results []queryResult
+			if err := json.Unmarshal(r.Result, &results); err != nil || r.Status != 200 {
+				t.Fatalf("%d %s %v", r.Status, r.Result, err)
+			}
+			want := 3
+			if perItem {
+				want = 1
+			}
+			if len(results) != want {
+				t.Fatalf("%d results, want %d: %s", len(results), want, r.Result)
+			}
+			if last := results[len(results)-1].Results[0]["3"]; last != float64(3) {
+				t.Errorf("last result %v, want the third statement's", results[len(results)-1].Results)
+			}
+		})
+	}
+}
+
+func TestSplitStatements(t *testing.T) {
+	tests := []struct {
+		sql  string
+		want []string
+	}{
+		{"select 1; select 2; select 3;", []string{"select 1", "select 2", "select 3"}},
+		{"select 1", []string{"select 1"}},
+		{"INSERT INTO t VALUES ('a;b', \"c;\"\"d\", [e;f], `g;h`); -- x;y\n/* p;q */ ;", []string{"INSERT INTO t VALUES ('a;b', \"c;\"\"d\", [e;f], `g;h`)"}},
+		{"SELECT 'it''s; fine';\n-- trailing comment", []string{"SELECT 'it''s; fine'"}},
+		{"CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET n = CASE WHEN n > 1 THEN 1 ELSE 2 END; DELETE FROM u; END; SELECT 1",
+			[]string{"CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET n = CASE WHEN n > 1 THEN 1 ELSE 2 END; DELETE FROM u; END", "SELECT 1"}},
+		{" ; -- nothing\n ;", nil},
+	}
+	for _, tt := range tests {
+		if got := splitStatements(tt.sql); !slices.Equal(got, tt.want) {
+			t.Errorf("splitStatements(%q)\n got %q\nwant %q", tt.sql, got, tt.want)
+		}
 	}
 }
 

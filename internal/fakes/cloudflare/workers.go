@@ -216,7 +216,7 @@ func (s *Server) scriptUpload(w *recorder, r *http.Request) {
 	sc := &Script{
 		Name: name, MainModule: meta.MainModule, Modules: modules, ContentTypes: types,
 		CompatibilityDate: meta.CompatibilityDate, CompatibilityFlag: meta.CompatibilityFlags,
-		Tag: meta.Annotations.Tag, Message: meta.Annotations.Message,
+		Tag: meta.Annotations.Tag, Message: meta.Annotations.Message, TriggeredBy: "upload",
 		Bindings: plain, Secrets: secrets, ModifiedOn: time.Now().UTC(),
 	}
 	if old != nil {
@@ -274,10 +274,23 @@ func (s *Server) scriptSettings(w *recorder, r *http.Request) {
 		"bindings":            bindings,
 		"compatibility_date":  sc.CompatibilityDate,
 		"compatibility_flags": sc.CompatibilityFlag,
-		"annotations":         map[string]any{"workers/tag": sc.Tag, "workers/message": sc.Message, "workers/triggered_by": "upload"},
+		"annotations":         annotations(sc),
 		"logpush":             false,
 		"usage_model":         "standard",
 	})
+}
+
+// annotations are the version's annotations; a version made by a settings
+// change has only workers/triggered_by.
+func annotations(sc *Script) map[string]any {
+	a := map[string]any{"workers/triggered_by": sc.TriggeredBy}
+	if sc.Tag != "" {
+		a["workers/tag"] = sc.Tag
+	}
+	if sc.Message != "" {
+		a["workers/message"] = sc.Message
+	}
+	return a
 }
 
 func (s *Server) secretList(w *recorder, r *http.Request) {
@@ -321,6 +334,10 @@ func (s *Server) secretPut(w *recorder, r *http.Request) {
 		}
 	}
 	sc.Secrets[body.Name] = body.Text
+	// A secret change deploys a new version of the script, and a version
+	// made by a settings change carries no annotations of the upload: its
+	// workers/tag is gone (workers/triggered_by says "secret").
+	sc.Tag, sc.Message, sc.TriggeredBy = "", "", "secret"
 	writeResult(w, map[string]string{"name": body.Name, "type": "secret_text"})
 }
 
