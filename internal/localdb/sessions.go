@@ -156,6 +156,31 @@ func activeSessions(ctx context.Context, q querier, deviceID string) ([]Session,
 	return out, nil
 }
 
+// EndedSessionAfter returns an ended session of deviceID that covers a
+// second at or after from (its end_time is after from); ok is false if
+// there is none. It reads two rows of the start_time index: the sessions
+// starting at or after from, and the last one starting before it. The
+// latter is the only one that can reach past from while the device's
+// sessions do not overlap, which the tracker keeps true.
+func (tx *Tx) EndedSessionAfter(deviceID string, from time.Time) (s Session, ok bool, err error) {
+	for _, q := range []string{
+		`WHERE start_time >= ?2 AND device_id = ?1 AND status != 'active' AND end_time > ?2 ORDER BY start_time LIMIT 1`,
+		`WHERE start_time < ?2 AND device_id = ?1 AND status != 'active' ORDER BY start_time DESC LIMIT 1`,
+	} {
+		s, err := scanSession(tx.QueryRowContext(tx.ctx, `SELECT `+sessionCols+` FROM time_sessions `+q, deviceID, from.Unix()))
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return Session{}, false, fmt.Errorf("ended session after %s: %w", from.Format(time.RFC3339), err)
+		}
+		if s.EndTime != nil && s.EndTime.After(from) {
+			return s, true, nil
+		}
+	}
+	return Session{}, false, nil
+}
+
 // Put inserts or replaces a session as a local change: it stamps updated_at
 // (never earlier than the stored value + 1 ms), assigns the next change
 // sequence (making the row pending) and moves the session's contribution in
