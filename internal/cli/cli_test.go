@@ -207,11 +207,6 @@ func TestBadFlagNoUsage(t *testing.T) {
 
 func TestTrackStatsSessionsFlow(t *testing.T) {
 	h := newCLI(t)
-	// A session the day before, crossing midnight (recorded first: a
-	// device's sessions may not overlap, so none can start before the
-	// end of one already recorded).
-	h.ok("track", "start", "--repo", "octo/cat", "--pr", "3", "--at", "2026-11-24T23:00:00Z")
-	h.ok("track", "stop", "--at", "2026-11-25T00:30:00Z")
 	id := strings.TrimSpace(h.ok("track", "start", "--repo", "acme/web", "--pr", "12", "--at", "2026-11-25T08:00:00Z"))
 	if len(id) != 36 {
 		t.Fatalf("start printed %q, want a session id", id)
@@ -221,6 +216,9 @@ func TestTrackStatsSessionsFlow(t *testing.T) {
 	if !strings.Contains(stop, id+" completed 1h15m30s") {
 		t.Fatalf("stop printed %q", stop)
 	}
+	// A session the day before, crossing midnight.
+	h.ok("track", "start", "--repo", "octo/cat", "--pr", "3", "--at", "2026-11-24T23:00:00Z")
+	h.ok("track", "stop", "--at", "2026-11-25T00:30:00Z")
 	// Idempotent stop by id.
 	if out := h.ok("track", "stop", "--session", id); !strings.Contains(out, "completed 1h15m30s") {
 		t.Fatalf("second stop printed %q", out)

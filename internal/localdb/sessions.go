@@ -156,29 +156,40 @@ func activeSessions(ctx context.Context, q querier, deviceID string) ([]Session,
 	return out, nil
 }
 
-// EndedSessionAfter returns an ended session of deviceID that covers a
-// second at or after from (its end_time is after from); ok is false if
-// there is none. It reads two rows of the start_time index: the sessions
-// starting at or after from, and the last one starting before it. The
-// latter is the only one that can reach past from while the device's
-// sessions do not overlap, which the tracker keeps true.
-func (tx *Tx) EndedSessionAfter(deviceID string, from time.Time) (s Session, ok bool, err error) {
-	for _, q := range []string{
-		`WHERE start_time >= ?2 AND device_id = ?1 AND status != 'active' AND end_time > ?2 ORDER BY start_time LIMIT 1`,
-		`WHERE start_time < ?2 AND device_id = ?1 AND status != 'active' ORDER BY start_time DESC LIMIT 1`,
-	} {
-		s, err := scanSession(tx.QueryRowContext(tx.ctx, `SELECT `+sessionCols+` FROM time_sessions `+q, deviceID, from.Unix()))
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return Session{}, false, fmt.Errorf("ended session after %s: %w", from.Format(time.RFC3339), err)
-		}
-		if s.EndTime != nil && s.EndTime.After(from) {
-			return s, true, nil
-		}
+// EndedSessionCovering returns the ended session of deviceID that covers
+// the second at (start_time <= at < end_time); ok is false if there is none.
+// It reads one row of the start_time index, the last session starting at or
+// before at (the longest of those starting at the same second): while the
+// device's sessions do not overlap, which the tracker keeps true, no other
+// can cover at.
+func (tx *Tx) EndedSessionCovering(deviceID string, at time.Time) (s Session, ok bool, err error) {
+	s, err = scanSession(tx.QueryRowContext(tx.ctx, `SELECT `+sessionCols+` FROM time_sessions
+		WHERE start_time <= ?2 AND device_id = ?1 AND status != 'active'
+		ORDER BY start_time DESC, end_time DESC LIMIT 1`, deviceID, at.Unix()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, false, nil
 	}
-	return Session{}, false, nil
+	if err != nil {
+		return Session{}, false, fmt.Errorf("session covering %s: %w", at.Format(time.RFC3339), err)
+	}
+	return s, s.EndTime != nil && s.EndTime.After(at), nil
+}
+
+// NextSessionStart returns the start of deviceID's first session, other
+// than id, that starts after after and covers at least a second; ok is
+// false if there is none.
+func (tx *Tx) NextSessionStart(deviceID, id string, after time.Time) (start time.Time, ok bool, err error) {
+	var sec int64
+	err = tx.QueryRowContext(tx.ctx, `SELECT start_time FROM time_sessions
+		WHERE start_time > ?2 AND device_id = ?1 AND id != ?3 AND (end_time IS NULL OR end_time > start_time)
+		ORDER BY start_time LIMIT 1`, deviceID, after.Unix(), id).Scan(&sec)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next session after %s: %w", after.Format(time.RFC3339), err)
+	}
+	return time.Unix(sec, 0).UTC(), true, nil
 }
 
 // Put inserts or replaces a session as a local change: it stamps updated_at

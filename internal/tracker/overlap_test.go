@@ -42,8 +42,8 @@ func TestBackdatedStartKeepsAcknowledgedTime(t *testing.T) {
 }
 
 // TestStartInsideEndedSessionConflicts: one device never has two sessions
-// covering the same second, so a start inside (or before) an ended session
-// of the device is refused; a start at its end is not.
+// covering the same second, so a start inside an ended session of the
+// device is refused; a start at its end is not.
 func TestStartInsideEndedSessionConflicts(t *testing.T) {
 	h := newHarness(t, nil)
 	day := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
@@ -52,7 +52,7 @@ func TestStartInsideEndedSessionConflicts(t *testing.T) {
 	if _, err := h.tr.End(h.ctx, a.ID, ptr(stop)); err != nil {
 		t.Fatal(err)
 	}
-	for _, at := range []time.Time{day, day.Add(time.Hour), stop.Add(-time.Second), day.Add(-time.Hour)} {
+	for _, at := range []time.Time{day, day.Add(time.Hour), stop.Add(-time.Second)} {
 		_, err := h.tr.Start(h.ctx, api.StartRequest{RepoOwner: "acme", RepoName: "web", PRNumber: 1, At: ptr(at)})
 		if !errors.Is(err, api.ErrConflict) {
 			t.Fatalf("start at %s = %v, want a conflict", at.Format(time.RFC3339), err)
@@ -80,6 +80,37 @@ func TestStartInsideEndedSessionConflicts(t *testing.T) {
 		t.Fatalf("another device's start: %v", err)
 	}
 	assertNoOverlap(t, h.ctx, h.db, []string{a.ID, b.ID})
+}
+
+// TestBackdatedIntoGapEndsAtNextSession: a session started back-dated into
+// the gap before sessions already recorded ends no later than the next one
+// starts, however it is ended: stopped late or completed by a new start.
+func TestBackdatedIntoGapEndsAtNextSession(t *testing.T) {
+	h := newHarness(t, nil)
+	later := t0.Add(-2 * time.Hour)
+	b := h.start("acme", "web", 1, api.SourceManual, ptr(later))
+	if _, err := h.tr.End(h.ctx, b.ID, ptr(later.Add(30*time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	gap := later.Add(-time.Hour)
+
+	// Stopped after the next session started: ends at its start.
+	a := h.start("acme", "web", 2, api.SourceManual, ptr(gap))
+	if e, err := h.tr.End(h.ctx, a.ID, ptr(later.Add(10*time.Minute))); err != nil || e.EndTime == nil || !e.EndTime.Equal(later) {
+		t.Fatalf("End = %+v, %v; want it ended at %s", e, err, later.Format(time.RFC3339))
+	}
+	// Stopped inside the gap: ends where it was stopped.
+	c := h.start("acme", "web", 3, api.SourceManual, ptr(gap.Add(-time.Hour)))
+	if e, err := h.tr.End(h.ctx, c.ID, ptr(gap.Add(-30*time.Minute))); err != nil || e.DurationSeconds != 1800 {
+		t.Fatalf("End in the gap = %+v, %v", e, err)
+	}
+	// Completed by a start after the later session: ends at its start.
+	d := h.start("acme", "web", 4, api.SourceManual, ptr(gap.Add(-10*time.Minute)))
+	e := h.start("acme", "web", 5, api.SourceManual, ptr(later.Add(time.Hour)))
+	if got := h.get(d.ID); got.Status != api.StatusCompleted || got.EndTime == nil || !got.EndTime.Equal(gap) {
+		t.Fatalf("completed by a later start: %+v (end %v), want end %s", got, got.EndTime, gap.Format(time.RFC3339))
+	}
+	assertNoOverlap(t, h.ctx, h.db, []string{a.ID, b.ID, c.ID, d.ID, e.ID})
 }
 
 // TestZeroTimeRefused: the zero time is not "now" but a bad request, for

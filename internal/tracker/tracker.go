@@ -6,13 +6,23 @@
 // Rules:
 //   - At most one active session per device. Starting a session completes
 //     the device's active one at the new start time.
+//   - No two sessions of a device cover the same second. A start inside an
+//     ended session of the device, before the active session's start, or
+//     before the active browser session's last heartbeat (completing it
+//     there would take back acknowledged time) is api.ErrConflict. A
+//     session started in a gap before sessions already recorded ends no
+//     later than the next one's start, whatever end it is given. An
+//     omitted start time is read under the store's write lock, so
+//     concurrent writers cannot race into an overlap.
 //   - A start that carries a client-minted session id that already exists is
 //     a no-op returning the stored session (api.ErrConflict if it names another
 //     pull request).
 //   - End is idempotent: ending an ended session returns it unchanged.
 //   - A browser session never ends before its last heartbeat: an end
 //     between its start and its last heartbeat is moved to the last
-//     heartbeat, so time the tracker acknowledged is never taken back.
+//     heartbeat, so time the tracker acknowledged is never taken back
+//     (only the device's next session, which counts that time itself,
+//     cuts it shorter).
 //   - Session ids are UUIDs compared in their canonical lower-case
 //     spelling, whichever spelling the caller used.
 //   - A browser session (fed by heartbeats) with no heartbeat for
@@ -22,7 +32,8 @@
 //     start that arrives after the deadline. A manual session is never
 //     abandoned.
 //   - Times are truncated to whole seconds and may be at most MaxFutureSkew
-//     in the future.
+//     in the future. The zero time is invalid, not "now": a caller that
+//     means now passes no time.
 package tracker
 
 import (
@@ -224,8 +235,23 @@ func abandon(tx *localdb.Tx, s localdb.Session) (localdb.Session, error) {
 	if s.LastHeartbeatAt != nil && s.LastHeartbeatAt.After(end) {
 		end = *s.LastHeartbeatAt
 	}
+	return finish(tx, s, end, api.StatusAbandoned)
+}
+
+// finish ends s at end with status, but no later than the start of its
+// device's next session: a session started back-dated into a gap before
+// sessions already recorded ends where the next one begins, so no second is
+// counted twice. The time cut off is the next session's, so none is lost.
+func finish(tx *localdb.Tx, s localdb.Session, end time.Time, status string) (localdb.Session, error) {
+	next, ok, err := tx.NextSessionStart(s.DeviceID, s.ID, s.StartTime)
+	if err != nil {
+		return localdb.Session{}, err
+	}
+	if ok && end.After(next) {
+		end = next
+	}
 	s.EndTime = &end
-	s.Status = api.StatusAbandoned
+	s.Status = status
 	return tx.Put(s)
 }
 
@@ -298,17 +324,14 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 			}
 			complete = append(complete, a)
 		}
-		if o, ok, err := tx.EndedSessionAfter(device, at); err != nil {
+		if o, ok, err := tx.EndedSessionCovering(device, at); err != nil {
 			return err
 		} else if ok {
 			return fmt.Errorf("%w: start %s falls inside session %s (%s to %s) of this device; sessions of one device may not overlap",
 				api.ErrConflict, at.Format(time.RFC3339), o.ID, o.StartTime.Format(time.RFC3339), o.EndTime.Format(time.RFC3339))
 		}
 		for _, a := range complete {
-			end := at
-			a.EndTime = &end
-			a.Status = api.StatusCompleted
-			if _, err := tx.Put(a); err != nil {
+			if _, err := finish(tx, a, at, api.StatusCompleted); err != nil {
 				return err
 			}
 		}
@@ -540,9 +563,7 @@ func (t *Tracker) End(ctx context.Context, id string, at *time.Time) (api.Sessio
 		if s.Source == api.SourceBrowser && s.LastHeartbeatAt != nil && when.Before(*s.LastHeartbeatAt) {
 			when = *s.LastHeartbeatAt
 		}
-		s.EndTime = &when
-		s.Status = api.StatusCompleted
-		out, err = tx.Put(s)
+		out, err = finish(tx, s, when, api.StatusCompleted)
 		return err
 	})
 	if err != nil {
