@@ -115,7 +115,7 @@ func TestClosedStdoutIsAClosedPort(t *testing.T) {
 // that times the number of runs.
 func TestRepeatedBackdatedPairCountsOnce(t *testing.T) {
 	w := newWorld(t)
-	day := time.Now().UTC().Truncate(24*time.Hour).Add(-24 * time.Hour)
+	day := time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour)
 	for i := 0; i < 3; i++ {
 		code := w.cliCode(t, "track", "start", "--repo", "octo/r", "--pr", "1", "--at", rfc(day))
 		if i == 0 && code == 0 {
