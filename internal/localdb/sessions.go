@@ -156,33 +156,34 @@ func activeSessions(ctx context.Context, q querier, deviceID string) ([]Session,
 	return out, nil
 }
 
-// EndedSessionCovering returns the ended session of deviceID that covers
-// the second at (start_time <= at < end_time); ok is false if there is none.
-// It reads one row of the start_time index, the last session starting at or
-// before at (the longest of those starting at the same second): while the
-// device's sessions do not overlap, which the tracker keeps true, no other
-// can cover at.
-func (tx *Tx) EndedSessionCovering(deviceID string, at time.Time) (s Session, ok bool, err error) {
-	s, err = scanSession(tx.QueryRowContext(tx.ctx, `SELECT `+sessionCols+` FROM time_sessions
-		WHERE start_time <= ?2 AND device_id = ?1 AND status != 'active'
-		ORDER BY start_time DESC, end_time DESC LIMIT 1`, deviceID, at.Unix()))
+// EndedSessionCovering returns an ended session of deviceID that covers the
+// second at (start_time <= at < end_time) and started at most longest
+// before at; ok is false if there is none. It reads only the start_time
+// index, from at back to at - longest: longest bounds the read in a
+// history of many devices and many years.
+func (tx *Tx) EndedSessionCovering(deviceID string, at time.Time, longest time.Duration) (s Session, ok bool, err error) {
+	var id string
+	err = tx.QueryRowContext(tx.ctx, `SELECT id FROM time_sessions
+		WHERE start_time <= ?2 AND start_time >= ?3 AND device_id = ?1 AND status != 'active' AND end_time > ?2
+		ORDER BY start_time DESC LIMIT 1`, deviceID, at.Unix(), at.Add(-longest).Unix()).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, false, nil
 	}
 	if err != nil {
 		return Session{}, false, fmt.Errorf("session covering %s: %w", at.Format(time.RFC3339), err)
 	}
-	return s, s.EndTime != nil && s.EndTime.After(at), nil
+	return tx.Session(id)
 }
 
 // NextSessionStart returns the start of deviceID's first session, other
-// than id, that starts after after and covers at least a second; ok is
-// false if there is none.
-func (tx *Tx) NextSessionStart(deviceID, id string, after time.Time) (start time.Time, ok bool, err error) {
+// than id, that starts after after and before before and covers at least a
+// second; ok is false if there is none.
+func (tx *Tx) NextSessionStart(deviceID, id string, after, before time.Time) (start time.Time, ok bool, err error) {
 	var sec int64
 	err = tx.QueryRowContext(tx.ctx, `SELECT start_time FROM time_sessions
-		WHERE start_time > ?2 AND device_id = ?1 AND id != ?3 AND (end_time IS NULL OR end_time > start_time)
-		ORDER BY start_time LIMIT 1`, deviceID, after.Unix(), id).Scan(&sec)
+		WHERE start_time > ?2 AND start_time < ?3 AND device_id = ?1 AND id != ?4
+		AND (end_time IS NULL OR end_time > start_time)
+		ORDER BY start_time LIMIT 1`, deviceID, after.Unix(), before.Unix(), id).Scan(&sec)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, false, nil
 	}

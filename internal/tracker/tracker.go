@@ -62,6 +62,14 @@ const DefaultIdleTimeout = 10 * time.Minute
 // MaxFutureSkew is how far in the future a timestamp may be.
 const MaxFutureSkew = 5 * time.Minute
 
+// LongestSession is how long before a start the tracker looks for a
+// session of the device that the start would fall inside. It bounds that
+// read in a history of many devices (without it, a device with no session
+// of its own reads every other device's). Sync refuses sessions longer than
+// 31 days; a start inside one of those kept only locally, more than
+// LongestSession after it began, is not detected.
+const LongestSession = 32 * 24 * time.Hour
+
 // Options configure a Tracker.
 type Options struct {
 	// DeviceID owns the sessions this tracker starts; empty means the
@@ -243,11 +251,11 @@ func abandon(tx *localdb.Tx, s localdb.Session) (localdb.Session, error) {
 // sessions already recorded ends where the next one begins, so no second is
 // counted twice. The time cut off is the next session's, so none is lost.
 func finish(tx *localdb.Tx, s localdb.Session, end time.Time, status string) (localdb.Session, error) {
-	next, ok, err := tx.NextSessionStart(s.DeviceID, s.ID, s.StartTime)
+	next, ok, err := tx.NextSessionStart(s.DeviceID, s.ID, s.StartTime, end)
 	if err != nil {
 		return localdb.Session{}, err
 	}
-	if ok && end.After(next) {
+	if ok {
 		end = next
 	}
 	s.EndTime = &end
@@ -324,7 +332,7 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 			}
 			complete = append(complete, a)
 		}
-		if o, ok, err := tx.EndedSessionCovering(device, at); err != nil {
+		if o, ok, err := tx.EndedSessionCovering(device, at, LongestSession); err != nil {
 			return err
 		} else if ok {
 			return fmt.Errorf("%w: start %s falls inside session %s (%s to %s) of this device; sessions of one device may not overlap",
