@@ -16,7 +16,6 @@ import (
 	"net/url"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/worktime/worktime/internal/api"
 )
@@ -125,27 +124,13 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		var er api.ErrorReply
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		if json.Unmarshal(b, &er) != nil || er.Error == nil {
-			return nil, &api.Error{Code: api.CodeInternal, Message: fmt.Sprintf("%s %s: HTTP %d: %s", method, clipEcho(path), resp.StatusCode, clipEcho(string(bytes.TrimSpace(b))))}
+			// The path and a reply that is not an error reply may hold a
+			// caller's value of any size: repeat 200 characters at most.
+			return nil, &api.Error{Code: api.CodeInternal, Message: fmt.Sprintf("%s %.200s: HTTP %d: %.200s", method, path, resp.StatusCode, bytes.TrimSpace(b))}
 		}
 		return nil, er.Error
 	}
 	return resp, nil
-}
-
-// maxEcho is how much of a path or of a reply that is not an error reply
-// an error message repeats: either may hold a caller's value of any size.
-const maxEcho = 200
-
-// clipEcho is s cut to maxEcho bytes on a rune boundary, marked when cut.
-func clipEcho(s string) string {
-	if len(s) <= maxEcho {
-		return s
-	}
-	n := maxEcho
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return fmt.Sprintf("%s…(truncated, %d bytes)", s[:n], len(s))
 }
 
 // Status is the daemon's state.
