@@ -58,15 +58,16 @@ func NewHost(opts HostOptions) *Host {
 
 // Serve answers the frames read from r on w until the browser closes the port
 // (EOF or a truncated frame on r, or a closed pipe on w, which return nil)
-// or ctx is cancelled. When it
-// returns, every session started through this port that is still active has
-// been ended at its last heartbeat (or its start).
+// or ctx is cancelled. When it returns, every session started through this
+// port that is still active has been ended at its last heartbeat (or its
+// start).
 func (h *Host) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	// The port is served on a goroutine of its own, so that Serve returns
 	// when ctx is cancelled while that goroutine waits for the browser (a
 	// read from stdin cannot be interrupted). It reads, answers and writes
 	// each message itself: a message is not handed between goroutines, which
 	// would cost a wake-up of another thread on every heartbeat.
+	//
 	// A browser that closes the host's stdout closes the port: the next
 	// reply fails with EPIPE, which must end Serve like EOF on stdin, with
 	// the port's sessions ended. Without a handler the Go runtime kills a
