@@ -132,7 +132,9 @@ type host struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	stdout *bufio.Reader
-	stderr *strings.Builder
+	// stdoutPipe is stdout's read end, which a browser may close first.
+	stdoutPipe io.ReadCloser
+	stderr     *strings.Builder
 }
 
 func (w *world) startHost(t testing.TB, args ...string) *host {
@@ -156,7 +158,7 @@ func (w *world) startHostCmd(t testing.TB, cmd *exec.Cmd, env []string) *host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &host{cmd: cmd, stdin: stdin, stdout: bufio.NewReader(stdout), stderr: &strings.Builder{}}
+	h := &host{cmd: cmd, stdin: stdin, stdout: bufio.NewReader(stdout), stdoutPipe: stdout, stderr: &strings.Builder{}}
 	cmd.Stderr = h.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

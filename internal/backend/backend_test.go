@@ -3,6 +3,7 @@ package backend_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,5 +160,42 @@ func TestSyncWithoutDaemonOrAccount(t *testing.T) {
 	st, err := backend.Sync(context.Background(), options(t))
 	if err != nil || st.State != api.SyncSignedOut {
 		t.Fatalf("sync signed out without a daemon: %+v, %v", st, err)
+	}
+}
+
+// TestRelayCodesDoNotDependOnTheDaemon: a request the tracker refuses on
+// its face gets bad_request from the relay whether the daemon runs or not.
+// Through the daemon, a repository name JSON escapes to six times its size
+// (over the local API's body limit) and a session id goes into the URL; the
+// relay refuses both before sending.
+func TestRelayCodesDoNotDependOnTheDaemon(t *testing.T) {
+	ctx := context.Background()
+	hugeID := strings.Repeat("z", 1<<20)
+	calls := map[string]func(b *backend.Relay) error{
+		"name of <": func(b *backend.Relay) error {
+			_, err := b.Start(ctx, api.StartRequest{RepoOwner: "o", RepoName: strings.Repeat("<", 1_040_000), PRNumber: 1})
+			return err
+		},
+		"name of U+0080": func(b *backend.Relay) error {
+			_, err := b.Start(ctx, api.StartRequest{RepoOwner: "o", RepoName: strings.Repeat("\u0080", 500_000), PRNumber: 1})
+			return err
+		},
+		"heartbeat id": func(b *backend.Relay) error { _, err := b.Heartbeat(ctx, hugeID, nil); return err },
+		"end id":       func(b *backend.Relay) error { _, err := b.End(ctx, hugeID, nil); return err },
+	}
+	for _, up := range []bool{false, true} {
+		o := options(t)
+		if up {
+			runDaemon(t, o)
+		}
+		r := backend.NewRelay(o)
+		t.Cleanup(func() { r.Close() })
+		for name, call := range calls {
+			err := call(r)
+			var ae *api.Error
+			if !errors.As(err, &ae) || ae.Code != api.CodeBadRequest || len(ae.Message) > 1000 {
+				t.Errorf("daemon running %v, %s: %.300v; want a short bad_request", up, name, err)
+			}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 
@@ -43,18 +44,32 @@ func IsNotRunning(err error) bool { return localclient.IsUnavailable(err) }
 // Status is the daemon's state.
 func (d *Daemon) Status(ctx context.Context) (api.Status, error) { return d.client.Status(ctx) }
 
-// Start starts a session through the daemon.
+// Start starts a session through the daemon. A request the tracker would
+// refuse on its face is refused here, before it is sent: the daemon is then
+// asked nothing it would refuse with another code (a name too long for the
+// local API's body limit once JSON-escaped, an id too long for a URL).
 func (d *Daemon) Start(ctx context.Context, req api.StartRequest) (api.Session, error) {
+	if _, _, err := tracker.CheckStart(req); err != nil {
+		return api.Session{}, api.AsError(fmt.Errorf("start: %w", err))
+	}
 	return d.client.Start(ctx, req)
 }
 
-// Heartbeat records a heartbeat through the daemon.
+// Heartbeat records a heartbeat through the daemon; a malformed session id
+// is refused before it is sent, as Start does.
 func (d *Daemon) Heartbeat(ctx context.Context, id string, at *time.Time) (api.Session, error) {
+	if _, err := tracker.CheckSessionID(id); err != nil {
+		return api.Session{}, api.AsError(fmt.Errorf("heartbeat: %w", err))
+	}
 	return d.client.Heartbeat(ctx, id, at)
 }
 
-// End ends a session through the daemon.
+// End ends a session through the daemon; a malformed session id is refused
+// before it is sent, as Start does.
 func (d *Daemon) End(ctx context.Context, id string, at *time.Time) (api.Session, error) {
+	if _, err := tracker.CheckSessionID(id); err != nil {
+		return api.Session{}, api.AsError(fmt.Errorf("end: %w", err))
+	}
 	return d.client.End(ctx, id, at)
 }
 

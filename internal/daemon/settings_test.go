@@ -262,7 +262,10 @@ func TestPutConfigTimeZoneRacesWithWriters(t *testing.T) {
 				}
 			default:
 			}
-			start := time.Date(2026, 11, 20+i%5, (i*5)%24, 0, 0, 0, time.UTC)
+			// Sessions of one device may not overlap: each starts 8 h
+			// after the last (at 05, 13 and 21 h, some crossing midnight)
+			// and lasts at most 7 h 15 min.
+			start := time.Date(2025, 11, 20, 5, 0, 0, 0, time.UTC).Add(time.Duration(i) * 8 * time.Hour)
 			end := start.Add(time.Duration(30+i%10*45) * time.Minute)
 			s, err := c.Start(ctx, api.StartRequest{RepoOwner: "acme", RepoName: "web", PRNumber: 1 + i%3, At: &start})
 			if err == nil {

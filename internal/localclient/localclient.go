@@ -124,7 +124,9 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		var er api.ErrorReply
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		if json.Unmarshal(b, &er) != nil || er.Error == nil {
-			return nil, &api.Error{Code: api.CodeInternal, Message: fmt.Sprintf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(b))}
+			// The path and a reply that is not an error reply may hold a
+			// caller's value of any size: repeat 200 characters at most.
+			return nil, &api.Error{Code: api.CodeInternal, Message: fmt.Sprintf("%s %.200s: HTTP %d: %.200s", method, path, resp.StatusCode, bytes.TrimSpace(b))}
 		}
 		return nil, er.Error
 	}

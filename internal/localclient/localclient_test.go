@@ -160,6 +160,11 @@ func TestErrorReplies(t *testing.T) {
 		{"mistyped field", func() error {
 			return c.Do(ctx, "POST", "sessions/start", map[string]any{"repo_owner": "o", "repo_name": "r", "pr_number": "1"}, nil)
 		}, api.CodeBadRequest},
+		{"heartbeat with a 1 MB id", func() error { _, err := c.Heartbeat(ctx, strings.Repeat("z", 1<<20), nil); return err }, api.CodeBadRequest},
+		{"start with a long name", func() error {
+			_, err := c.Start(ctx, api.StartRequest{RepoOwner: "o", RepoName: strings.Repeat("\u0080", 100_000), PRNumber: 1})
+			return err
+		}, api.CodeBadRequest},
 		{"body too large", func() error {
 			return c.Do(ctx, "POST", "sessions/start", map[string]any{"repo_owner": strings.Repeat("o", 2<<20)}, nil)
 		}, api.CodeTooLarge},
@@ -169,7 +174,10 @@ func TestErrorReplies(t *testing.T) {
 			err := tt.call()
 			var ae *api.Error
 			if !errors.As(err, &ae) || ae.Code != tt.code || ae.Message == "" {
-				t.Fatalf("err = %v, want code %s", err, tt.code)
+				t.Fatalf("err = %.300v, want code %s", err, tt.code)
+			}
+			if len(ae.Message) > 1000 {
+				t.Fatalf("message of %d bytes: %.300s", len(ae.Message), ae.Message)
 			}
 			if localclient.IsUnavailable(err) {
 				t.Fatal("an error reply is not 'daemon unavailable'")

@@ -156,6 +156,43 @@ func activeSessions(ctx context.Context, q querier, deviceID string) ([]Session,
 	return out, nil
 }
 
+// EndedSessionCovering returns an ended session of deviceID that covers the
+// second at (start_time <= at < end_time) and started at most longest
+// before at; ok is false if there is none. It reads only the start_time
+// index, from at back to at - longest: longest bounds the read in a
+// history of many devices and many years.
+func (tx *Tx) EndedSessionCovering(deviceID string, at time.Time, longest time.Duration) (s Session, ok bool, err error) {
+	var id string
+	err = tx.QueryRowContext(tx.ctx, `SELECT id FROM time_sessions
+		WHERE start_time <= ?2 AND start_time >= ?3 AND device_id = ?1 AND status != 'active' AND end_time > ?2
+		ORDER BY start_time DESC LIMIT 1`, deviceID, at.Unix(), at.Add(-longest).Unix()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, false, nil
+	}
+	if err != nil {
+		return Session{}, false, fmt.Errorf("session covering %s: %w", at.Format(time.RFC3339), err)
+	}
+	return tx.Session(id)
+}
+
+// NextSessionStart returns the start of deviceID's first session, other
+// than id, that starts after after and before before and covers at least a
+// second; ok is false if there is none.
+func (tx *Tx) NextSessionStart(deviceID, id string, after, before time.Time) (start time.Time, ok bool, err error) {
+	var sec int64
+	err = tx.QueryRowContext(tx.ctx, `SELECT start_time FROM time_sessions
+		WHERE start_time > ?2 AND start_time < ?3 AND device_id = ?1 AND id != ?4
+		AND (end_time IS NULL OR end_time > start_time)
+		ORDER BY start_time LIMIT 1`, deviceID, after.Unix(), before.Unix(), id).Scan(&sec)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next session after %s: %w", after.Format(time.RFC3339), err)
+	}
+	return time.Unix(sec, 0).UTC(), true, nil
+}
+
 // Put inserts or replaces a session as a local change: it stamps updated_at
 // (never earlier than the stored value + 1 ms), assigns the next change
 // sequence (making the row pending) and moves the session's contribution in

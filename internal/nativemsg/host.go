@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
@@ -54,15 +57,26 @@ func NewHost(opts HostOptions) *Host {
 }
 
 // Serve answers the frames read from r on w until the browser closes the port
-// (EOF or a truncated frame, which return nil) or ctx is cancelled. When it
-// returns, every session started through this port that is still active has
-// been ended at its last heartbeat (or its start).
+// (EOF or a truncated frame on r, or a closed pipe on w, which return nil)
+// or ctx is cancelled. When it returns, every session started through this
+// port that is still active has been ended at its last heartbeat (or its
+// start).
 func (h *Host) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	// The port is served on a goroutine of its own, so that Serve returns
 	// when ctx is cancelled while that goroutine waits for the browser (a
 	// read from stdin cannot be interrupted). It reads, answers and writes
 	// each message itself: a message is not handed between goroutines, which
 	// would cost a wake-up of another thread on every heartbeat.
+	//
+	// A browser that closes the host's stdout closes the port: the next
+	// reply fails with EPIPE, which must end Serve like EOF on stdin, with
+	// the port's sessions ended. Without a handler the Go runtime kills a
+	// process whose write to stdout fails that way (SIGPIPE) before the
+	// error is seen.
+	sigpipe := make(chan os.Signal, 1)
+	signal.Notify(sigpipe, syscall.SIGPIPE)
+	defer signal.Stop(sigpipe)
+
 	var mu sync.Mutex // held while a message is answered, and by the final endOpen
 	stopped := false  // guarded by mu: no message is answered after it is set
 	errc := make(chan error, 1)
@@ -98,6 +112,10 @@ func (h *Host) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 			}
 			mu.Unlock()
 			if err != nil {
+				if portClosed(err) {
+					h.log.Debug("the browser closed the port's output", "err", err)
+					err = nil
+				}
 				errc <- err
 				return
 			}
@@ -243,16 +261,19 @@ func (h *Host) start(ctx context.Context, id json.RawMessage, msg []byte) (any, 
 	case *req.PRNumber <= 0:
 		return nil, badRequest(id, `field "pr_number" must be a positive integer`)
 	}
-	at := h.nowSecond()
-	if req.At != nil {
-		at = req.At.UTC()
-	}
 	sr := api.StartRequest{
 		RepoOwner: *req.RepoOwner,
 		RepoName:  *req.RepoName,
 		PRNumber:  *req.PRNumber,
-		At:        &at,
 		Source:    api.SourceBrowser,
+	}
+	// An omitted time stays omitted: the tracker reads its clock under the
+	// store's write lock. A time read here, before another host's start
+	// or heartbeat took the lock, could fall inside the session that one
+	// recorded.
+	if req.At != nil {
+		at := req.At.UTC()
+		sr.At = &at
 	}
 	if req.SessionID != nil {
 		sr.SessionID = *req.SessionID
@@ -284,7 +305,10 @@ func (h *Host) heartbeatOrEnd(ctx context.Context, id json.RawMessage, typ strin
 		return nil, badRequest(id, `field "session_id" must not be empty`)
 	}
 	// An omitted time is filled in here, so that the host knows exactly when
-	// the last heartbeat it acknowledged happened.
+	// the last heartbeat it acknowledged happened. Unlike a start's, this
+	// time cannot make sessions overlap: a heartbeat or an end only ever
+	// touches the one active session, and one that another writer ended
+	// meanwhile is refused (heartbeat) or left as it is (end).
 	at := h.nowSecond()
 	if req.At != nil {
 		at = req.At.UTC()

@@ -496,3 +496,18 @@ func TestHostUpperCaseSessionID(t *testing.T) {
 		t.Fatalf("end: %+v %+v", r, r.Error)
 	}
 }
+
+// TestHostLeavesStartTimeToTracker: a start without "at" is sent without a
+// time, so the tracker reads its clock under the store's write lock. A time
+// the host read earlier (here: from a clock a minute behind, as a host that
+// waited a minute for the lock would have) could fall inside a session
+// another writer recorded meanwhile.
+func TestHostLeavesStartTimeToTracker(t *testing.T) {
+	_, tr, clk := newHost(t)
+	clk.Set(t0.Add(time.Minute))
+	h := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{tr}, Clock: clock.NewFake(t0), Version: "test"})
+	r := handle(t, h, `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1}`)
+	if !r.OK || r.Session == nil || !r.Session.StartTime.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("start = %+v (error %+v), want it started at the tracker's now %s", r.Session, r.Error, t0.Add(time.Minute))
+	}
+}

@@ -161,3 +161,37 @@ func reportPercentiles(b *testing.B, durs []time.Duration) {
 	b.ReportMetric(pct(0.5), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 }
+
+// BenchmarkStartEndOverHistory: a start (with its overlap checks) and an
+// end over the 500,000-session history, each its own durable transaction.
+func BenchmarkStartEndOverHistory(b *testing.B) {
+	_, db := openHistory(b)
+	ctx := context.Background()
+	// After the history and after the sessions of an earlier round (the
+	// benchmark runs more than once over the same store).
+	from := benchdata.End.Add(24 * time.Hour)
+	if last, err := db.ListSessions(ctx, localdb.SessionFilter{Limit: 1}); err != nil {
+		b.Fatal(err)
+	} else if len(last) == 1 && last[0].EndTime != nil && last[0].EndTime.After(from) {
+		from = *last[0].EndTime
+	}
+	clk := clock.NewFake(from)
+	tr := New(db, Options{Location: time.UTC, Clock: clk})
+	durs := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		clk.Advance(time.Minute)
+		t := time.Now()
+		s, err := tr.Start(ctx, api.StartRequest{RepoOwner: "acme", RepoName: "web", PRNumber: 1 + i%7, Source: api.SourceManual})
+		if err != nil {
+			b.Fatal(err)
+		}
+		clk.Advance(time.Minute)
+		if _, err := tr.End(ctx, s.ID, nil); err != nil {
+			b.Fatal(err)
+		}
+		durs = append(durs, time.Since(t))
+	}
+	b.StopTimer()
+	reportPercentiles(b, durs)
+}

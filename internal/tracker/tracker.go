@@ -6,13 +6,23 @@
 // Rules:
 //   - At most one active session per device. Starting a session completes
 //     the device's active one at the new start time.
+//   - No two sessions of a device cover the same second. A start inside an
+//     ended session of the device, before the active session's start, or
+//     before the active browser session's last heartbeat (completing it
+//     there would take back acknowledged time) is api.ErrConflict. A
+//     session started in a gap before sessions already recorded ends no
+//     later than the next one's start, whatever end it is given. An
+//     omitted start time is read under the store's write lock, so
+//     concurrent writers cannot race into an overlap.
 //   - A start that carries a client-minted session id that already exists is
 //     a no-op returning the stored session (api.ErrConflict if it names another
 //     pull request).
 //   - End is idempotent: ending an ended session returns it unchanged.
 //   - A browser session never ends before its last heartbeat: an end
 //     between its start and its last heartbeat is moved to the last
-//     heartbeat, so time the tracker acknowledged is never taken back.
+//     heartbeat, so time the tracker acknowledged is never taken back
+//     (only the device's next session, which counts that time itself,
+//     cuts it shorter).
 //   - Session ids are UUIDs compared in their canonical lower-case
 //     spelling, whichever spelling the caller used.
 //   - A browser session (fed by heartbeats) with no heartbeat for
@@ -22,7 +32,8 @@
 //     start that arrives after the deadline. A manual session is never
 //     abandoned.
 //   - Times are truncated to whole seconds and may be at most MaxFutureSkew
-//     in the future.
+//     in the future. The zero time is invalid, not "now": a caller that
+//     means now passes no time.
 package tracker
 
 import (
@@ -50,6 +61,14 @@ const DefaultIdleTimeout = 10 * time.Minute
 
 // MaxFutureSkew is how far in the future a timestamp may be.
 const MaxFutureSkew = 5 * time.Minute
+
+// LongestSession is how long before a start the tracker looks for a
+// session of the device that the start would fall inside. It bounds that
+// read in a history of many devices (without it, a device with no session
+// of its own reads every other device's). Sync refuses sessions longer than
+// 31 days; a start inside one of those kept only locally, more than
+// LongestSession after it began, is not detected.
+const LongestSession = 32 * 24 * time.Hour
 
 // Options configure a Tracker.
 type Options struct {
@@ -174,13 +193,24 @@ func (t *Tracker) notifyHooks() {
 // now is the clock's time truncated to a whole second.
 func (t *Tracker) now() time.Time { return t.clock.Now().UTC().Truncate(time.Second) }
 
-// resolveAt returns at (or now), truncated, after checking it is not too far
-// in the future.
+// resolveAt returns at (or now when at is nil), truncated, after checkAt.
+// A writer that may race other writers for "now" (Start) reads the clock
+// under the store's write lock instead.
 func (t *Tracker) resolveAt(field string, at *time.Time) (time.Time, error) {
-	now := t.now()
-	if at == nil || at.IsZero() {
-		return now, nil
+	if at == nil {
+		return t.now(), nil
 	}
+	return t.checkAt(field, *at)
+}
+
+// checkAt truncates a caller's time after checking it is a real time not
+// too far in the future. The zero time is refused rather than read as
+// "absent": a caller that means now omits the time.
+func (t *Tracker) checkAt(field string, at time.Time) (time.Time, error) {
+	if at.IsZero() {
+		return time.Time{}, invalid(field, "%s is the zero time; omit %s to mean now", at.Format(time.RFC3339), field)
+	}
+	now := t.now()
 	v := at.UTC().Truncate(time.Second)
 	if v.After(now.Add(MaxFutureSkew)) {
 		return time.Time{}, invalid(field, "%s is more than %s in the future (now %s); check the clock or the value",
@@ -213,37 +243,42 @@ func abandon(tx *localdb.Tx, s localdb.Session) (localdb.Session, error) {
 	if s.LastHeartbeatAt != nil && s.LastHeartbeatAt.After(end) {
 		end = *s.LastHeartbeatAt
 	}
+	return finish(tx, s, end, api.StatusAbandoned)
+}
+
+// finish ends s at end with status, but no later than the start of its
+// device's next session: a session started back-dated into a gap before
+// sessions already recorded ends where the next one begins, so no second is
+// counted twice. The time cut off is the next session's, so none is lost.
+func finish(tx *localdb.Tx, s localdb.Session, end time.Time, status string) (localdb.Session, error) {
+	next, ok, err := tx.NextSessionStart(s.DeviceID, s.ID, s.StartTime, end)
+	if err != nil {
+		return localdb.Session{}, err
+	}
+	if ok {
+		end = next
+	}
 	s.EndTime = &end
-	s.Status = api.StatusAbandoned
+	s.Status = status
 	return tx.Put(s)
 }
 
 // Start starts a session. Source "" means manual.
 func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session, error) {
-	if err := api.ValidateRepo(req.RepoOwner, req.RepoName); err != nil {
-		return api.Session{}, fmt.Errorf("start: %w", err)
-	}
-	if req.PRNumber <= 0 {
-		return api.Session{}, fmt.Errorf("start: %w", invalid("pr_number", "%d must be a positive pull request number", req.PRNumber))
-	}
-	source := req.Source
-	if source == "" {
-		source = api.SourceManual
-	}
-	if source != api.SourceManual && source != api.SourceBrowser {
-		return api.Session{}, fmt.Errorf("start: %w", invalid("source", "%q must be %q or %q", req.Source, api.SourceBrowser, api.SourceManual))
-	}
-	id := req.SessionID
-	if id != "" {
-		canon, ok := canonicalID(id)
-		if !ok {
-			return api.Session{}, fmt.Errorf("start: %w", invalid("session_id", "%q is not a UUID (want 8-4-4-4-12 hex digits)", clip(id)))
-		}
-		id = canon
-	}
-	at, err := t.resolveAt("at", req.At)
+	id, source, err := CheckStart(req)
 	if err != nil {
 		return api.Session{}, fmt.Errorf("start: %w", err)
+	}
+	// An omitted time is read from the clock under the store's write lock
+	// (below): a "now" read before the lock may already lie before a
+	// session another writer committed while this one waited.
+	var given time.Time
+	if req.At != nil {
+		v, err := t.checkAt("at", *req.At)
+		if err != nil {
+			return api.Session{}, fmt.Errorf("start: %w", err)
+		}
+		given = v
 	}
 	device, err := t.DeviceID(ctx)
 	if err != nil {
@@ -268,10 +303,15 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 			out = old
 			return nil
 		}
+		at := given
+		if req.At == nil {
+			at = t.now()
+		}
 		active, err := tx.ActiveSessions(device)
 		if err != nil {
 			return err
 		}
+		var complete []localdb.Session
 		for _, a := range active {
 			if t.overdue(a, at) {
 				if _, err := abandon(tx, a); err != nil {
@@ -283,10 +323,23 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 				return fmt.Errorf("%w: start %s is before the start of the active session %s (%s); stop it first",
 					api.ErrConflict, at.Format(time.RFC3339), a.ID, a.StartTime.Format(time.RFC3339))
 			}
-			end := at
-			a.EndTime = &end
-			a.Status = api.StatusCompleted
-			if _, err := tx.Put(a); err != nil {
+			// The active session is completed at the new start, which
+			// may not take back time acknowledged by a heartbeat (End
+			// keeps it too); ending it later would overlap the new one.
+			if a.Source == api.SourceBrowser && a.LastHeartbeatAt != nil && at.Before(*a.LastHeartbeatAt) {
+				return fmt.Errorf("%w: start %s is before the last acknowledged heartbeat %s of the active session %s",
+					api.ErrConflict, at.Format(time.RFC3339), a.LastHeartbeatAt.Format(time.RFC3339), a.ID)
+			}
+			complete = append(complete, a)
+		}
+		if o, ok, err := tx.EndedSessionCovering(device, at, LongestSession); err != nil {
+			return err
+		} else if ok {
+			return fmt.Errorf("%w: start %s falls inside session %s (%s to %s) of this device; sessions of one device may not overlap",
+				api.ErrConflict, at.Format(time.RFC3339), o.ID, o.StartTime.Format(time.RFC3339), o.EndTime.Format(time.RFC3339))
+		}
+		for _, a := range complete {
+			if _, err := finish(tx, a, at, api.StatusCompleted); err != nil {
 				return err
 			}
 		}
@@ -315,6 +368,46 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 	return out.Session, nil
 }
 
+// CheckStart checks what a start request says on its own, before the store
+// or the clock is asked: the repository, the pull request, the source and
+// the session id. It returns the id in its canonical spelling ("" when the
+// tracker is to mint one) and the source ("" means manual). A client of the
+// daemon runs it before sending, so that a malformed request gets the same
+// answer whether or not the daemon runs.
+func CheckStart(req api.StartRequest) (id, source string, err error) {
+	if err := validateRepo(req.RepoOwner, req.RepoName); err != nil {
+		return "", "", err
+	}
+	if req.PRNumber <= 0 {
+		return "", "", invalid("pr_number", "%d must be a positive pull request number", req.PRNumber)
+	}
+	source = req.Source
+	if source == "" {
+		source = api.SourceManual
+	}
+	if source != api.SourceManual && source != api.SourceBrowser {
+		return "", "", invalid("source", "%q must be %q or %q", clip(req.Source), api.SourceBrowser, api.SourceManual)
+	}
+	if req.SessionID == "" {
+		return "", source, nil
+	}
+	id, err = CheckSessionID(req.SessionID)
+	return id, source, err
+}
+
+// CheckSessionID returns a session id as the store keys it, or a
+// validation error (which repeats only a prefix of a malformed id).
+func CheckSessionID(id string) (string, error) {
+	if id == "" {
+		return "", invalid("session_id", "a session id is required")
+	}
+	canon, ok := canonicalID(id)
+	if !ok {
+		return "", invalid("session_id", "%q is not a UUID (want 8-4-4-4-12 hex digits)", clip(id))
+	}
+	return canon, nil
+}
+
 // canonicalID returns a session id in the one spelling the store keys it
 // by: a UUID written 8-4-4-4-12, lower case. ok is false for anything else.
 func canonicalID(id string) (canon string, ok bool) {
@@ -338,6 +431,27 @@ func lookupID(id string) string {
 	return id
 }
 
+// validateRepo is api.ValidateRepo, whose messages repeat the value whole,
+// behind a length check that repeats only a prefix: a megabyte-long name
+// must not come back in an error message (nor make the reply too large to
+// relay).
+func validateRepo(owner, name string) error {
+	switch {
+	case len(owner) > maxOwnerLen:
+		return invalid("repo_owner", "%q is longer than %d characters", clip(owner), maxOwnerLen)
+	case len(name) > maxNameLen:
+		return invalid("repo_name", "%q is longer than %d characters", clip(name), maxNameLen)
+	}
+	return api.ValidateRepo(owner, name)
+}
+
+// maxOwnerLen and maxNameLen are GitHub's limits, which api.ValidateRepo
+// checks with a message that repeats the value.
+const (
+	maxOwnerLen = 39
+	maxNameLen  = 100
+)
+
 // maxEcho is how much of a caller's value an error message repeats.
 const maxEcho = 200
 
@@ -356,11 +470,12 @@ func clip(s string) string {
 // sessionEvent checks the session id and the time of a heartbeat or an end,
 // and returns the id as the store keeps it and the time (nil means now).
 func (t *Tracker) sessionEvent(id string, at *time.Time) (string, time.Time, error) {
-	if id == "" {
-		return "", time.Time{}, invalid("session", "a session id is required")
+	canon, err := CheckSessionID(id)
+	if err != nil {
+		return "", time.Time{}, err
 	}
 	when, err := t.resolveAt("at", at)
-	return lookupID(id), when, err
+	return canon, when, err
 }
 
 // Heartbeat records that the session is still being worked on. A heartbeat
@@ -456,9 +571,7 @@ func (t *Tracker) End(ctx context.Context, id string, at *time.Time) (api.Sessio
 		if s.Source == api.SourceBrowser && s.LastHeartbeatAt != nil && when.Before(*s.LastHeartbeatAt) {
 			when = *s.LastHeartbeatAt
 		}
-		s.EndTime = &when
-		s.Status = api.StatusCompleted
-		out, err = tx.Put(s)
+		out, err = finish(tx, s, when, api.StatusCompleted)
 		return err
 	})
 	if err != nil {

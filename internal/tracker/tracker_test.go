@@ -491,10 +491,10 @@ func TestUpperCaseClientIDFoundByEveryCall(t *testing.T) {
 	if err != nil || e.ID != lower || e.Status != api.StatusCompleted || e.DurationSeconds != 120 {
 		t.Fatalf("End(upper) = %+v, %v", e, err)
 	}
-	// A malformed id is still not found, and the message does not repeat
+	// A malformed id is a bad request, and the message does not repeat
 	// all of it.
 	long := strings.Repeat("x", 10000)
-	if _, err := h.tr.Heartbeat(h.ctx, long, nil); !errors.Is(err, api.ErrNotFound) || len(err.Error()) > 400 {
+	if _, err := h.tr.Heartbeat(h.ctx, long, nil); !errors.Is(err, api.ErrInvalid) || len(err.Error()) > 400 {
 		t.Fatalf("Heartbeat(long) = %.500v", err)
 	}
 }
