@@ -203,8 +203,7 @@ func walSize(t *testing.T, path string) int64 {
 
 // A write that fails for lack of space truncates the WAL. SQLite's page
 // limit (max_page_count) stands for the full disk here: it fails the write
-// with the same SQLITE_FULL on any machine; TestFullDisk runs it on a real,
-// small file system.
+// with the same SQLITE_FULL as a full file system, without mounting one.
 func TestWriteFailingForSpaceTruncatesWAL(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "worktime.db")
