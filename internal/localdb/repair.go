@@ -99,9 +99,9 @@ type RepairResult struct {
 
 // repairRow is a time_sessions row with every column, as it is copied.
 type repairRow struct {
-	id, device, source, owner, name, status, quarantineReason string
+	id, device, source, owner, name, status, quarantineReason         string
 	pr, start, created, updated, changeSeq, pushedSeq, quarantinedSeq int64
-	end, dur, hb                                                       sql.NullInt64
+	end, dur, hb                                                      sql.NullInt64
 }
 
 const repairCols = `id, device_id, source, repo_owner, repo_name, pr_number, start_time, end_time, duration_seconds,
@@ -144,7 +144,14 @@ func Repair(ctx context.Context, path string, opts Options) (RepairResult, error
 			return res, fmt.Errorf("localdb.Repair: %w", err)
 		}
 	}
-	if err := salvage(ctx, res.Aside, tmp, opts, &res); err != nil {
+	err := salvage(ctx, res.Aside, tmp, opts, &res)
+	// Reading the copy leaves SQLite's index of its WAL (and an empty WAL)
+	// beside it; they hold nothing of the damaged file.
+	os.Remove(res.Aside + "-shm")
+	if st, statErr := os.Stat(res.Aside + "-wal"); statErr == nil && st.Size() == 0 {
+		os.Remove(res.Aside + "-wal")
+	}
+	if err != nil {
 		os.Remove(tmp)
 		return res, fmt.Errorf("localdb.Repair: %w", err)
 	}
