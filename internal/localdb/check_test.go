@@ -5,10 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,7 +141,7 @@ func TestDaemonStartRefusesDamagedSessions(t *testing.T) {
 // one device id.
 func TestConcurrentFirstOpens(t *testing.T) {
 	ctx := context.Background()
-	const rounds, openers = 60, 16
+	const rounds, openers = 40, 16
 	for r := 0; r < rounds; r++ {
 		path := filepath.Join(t.TempDir(), "home", "worktime.db")
 		start := make(chan struct{})
@@ -266,5 +269,92 @@ func TestDaemonStartTruncatesWAL(t *testing.T) {
 	}
 	if n, err := db.CountSessions(ctx, ExportFilter{}); err != nil || n != 50 {
 		t.Fatalf("%d sessions, %v; want 50", n, err)
+	}
+}
+
+// openerEnv makes the test binary a process that opens a store: it waits
+// for its standard input to close (all of them start together), opens the
+// store named by the variable, mints the device id, writes one session and
+// prints the device id.
+const openerEnv = "WORKTIME_TEST_OPENER_DB"
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv(openerEnv); path != "" {
+		os.Exit(runOpener(path))
+	}
+	os.Exit(m.Run())
+}
+
+func runOpener(path string) int {
+	ctx := context.Background()
+	io.Copy(io.Discard, os.Stdin)
+	db, err := Open(ctx, path, Options{DaemonStart: os.Getenv(openerEnv+"_DAEMON") != ""})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer db.Close()
+	dev, err := db.DeviceID(ctx)
+	if err == nil {
+		err = db.Update(ctx, func(tx *Tx) error {
+			s := ended(fmt.Sprintf("0190a000-0000-7000-8000-%012d", os.Getpid()), t0, t0.Add(time.Minute))
+			s.DeviceID = dev
+			_, err := tx.Put(s)
+			return err
+		})
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Print(dev)
+	return 0
+}
+
+// The same as TestConcurrentFirstOpens with processes: a daemon, hosts and
+// CLIs are separate processes, each with its own SQLite locks.
+func TestConcurrentFirstOpensAcrossProcesses(t *testing.T) {
+	ctx := context.Background()
+	const rounds, openers = 25, 10
+	for r := 0; r < rounds; r++ {
+		path := filepath.Join(t.TempDir(), "home", "worktime.db")
+		var cmds []*exec.Cmd
+		var gates []io.WriteCloser
+		outs := make([]*strings.Builder, openers)
+		for i := 0; i < openers; i++ {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), openerEnv+"="+path)
+			if i == 0 {
+				cmd.Env = append(cmd.Env, openerEnv+"_DAEMON=1")
+			}
+			outs[i] = &strings.Builder{}
+			cmd.Stdout, cmd.Stderr = outs[i], outs[i]
+			gate, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			cmds, gates = append(cmds, cmd), append(gates, gate)
+		}
+		for _, g := range gates {
+			g.Close()
+		}
+		devices := map[string]bool{}
+		for i, cmd := range cmds {
+			if err := cmd.Wait(); err != nil {
+				t.Fatalf("round %d: opener %d: %v: %s", r, i, err, outs[i])
+			}
+			devices[outs[i].String()] = true
+		}
+		if len(devices) != 1 {
+			t.Fatalf("round %d: device ids %v, want one", r, devices)
+		}
+		db := openTest(t, path, nil, nil)
+		if n, err := db.CountSessions(ctx, ExportFilter{}); err != nil || n != openers {
+			t.Fatalf("round %d: %d sessions, %v; want %d", r, n, err, openers)
+		}
+		db.Close()
 	}
 }
