@@ -17,7 +17,7 @@ type Check int
 const (
 	// CheckTables runs PRAGMA quick_check over every table and index but
 	// time_sessions and its indexes: the schema, schema_migrations, state
-	// and daily_stats (a few milliseconds on a five-year history, see
+	// and daily_stats (about 10 ms on the 500,000-session history, see
 	// BenchmarkOpenCheck). daily_stats is checked because damage there
 	// would go unnoticed (it is summed, never read row by row); damage in
 	// time_sessions is met as SQLITE_CORRUPT when its pages are read,

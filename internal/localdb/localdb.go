@@ -30,7 +30,7 @@
 // The probe runs PRAGMA quick_check: over the whole file at the daemon's
 // start (Options.DaemonStart) and before a migration, over every table but
 // time_sessions at every other open (CheckTables; the figures are in
-// BenchmarkOpenCheck). Check reports on a file and Repair rebuilds a damaged
+// BenchmarkOpenCheck). Inspect reports on a file and Repair rebuilds a damaged
 // one from every session that can still be read, after copying it aside.
 //
 // # Full disk
