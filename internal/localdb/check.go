@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // Check is how much of an existing file Open verifies, through a read-only
@@ -64,7 +65,11 @@ func probe(ctx context.Context, path string, check Check) error {
 		return err
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%w: integrity check: %s; run 'worktimed doctor'", ErrCorrupt, problems[0])
+		more := ""
+		if len(problems) > 1 {
+			more = fmt.Sprintf(" (and %d more)", len(problems)-1)
+		}
+		return fmt.Errorf("%w: integrity check: %s%s; run 'worktimed doctor'", ErrCorrupt, problems[0], more)
 	}
 	return nil
 }
@@ -191,8 +196,15 @@ func pragmaCheck(ctx context.Context, q querier, pragma string) ([]string, error
 		if err := rows.Scan(&r); err != nil {
 			return nil, err
 		}
-		if r != "ok" {
-			problems = append(problems, r)
+		if r == "ok" {
+			continue
+		}
+		// One row may hold several problems, a line each, under a
+		// heading naming the schema ("*** in database main ***").
+		for _, line := range strings.Split(r, "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "***") {
+				problems = append(problems, line)
+			}
 		}
 	}
 	if err := classify(rows.Err()); err != nil {
