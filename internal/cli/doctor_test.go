@@ -66,16 +66,17 @@ func TestDoctorReportsAndRepairsDamage(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if code, _, errs := h.run("stats", "--json"); code != ExitDatabase {
-		t.Fatalf("stats on a damaged file: exit %d (%s), want %d", code, errs, ExitDatabase)
+	code, _, errs := h.run("stats", "--json")
+	if code != ExitDatabase || strings.Count(errs, "\n") != 2 || !strings.Contains(errs, "worktimed doctor") {
+		t.Fatalf("stats on a damaged file: exit %d, stderr %q; want %d with one error line and a hint naming doctor", code, errs, ExitDatabase)
 	}
 	after, _ := os.ReadFile(path)
 	if string(after) != string(b) {
 		t.Fatal("stats modified the damaged file")
 	}
-	code, out, errs := h.run("doctor")
-	if code != ExitDatabase || !strings.Contains(out, "damaged") || !strings.Contains(errs, "doctor --repair") {
-		t.Fatalf("doctor: exit %d, stdout %q, stderr %q; want the damage reported with exit 5", code, out, errs)
+	code, out, errs2 := h.run("doctor")
+	if code != ExitDatabase || !strings.Contains(out, "damaged") || !strings.Contains(errs2, "doctor --repair") {
+		t.Fatalf("doctor: exit %d, stdout %q, stderr %q; want the damage reported with exit 5", code, out, errs2)
 	}
 	out = h.ok("doctor", "--repair")
 	if !strings.Contains(out, "300 sessions kept, 0 could not be read") {
