@@ -32,8 +32,8 @@ type Report struct {
 }
 
 // Inspect checks the store at path through a read-only connection with
-// PRAGMA integrity_check, the most thorough check SQLite has (several
-// seconds on a five-year history). It never writes to the file. A file that
+// PRAGMA integrity_check, the most thorough check SQLite has (about 1.5 s
+// on the 500,000-session history, see BenchmarkOpenCheck). It never writes to the file. A file that
 // is too new or foreign is an error (ErrTooNew, ErrForeign); damage is
 // reported in Problems, not as an error.
 func Inspect(ctx context.Context, path string) (Report, error) {
@@ -44,10 +44,14 @@ func Inspect(ctx context.Context, path string) (Report, error) {
 		rep.Problems = []string{err.Error()}
 		return rep, nil
 	}
-	if err != nil || !ok {
+	if err != nil {
+		return rep, fmt.Errorf("localdb.Inspect: %w", err)
+	}
+	if !ok {
+		// Missing, or empty: what worktime creates before its first write.
 		_, statErr := os.Stat(path)
-		rep.Exists = statErr == nil
-		return rep, wrapOp("localdb.Inspect", err)
+		rep.Exists, rep.Sessions = statErr == nil, 0
+		return rep, nil
 	}
 	rep.Exists = true
 	ro, err := sql.Open("sqlite", dsn(path, true))
@@ -69,20 +73,15 @@ func Inspect(ctx context.Context, path string) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("localdb.Inspect: %w", err)
 	}
-	if version >= 0 {
+	if version < 0 {
+		rep.Sessions = 0 // a store being created
+	} else {
 		var n int64
 		if err := ro.QueryRowContext(ctx, `SELECT COUNT(*) FROM time_sessions`).Scan(&n); err == nil {
 			rep.Sessions = n
 		}
 	}
 	return rep, nil
-}
-
-func wrapOp(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", op, err)
 }
 
 // RepairResult says what Repair did.

@@ -105,3 +105,30 @@ func TestInspectAndRepair(t *testing.T) {
 		t.Fatalf("the repair's work file is left: %v", err)
 	}
 }
+
+func TestInspectStates(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.db")
+	if rep, err := Inspect(ctx, missing); err != nil || rep.Exists || len(rep.Problems) != 0 {
+		t.Fatalf("Inspect of a missing file = %+v, %v", rep, err)
+	}
+	healthy := filepath.Join(dir, "healthy.db")
+	historyStore(t, healthy, 30)
+	if rep, err := Inspect(ctx, healthy); err != nil || !rep.Exists || len(rep.Problems) != 0 || rep.Sessions != 30 {
+		t.Fatalf("Inspect of a sound store = %+v, %v; want 30 sessions, no problems", rep, err)
+	}
+	notDB := filepath.Join(dir, "notes.db")
+	os.WriteFile(notDB, []byte("these are notes, not a database, and long enough to hold a header of 100 bytes........................"), 0o600)
+	if rep, err := Inspect(ctx, notDB); err != nil || len(rep.Problems) != 1 {
+		t.Fatalf("Inspect of a text file = %+v, %v; want one problem", rep, err)
+	}
+	newer := filepath.Join(dir, "newer.db")
+	historyStore(t, newer, 1)
+	db := openTest(t, newer, nil, nil)
+	db.sql.Exec(`PRAGMA user_version = 99`)
+	db.Close()
+	if _, err := Inspect(ctx, newer); !errors.Is(err, ErrTooNew) {
+		t.Fatalf("Inspect of a newer store = %v, want ErrTooNew", err)
+	}
+}
