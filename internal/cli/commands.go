@@ -17,6 +17,7 @@ func (e *Env) commands() []Command {
 		{Name: "uninstall", Summary: "remove what install wrote", Run: cmdUninstall},
 		{Name: "service", Summary: "start, stop or show the per-user service", Run: cmdService},
 		{Name: "cloud", Summary: "deploy, inspect or remove your own backend on Cloudflare", Run: cmdCloud},
+		{Name: "doctor", Summary: "check the database; --repair rebuilds a damaged one", Run: cmdDoctor},
 		{Name: "version", Summary: "print the version", Run: cmdVersion},
 		{Name: "help", Summary: "show this help", Run: cmdHelp},
 	}

@@ -78,7 +78,7 @@ func hintFor(err error) string {
 	case errors.Is(err, localdb.ErrTooNew):
 		return "this database was written by a newer worktimed; install that version (the file was not changed)"
 	case errors.Is(err, localdb.ErrCorrupt):
-		return "move the file away to start afresh, or restore it from a backup (the file was not changed)"
+		return "'worktimed doctor --repair' keeps a copy and rebuilds the database from every readable session (the file was not changed)"
 	case errors.Is(err, localdb.ErrForeign):
 		return "point worktimed at its own database with --home DIR or WORKTIME_HOME"
 	case errors.Is(err, config.ErrInvalid):

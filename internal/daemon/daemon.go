@@ -89,7 +89,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
-	db, err := localdb.Open(ctx, opts.Paths.DB, localdb.Options{Location: loc, Clock: opts.Clock, Logger: opts.Logger})
+	db, err := localdb.Open(ctx, opts.Paths.DB, localdb.Options{Location: loc, Clock: opts.Clock, Logger: opts.Logger, DaemonStart: true})
 	if err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}

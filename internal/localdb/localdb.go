@@ -15,12 +15,30 @@
 //
 // migrations/NNNN_name.sql are embedded in the binary, forward-only, and
 // numbered by the schema version they produce. Open applies the missing ones
-// in a single transaction and records each in schema_migrations. A file whose
-// version is newer than this binary knows (ErrTooNew), a file that is not an
-// SQLite database or is damaged (ErrCorrupt), and an SQLite file that is not a
-// worktime store (ErrForeign) are refused before anything is written to them:
-// they are probed through a read-only connection first, with a full
-// integrity check when a migration is due.
+// in a single transaction and records each in schema_migrations and in PRAGMA
+// user_version. A file whose schema_migrations or user_version is newer than
+// this binary knows (ErrTooNew), a file that is not an SQLite database or is
+// damaged (ErrCorrupt), and an SQLite file that is not a worktime store
+// (ErrForeign) are refused before anything is written to them: they are
+// probed through a read-only connection first. Opens made at the same
+// instant by several processes on a new file all succeed: the probe reads
+// one snapshot, and an open that meets a lock SQLite does not wait for is
+// repeated.
+//
+// # Integrity checks
+//
+// The probe runs PRAGMA quick_check: over the whole file at the daemon's
+// start (Options.DaemonStart) and before a migration, over every table but
+// time_sessions at every other open (CheckTables; the figures are in
+// BenchmarkOpenCheck). Inspect reports on a file and Repair rebuilds a damaged
+// one from every session that can still be read, after copying it aside.
+//
+// # Full disk
+//
+// A write that fails for lack of space returns ErrDiskFull and folds the WAL
+// into the database and truncates it (the WAL keeps its largest size until
+// then, which is what fills a nearly full disk); the daemon's start does the
+// same.
 //
 // # Times
 //
@@ -57,12 +75,10 @@
 package localdb
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -88,6 +104,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrInvalidSession: a session that breaks the store's invariants.
 	ErrInvalidSession = errors.New("invalid session")
+	// ErrDiskFull: a write failed for lack of space; nothing of it was
+	// written.
+	ErrDiskFull = errors.New("disk is full")
 )
 
 // Options configure a DB.
@@ -98,6 +117,11 @@ type Options struct {
 	Clock clock.Clock
 	// Logger receives migration and rebuild notices; nil discards them.
 	Logger *slog.Logger
+	// DaemonStart marks the daemon's open at start: the whole file is
+	// checked (CheckFile) and the WAL is folded into the database and
+	// truncated. Every other open (CLI, native messaging host) checks the
+	// small tables only (CheckTables).
+	DaemonStart bool
 }
 
 // DB is an open local store. It is safe for concurrent use.
@@ -138,7 +162,39 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("localdb.Open: %w", err)
 	}
-	if err := probe(ctx, path); err != nil {
+	// Processes opening a new store at the same instant (the daemon, the
+	// native messaging hosts, a CLI) contend for locks that SQLite's busy
+	// handler does not wait for: switching a new file to WAL and
+	// recovering the WAL index answer SQLITE_BUSY at once. Every step of
+	// an open is read-only or one transaction, so the open is repeated.
+	backoff := time.Millisecond
+	for attempt := 1; ; attempt++ {
+		db, err := open(ctx, path, opts)
+		if err == nil || !isBusy(err) || attempt == openAttempts {
+			return db, err
+		}
+		// Real time, not opts.Clock: the other process releases its lock
+		// in real time, as busy_timeout waits in real time.
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("localdb.Open: %w", ctx.Err())
+		case <-t.C:
+		}
+		backoff = min(2*backoff, 100*time.Millisecond)
+	}
+}
+
+// openAttempts bounds the retries of a contended open (about 10 s).
+const openAttempts = 110
+
+func open(ctx context.Context, path string, opts Options) (*DB, error) {
+	check := CheckTables
+	if opts.DaemonStart {
+		check = CheckFile
+	}
+	if err := probe(ctx, path, check); err != nil {
 		return nil, fmt.Errorf("localdb.Open %s: %w", path, err)
 	}
 	sdb, err := sql.Open("sqlite", dsn(path, false))
@@ -152,7 +208,25 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("localdb.Open %s: %w", path, err)
 	}
+	if opts.DaemonStart {
+		// A WAL left large by a full disk (or by a crash) is given back
+		// before the daemon writes again.
+		db.truncateWAL(ctx)
+	}
 	return db, nil
+}
+
+// isBusy reports whether err is SQLite's "the file is locked by another
+// connection".
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return true
+		}
+	}
+	return false
 }
 
 func dsn(path string, readOnly bool) string {
@@ -171,84 +245,16 @@ func dsn(path string, readOnly bool) string {
 	return u.String()
 }
 
-// probe inspects an existing file through a read-only connection and refuses
-// it (without writing to it) if it is corrupt, foreign or too new. A missing
-// or empty file passes.
-func probe(ctx context.Context, path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if st.IsDir() {
-		return fmt.Errorf("%s is a directory", path)
-	}
-	if st.Size() == 0 {
-		return nil
-	}
-	hdr := make([]byte, 100)
-	if _, err := io.ReadFull(f, hdr); err != nil || !bytes.HasPrefix(hdr, sqliteMagic) {
-		return fmt.Errorf("%w: missing SQLite header; move the file away (worktime will create a new one) or restore it from a backup", ErrCorrupt)
-	}
-	ro, err := sql.Open("sqlite", dsn(path, true))
-	if err != nil {
-		return err
-	}
-	defer ro.Close()
-	var version int
-	err = func() error {
-		var n int
-		if err := ro.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE name = 'schema_migrations'`).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			var tables int
-			if err := ro.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&tables); err != nil {
-				return err
-			}
-			if tables > 0 {
-				return fmt.Errorf("%w: no schema_migrations table; point worktime at another file", ErrForeign)
-			}
-			return nil
-		}
-		return ro.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version)
-	}()
-	if err != nil {
-		return classify(err)
-	}
-	if latest := len(migrations); version > latest {
-		return fmt.Errorf("%w: schema version %d, this worktimed knows up to %d; upgrade worktimed", ErrTooNew, version, latest)
-	}
-	if version < len(migrations) {
-		// A migration is about to write to the file: check all of it first.
-		// An up-to-date file is not scanned at every open (that would cost
-		// a second on a large history); SQLite reports damage it meets as
-		// SQLITE_CORRUPT, which classify turns into ErrCorrupt.
-		var res string
-		if err := ro.QueryRowContext(ctx, `PRAGMA quick_check(1)`).Scan(&res); err != nil {
-			return classify(err)
-		}
-		if res != "ok" {
-			return fmt.Errorf("%w: integrity check: %s; restore it from a backup or move it away", ErrCorrupt, res)
-		}
-	}
-	return nil
-}
-
-// classify maps SQLite's corruption codes to ErrCorrupt.
+// classify maps SQLite's corruption codes to ErrCorrupt and a full disk to
+// ErrDiskFull.
 func classify(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 			return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		case sqlite3.SQLITE_FULL:
+			return fmt.Errorf("%w: %v", ErrDiskFull, err)
 		}
 	}
 	return err
@@ -294,10 +300,10 @@ func (db *DB) update(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return classify(err)
+		return db.failed(ctx, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return classify(err)
+		return db.failed(ctx, err)
 	}
 	return nil
 }

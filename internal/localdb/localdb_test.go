@@ -141,6 +141,13 @@ func TestOpenRefusesWithoutModifying(t *testing.T) {
 			}
 			db.Close()
 		}, ErrTooNew},
+		{"newer user_version", func(t *testing.T, path string) {
+			db := openTest(t, path, nil, nil)
+			if _, err := db.sql.Exec(`PRAGMA user_version = 99`); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+		}, ErrTooNew},
 		{"foreign sqlite", func(t *testing.T, path string) {
 			raw, err := sql.Open("sqlite", path)
 			if err != nil {

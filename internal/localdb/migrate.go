@@ -79,6 +79,13 @@ func (db *DB) migrateTo(ctx context.Context, target int) error {
 		if cur > len(migrations) {
 			return fmt.Errorf("migrate: %w: schema version %d, this worktimed knows up to %d", ErrTooNew, cur, len(migrations))
 		}
+		var userVersion int
+		if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&userVersion); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if userVersion > len(migrations) {
+			return fmt.Errorf("migrate: %w: user_version %d, this worktimed knows up to %d", ErrTooNew, userVersion, len(migrations))
+		}
 		if cur >= target {
 			return nil // up to date: open writes nothing
 		}

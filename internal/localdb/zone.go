@@ -32,14 +32,14 @@ func (db *DB) SetLocation(ctx context.Context, loc *time.Location) error {
 	// when loc is switched after the commit.
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("localdb.SetLocation: %w", classify(err))
+		return fmt.Errorf("localdb.SetLocation: %w", db.failed(ctx, err))
 	}
 	if err := db.rebuildTx(ctx, tx, loc); err != nil {
 		tx.Rollback()
-		return fmt.Errorf("localdb.SetLocation: %w", classify(err))
+		return fmt.Errorf("localdb.SetLocation: %w", db.failed(ctx, err))
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("localdb.SetLocation: %w", classify(err))
+		return fmt.Errorf("localdb.SetLocation: %w", db.failed(ctx, err))
 	}
 	db.locMu.Lock()
 	from := db.loc
