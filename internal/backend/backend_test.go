@@ -1,8 +1,10 @@
 package backend_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/worktime/worktime/internal/config"
 	"github.com/worktime/worktime/internal/daemon"
 	"github.com/worktime/worktime/internal/localapi"
+	"github.com/worktime/worktime/internal/localdb/dbtest"
 )
 
 var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
@@ -197,5 +200,29 @@ func TestRelayCodesDoNotDependOnTheDaemon(t *testing.T) {
 				t.Errorf("daemon running %v, %s: %.300v; want a short bad_request", up, name, err)
 			}
 		}
+	}
+}
+
+// With the daemon down, a damaged store is refused with unavailable (not
+// internal) and the file is left as it was.
+func TestRelayRefusesDamagedStore(t *testing.T) {
+	ctx := context.Background()
+	o := options(t)
+	dbtest.History(t, o.Paths.DB, 300, t0)
+	want := dbtest.Damage(t, o.Paths.DB, "daily_stats", 1)
+	r := backend.NewRelay(o)
+	defer r.Close()
+
+	_, err := r.Start(ctx, api.StartRequest{RepoOwner: "acme", RepoName: "web", PRNumber: 7, Source: api.SourceBrowser})
+	var ae *api.Error
+	if !errors.As(err, &ae) || ae.Code != api.CodeUnavailable || !strings.Contains(ae.Message, "doctor") {
+		t.Fatalf("start on a damaged store: %v, want unavailable naming doctor", err)
+	}
+	got, err := os.ReadFile(o.Paths.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("the damaged store was modified")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/localdb"
 	"github.com/worktime/worktime/internal/nativemsg"
 	"github.com/worktime/worktime/internal/tracker"
 )
@@ -48,11 +49,24 @@ func (r *Relay) store(ctx context.Context) (*Direct, error) {
 	if r.direct == nil {
 		d, err := OpenDirect(ctx, r.o)
 		if err != nil {
-			return nil, err
+			return nil, refusedStore(err)
 		}
 		r.direct = d
 	}
 	return r.direct, nil
+}
+
+// refusedStore gives a store the host may not use (damaged, newer, not
+// worktime's) the code unavailable, with the store's own words and what to
+// do, so the extension shows it instead of an internal error; the file is
+// left untouched.
+func refusedStore(err error) error {
+	for _, refused := range []error{localdb.ErrCorrupt, localdb.ErrTooNew, localdb.ErrForeign} {
+		if errors.Is(err, refused) {
+			return &api.Error{Code: api.CodeUnavailable, Message: "the local store cannot be used: " + err.Error()}
+		}
+	}
+	return err
 }
 
 // viaDaemon reports whether the daemon handled the call; when it did not
