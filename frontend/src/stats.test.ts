@@ -101,11 +101,32 @@ describe("breakdowns", () => {
   });
 
   it("drills down to one repository's pull requests", () => {
-    const b = prBreakdown(prs, "acme/api");
+    const b = prBreakdown(prs, repos, "acme/api");
     expect(b.map((p) => p.item.pr_number)).toEqual([10, 2]);
     expect(b.map((p) => p.percent)).toEqual([66.7, 33.3]);
-    expect(prBreakdown(prs, "").map((p) => `${p.item.repo}#${p.item.pr_number}`)).toEqual(["acme/api#10", "acme/api#2", "acme/web#1"]);
-    expect(prBreakdown(prs, "nobody/none")).toEqual([]);
+    expect(prBreakdown(prs, repos, "").map((p) => `${p.item.repo}#${p.item.pr_number}`)).toEqual(["acme/api#10", "acme/api#2", "acme/web#1"]);
+    expect(prBreakdown(prs, repos, "nobody/none")).toEqual([]);
+  });
+
+  it("gives each pull request its share of the total, not of the top ones listed", () => {
+    // 7h02m in the range; the daemon lists only its top pull requests, the first 52m.
+    const total = 7 * 3600 + 2 * 60;
+    const top = [
+      { repo: "acme/api", pr_number: 1, seconds: 52 * 60 },
+      { repo: "acme/api", pr_number: 2, seconds: 2 * 3600 },
+      { repo: "acme/web", pr_number: 3, seconds: 3600 },
+    ];
+    const all = [
+      { repo: "acme/api", seconds: 5 * 3600 },
+      { repo: "acme/web", seconds: total - 5 * 3600 },
+    ];
+    const b = prBreakdown(top, all, "");
+    expect(b.find((p) => p.item.pr_number === 1)?.percent).toBe(12.3);
+    expect(b.find((p) => p.item.pr_number === 3)?.percent).toBe(14.2);
+    // Drilled down: of the repository's total.
+    expect(prBreakdown(top, all, "acme/api").map((p) => p.percent)).toEqual([40, 17.3]);
+    // Without repositories the listed ones are the total.
+    expect(prBreakdown(top, null, "acme/web").map((p) => p.percent)).toEqual([100]);
   });
 
   it("handles no data", () => {

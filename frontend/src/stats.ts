@@ -86,14 +86,23 @@ export function repoBreakdown(repos: RepoStat[] | null | undefined): Share<RepoS
   return shares(repos ?? [], (r) => r.repo);
 }
 
-/** The pull requests of one repository ("" for every repository), most time first. */
-export function prBreakdown(prs: PRStat[] | null | undefined, repo: string): Share<PRStat>[] {
+/**
+ * The pull requests of one repository ("" for every repository), most time
+ * first. The daemon sends only the top pull requests, so each share is of
+ * the repositories' total (every pull request), not of the listed ones.
+ */
+export function prBreakdown(prs: PRStat[] | null | undefined, repos: RepoStat[] | null | undefined, repo: string): Share<PRStat>[] {
   const list = (prs ?? []).filter((p) => repo === "" || p.repo === repo);
-  return shares(list, (p) => `${p.repo}#${String(p.pr_number).padStart(9, "0")}`);
+  const total = sumSeconds((repos ?? []).filter((r) => repo === "" || r.repo === repo));
+  // A listed pull request never outweighs the total; if the repositories are missing, fall back to the list's sum.
+  return shares(list, (p) => `${p.repo}#${String(p.pr_number).padStart(9, "0")}`, Math.max(total, sumSeconds(list)));
 }
 
-function shares<T extends { seconds: number }>(list: T[], key: (t: T) => string): Share<T>[] {
-  const total = list.reduce((n, x) => n + x.seconds, 0);
+function sumSeconds(list: { seconds: number }[]): number {
+  return list.reduce((n, x) => n + x.seconds, 0);
+}
+
+function shares<T extends { seconds: number }>(list: T[], key: (t: T) => string, total = sumSeconds(list)): Share<T>[] {
   return [...list]
     .sort((a, b) => b.seconds - a.seconds || key(a).localeCompare(key(b)))
     .map((item) => ({

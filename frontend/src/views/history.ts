@@ -97,7 +97,7 @@ export function renderHistory(ctx: Ctx, previous: { chart?: Chart }): HTMLElemen
         )
       : null;
 
-  const prs = prBreakdown(state.stats?.prs, state.repo);
+  const prs = prBreakdown(state.stats?.prs, state.stats?.repos, state.repo);
   const prsCard = h(
     "section",
     { class: "card" },
