@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/localdb"
+	"github.com/worktime/worktime/internal/localdb/dbtest"
 )
 
 // TestSameCodeWithDaemonUpAndDown: a malformed frame gets the same error
@@ -245,25 +245,8 @@ func TestConcurrentWritersNeverOverlap(t *testing.T) {
 	if n < hosts || len(all) < n {
 		t.Fatalf("%d starts accepted, %d sessions stored", n, len(all))
 	}
-	// By start, then by end: a zero-length session covers no second.
-	sort.Slice(all, func(i, j int) bool {
-		if !all[i].StartTime.Equal(all[j].StartTime) {
-			return all[i].StartTime.Before(all[j].StartTime)
-		}
-		return all[i].EndTime != nil && (all[j].EndTime == nil || all[i].EndTime.Before(*all[j].EndTime))
-	})
-	// A zero-length session covers no second: it overlaps nothing.
-	var covering []localdb.Session
-	for _, s := range all {
-		if s.EndTime == nil || s.EndTime.After(s.StartTime) {
-			covering = append(covering, s)
-		}
-	}
-	for i := 1; i < len(covering); i++ {
-		prev, cur := covering[i-1], covering[i]
-		if prev.EndTime == nil || prev.EndTime.After(cur.StartTime) {
-			t.Errorf("session %s (%s to %v, %s) overlaps %s (from %s)", prev.ID, rfc(prev.StartTime), prev.EndTime, prev.Status, cur.ID, rfc(cur.StartTime))
-		}
+	if prev, cur, ok := dbtest.Overlap(all); ok {
+		t.Errorf("session %s (%s to %v, %s) overlaps %s (from %s)", prev.ID, rfc(prev.StartTime), prev.EndTime, prev.Status, cur.ID, rfc(cur.StartTime))
 	}
 	if t.Failed() {
 		for _, s := range all {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/localdb"
+	"github.com/worktime/worktime/internal/localdb/dbtest"
 )
 
 // TestBackdatedStartKeepsAcknowledgedTime: a start dated before the active
@@ -244,25 +244,17 @@ func assertNoOverlap(t *testing.T, ctx context.Context, db *localdb.DB, ids []st
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	byDevice := map[string][]localdb.Session{}
 	for _, s := range all {
 		seen[s.ID] = true
-		byDevice[s.DeviceID] = append(byDevice[s.DeviceID], s)
 	}
 	for _, id := range ids {
 		if !seen[id] {
 			t.Fatalf("session %s is not stored", id)
 		}
 	}
-	for device, ss := range byDevice {
-		sort.Slice(ss, func(i, j int) bool { return ss[i].StartTime.Before(ss[j].StartTime) })
-		for i := 1; i < len(ss); i++ {
-			prev, cur := ss[i-1], ss[i]
-			if prev.EndTime == nil || prev.EndTime.After(cur.StartTime) {
-				t.Fatalf("device %s: session %s (%s to %v, %s) overlaps %s (from %s)", device, prev.ID,
-					prev.StartTime.Format(time.RFC3339), prev.EndTime, prev.Status, cur.ID, cur.StartTime.Format(time.RFC3339))
-			}
-		}
+	if prev, cur, ok := dbtest.Overlap(all); ok {
+		t.Fatalf("device %s: session %s (%s to %v, %s) overlaps %s (from %s, %s)", prev.DeviceID, prev.ID,
+			prev.StartTime.Format(time.RFC3339), prev.EndTime, prev.Status, cur.ID, cur.StartTime.Format(time.RFC3339), cur.Status)
 	}
 	if len(all) < 2 && ids == nil {
 		t.Fatalf("only %d sessions were written", len(all))

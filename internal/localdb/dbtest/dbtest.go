@@ -1,7 +1,7 @@
-// Package dbtest builds damaged stores for the tests of the packages that
-// open one (the daemon, the CLI): a history of ended sessions, then random
-// bytes written over one page of a table, as a failing disk or a bad copy
-// leaves it.
+// Package dbtest holds what the tests of several packages need from a
+// store: a history of ended sessions, random bytes written over one page of
+// a table (as a failing disk or a bad copy leaves it), and the check that
+// no two sessions of a device cover the same second.
 package dbtest
 
 import (
@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"sort"
 	"testing"
 	"time"
 
@@ -91,4 +92,25 @@ func Damage(t testing.TB, path, table string, seed int64) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Overlap returns the first two sessions of one device that cover the same
+// second (an active session covers everything from its start on); ok is
+// false when there are none. A zero-length session covers no second.
+func Overlap(sessions []localdb.Session) (prev, cur localdb.Session, ok bool) {
+	byDevice := map[string][]localdb.Session{}
+	for _, s := range sessions {
+		if s.EndTime == nil || s.EndTime.After(s.StartTime) {
+			byDevice[s.DeviceID] = append(byDevice[s.DeviceID], s)
+		}
+	}
+	for _, ss := range byDevice {
+		sort.Slice(ss, func(i, j int) bool { return ss[i].StartTime.Before(ss[j].StartTime) })
+		for i := 1; i < len(ss); i++ {
+			if ss[i-1].EndTime == nil || ss[i-1].EndTime.After(ss[i].StartTime) {
+				return ss[i-1], ss[i], true
+			}
+		}
+	}
+	return localdb.Session{}, localdb.Session{}, false
 }
