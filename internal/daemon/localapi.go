@@ -12,6 +12,7 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/config"
 	"github.com/worktime/worktime/internal/localapi"
+	"github.com/worktime/worktime/internal/tracker"
 )
 
 // runLocalAPI serves the local API on the daemon's socket until ctx is
@@ -115,3 +116,28 @@ func (s *settingsFile) SetSettings(ctx context.Context, in api.Settings) (api.Se
 func (d *Daemon) localAPISync() localapi.SyncService { return d.sync }
 
 func (d *Daemon) localAPISignIn() localapi.SignIn { return d.signIn }
+
+// usageTracker is the local API's tracker; reading sessions or stats
+// through it counts as using the device, so sync keeps what is shown fresh.
+type usageTracker struct {
+	localapi.Tracker
+	used func()
+}
+
+func (u usageTracker) Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error) {
+	u.used()
+	return u.Tracker.Sessions(ctx, q)
+}
+
+func (u usageTracker) Stats(ctx context.Context, q tracker.StatsQuery) (api.Stats, error) {
+	u.used()
+	return u.Tracker.Stats(ctx, q)
+}
+
+// localAPITracker is d's tracker as the local API uses it.
+func (d *Daemon) localAPITracker() localapi.Tracker {
+	if u, ok := d.sync.(interface{ Used() }); ok {
+		return usageTracker{Tracker: d.Tracker, used: u.Used}
+	}
+	return d.Tracker
+}

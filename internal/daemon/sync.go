@@ -8,9 +8,7 @@ import (
 	"github.com/worktime/worktime/internal/auth"
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/config"
-	"github.com/worktime/worktime/internal/localapi"
 	"github.com/worktime/worktime/internal/syncer"
-	"github.com/worktime/worktime/internal/tracker"
 )
 
 // Sync wires the sync engine and sign-in into the daemon: a component that
@@ -76,31 +74,6 @@ func (s *Sync) Used() {
 		s.engine.Used()
 	default:
 	}
-}
-
-// usageTracker is the local API's tracker; reading sessions or stats
-// through it counts as using the device, so sync keeps what is shown fresh.
-type usageTracker struct {
-	localapi.Tracker
-	used func()
-}
-
-func (u usageTracker) Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error) {
-	u.used()
-	return u.Tracker.Sessions(ctx, q)
-}
-
-func (u usageTracker) Stats(ctx context.Context, q tracker.StatsQuery) (api.Stats, error) {
-	u.used()
-	return u.Tracker.Stats(ctx, q)
-}
-
-// localAPITracker is d's tracker as the local API uses it.
-func (d *Daemon) localAPITracker() localapi.Tracker {
-	if u, ok := d.sync.(interface{ Used() }); ok {
-		return usageTracker{Tracker: d.Tracker, used: u.Used}
-	}
-	return d.Tracker
 }
 
 // SyncStatus implements localapi.SyncService.
