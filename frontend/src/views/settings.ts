@@ -37,11 +37,15 @@ export function renderSettings(ctx: Ctx): HTMLElement {
         }
         try {
           ctx.state.settings = await ctx.backend.saveSettings(next);
-          ctx.notify("Settings saved.");
         } catch (e) {
+          // Nothing changed: keep the form as typed so it can be corrected.
           ctx.fail(e);
+          return;
         }
+        // Re-render first, then confirm: the form shows the saved values
+        // before the user is told they can go on editing it.
         await ctx.refresh();
+        ctx.notify("Settings saved.");
       },
     },
     h("label", { for: "set-server" }, "Server URL"),
