@@ -57,7 +57,7 @@ func trackStart(ctx context.Context, e *Env, args []string) error {
 	defer b.Close()
 	s, err := b.Start(ctx, api.StartRequest{RepoOwner: owner, RepoName: name, PRNumber: *pr, At: when, SessionID: *id, Source: api.SourceManual})
 	if err != nil {
-		return err
+		return fmt.Errorf("track start: %w", err)
 	}
 	fmt.Fprintln(e.Stdout, s.ID)
 	return nil
@@ -120,5 +120,9 @@ func trackEvent(ctx context.Context, e *Env, args []string, name, what string,
 	if err != nil {
 		return api.Session{}, err
 	}
-	return event(b, ctx, sid, when)
+	s, err := event(b, ctx, sid, when)
+	if err != nil {
+		return api.Session{}, fmt.Errorf("%s: %w", cmd, err)
+	}
+	return s, nil
 }
