@@ -21,14 +21,14 @@ func cmdTrack(ctx context.Context, e *Env, args []string) error {
 	case "stop":
 		return trackStop(ctx, e, args[1:])
 	case "-h", "--help", "help":
-		fmt.Fprintln(e.Stdout, "Usage: worktimed track start --repo OWNER/NAME --pr N [--at RFC3339]\n       worktimed track heartbeat [--session ID] [--at RFC3339]\n       worktimed track stop [--session ID] [--at RFC3339]")
+		fmt.Fprintln(e.Stdout, "Usage: worktimed track start --repo OWNER/NAME --pr N [--at RFC3339] [--session-id UUID]\n       worktimed track heartbeat [--session ID] [--at RFC3339]\n       worktimed track stop [--session ID] [--at RFC3339]")
 		return nil
 	}
 	return usageErrorf("track: unknown subcommand %q; want start, heartbeat or stop", args[0])
 }
 
 func trackStart(ctx context.Context, e *Env, args []string) error {
-	fs := e.newFlagSet("track start", "track start --repo OWNER/NAME --pr N [--at RFC3339]")
+	fs := e.newFlagSet("track start", "track start --repo OWNER/NAME --pr N [--at RFC3339] [--session-id UUID]")
 	repo := fs.String("repo", "", "the repository, `OWNER/NAME` (required)")
 	pr := fs.Int("pr", 0, "the pull request `number` (required)")
 	at := fs.String("at", "", "start `time` (RFC 3339); default now")

@@ -93,3 +93,23 @@ func TestServiceSubcommandHelp(t *testing.T) {
 		}
 	}
 }
+
+// Help shows every flag a command takes, and no value as a default that is
+// not one.
+func TestHelpTextsNameTheirFlags(t *testing.T) {
+	tests := []struct {
+		args      []string
+		want, not string
+	}{
+		{[]string{"track", "start", "-h"}, "[--session-id UUID]", ""},
+		{[]string{"track", "-h"}, "[--session-id UUID]", ""},
+		{[]string{"export", "-h"}, "no default", "  -format csv\n"},
+	}
+	for _, tc := range tests {
+		h := newCLI(t)
+		code, out, errs := h.run(tc.args...)
+		if code != ExitOK || !strings.Contains(out+errs, tc.want) || (tc.not != "" && strings.Contains(out+errs, tc.not)) {
+			t.Errorf("%v: exit %d, output %q; want %q without %q", tc.args, code, out+errs, tc.want, tc.not)
+		}
+	}
+}
