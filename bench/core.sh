@@ -2,7 +2,8 @@
 # Runs the core benchmarks whose results are in README:
 #   (a) durable single-event commits, (b) 30-day stats over 500,000 sessions,
 #   (c) export of those sessions, in-process and as a `worktimed` process
-#       (elapsed time and peak RSS), (d) the integrity checks at open.
+#       (elapsed time and peak RSS), (d) the integrity checks at open,
+#   (e) `sessions --limit 3`.
 # The 500,000-session history is generated once, in one transaction, and
 # shared by every step.
 set -euo pipefail
@@ -20,5 +21,7 @@ echo "== (b) stats, (c) export"
 go test -run '^$' -bench 'Stats30Days|Export' -benchtime 5x ./internal/tracker/ | grep -E '^Benchmark'
 echo "== (d) integrity checks at open, at the daemon's start and in doctor"
 go test -run '^$' -bench OpenCheck -benchtime 10x ./internal/localdb/benchdata/ | grep -E '^Benchmark'
+echo "== (e) sessions --limit 3"
+go test -run '^$' -bench SessionsLimit3 -benchtime 2000x ./internal/tracker/ | grep -E '^Benchmark'
 echo "== (c) worktimed export as a process"
 bench/export-rss.sh "$work/rss"

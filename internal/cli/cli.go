@@ -79,10 +79,7 @@ func Run(ctx context.Context, args []string, o Options) int {
 	}
 	code := ExitCode(err)
 	if !errors.Is(err, errHelpShown) {
-		fmt.Fprintf(e.Stderr, "worktimed: %v\n", err)
-		if hint := hintFor(err); hint != "" {
-			fmt.Fprintf(e.Stderr, "hint: %s\n", hint)
-		}
+		fmt.Fprintf(e.Stderr, "worktimed: %s\n", message(err))
 	}
 	return code
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"syscall"
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/config"
@@ -68,8 +70,20 @@ func ExitCode(err error) int {
 		return ExitFailure
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
+	case unreachable(err):
+		return ExitUnavailable
 	}
 	return ExitFailure
+}
+
+// unreachable reports a server or daemon that could not be reached at all:
+// refused, unknown host, no route, timed out.
+func unreachable(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	var ne net.Error
+	return errors.As(err, &op) || errors.As(err, &dns) || errors.Is(err, syscall.ECONNREFUSED) ||
+		(errors.As(err, &ne) && ne.Timeout())
 }
 
 // hintFor says how to fix the errors that have an obvious fix.
@@ -81,6 +95,8 @@ func hintFor(err error) string {
 		return "'worktimed doctor --repair' keeps a copy and rebuilds the database from every readable session (the file was not changed)"
 	case errors.Is(err, localdb.ErrForeign):
 		return "point worktimed at its own database with --home DIR or WORKTIME_HOME"
+	case unreachable(err):
+		return "check the network and sync.server_url in config.toml, then try again; tracking goes on locally meanwhile"
 	case errors.Is(err, config.ErrInvalid):
 		return "fix config.toml (every key is described in docs/cli.md) or move it away to use the defaults"
 	}

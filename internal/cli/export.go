@@ -18,7 +18,7 @@ const progressMin = 10000
 
 func cmdExport(ctx context.Context, e *Env, args []string) (err error) {
 	fs := e.newFlagSet("export", "export --format csv|json [--since DAY] [--until DAY] [-o FILE]")
-	format := fs.String("format", "", "`csv` or json (required)")
+	format := fs.String("format", "", "the `format`: csv or json (required; no default)")
 	since := fs.String("since", "", "sessions started on or after this `day` (YYYY-MM-DD, local, or RFC 3339)")
 	until := fs.String("until", "", "sessions started on or before this `day` (YYYY-MM-DD, local, inclusive; or RFC 3339, exclusive)")
 	out := fs.String("o", "", "write to `FILE` instead of standard output")

@@ -21,6 +21,10 @@ func cmdLogout(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	svc := daemon.AuthService(e.Paths, e.Config, e.Getenv, e.Clock)
+	if _, err := svc.Current(ctx); errors.Is(err, auth.ErrSignedOut) {
+		fmt.Fprintln(e.Stdout, "Not signed in; nothing to sign out of. Local data is kept.")
+		return nil
+	}
 	err := svc.Logout(ctx)
 	if errors.Is(err, auth.ErrNotRevoked) {
 		// The credentials are gone from this machine, which is what the

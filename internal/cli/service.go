@@ -8,11 +8,13 @@ import (
 )
 
 func cmdService(ctx context.Context, e *Env, args []string) error {
-	if len(args) != 1 || (args[0] != "start" && args[0] != "stop" && args[0] != "status") {
-		if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
 			fmt.Fprintln(e.Stdout, "Usage: worktimed service start|stop|status")
 			return errHelpShown
 		}
+	}
+	if len(args) != 1 || (args[0] != "start" && args[0] != "stop" && args[0] != "status") {
 		return usageErrorf("service: want start, stop or status; see 'worktimed service -h'")
 	}
 	if err := e.LoadConfig(); err != nil {

@@ -21,14 +21,14 @@ func cmdTrack(ctx context.Context, e *Env, args []string) error {
 	case "stop":
 		return trackStop(ctx, e, args[1:])
 	case "-h", "--help", "help":
-		fmt.Fprintln(e.Stdout, "Usage: worktimed track start --repo OWNER/NAME --pr N [--at RFC3339]\n       worktimed track heartbeat [--session ID] [--at RFC3339]\n       worktimed track stop [--session ID] [--at RFC3339]")
+		fmt.Fprintln(e.Stdout, "Usage: worktimed track start --repo OWNER/NAME --pr N [--at RFC3339] [--session-id UUID]\n       worktimed track heartbeat [--session ID] [--at RFC3339]\n       worktimed track stop [--session ID] [--at RFC3339]")
 		return nil
 	}
 	return usageErrorf("track: unknown subcommand %q; want start, heartbeat or stop", args[0])
 }
 
 func trackStart(ctx context.Context, e *Env, args []string) error {
-	fs := e.newFlagSet("track start", "track start --repo OWNER/NAME --pr N [--at RFC3339]")
+	fs := e.newFlagSet("track start", "track start --repo OWNER/NAME --pr N [--at RFC3339] [--session-id UUID]")
 	repo := fs.String("repo", "", "the repository, `OWNER/NAME` (required)")
 	pr := fs.Int("pr", 0, "the pull request `number` (required)")
 	at := fs.String("at", "", "start `time` (RFC 3339); default now")
@@ -57,7 +57,7 @@ func trackStart(ctx context.Context, e *Env, args []string) error {
 	defer b.Close()
 	s, err := b.Start(ctx, api.StartRequest{RepoOwner: owner, RepoName: name, PRNumber: *pr, At: when, SessionID: *id, Source: api.SourceManual})
 	if err != nil {
-		return err
+		return fmt.Errorf("track start: %w", err)
 	}
 	fmt.Fprintln(e.Stdout, s.ID)
 	return nil
@@ -120,5 +120,9 @@ func trackEvent(ctx context.Context, e *Env, args []string, name, what string,
 	if err != nil {
 		return api.Session{}, err
 	}
-	return event(b, ctx, sid, when)
+	s, err := event(b, ctx, sid, when)
+	if err != nil {
+		return api.Session{}, fmt.Errorf("%s: %w", cmd, err)
+	}
+	return s, nil
 }

@@ -217,7 +217,7 @@ func salvage(ctx context.Context, src, dst string, opts Options, res *RepairResu
 		var missing []string
 		for _, q := range []string{
 			`SELECT id FROM time_sessions INDEXED BY idx_sessions_start_cover ORDER BY start_time`,
-			`SELECT id FROM time_sessions INDEXED BY idx_sessions_repo_pr ORDER BY repo_owner, repo_name, pr_number`,
+			`SELECT id FROM time_sessions INDEXED BY idx_sessions_repo_start ORDER BY repo_owner, repo_name, start_time, id`,
 		} {
 			if err := eachRow(ctx, ro, q, func(s scanner) error {
 				var id string

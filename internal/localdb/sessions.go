@@ -387,6 +387,30 @@ type SessionFilter struct {
 
 // ListSessions returns sessions newest first.
 func (db *DB) ListSessions(ctx context.Context, f SessionFilter) ([]Session, error) {
+	q, args := f.query()
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
+	}
+	defer rows.Close()
+	out := []Session{}
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
+	}
+	return out, nil
+}
+
+// query is ListSessions' statement. Its order, (start_time, id) backwards,
+// is the order of idx_sessions_start_cover and idx_sessions_repo_start, so
+// a limited list reads only its first rows of the index, not the history.
+func (f SessionFilter) query() (string, []any) {
 	var where []string
 	var args []any
 	if f.RepoOwner != "" {
@@ -410,23 +434,7 @@ func (db *DB) ListSessions(ctx context.Context, f SessionFilter) ([]Session, err
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
-	rows, err := db.sql.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
-	}
-	defer rows.Close()
-	out := []Session{}
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
-	}
-	return out, nil
+	return q, args
 }
 
 // ExportFilter selects sessions by start time: Since <= start_time < Until

@@ -250,20 +250,7 @@ func TestSyncQueriesUseTheirIndexes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rows, err := db.sql.Query(`EXPLAIN QUERY PLAN ` + tc.query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
+			plan := queryPlan(t, db, tc.query)
 			if !slices.Contains(plan, tc.want) {
 				t.Fatalf("plan %q does not contain %q", plan, tc.want)
 			}

@@ -195,3 +195,37 @@ func BenchmarkStartEndOverHistory(b *testing.B) {
 	b.StopTimer()
 	reportPercentiles(b, durs)
 }
+
+// BenchmarkSessionsLimit3 is `sessions --limit 3` over the 500,000-session
+// history, unfiltered and with each filter: the list must read only its
+// first rows of an index, not sort the history.
+func BenchmarkSessionsLimit3(b *testing.B) {
+	tr, _ := openHistory(b)
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		q    SessionQuery
+	}{
+		{"all", SessionQuery{Limit: 3}},
+		{"repo", SessionQuery{Repo: "org1/repo-01", Limit: 3}},
+		{"status", SessionQuery{Status: api.StatusAbandoned, Limit: 3}},
+		{"since", SessionQuery{Since: benchdata.End.AddDate(0, -1, 0), Limit: 3}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			if got, err := tr.Sessions(ctx, c.q); err != nil || len(got) != 3 {
+				b.Fatalf("Sessions(%+v) = %d sessions, %v; want 3", c.q, len(got), err)
+			}
+			durs := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t := time.Now()
+				if _, err := tr.Sessions(ctx, c.q); err != nil {
+					b.Fatal(err)
+				}
+				durs = append(durs, time.Since(t))
+			}
+			b.StopTimer()
+			reportPercentiles(b, durs)
+		})
+	}
+}
