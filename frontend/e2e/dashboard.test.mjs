@@ -112,6 +112,25 @@ describe("numbers equal `worktimed stats --json`", () => {
     await page.waitForSelector("[data-testid=repos]");
   });
 
+  it("a drill-down in History does not change Today or the header", async () => {
+    const want = stats(7).today_seconds;
+    // acme/web has no time today: filtered by it, today would be 0.
+    assert.equal(stats(7, "acme/web").today_seconds, 0);
+    await view("history");
+    await page.click("[data-testid=range-7]");
+    await page.waitForSelector("[data-testid=range-7][aria-pressed=true]");
+    await page.click(`[data-testid=repos] tr[data-repo="acme/web"] button`);
+    await page.waitForSelector(`[data-testid=drill-repo]:text("acme/web")`);
+    await view("today");
+    assert.equal(Number(await page.locator("[data-testid=today-total]").getAttribute("data-seconds")), want);
+    assert.equal(await page.locator("[data-testid=header-total]").textContent(), `Today ${formatDuration(want)}`);
+    // The top pull requests are of every repository too.
+    assert.ok((await page.locator("main table").textContent()).includes("acme/api#"));
+    await view("history");
+    await page.click("text=All repositories");
+    await page.waitForSelector("[data-testid=repos]");
+  });
+
   it("a pull request's sessions, from the drill-down", async () => {
     const want = JSON.parse(wt("sessions", "--json", "--repo", "acme/api"));
     const list = Array.isArray(want) ? want : want.sessions;

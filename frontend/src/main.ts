@@ -26,7 +26,7 @@ const VIEWS: [ViewName, string][] = [
 ];
 
 const root = document.getElementById("app")!;
-const state: State = { status: null, stats: null, settings: null, range: 7, repo: "", down: null, preset: null, now: new Date() };
+const state: State = { status: null, stats: null, overall: null, settings: null, range: 7, repo: "", down: null, preset: null, now: new Date() };
 let view: ViewName = "today";
 const chartHolder: { chart?: Chart } = {};
 const loginFlow: LoginFlow = {};
@@ -79,9 +79,15 @@ async function backgroundRefresh(): Promise<void> {
 async function reload(): Promise<void> {
   state.now = new Date();
   try {
-    const [status, stats] = await Promise.all([backend.status(), backend.stats(state.range, state.repo)]);
+    const repo = state.repo;
+    const [status, stats, overall] = await Promise.all([
+      backend.status(),
+      backend.stats(state.range, repo),
+      repo === "" ? null : backend.stats(state.range, ""),
+    ]);
     state.status = status;
     state.stats = stats;
+    state.overall = overall ?? stats;
     state.down = null;
     if (!state.settings) state.settings = await backend.settings();
   } catch (e) {
@@ -135,11 +141,11 @@ function render(): void {
 }
 
 function updateSummary(): void {
-  if (state.down || !state.stats) {
+  if (state.down || !state.overall) {
     summary.textContent = "";
     return;
   }
-  const total = todayTotal(state.stats, state.status?.active, state.now, state.settings?.time_zone);
+  const total = todayTotal(state.overall, state.status?.active, state.now, state.settings?.time_zone);
   summary.textContent = `Today ${formatDuration(total)}${state.status?.active ? " · tracking" : ""}`;
 }
 

@@ -6,7 +6,10 @@ import type { BindingError, Settings, Stats, Status } from "./types";
 
 export interface State {
   status: Status | null;
-  stats: Stats | null; // for `range` days and `repo`
+  stats: Stats | null; // History's: for `range` days and the drill-down `repo`
+  // For `range` days and every repository: Today, the header and the tray
+  // count everything, whatever History is drilled into.
+  overall: Stats | null;
   settings: Settings | null;
   range: number;
   repo: string; // drill-down: "" for every repository

@@ -10,7 +10,7 @@ export function renderToday(ctx: Ctx): HTMLElement {
   const { state } = ctx;
   const active = state.status?.active ?? null;
   const tz = state.settings?.time_zone;
-  const total = state.stats ? todayTotal(state.stats, active, state.now, tz) : 0;
+  const total = state.overall ? todayTotal(state.overall, active, state.now, tz) : 0;
 
   const totalEl = h("div", { class: "big", "data-testid": "today-total", "data-seconds": total }, formatDuration(total));
   const card = h("section", { class: "card today" }, h("h2", {}, "Today"), totalEl);
@@ -81,7 +81,7 @@ export function renderToday(ctx: Ctx): HTMLElement {
     card.append(h("div", { class: "muted", "data-testid": "no-active" }, "Not tracking anything right now."), form);
   }
 
-  const top = (state.stats?.prs ?? []).slice().sort((a, b) => b.seconds - a.seconds).slice(0, 5);
+  const top = (state.overall?.prs ?? []).slice().sort((a, b) => b.seconds - a.seconds).slice(0, 5);
   const recent = h(
     "section",
     { class: "card" },
@@ -102,7 +102,7 @@ export function renderToday(ctx: Ctx): HTMLElement {
 }
 
 function lastPR(ctx: Ctx): string {
-  const p = (ctx.state.stats?.prs ?? [])[0];
+  const p = (ctx.state.overall?.prs ?? [])[0];
   return p ? prLabel(p.repo, p.pr_number) : "";
 }
 
@@ -112,8 +112,8 @@ export function tickToday(root: HTMLElement, ctx: Ctx): void {
   const active = ctx.state.status?.active;
   if (timer && active) timer.textContent = formatClock(activeElapsed(active, ctx.state.now));
   const total = root.querySelector<HTMLElement>("[data-testid=today-total]");
-  if (total && ctx.state.stats) {
-    const secs = todayTotal(ctx.state.stats, active, ctx.state.now, ctx.state.settings?.time_zone);
+  if (total && ctx.state.overall) {
+    const secs = todayTotal(ctx.state.overall, active, ctx.state.now, ctx.state.settings?.time_zone);
     total.dataset.seconds = String(secs);
     total.textContent = formatDuration(secs);
   }
