@@ -17,8 +17,8 @@ section "sync engine alone (in-memory server)"
 go test -run '^$' -bench EnginePush -benchtime 1x ./internal/syncer
 section "sync: 100,000 offline sessions to the worker in local workerd"
 go test -run '^$' -bench Sync100k -benchtime 1x -timeout 30m ./e2e/sync
-section "cost: one active user-day through two daemons and the worker, at the spec's prices"
-WORKTIME_COST_SESSIONS=20000 go test -count=1 -v -run TestCostPerUserDay -timeout 30m ./e2e/cost
+section "cost and capacity: one active user-day through two daemons and the worker, at the spec's prices; D1 databases and \$/month for 500-500,000 users from the same run's measurements"
+WORKTIME_COST_SESSIONS=20000 go test -count=1 -v -run 'TestCostPerUserDay|TestCapacityModel' -timeout 30m ./e2e/cost
 section "worker: push of 500 sessions, daily stats"
 (cd worker && npm run bench)
 section "extension: heartbeat round trips from the service worker"

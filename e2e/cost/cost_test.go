@@ -64,6 +64,7 @@ func TestCostPerUserDay(t *testing.T) {
 	t.Logf("per user-day: %d requests, %d D1 queries, %d D1 rows read, %d D1 rows written, %.1f ms D1 time, %d KV reads, %d KV writes; %.0f bytes per stored session",
 		day.Requests, day.D1Queries, day.RowsRead, day.RowsWritten, day.D1Millis, day.KVReads, day.KVWrites, perSession)
 	t.Logf("at the spec's prices:\n%s", scenarioTable(day, perSession))
+	t.Logf("capacity model (docs/capacity.md), at Cloudflare's list prices:\n%s", capacityReport(routes, perSession))
 
 	if day.Requests > maxRequests {
 		t.Errorf("%d requests a user-day, target ≤ %d", day.Requests, maxRequests)
@@ -79,6 +80,10 @@ func TestCostPerUserDay(t *testing.T) {
 	}
 	if got := price(day, perSession, 50_000).Total; got > maxMonthly50k {
 		t.Errorf("50,000 active users cost $%.2f a month, target ≤ $%.0f", got, maxMonthly50k)
+	}
+	// One database is the default; the smallest scenario must fit it.
+	if c := capacityFor(day, perSession, capacityUsers[0]); c.Databases != 1 {
+		t.Errorf("%d active users need %d D1 databases, want 1", c.Users, c.Databases)
 	}
 	if perSession > maxBytesPerSession {
 		t.Errorf("%.0f bytes per stored session, target ≤ %d", perSession, maxBytesPerSession)

@@ -62,6 +62,25 @@ type WorkerConfig struct {
 		Binding string `json:"binding"`
 	} `json:"kv_namespaces"`
 	Ratelimits []Ratelimit `json:"ratelimits"`
+	// Placement and Observability are uploaded as the script's settings
+	// with wrangler's field names, which are the upload metadata's.
+	Placement     *Placement     `json:"placement"`
+	Observability *Observability `json:"observability"`
+}
+
+// Placement is where the Worker runs: mode "smart" is Smart Placement
+// (near the D1 database it queries most), the only mode deploy uploads.
+type Placement struct {
+	Mode string `json:"mode"`
+}
+
+// Observability turns Workers Logs on: the worker's console output (its
+// one JSON line per request) is kept and queryable in the dashboard.
+type Observability struct {
+	Enabled bool `json:"enabled"`
+	// HeadSamplingRate is the share of requests logged, 0-1; nil is the
+	// API's default, every request.
+	HeadSamplingRate *float64 `json:"head_sampling_rate"`
 }
 
 // Ratelimit is a rate-limit binding as wrangler configures it.
@@ -89,6 +108,12 @@ func (c WorkerConfig) validate() error {
 	}
 	if len(c.KVNamespaces) != 1 || c.KVNamespaces[0].Binding == "" {
 		return errors.New("worker config: want exactly one kv_namespaces entry with a binding")
+	}
+	if c.Placement != nil && c.Placement.Mode != "smart" {
+		return fmt.Errorf("worker config: placement mode %q: deploy supports \"smart\" only", c.Placement.Mode)
+	}
+	if o := c.Observability; o != nil && o.HeadSamplingRate != nil && (*o.HeadSamplingRate < 0 || *o.HeadSamplingRate > 1) {
+		return fmt.Errorf("worker config: observability.head_sampling_rate %v is not between 0 and 1", *o.HeadSamplingRate)
 	}
 	for _, r := range c.Ratelimits {
 		if r.Name == "" || r.NamespaceID == "" || r.Simple.Limit <= 0 || r.Simple.Period <= 0 {

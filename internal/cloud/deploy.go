@@ -297,7 +297,43 @@ func (d *Deployer) metadata(want []binding) workers.ScriptUpdateParamsMetadata {
 	if len(cfg.CompatibilityFlags) > 0 {
 		set(&meta.CompatibilityFlags, cfg.CompatibilityFlags)
 	}
+	if cfg.Placement != nil {
+		var p workers.ScriptUpdateParamsMetadataPlacementObject
+		set(&p.Mode, workers.ScriptUpdateParamsMetadataPlacementObjectMode(cfg.Placement.Mode))
+		set(&meta.Placement, workers.ScriptUpdateParamsMetadataPlacementUnion(p))
+	}
+	if o := cfg.Observability; o != nil {
+		var x workers.ScriptUpdateParamsMetadataObservability
+		set(&x.Enabled, o.Enabled)
+		if o.HeadSamplingRate != nil {
+			set(&x.HeadSamplingRate, *o.HeadSamplingRate)
+		}
+		set(&meta.Observability, x)
+	}
 	return meta
+}
+
+// settingsMatch reports whether the deployed script has the placement and
+// observability the bundle asks for; settings it does not ask for are left
+// as they are.
+func settingsMatch(s *workers.ScriptScriptAndVersionSettingGetResponse, cfg WorkerConfig) bool {
+	if cfg.Placement != nil && string(s.Placement.Mode) != cfg.Placement.Mode {
+		return false
+	}
+	if o := cfg.Observability; o != nil {
+		if s.Observability.Enabled != o.Enabled {
+			return false
+		}
+		// An unset rate reads back as the default, 1, or as nothing.
+		have, want := s.Observability.HeadSamplingRate, 1.0
+		if o.HeadSamplingRate != nil {
+			want = *o.HeadSamplingRate
+		}
+		if have != want && (have != 0 || want != 1) {
+			return false
+		}
+	}
+	return true
 }
 
 // newSecret returns 32 random bytes, base64url-encoded.

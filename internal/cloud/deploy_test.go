@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -694,5 +695,34 @@ func TestDeployMissingSubdomain(t *testing.T) {
 				t.Fatalf("err = %v, want ErrNoSubdomain", err)
 			}
 		})
+	}
+}
+
+// A script uploaded without Smart Placement and Workers Logs (an older
+// worktimed, or changed in the dashboard) is uploaded again with them; then
+// a re-run is a no-op again.
+func TestDeployRestoresPlacementAndObservability(t *testing.T) {
+	h := newHarness(t)
+	placement, obs := h.bundle.Config.Placement, h.bundle.Config.Observability
+	if placement == nil || obs == nil {
+		t.Fatal("the test bundle asks for no placement or observability")
+	}
+	h.bundle.Config.Placement, h.bundle.Config.Observability = nil, nil
+	h.mustDeploy(h.opts())
+	if sc, _ := h.fake.Script("worktime"); sc.Placement != "" || sc.Observability != nil {
+		t.Fatalf("uploaded placement %q, observability %+v without asking", sc.Placement, sc.Observability)
+	}
+
+	h.bundle.Config.Placement, h.bundle.Config.Observability = placement, obs
+	res := h.mustDeploy(h.opts())
+	if !slices.ContainsFunc(res.Changes, func(c string) bool { return strings.HasPrefix(c, "uploaded worker") }) {
+		t.Errorf("changes = %v, want the worker uploaded again", res.Changes)
+	}
+	h.assertDeployed()
+
+	h.fake.ResetRequests()
+	res = h.mustDeploy(h.opts())
+	if w := h.fake.Writes(); len(w) != 0 || len(res.Changes) != 0 {
+		t.Errorf("re-run wrote %v, changes %v", routes(w), res.Changes)
 	}
 }

@@ -129,6 +129,8 @@ func testBundle(t testing.TB, version string) *Bundle {
 		"worker.json": {Data: []byte(`{
   "name": "worktime",
   "compatibility_date": "2026-04-20",
+  "placement": {"mode": "smart"},
+  "observability": {"enabled": true},
   "d1_databases": [{"binding": "DB", "database_name": "worktime"}],
   "kv_namespaces": [{"binding": "KV"}],
   "ratelimits": [{"name": "RATE_LIMITER", "namespace_id": "1001", "simple": {"limit": 100, "period": 60}}],
@@ -298,6 +300,12 @@ func (h *harness) assertDeployed() {
 	}
 	if !sc.Subdomain {
 		h.t.Error("workers.dev route not enabled")
+	}
+	if sc.Placement != "smart" {
+		h.t.Errorf("placement = %q, want smart", sc.Placement)
+	}
+	if sc.Observability == nil || !sc.Observability.Enabled {
+		h.t.Errorf("observability = %+v, want enabled", sc.Observability)
 	}
 	if u, _ := h.cfg.ServerURL(); u != "https://worktime.alice.workers.dev" {
 		h.t.Errorf("config server URL = %q", u)

@@ -233,8 +233,10 @@ func (r *deployRun) worker(ctx context.Context) (string, error) {
 	version := r.d.Bundle.Version
 	switch {
 	// want carries the version (VarWorkerVersion): matching bindings mean
-	// this bundle is deployed, whatever settings changed since.
-	case settings != nil && bindingsMatch(settings.Bindings, want):
+	// this bundle is deployed, whatever secrets changed since; placement
+	// and observability are compared too, so a script uploaded without
+	// them (or changed in the dashboard) is brought back.
+	case settings != nil && bindingsMatch(settings.Bindings, want) && settingsMatch(settings, r.d.Bundle.Config):
 		return fmt.Sprintf("up to date (%s)", version), nil
 	case r.o.DryRun && settings == nil:
 		return r.change("would upload worker %s", version), nil

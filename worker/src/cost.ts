@@ -123,6 +123,9 @@ export const meterRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.env = { ...c.env, DB: meterD1(c.env.DB, cost), KV: meterKV(c.env.KV, cost) };
   await next();
   // routePath is the pattern of the last handler that ran: the matched route.
+  // No CPU time here: a Worker cannot read its own (Date.now() and
+  // performance.now() advance only across I/O); Workers Logs records each
+  // invocation's CPU time next to this line.
   console.log(
     JSON.stringify({ route: c.req.routePath, status: c.res.status, ...cost, d1_ms: round(cost.d1_ms), wall_ms: Date.now() - started }),
   );

@@ -46,6 +46,22 @@ describe("cost instrumentation", () => {
     expect(lines[0]).not.toMatch(new RegExp(`cost-logger|acme|"${user.id}"|Bearer`));
   });
 
+  it("logs the route pattern, never the path, of a request no route matches", async () => {
+    const { jwt } = await signIn("cost-unrouted");
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((l: unknown) => void lines.push(String(l)));
+    let status = 0;
+    try {
+      status = (await call("/api/people/octo-private-login?email=octo@example.com", authed(jwt))).status;
+    } finally {
+      spy.mockRestore();
+    }
+    expect(status).toBe(404);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toMatch(/octo|example\.com|people|cost-unrouted/);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ status: 404 });
+  });
+
   it("sets Worktime-Cost only when COST_HEADER is 1", async () => {
     const { jwt } = await signIn();
     const res = await worker.fetch(new Request("http://w/api/me", authed(jwt)), { ...env, COST_HEADER: "0" }, createExecutionContext());

@@ -96,10 +96,22 @@ type Script struct {
 	// Bindings are the non-secret bindings as uploaded (decoded JSON).
 	Bindings []map[string]any
 	// Secrets maps a secret's name to its value.
-	Secrets    map[string]string
-	Subdomain  bool
-	Uploads    int
-	ModifiedOn time.Time
+	Secrets map[string]string
+	// Placement is the uploaded placement mode ("smart"), "" without one.
+	Placement string
+	// Observability is the uploaded observability setting, nil without one.
+	Observability *Observability
+	Subdomain     bool
+	Uploads       int
+	ModifiedOn    time.Time
+}
+
+// Observability is a script's Workers Logs setting as uploaded.
+type Observability struct {
+	Enabled bool `json:"enabled"`
+	// HeadSamplingRate is the share of requests logged; nil is the API's
+	// default (1).
+	HeadSamplingRate *float64 `json:"head_sampling_rate,omitempty"`
 }
 
 type database struct {
@@ -301,6 +313,10 @@ func (s *Server) Script(name string) (Script, bool) {
 		return Script{}, false
 	}
 	c := *sc
+	if sc.Observability != nil {
+		o := *sc.Observability
+		c.Observability = &o
+	}
 	c.Modules = map[string][]byte{}
 	for k, v := range sc.Modules {
 		c.Modules[k] = append([]byte(nil), v...)

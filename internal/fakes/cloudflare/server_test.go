@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"slices"
 	"strings"
 	"testing"
@@ -283,5 +285,97 @@ func TestSecretsNeedScript(t *testing.T) {
 	s.SetSubdomain("")
 	if r := call(t, s, "GET", acct+"/workers/subdomain", token, nil); r.Status != 404 {
 		t.Errorf("no subdomain: %d", r.Status)
+	}
+}
+
+// upload sends a module Worker with the given metadata as the API takes
+// it: a multipart form with a metadata part and one module part.
+func upload(t *testing.T, s *Server, name string, meta map[string]any) reply {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	m, _ := json.Marshal(meta)
+	if err := mw.WriteField("metadata", string(m)); err != nil {
+		t.Fatal(err)
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="worker.js"; filename="worker.js"`)
+	h.Set("Content-Type", "application/javascript+module")
+	pw, err := mw.CreatePart(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw.Write([]byte(`export default { fetch() { return new Response("ok"); } };`))
+	mw.Close()
+	req, _ := http.NewRequest("PUT", s.URL()+"accounts/"+acct+"/workers/scripts/"+name, &body)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var r reply
+	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+		t.Fatal(err)
+	}
+	r.Status = res.StatusCode
+	return r
+}
+
+// Placement and observability are taken from the upload metadata, kept
+// with the script and answered by its settings; what the API refuses is
+// refused.
+func TestScriptPlacementAndObservability(t *testing.T) {
+	s := newServer(t)
+	base := func() map[string]any {
+		return map[string]any{"main_module": "worker.js", "compatibility_date": "2026-04-20"}
+	}
+	m := base()
+	m["placement"] = map[string]any{"mode": "smart"}
+	m["observability"] = map[string]any{"enabled": true, "head_sampling_rate": 0.5}
+	if r := upload(t, s, "w", m); r.Status != 200 || !r.Success {
+		t.Fatalf("upload: %d %+v", r.Status, r.Errors)
+	}
+	sc, _ := s.Script("w")
+	if sc.Placement != "smart" || sc.Observability == nil || !sc.Observability.Enabled || *sc.Observability.HeadSamplingRate != 0.5 {
+		t.Errorf("recorded placement %q, observability %+v", sc.Placement, sc.Observability)
+	}
+	r := call(t, s, "GET", acct+"/workers/scripts/w/settings", token, nil)
+	var st struct {
+		Placement     map[string]any `json:"placement"`
+		Observability map[string]any `json:"observability"`
+	}
+	if err := json.Unmarshal(r.Result, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Placement["mode"] != "smart" || st.Observability["enabled"] != true || st.Observability["head_sampling_rate"] != 0.5 {
+		t.Errorf("settings placement %v, observability %v", st.Placement, st.Observability)
+	}
+
+	// An upload without them makes a version without them.
+	if r := upload(t, s, "w", base()); r.Status != 200 {
+		t.Fatalf("plain upload: %d %+v", r.Status, r.Errors)
+	}
+	r = call(t, s, "GET", acct+"/workers/scripts/w/settings", token, nil)
+	if strings.Contains(string(r.Result), `"placement"`) || strings.Contains(string(r.Result), `"observability"`) {
+		t.Errorf("settings after a plain upload: %s", r.Result)
+	}
+
+	for _, bad := range []struct {
+		key string
+		val any
+		msg string
+	}{
+		{"placement", map[string]any{"mode": "nowhere"}, "placement mode"},
+		{"observability", map[string]any{"head_sampling_rate": 1}, "observability.enabled is required"},
+		{"observability", map[string]any{"enabled": true, "head_sampling_rate": 2}, "head_sampling_rate"},
+	} {
+		m := base()
+		m[bad.key] = bad.val
+		r := upload(t, s, "w", m)
+		if r.Status != 400 || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, bad.msg) {
+			t.Errorf("%s %v: %d %+v, want 400 naming %q", bad.key, bad.val, r.Status, r.Errors, bad.msg)
+		}
 	}
 }

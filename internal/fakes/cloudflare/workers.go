@@ -82,6 +82,17 @@ type uploadMetadata struct {
 		Tag     string `json:"workers/tag"`
 		Message string `json:"workers/message"`
 	} `json:"annotations"`
+	// Placement and Observability are the Worker's settings, with the
+	// upload metadata's field names (cloudflare-go v6
+	// workers.ScriptUpdateParamsMetadata: "placement": {"mode": "smart"},
+	// "observability": {"enabled": true, "head_sampling_rate": 1}).
+	Placement *struct {
+		Mode string `json:"mode"`
+	} `json:"placement"`
+	Observability *struct {
+		Enabled          *bool    `json:"enabled"`
+		HeadSamplingRate *float64 `json:"head_sampling_rate"`
+	} `json:"observability"`
 }
 
 // scriptUpload takes the multipart upload of a module Worker. It checks what
@@ -153,6 +164,28 @@ func (s *Server) scriptUpload(w *recorder, r *http.Request) {
 		writeErrors(w, http.StatusBadRequest, 10021, "compatibility_date is required")
 		return
 	}
+	var placement string
+	if meta.Placement != nil {
+		// The API also takes targeted placement (a region, hostname or
+		// host); this fake knows Smart Placement only.
+		if meta.Placement.Mode != "smart" {
+			writeErrors(w, http.StatusBadRequest, 10021, fmt.Sprintf("placement mode %q: this fake accepts \"smart\" only", meta.Placement.Mode))
+			return
+		}
+		placement = meta.Placement.Mode
+	}
+	var obs *Observability
+	if o := meta.Observability; o != nil {
+		if o.Enabled == nil {
+			writeErrors(w, http.StatusBadRequest, 10021, "observability.enabled is required")
+			return
+		}
+		if r := o.HeadSamplingRate; r != nil && (*r < 0 || *r > 1) {
+			writeErrors(w, http.StatusBadRequest, 10021, fmt.Sprintf("observability.head_sampling_rate %v is not between 0 and 1", *r))
+			return
+		}
+		obs = &Observability{Enabled: *o.Enabled, HeadSamplingRate: o.HeadSamplingRate}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var plain []map[string]any
@@ -218,6 +251,7 @@ func (s *Server) scriptUpload(w *recorder, r *http.Request) {
 		CompatibilityDate: meta.CompatibilityDate, CompatibilityFlag: meta.CompatibilityFlags,
 		Tag: meta.Annotations.Tag, Message: meta.Annotations.Message, TriggeredBy: "upload",
 		Bindings: plain, Secrets: secrets, ModifiedOn: time.Now().UTC(),
+		Placement: placement, Observability: obs,
 	}
 	if old != nil {
 		sc.Subdomain = old.Subdomain
@@ -270,14 +304,21 @@ func (s *Server) scriptSettings(w *recorder, r *http.Request) {
 		// Secrets are listed by name only.
 		bindings = append(bindings, map[string]any{"name": n, "type": "secret_text"})
 	}
-	writeResult(w, map[string]any{
+	res := map[string]any{
 		"bindings":            bindings,
 		"compatibility_date":  sc.CompatibilityDate,
 		"compatibility_flags": sc.CompatibilityFlag,
 		"annotations":         annotations(sc),
 		"logpush":             false,
 		"usage_model":         "standard",
-	})
+	}
+	if sc.Placement != "" {
+		res["placement"] = map[string]string{"mode": sc.Placement}
+	}
+	if sc.Observability != nil {
+		res["observability"] = sc.Observability
+	}
+	writeResult(w, res)
 }
 
 // annotations are the version's annotations; a version made by a settings
