@@ -4,7 +4,7 @@
 // ids that repeat across shards never mix users, deleting a user empties
 // only that user's rows, and users never move when shards are added.
 import { applyD1Migrations, createExecutionContext } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import { issueToken } from "../src/jwt";
 import { pickShard } from "../src/shards";
@@ -195,6 +195,33 @@ describe("four shards", () => {
       expect(pulled.sessions.length).toBeGreaterThanOrEqual(2);
       expect(new Set(pulled.sessions.map((s) => s.repo_owner))).toEqual(new Set([u.owner]));
     }
+  });
+
+  it("logs one line per request with its shard, rows and D1 time, and nothing about the user", async () => {
+    const u = users.filter((v) => v.shard === 3)[20]!;
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((l: unknown) => void lines.push(String(l)));
+    try {
+      expect((await req(four, "/auth/dev/login", jsonInit("POST", { login: u.login }))).status).toBe(200);
+      expect((await req(four, "/api/sync/push", jsonInit("POST", { device_id: "d", sessions: [ended(at(3, 0), 60, { repo_owner: u.owner })] }, u.jwt))).status).toBe(200);
+      expect((await req(four, "/api/stats/daily?days=7", authed(u.jwt))).status).toBe(200);
+      expect((await req(four, "/api/me", authed("x.y.z"))).status).toBe(401);
+    } finally {
+      spy.mockRestore();
+    }
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged.map((l) => [l.route, l.status, l.shard])).toEqual([
+      ["/auth/dev/login", 200, 3],
+      ["/api/sync/push", 200, 3],
+      ["/api/stats/daily", 200, 3],
+      ["/api/*", 401, null],
+    ]);
+    expect(logged[1]).toMatchObject({ d1_rows_written: 2 });
+    for (const l of logged.slice(0, 3)) {
+      expect(l.d1_rows_read as number).toBeGreaterThan(0);
+      expect(typeof l.d1_ms).toBe("number");
+    }
+    for (const l of lines) expect(l).not.toMatch(new RegExp(`${u.login}|${u.owner}|"id"|"${u.id}"|Bearer|10\\.`));
   });
 
   it("refuses a token of a shard this worker does not bind", async () => {
