@@ -16,11 +16,12 @@ import (
 const cloudUsage = `cloud deploy|status|destroy [flags]
 
   deploy   create or update your own backend on your Cloudflare account
-           (D1 database, KV namespace, Worker, secrets, workers.dev route)
-           and point the daemon at it
-  status   show what exists, the database size and whether the Worker
-           matches the one built into this binary
-  destroy  remove the Worker, the KV namespace and the D1 database (--yes)
+           (D1 databases, KV namespace, Worker, secrets, workers.dev route)
+           and point the daemon at it; --shards N spreads users over N
+           D1 databases
+  status   show what exists, each database's size against D1's cap and
+           whether the Worker matches the one built into this binary
+  destroy  remove the Worker, the KV namespace and the D1 databases (--yes)
 
 The API token is read from CLOUDFLARE_API_TOKEN only. The account ID comes
 from --account-id or CLOUDFLARE_ACCOUNT_ID.`
@@ -56,10 +57,12 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 	}
 	var clientID *string
 	var dryRun, yes *bool
+	var shards *int
 	switch sub {
 	case "deploy":
 		clientID = fs.String("github-client-id", "", "GitHub OAuth app client `ID` for sign-in (default: keep the deployed one)")
 		dryRun = fs.Bool("dry-run", false, "print the plan; make no change")
+		shards = fs.Int("shards", 0, "spread users over `N` D1 databases (1-64; default: keep the deployed number, 1 at first); more adds shards, fewer is refused")
 	case "destroy":
 		yes = fs.Bool("yes", false, "really delete the Worker, the KV namespace and the D1 database with its data")
 	}
@@ -72,6 +75,9 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 	}
 	if err := target.Validate(); err != nil {
 		return usageErrorf("cloud %s: %v", sub, err)
+	}
+	if shards != nil && (*shards < 0 || *shards > cloud.MaxShards) {
+		return usageErrorf("cloud deploy: --shards %d: want 1 to %d", *shards, cloud.MaxShards)
 	}
 	var bundle *cloud.Bundle
 	if sub != "destroy" {
@@ -104,6 +110,7 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 			GitHubClientID:     *clientID,
 			GitHubClientSecret: e.Getenv(cloud.SecretGitHubClient),
 			DryRun:             *dryRun,
+			Shards:             *shards,
 		})
 	case "status":
 		_, err = d.Status(ctx, target)

@@ -86,6 +86,11 @@ type DeployOptions struct {
 	GitHubClientSecret string
 	// DryRun prints the plan and makes only read calls.
 	DryRun bool
+	// Shards is the number of D1 databases users are spread over (1 to
+	// MaxShards); 0 keeps what the account has (one on a first deploy).
+	// More than the account has adds shards; fewer is refused
+	// (ErrFewerShards).
+	Shards int
 }
 
 // Deployer runs deploy, status and destroy against one account.
@@ -107,8 +112,11 @@ type Deployer struct {
 
 // DeployResult is what a deploy did (or, in a dry run, would do).
 type DeployResult struct {
-	URL        string
-	DatabaseID string
+	URL string
+	// DatabaseID is shard 0's database; DatabaseIDs every shard's that
+	// exists, shard 0 first.
+	DatabaseID  string
+	DatabaseIDs []string
 	// GitHubClientID is the GITHUB_CLIENT_ID the Worker has (or would have).
 	GitHubClientID string
 	KVID           string
@@ -131,6 +139,9 @@ func (d *Deployer) Deploy(ctx context.Context, o DeployOptions) (*DeployResult, 
 	}
 	if d.Bundle == nil {
 		return nil, fmt.Errorf("deploy: %w", ErrNoBundle)
+	}
+	if o.Shards < 0 || o.Shards > MaxShards {
+		return nil, fmt.Errorf("deploy: --shards %d: want 1 to %d", o.Shards, MaxShards)
 	}
 	r := &deployRun{d: d, o: o, acct: account{api: d.API, id: o.AccountID}, res: &DeployResult{}}
 	if o.DryRun {
@@ -161,12 +172,15 @@ type binding struct {
 	JSON      any
 }
 
-func (d *Deployer) bindings(dbID, kvID, clientID string) []binding {
+// bindings are the Worker's non-secret bindings: one D1 binding per shard
+// (DB, DB_1, …), KV, the rate limiters and the vars.
+func (d *Deployer) bindings(dbIDs []string, kvID, clientID string) []binding {
 	cfg := d.Bundle.Config
-	out := []binding{
-		{Name: cfg.D1Binding(), Type: "d1", ID: dbID},
-		{Name: cfg.KVBinding(), Type: "kv_namespace", ID: kvID},
+	var out []binding
+	for i, id := range dbIDs {
+		out = append(out, binding{Name: shardBinding(cfg.D1Binding(), i), Type: "d1", ID: id})
 	}
+	out = append(out, binding{Name: cfg.KVBinding(), Type: "kv_namespace", ID: kvID})
 	for i := range cfg.Ratelimits {
 		r := cfg.Ratelimits[i]
 		out = append(out, binding{Name: r.Name, Type: "ratelimit", ID: r.NamespaceID, Ratelimit: &r})
