@@ -13,7 +13,7 @@ import (
 	"github.com/worktime/worktime/internal/config"
 )
 
-const cloudUsage = `cloud deploy|status|destroy [flags]
+const cloudUsage = `cloud deploy|status|usage|destroy [flags]
 
   deploy   create or update your own backend on your Cloudflare account
            (D1 databases, KV namespace, Worker, secrets, workers.dev route)
@@ -21,6 +21,9 @@ const cloudUsage = `cloud deploy|status|destroy [flags]
            D1 databases
   status   show what exists, each database's size against D1's cap and
            whether the Worker matches the one built into this binary
+  usage    requests, D1 rows read and written and storage per day for the
+           last 7 days, against Workers Free's allowances, and the
+           projected $/month (needs Account · Account Analytics · Read)
   destroy  remove the Worker, the KV namespace and the D1 databases (--yes)
 
 The API token is read from CLOUDFLARE_API_TOKEN only. The account ID comes
@@ -38,21 +41,21 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintf(e.Stdout, "Usage: worktimed %s\n", cloudUsage)
 		if len(args) == 0 {
-			return usageErrorf("cloud: want a subcommand: deploy, status or destroy")
+			return usageErrorf("cloud: want a subcommand: deploy, status, usage or destroy")
 		}
 		return nil
 	}
 	sub, rest := args[0], args[1:]
 	switch sub {
-	case "deploy", "status", "destroy":
+	case "deploy", "status", "usage", "destroy":
 	default:
-		return usageErrorf("cloud: unknown subcommand %q; want deploy, status or destroy", sub)
+		return usageErrorf("cloud: unknown subcommand %q; want deploy, status, usage or destroy", sub)
 	}
 	fs := e.newFlagSet("cloud "+sub, "cloud "+sub+" [flags]")
 	accountID := fs.String("account-id", "", "Cloudflare account `ID` (default $CLOUDFLARE_ACCOUNT_ID)")
 	name := fs.String("name", "worktime", "`NAME` of the Worker and the D1 database (the KV namespace is NAME-kv)")
 	bundleDir := new(string)
-	if sub != "destroy" {
+	if sub == "deploy" || sub == "status" {
 		bundleDir = fs.String("bundle", "", "use the worker bundle in `DIR` (laid out like internal/cloud/bundle) instead of the embedded one")
 	}
 	var clientID *string
@@ -80,7 +83,7 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 		return usageErrorf("cloud deploy: --shards %d: want 1 to %d", *shards, cloud.MaxShards)
 	}
 	var bundle *cloud.Bundle
-	if sub != "destroy" {
+	if sub == "deploy" || sub == "status" {
 		var err error
 		bundle, err = loadBundle(*bundleDir)
 		if err != nil && (sub == "deploy" || !errors.Is(err, cloud.ErrNoBundle)) {
@@ -95,7 +98,7 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cloud %s: %w", sub, err)
 	}
-	d := &cloud.Deployer{API: api, Bundle: bundle, Out: e.Stdout}
+	d := &cloud.Deployer{API: api, Bundle: bundle, Out: e.Stdout, Clock: e.Clock}
 	if err := e.LoadConfig(); err != nil {
 		return err
 	}
@@ -114,6 +117,8 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 		})
 	case "status":
 		_, err = d.Status(ctx, target)
+	case "usage":
+		_, err = d.Usage(ctx, target)
 	case "destroy":
 		err = d.Destroy(ctx, target, *yes)
 		if errors.Is(err, cloud.ErrNeedYes) {

@@ -132,6 +132,31 @@ func TestCloudDeployShards(t *testing.T) {
 	}
 }
 
+func TestCloudUsage(t *testing.T) {
+	h := newCloudHarness(t)
+	if code, _, errs := h.run("", "cloud", "deploy", "--bundle", h.bundle); code != 0 {
+		t.Fatalf("deploy: %s", errs)
+	}
+	id, _ := h.fake.DatabaseID("worktime")
+	day := t0.UTC().AddDate(0, 0, -1).Format("2006-01-02")
+	h.fake.AddWorkerInvocations(day, "worktime", 2950, 0)
+	h.fake.AddD1Analytics(day, id, 28400, 2050)
+	h.fake.AddD1Storage(day, id, 3<<20)
+	code, out, errs := h.run("", "cloud", "usage")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out)
+	}
+	for _, want := range []string{day + "        2950        0           28400             2050        3 MB", "Workers Free: fits", "Workers Paid: $5.00/month"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	h.fake.SetPermissions(cffake.PermD1, cffake.PermKV, cffake.PermScripts)
+	if code, _, errs := h.run("", "cloud", "usage"); code != ExitFailure || !strings.Contains(errs, "Account Analytics") {
+		t.Errorf("without the analytics permission: exit %d, stderr %q", code, errs)
+	}
+}
+
 // TestCloudDeployPrompt feeds the replace-the-server-URL question through stdin.
 func TestCloudDeployPrompt(t *testing.T) {
 	const old = "https://old.example"

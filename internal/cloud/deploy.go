@@ -11,6 +11,8 @@ import (
 	"sort"
 
 	"github.com/cloudflare/cloudflare-go/v6/workers"
+
+	"github.com/worktime/worktime/internal/clock"
 )
 
 // Secret names the Worker reads.
@@ -108,6 +110,9 @@ type Deployer struct {
 	Config DaemonConfig
 	// Confirm asks before replacing another server URL; nil means "no".
 	Confirm Confirm
+	// Clock tells usage which days are the last whole ones; nil is the
+	// real clock.
+	Clock clock.Clock
 }
 
 // DeployResult is what a deploy did (or, in a dry run, would do).
