@@ -177,9 +177,14 @@ type binding struct {
 	JSON      any
 }
 
+// VarNewUserShards is the variable naming the shards that take new users
+// (worker/src/shards.ts); empty means every shard.
+const VarNewUserShards = "NEW_USER_SHARDS"
+
 // bindings are the Worker's non-secret bindings: one D1 binding per shard
-// (DB, DB_1, …), KV, the rate limiters and the vars.
-func (d *Deployer) bindings(dbIDs []string, kvID, clientID string) []binding {
+// (DB, DB_1, …), KV, the rate limiters and the vars, with
+// GITHUB_CLIENT_ID and NEW_USER_SHARDS as given.
+func (d *Deployer) bindings(dbIDs []string, kvID, clientID, newUserShards string) []binding {
 	cfg := d.Bundle.Config
 	var out []binding
 	for i, id := range dbIDs {
@@ -190,8 +195,15 @@ func (d *Deployer) bindings(dbIDs []string, kvID, clientID string) []binding {
 		r := cfg.Ratelimits[i]
 		out = append(out, binding{Name: r.Name, Type: "ratelimit", ID: r.NamespaceID, Ratelimit: &r})
 	}
-	names := make([]string, 0, len(cfg.Vars))
-	for n := range cfg.Vars {
+	vars := map[string]any{}
+	for n, v := range cfg.Vars {
+		vars[n] = v
+	}
+	if newUserShards != "" {
+		vars[VarNewUserShards] = newUserShards
+	}
+	names := make([]string, 0, len(vars))
+	for n := range vars {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -199,7 +211,7 @@ func (d *Deployer) bindings(dbIDs []string, kvID, clientID string) []binding {
 		if n == VarWorkerVersion {
 			continue // deploy's own, added below
 		}
-		v := cfg.Vars[n]
+		v := vars[n]
 		if n == VarGitHubClientID && clientID != "" {
 			v = clientID
 		}

@@ -102,6 +102,18 @@ func (h *harness) assertShards(n int) {
 	}
 }
 
+// plainVar is the Worker's plain-text variable name, "" when unset.
+func (h *harness) plainVar(name string) string {
+	h.t.Helper()
+	sc, _ := h.fake.Script("worktime")
+	for _, b := range sc.Bindings {
+		if b["name"] == name && b["type"] == "plain_text" {
+			return b["text"].(string)
+		}
+	}
+	return ""
+}
+
 func sortedCopy(s []string) []string {
 	out := append([]string(nil), s...)
 	for i := range out {
@@ -128,6 +140,9 @@ func TestDeployShards(t *testing.T) {
 	}
 	if !strings.Contains(h.out.String(), "applied migration 0001_init.sql to worktime-shard-3") {
 		t.Errorf("output does not name the shard a migration went to:\n%s", h.out)
+	}
+	if v := h.plainVar(VarNewUserShards); v != "" {
+		t.Errorf("a first deploy sends new users to %q, want every shard (unset)", v)
 	}
 
 	t.Run("re-run changes nothing", func(t *testing.T) {
@@ -185,6 +200,17 @@ func TestDeployShards(t *testing.T) {
 			if !strings.HasSuffix(a, " to worktime-shard-4") && !strings.HasSuffix(a, " to worktime-shard-5") {
 				t.Errorf("applied %q to an existing shard", a)
 			}
+		}
+		if v := h.plainVar(VarNewUserShards); v != "4,5" {
+			t.Errorf("%s = %q, want the added shards 4,5", VarNewUserShards, v)
+		}
+		if !strings.Contains(strings.Join(res.Changes, "\n"), "new users go to shard(s) 4,5") {
+			t.Errorf("changes %v do not say where new users go", res.Changes)
+		}
+		// The next deploy keeps it.
+		o.Shards = 0
+		if res := h.mustDeploy(o); len(res.Changes) != 0 || h.plainVar(VarNewUserShards) != "4,5" {
+			t.Errorf("re-run changed %v; %s = %q", res.Changes, VarNewUserShards, h.plainVar(VarNewUserShards))
 		}
 		var login string
 		h.shardDB(1).QueryRow("SELECT github_username FROM users WHERE github_user_id = '583231'").Scan(&login)
@@ -259,6 +285,27 @@ func TestDeployShardsResumesAfterFailure(t *testing.T) {
 			h.mustDeploy(o)
 			h.assertShards(3)
 		})
+	}
+}
+
+// TestDeployGrowthInterrupted: a deploy that adds shards and stops before
+// the upload still sends new users to the added shards when it is run again
+// (the deployed Worker's bindings, not the databases, say what it had).
+func TestDeployGrowthInterrupted(t *testing.T) {
+	h := newHarness(t)
+	o := h.opts()
+	o.Shards = 2
+	h.mustDeploy(o)
+	h.fake.AddFault(cffake.Fault{Route: "script.upload"})
+	o.Shards = 3
+	if _, err := h.deploy(o); err == nil {
+		t.Fatal("the injected fault did not stop the deploy")
+	}
+	o.Shards = 0 // the operator re-runs without the flag
+	h.mustDeploy(o)
+	h.assertShards(3)
+	if v := h.plainVar(VarNewUserShards); v != "2" {
+		t.Errorf("%s = %q, want 2", VarNewUserShards, v)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/cloudflare/cloudflare-go/v6/workers"
@@ -281,6 +282,7 @@ func (r *deployRun) worker(ctx context.Context) (string, error) {
 		}
 	}
 	r.res.GitHubClientID = clientID
+	newUsers := r.newUserShards(settings)
 	dbIDs := make([]string, len(r.dbs))
 	for i, db := range r.dbs {
 		if db != nil {
@@ -291,7 +293,7 @@ func (r *deployRun) worker(ctx context.Context) (string, error) {
 	if r.ns != nil {
 		nsID = r.ns.ID
 	}
-	want := r.d.bindings(dbIDs, nsID, clientID)
+	want := r.d.bindings(dbIDs, nsID, clientID, newUsers)
 	version := r.d.Bundle.Version
 	switch {
 	// want carries the version (VarWorkerVersion): matching bindings mean
@@ -308,7 +310,40 @@ func (r *deployRun) worker(ctx context.Context) (string, error) {
 	if err := r.acct.uploadScript(ctx, r.o.Name, r.d.Bundle.Script, r.d.metadata(want)); err != nil {
 		return "", err
 	}
+	if newUsers != "" {
+		return r.change("uploaded worker %s (new users go to shard(s) %s)", version, newUsers), nil
+	}
 	return r.change("uploaded worker %s", version), nil
+}
+
+// newUserShards is what NEW_USER_SHARDS should say. When this deploy adds
+// shards to a Worker that already binds some, new users go to the added
+// shards only, so that the old ones, which hold everybody so far, stop
+// growing by sign-ups; otherwise the deployed value is kept (none: every
+// shard). The deployed Worker's D1 bindings say how many shards it had, so
+// a deploy interrupted after creating the databases still knows.
+func (r *deployRun) newUserShards(settings *workers.ScriptScriptAndVersionSettingGetResponse) string {
+	if settings == nil {
+		return ""
+	}
+	bound, kept := 0, ""
+	base := r.d.Bundle.Config.D1Binding()
+	for _, b := range settings.Bindings {
+		switch {
+		case string(b.Type) == "d1" && (b.Name == base || strings.HasPrefix(b.Name, base+"_")):
+			bound++
+		case b.Name == VarNewUserShards && string(b.Type) == "plain_text":
+			kept = b.Text
+		}
+	}
+	if bound == 0 || len(r.dbs) <= bound {
+		return kept
+	}
+	var added []string
+	for i := bound; i < len(r.dbs); i++ {
+		added = append(added, strconv.Itoa(i))
+	}
+	return strings.Join(added, ",")
 }
 
 // exists reports whether the script is on the account now: after the worker
