@@ -127,8 +127,10 @@ export const meterRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   // routePath is the pattern of the last handler that ran: the matched route.
   // No CPU time here: a Worker cannot read its own (Date.now() and
-  // performance.now() advance only across I/O); Workers Logs records each
-  // invocation's CPU time next to this line.
+  // performance.now() advance only across I/O). Workers Logs puts each
+  // invocation's CPU and wall time in its invocation log, beside this line
+  // (Cloudflare changelog 2025-04-09, "CPU time and Wall time now published
+  // for Workers Invocations").
   console.log(
     JSON.stringify({ route: c.req.routePath, status: c.res.status, shard: c.get("shard") ?? null, ...cost, d1_ms: round(cost.d1_ms), wall_ms: Date.now() - started }),
   );
