@@ -373,6 +373,27 @@ func TestStatusShards(t *testing.T) {
 		t.Errorf("output lacks each shard's size against the cap, or the total:\n%s", out)
 	}
 
+	if st.Worker == nil || st.Worker.Shards != 3 || strings.Contains(out, "warning: the Worker binds") {
+		t.Errorf("worker status %+v; output:\n%s", st.Worker, out)
+	}
+
+	t.Run("an interrupted growth is pointed out", func(t *testing.T) {
+		h.fake.AddFault(cffake.Fault{Route: "script.upload"})
+		o := o
+		o.Shards = 4
+		if _, err := h.deploy(o); err == nil {
+			t.Fatal("the injected fault did not stop the deploy")
+		}
+		h.out.Reset()
+		if _, err := h.deployer(testToken).Status(context.Background(), o.Target); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(h.out.String(), "warning: the Worker binds 3 D1 database(s) but the account has 4 shard(s); run worktimed cloud deploy") {
+			t.Errorf("output:\n%s", h.out)
+		}
+		h.mustDeploy(o)
+	})
+
 	t.Run("a missing shard is named", func(t *testing.T) {
 		id, _ := h.fake.DatabaseID(o.ShardDatabase(1))
 		if err := h.deployer(testToken).acctDelete(id); err != nil {

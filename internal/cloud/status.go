@@ -47,6 +47,8 @@ type WorkerStatus struct {
 	// Matches is true when it is the version embedded in this binary.
 	Matches bool
 	Secrets []string
+	// Shards is how many D1 databases the Worker binds.
+	Shards int
 }
 
 // Status reads the account and prints a report to Out. It only reads.
@@ -145,7 +147,17 @@ func (d *Deployer) Status(ctx context.Context, t Target) (*Status, error) {
 	default:
 		fmt.Fprintf(out, " (this binary has %s: run worktimed cloud deploy to update)\n", d.Bundle.Version)
 	}
+	bound := 0
+	for _, b := range settings.Bindings {
+		if string(b.Type) == "d1" {
+			bound++
+		}
+	}
+	ws.Shards = bound
 	fmt.Fprintf(out, "  secrets: %s\n", orNone(ws.Secrets))
+	if n := len(st.Shards); bound != n && n > 0 {
+		fmt.Fprintf(out, "  warning: the Worker binds %d D1 database(s) but the account has %d shard(s); run worktimed cloud deploy to bind them all\n", bound, n)
+	}
 	if !containsString(ws.Secrets, SecretJWT) {
 		fmt.Fprintf(out, "  warning: %s is missing; sign-in will fail until deploy runs again\n", SecretJWT)
 	}

@@ -153,6 +153,15 @@ describe("four shards", () => {
     expect(first.shard).toBe(pickShard(four, "583231"));
     const renamed = await req(four, "/auth/github/token", jsonInit("POST", { access_token: "gho_octo" }));
     expect(claimsOf(((await renamed.json()) as { jwt: string }).jwt)).toMatchObject({ shard: first.shard, sub: first.sub });
+    // The web flow: the state lives in DB, the user on their shard.
+    const login = await req(four, "/auth/github/login", { redirect: "manual" });
+    const state = new URL(login.headers.get("Location")!).searchParams.get("state")!;
+    expect(await rows(env.DB, "SELECT 1 FROM oauth_states WHERE state = ?1", state)).toHaveLength(1);
+    const web = await req(four, "/auth/github/callback", jsonInit("POST", { code: "good-code", state }));
+    expect(web.status).toBe(200);
+    const webJwt = ((await web.json()) as { jwt: string }).jwt;
+    expect(claimsOf(webJwt)).toMatchObject({ shard: first.shard, sub: first.sub });
+    expect((await req(four, "/api/sessions", authed(webJwt))).status).toBe(200);
   });
 
   it("logs out on the user's shard", async () => {
