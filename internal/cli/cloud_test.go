@@ -140,13 +140,13 @@ func TestCloudUsage(t *testing.T) {
 	id, _ := h.fake.DatabaseID("worktime")
 	day := t0.UTC().AddDate(0, 0, -1).Format("2006-01-02")
 	h.fake.AddWorkerInvocations(day, "worktime", 2950, 0)
-	h.fake.AddD1Analytics(day, id, 28400, 2050)
+	h.fake.AddD1Analytics(day, id, 28400, 2050, 340)
 	h.fake.AddD1Storage(day, id, 3<<20)
 	code, out, errs := h.run("", "cloud", "usage")
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, errs, out)
 	}
-	for _, want := range []string{day + "        2950        0           28400             2050        3 MB", "Workers Free: fits", "Workers Paid: $5.00/month"} {
+	for _, want := range []string{day + "        2950        0           28400             2050        3 MB       340ms          0.00%", "Workers Free: fits", "Workers Paid: $5.00/month"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}

@@ -19,6 +19,8 @@ const PermAnalytics Permission = "Account · Account Analytics · Read"
 // usageDays is how many whole UTC days `cloud usage` shows.
 const usageDays = 7
 
+const msPerDay = 24 * 3600 * 1000
+
 // Workers Free's daily allowances and Workers Paid's list prices
 // (developers.cloudflare.com/workers/platform/pricing/,
 // developers.cloudflare.com/d1/platform/pricing/), the same figures as
@@ -47,8 +49,13 @@ type UsageDay struct {
 	Date                  string // YYYY-MM-DD, UTC
 	Requests, Errors      int64
 	RowsRead, RowsWritten int64
+	// D1Ms is the time D1 spent on the queries (queryBatchTimeMs).
+	D1Ms float64
 	// StorageBytes is the shards' sizes that day (each shard's largest).
 	StorageBytes int64
+	// BusiestShard is the largest share of the day one shard spent on
+	// queries (a database runs one query at a time; docs/capacity.md).
+	BusiestShard float64
 }
 
 // Usage is the last usageDays whole days and what a month like them costs.
@@ -86,7 +93,7 @@ const usageQuery = `query WorktimeUsage($accountTag: string!, $scriptName: strin
         dimensions { date }
       }
       d1AnalyticsAdaptiveGroups(limit: 10000, filter: { date_geq: $start, date_leq: $end }) {
-        sum { rowsRead rowsWritten }
+        sum { rowsRead rowsWritten queryBatchTimeMs }
         dimensions { date databaseId }
       }
       d1StorageAdaptiveGroups(limit: 10000, filter: { date_geq: $start, date_leq: $end }) {
@@ -111,8 +118,9 @@ type usageData struct {
 			} `json:"workersInvocationsAdaptive"`
 			D1 []struct {
 				Sum struct {
-					RowsRead    float64 `json:"rowsRead"`
-					RowsWritten float64 `json:"rowsWritten"`
+					RowsRead         float64 `json:"rowsRead"`
+					RowsWritten      float64 `json:"rowsWritten"`
+					QueryBatchTimeMs float64 `json:"queryBatchTimeMs"`
 				} `json:"sum"`
 				Dimensions struct {
 					Date       string `json:"date"`
@@ -177,6 +185,8 @@ func (d *Deployer) Usage(ctx context.Context, t Target) (*Usage, error) {
 			if day := byDate[q.Dimensions.Date]; day != nil && shardIDs[q.Dimensions.DatabaseID] {
 				day.RowsRead += int64(q.Sum.RowsRead)
 				day.RowsWritten += int64(q.Sum.RowsWritten)
+				day.D1Ms += q.Sum.QueryBatchTimeMs
+				day.BusiestShard = max(day.BusiestShard, q.Sum.QueryBatchTimeMs/msPerDay)
 			}
 		}
 		for _, s := range a.Storage {
@@ -241,10 +251,12 @@ func (d *Deployer) printUsage(t Target, u *Usage) {
 		shards = fmt.Sprintf("%d D1 databases (shards)", u.Shards)
 	}
 	fmt.Fprintf(out, "Worker %s and its %s, the last %d whole days (UTC), from Cloudflare's GraphQL Analytics API:\n", t.Name, shards, len(u.Days))
-	fmt.Fprintf(out, "%-10s  %10s  %7s  %14s  %15s  %10s\n", "date", "requests", "errors", "D1 rows read", "D1 rows written", "D1 storage")
+	fmt.Fprintf(out, "%-10s  %10s  %7s  %14s  %15s  %10s  %10s  %13s\n", "date", "requests", "errors", "D1 rows read", "D1 rows written", "D1 storage", "D1 time", "busiest shard")
 	for _, day := range u.Days {
-		fmt.Fprintf(out, "%-10s  %10d  %7d  %14d  %15d  %10s\n", day.Date, day.Requests, day.Errors, day.RowsRead, day.RowsWritten, humanBytes(day.StorageBytes))
+		fmt.Fprintf(out, "%-10s  %10d  %7d  %14d  %15d  %10s  %10s  %12.2f%%\n", day.Date, day.Requests, day.Errors, day.RowsRead, day.RowsWritten,
+			humanBytes(day.StorageBytes), time.Duration(day.D1Ms*float64(time.Millisecond)).Round(time.Millisecond), 100*day.BusiestShard)
 	}
+	fmt.Fprintln(out, "(busiest shard: the largest share of the day one D1 database spent running queries; docs/capacity.md adds a shard past about 50% in the peak hour)")
 	fmt.Fprintf(out, "Workers Free allows a day: %d requests, %d D1 rows read, %d rows written; %s of D1 storage.\n",
 		freeRequestsDay, freeRowsReadDay, freeRowsWrittenDay, humanBytes(freeStorageBytes))
 	m := u.Month

@@ -37,13 +37,13 @@ func TestUsage(t *testing.T) {
 	for i, date := range []string{"2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"} {
 		n := int64(i + 1)
 		h.fake.AddWorkerInvocations(date, "worktime", 1000*n, n)
-		h.fake.AddD1Analytics(date, ids[0], 10_000*n, 100*n)
-		h.fake.AddD1Analytics(date, ids[1], 5_000*n, 50*n)
+		h.fake.AddD1Analytics(date, ids[0], 10_000*n, 100*n, 864_000*float64(n)) // 1% of the day per n
+		h.fake.AddD1Analytics(date, ids[1], 5_000*n, 50*n, 1000)
 		h.fake.AddD1Storage(date, ids[0], 1_000_000*n)
 		h.fake.AddD1Storage(date, ids[1], 500_000*n)
 		// Another Worker and another database of the account are not ours.
 		h.fake.AddWorkerInvocations(date, "other-app", 99_999, 0)
-		h.fake.AddD1Analytics(date, "0000-not-ours", 99_999, 99_999)
+		h.fake.AddD1Analytics(date, "0000-not-ours", 99_999, 99_999, 50_000_000)
 		h.fake.AddD1Storage(date, "0000-not-ours", 99_999_999)
 	}
 	// Days outside the window: before it, and today (not whole yet).
@@ -72,7 +72,8 @@ func TestUsage(t *testing.T) {
 	}
 	for i, d := range u.Days {
 		n := int64(i + 1)
-		want := UsageDay{Date: d.Date, Requests: 1000 * n, Errors: n, RowsRead: 15_000 * n, RowsWritten: 150 * n, StorageBytes: 1_500_000 * n}
+		want := UsageDay{Date: d.Date, Requests: 1000 * n, Errors: n, RowsRead: 15_000 * n, RowsWritten: 150 * n, D1Ms: 864_000*float64(n) + 1000,
+			StorageBytes: 1_500_000 * n, BusiestShard: 0.01 * float64(n)}
 		if d != want {
 			t.Errorf("day %d = %+v, want %+v", i, d, want)
 		}
@@ -88,7 +89,7 @@ func TestUsage(t *testing.T) {
 	out := h.out.String()
 	for _, want := range []string{
 		"Worker worktime and its 2 D1 databases (shards), the last 7 whole days (UTC)",
-		"2026-11-24        7000        7          105000             1050       10 MB",
+		"2026-11-24        7000        7          105000             1050       10 MB    1h40m49s          7.00%",
 		"Workers Free: fits ($0/month).",
 		"Workers Paid: $5.00/month projected",
 	} {
@@ -105,7 +106,7 @@ func TestUsageBeyondFree(t *testing.T) {
 	h, ids := usageHarness(t)
 	for _, date := range []string{"2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"} {
 		h.fake.AddWorkerInvocations(date, "worktime", 1_000_000, 0)
-		h.fake.AddD1Analytics(date, ids[1], 40_000_000, 3_000_000)
+		h.fake.AddD1Analytics(date, ids[1], 40_000_000, 3_000_000, 0)
 	}
 	h.fake.AddD1Storage("2026-11-24", ids[0], 7<<30)
 	u, err := h.usage()

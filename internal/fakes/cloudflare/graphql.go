@@ -71,10 +71,11 @@ func (s *Server) AddWorkerInvocations(date, script string, requests, errors int6
 		map[string]float64{"requests": float64(requests), "errors": float64(errors)})
 }
 
-// AddD1Analytics records a day of a database's queries.
-func (s *Server) AddD1Analytics(date, databaseID string, rowsRead, rowsWritten int64) {
+// AddD1Analytics records a day of a database's queries: rows and the
+// queries' time in ms (queryBatchTimeMs).
+func (s *Server) AddD1Analytics(date, databaseID string, rowsRead, rowsWritten int64, ms float64) {
 	s.addRow("d1AnalyticsAdaptiveGroups", map[string]string{"date": date, "databaseId": databaseID},
-		map[string]float64{"rowsRead": float64(rowsRead), "rowsWritten": float64(rowsWritten), "readQueries": 1, "writeQueries": 1})
+		map[string]float64{"rowsRead": float64(rowsRead), "rowsWritten": float64(rowsWritten), "readQueries": 1, "writeQueries": 1, "queryBatchTimeMs": ms})
 }
 
 // AddD1Storage records a database's size on a day.

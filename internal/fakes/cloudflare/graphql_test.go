@@ -46,10 +46,10 @@ const d1Query = `query Q($accountTag: string!, $start: Date, $end: Date) {
 
 func TestGraphQLDatasets(t *testing.T) {
 	s := newServer(t)
-	s.AddD1Analytics("2026-11-20", "db-a", 10, 1)
-	s.AddD1Analytics("2026-11-20", "db-a", 5, 2) // same group: summed
-	s.AddD1Analytics("2026-11-21", "db-b", 7, 3)
-	s.AddD1Analytics("2026-11-30", "db-a", 1000, 1000) // outside the filter
+	s.AddD1Analytics("2026-11-20", "db-a", 10, 1, 1.5)
+	s.AddD1Analytics("2026-11-20", "db-a", 5, 2, 1.5) // same group: summed
+	s.AddD1Analytics("2026-11-21", "db-b", 7, 3, 1.5)
+	s.AddD1Analytics("2026-11-30", "db-a", 1000, 1000, 1.5) // outside the filter
 	s.AddD1Storage("2026-11-20", "db-a", 100)
 	s.AddD1Storage("2026-11-21", "db-a", 300) // grouped by databaseId only: the max
 	status, out := gql(t, s, token, d1Query, map[string]any{"accountTag": acct, "start": "2026-11-20", "end": "2026-11-21"})
