@@ -27,25 +27,6 @@ type database struct {
 	NumTables int
 }
 
-// findDatabase returns the D1 database with exactly that name, or nil. The
-// API's name filter searches substrings, so the match is checked here.
-func (a account) findDatabase(ctx context.Context, name string) (*database, error) {
-	const op = "list the D1 databases"
-	var p d1.DatabaseListParams
-	set(&p.AccountID, a.id)
-	set(&p.Name, name)
-	iter := a.api.D1.Database.ListAutoPaging(ctx, p)
-	for iter.Next() {
-		if db := iter.Current(); db.Name == name {
-			return &database{ID: db.UUID, Name: db.Name}, nil
-		}
-	}
-	if err := iter.Err(); err != nil {
-		return nil, classify(op, PermD1, err)
-	}
-	return nil, nil
-}
-
 func (a account) createDatabase(ctx context.Context, name string) (*database, error) {
 	var p d1.DatabaseNewParams
 	set(&p.AccountID, a.id)

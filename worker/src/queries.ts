@@ -194,13 +194,16 @@ export const DELETE_CHUNK = 1000;
  * Deletes the user: the users row first (every token of the user stops
  * working and any write racing this finds no user and writes nothing), then
  * the sessions in chunks of DELETE_CHUNK rows, so no statement's work grows
- * with the history. Returns the number of sessions rows removed.
+ * with the history. Returns the number of sessions rows removed and the
+ * GitHub identity of the user (null when the user was already gone), which
+ * keys the user's row in the shard directory.
  */
-export async function deleteUser(db: D1Database, userId: number): Promise<number> {
-  await db.batch([
-    db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
+export async function deleteUser(db: D1Database, userId: number): Promise<{ removed: number; githubUserId: string | null }> {
+  const [gone] = await db.batch<{ github_user_id: string }>([
+    db.prepare("DELETE FROM users WHERE id = ?1 RETURNING github_user_id").bind(userId),
     db.prepare("DELETE FROM revoked_tokens WHERE user_id = ?1").bind(userId),
   ]);
+  const githubUserId = gone!.results[0]?.github_user_id ?? null;
   let removed = 0;
   for (;;) {
     const r = await db
@@ -211,7 +214,7 @@ export async function deleteUser(db: D1Database, userId: number): Promise<number
       .bind(userId, DELETE_CHUNK)
       .run();
     removed += r.meta.changes;
-    if (r.meta.changes < DELETE_CHUNK) return removed;
+    if (r.meta.changes < DELETE_CHUNK) return { removed, githubUserId };
   }
 }
 

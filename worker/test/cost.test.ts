@@ -41,8 +41,8 @@ describe("cost instrumentation", () => {
     }
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(line).sort()).toEqual(["d1_ms", "d1_queries", "d1_rows_read", "d1_rows_written", "kv_reads", "kv_writes", "route", "status", "wall_ms"]);
-    expect(line).toMatchObject({ route: "/api/stats/repo/:owner/:name", status: 200, d1_queries: 2, kv_reads: 0, kv_writes: 0 });
+    expect(Object.keys(line).sort()).toEqual(["d1_ms", "d1_queries", "d1_rows_read", "d1_rows_written", "kv_reads", "kv_writes", "route", "shard", "status", "wall_ms"]);
+    expect(line).toMatchObject({ route: "/api/stats/repo/:owner/:name", status: 200, shard: 0, d1_queries: 2, kv_reads: 0, kv_writes: 0 });
     expect(lines[0]).not.toMatch(new RegExp(`cost-logger|acme|"${user.id}"|Bearer`));
   });
 

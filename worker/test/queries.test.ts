@@ -96,7 +96,7 @@ describe("queries", () => {
     const many = Array.from({ length: 500 }, (_, i) => session({ start_time: base + i * 100, end_time: base + i * 100 + 50 }));
     for (let i = 0; i < 5; i++) await writeSessions(env.DB, a.id, "d", many.map((s) => ({ ...s, id: newId(), start_time: s.start_time + i * 86400, end_time: s.end_time! + i * 86400 })));
     await writeSessions(env.DB, b.id, "d", [session()]);
-    expect(await deleteUser(env.DB, a.id)).toBe(2500);
+    expect((await deleteUser(env.DB, a.id)).removed).toBe(2500);
     expect(2500).toBeGreaterThan(DELETE_CHUNK);
     expect(await getUser(env.DB, a.id)).toBeNull();
     expect(await rowsOf(a.id)).toEqual([]);

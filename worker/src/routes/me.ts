@@ -4,6 +4,7 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { limitBody } from "../middleware";
 import { deleteUser, setTimeZone } from "../queries";
+import { forgetUserShard } from "../shards";
 import { MAX_BODY_BYTES, meBody, validate } from "../schemas";
 import { userJSON } from "./auth";
 
@@ -23,8 +24,10 @@ me.patch("/", limitBody(MAX_BODY_BYTES), validate("json", meBody), async (c) => 
 });
 
 // Deletes the user (every token of the user stops working: the user no longer
-// exists, and ids are never reused), then the sessions in bounded chunks.
+// exists, and ids are never reused), then the sessions in bounded chunks, all
+// on the user's shard; then the user's row of the shard directory, if any.
 me.delete("/", async (c) => {
-  await deleteUser(c.env.DB, c.var.user.id);
+  const { githubUserId } = await deleteUser(c.env.DB, c.var.user.id);
+  if (githubUserId !== null) await forgetUserShard(c.env, c.var.directory, githubUserId);
   return c.body(null, 204);
 });
