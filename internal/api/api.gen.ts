@@ -189,6 +189,16 @@ export const CodeInternal = "internal";
 export const CodeForbidden = "forbidden";
 
 /**
+ * ExtensionIDPattern is the rule for a Chrome (or any Chromium-based
+ * browser's) extension id, as a regular expression without anchors: 32
+ * letters a–p, the first 128 bits of the SHA-256 of the extension's public
+ * key, each hex digit 0–f written as a letter a–p. IsExtensionID is the Go
+ * check; the dashboard and the worker build their checks from this
+ * constant (internal/api/api.gen.ts).
+ */
+export const ExtensionIDPattern = "[a-p]{32}";
+
+/**
  * LocalAPIPrefix is the versioned path every local API route lives under.
  * It is here, not in internal/localapi, so that clients (the host relay, the
  * CLI, the dashboard) reach the daemon without linking its store.
