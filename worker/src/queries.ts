@@ -256,7 +256,28 @@ export async function getEndedSessionSince(db: D1Database, userId: number, id: s
   return r ? toSessionRow(r) : null;
 }
 
-export async function listSessions(db: D1Database, userId: number, limit: number, offset: number): Promise<SessionRow[]> {
+/**
+ * The user's sessions, newest start first, from offset (reads offset + limit
+ * rows) or, with `before`, those after that position in the same order (a
+ * range of the primary key: reads only the page, at any depth).
+ */
+export async function listSessions(
+  db: D1Database,
+  userId: number,
+  limit: number,
+  offset: number,
+  before?: { start_time: number; id: string },
+): Promise<SessionRow[]> {
+  if (before) {
+    const r = await db
+      .prepare(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 AND (start_time, id) < (?2, unhex(?3)) AND status != 3
+         ORDER BY start_time DESC, id DESC LIMIT ?4`,
+      )
+      .bind(userId, before.start_time, before.id, limit)
+      .all<RawSession>();
+    return r.results.map(toSessionRow);
+  }
   const r = await db
     .prepare(
       `SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 AND status != 3
