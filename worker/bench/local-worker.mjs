@@ -11,13 +11,16 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /**
  * Starts the worker in local workerd with start-local.mjs's extra arguments
  * (e.g. ["--var", "DEV_LOGIN=1"]); url resolves to its base URL, stop() ends
- * it (stdin closed) and resolves once it has exited.
+ * it (stdin closed) and resolves once it has exited. With onLine, each line
+ * the worker logs (one JSON cost line per request or scheduled run) is
+ * handed to it instead of going to stderr.
  */
-export function startWorker(args) {
+export function startWorker(args, { onLine } = {}) {
   const child = spawn(process.execPath, [path.join(here, "../scripts/start-local.mjs"), ...args], {
-    stdio: ["pipe", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", onLine ? "pipe" : "inherit"],
     env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
   });
+  if (onLine) createInterface({ input: child.stderr }).on("line", onLine);
   const url = new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).on("line", (l) => {
       const m = /^WORKTIME_WORKER_URL=(.*)$/.exec(l);

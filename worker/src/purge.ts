@@ -21,7 +21,7 @@ export interface PurgeResult {
 /**
  * Removes deleted users' sessions, oldest deletion first, at most maxChunks
  * chunks (maxChunks × DELETE_CHUNK sessions); what is left waits for the next
- * run. With nothing pending it is one query that reads no row.
+ * run. With nothing pending it is one query that writes nothing.
  */
 export async function purgeDeletedUsers(db: D1Database, maxChunks = PURGE_CHUNKS_PER_RUN): Promise<PurgeResult> {
   const out: PurgeResult = { chunks: 0, removed: 0, users_done: 0 };
