@@ -29,26 +29,14 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
-import { startWorker, uuidV7From } from "./local-worker.mjs";
+import { historySession, numberArg, PER_DAY, startWorker, uuidV7From } from "./local-worker.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const SESSIONS = opt("--sessions", 100_000);
-const RUNS = opt("--runs", 5);
+const SESSIONS = numberArg(args, "--sessions", 100_000);
+const RUNS = numberArg(args, "--runs", 5);
 const JSON_OUT = args.includes("--json");
-const PER_DAY = 20;
-const DAY = 86400;
 
-const REPOS = [
-  ["kubernetes", "kubernetes"], ["microsoft", "vscode"], ["facebook", "react"], ["golang", "go"], ["rust-lang", "rust"],
-  ["cloudflare", "workers-sdk"], ["honojs", "hono"], ["vercel", "next.js"], ["nodejs", "node"], ["python", "cpython"],
-  ["acme-corp", "payments-service"], ["acme-corp", "web-frontend"], ["acme-corp", "infrastructure-terraform"], ["torvalds", "linux"],
-  ["denoland", "deno"], ["sqlite", "sqlite"], ["grafana", "grafana"], ["prometheus", "prometheus"], ["hashicorp", "terraform"], ["docker", "cli"],
-];
 const DEVICE = randomUUID();
 
 /** The JSON lines the scheduled handler logged, in order. */
@@ -109,29 +97,8 @@ function parseCost(h) {
   return Object.fromEntries(h.split(";").map((kv) => [kv.split("=")[0], Number(kv.split("=")[1])]));
 }
 
-const iso = (t) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
 const uuidV7 = uuidV7From(Date.UTC(2013, 0, 1));
-
-/** Session number i of the user's history: 20 a day, ending today. */
-function session(i, total) {
-  const dayStart = Math.floor(Date.now() / 1000 / DAY) * DAY - Math.ceil(total / PER_DAY) * DAY;
-  const d = Math.floor(i / PER_DAY);
-  const k = i % PER_DAY;
-  const start = dayStart + d * DAY + 7 * 3600 + k * 1500 + ((i * 37) % 300);
-  const len = 600 + ((i * 7919) % 1800);
-  const [owner, name] = REPOS[(i * 13 + d) % REPOS.length];
-  return {
-    id: uuidV7(),
-    repo_owner: owner,
-    repo_name: name,
-    pr_number: 1 + ((i * 104729) % 60000),
-    start_time: iso(start),
-    end_time: iso(start + len),
-    duration_seconds: len,
-    status: "completed",
-    updated_at: new Date((start + len) * 1000 + 250).toISOString(),
-  };
-}
+const session = (i, total) => historySession(i, total, uuidV7);
 
 /** ms of CPU per call of the stats computation over the rows of each range. */
 async function statsComputeCpu(dir, total) {

@@ -22,41 +22,15 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { applyMigrations, bundleWorker, readWranglerConfig } from "../scripts/local.mjs";
-import { uuidV7From } from "./local-worker.mjs";
+import { historySession, numberArg, PER_DAY, uuidV7From } from "./local-worker.mjs";
 
 const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const SESSIONS = opt("--sessions", 100_000);
-const RUNS = opt("--runs", 20);
+const SESSIONS = numberArg(args, "--sessions", 100_000);
+const RUNS = numberArg(args, "--runs", 20);
 const JSON_OUT = args.includes("--json");
-const PER_DAY = 20;
-const DAY = 86400;
-const REPOS = [
-  ["kubernetes", "kubernetes"], ["microsoft", "vscode"], ["facebook", "react"], ["golang", "go"], ["rust-lang", "rust"],
-  ["cloudflare", "workers-sdk"], ["honojs", "hono"], ["vercel", "next.js"], ["nodejs", "node"], ["python", "cpython"],
-  ["acme-corp", "payments-service"], ["acme-corp", "web-frontend"], ["acme-corp", "infrastructure-terraform"], ["torvalds", "linux"],
-  ["denoland", "deno"], ["sqlite", "sqlite"], ["grafana", "grafana"], ["prometheus", "prometheus"], ["hashicorp", "terraform"], ["docker", "cli"],
-];
 const DEVICE = randomUUID();
-const iso = (t) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
 const uuidV7 = uuidV7From(Date.UTC(2013, 0, 1));
-
-function session(i, total) {
-  const dayStart = Math.floor(Date.now() / 1000 / DAY) * DAY - Math.ceil(total / PER_DAY) * DAY;
-  const d = Math.floor(i / PER_DAY);
-  const k = i % PER_DAY;
-  const start = dayStart + d * DAY + 7 * 3600 + k * 1500 + ((i * 37) % 300);
-  const len = 600 + ((i * 7919) % 1800);
-  const [owner, name] = REPOS[(i * 13 + d) % REPOS.length];
-  return {
-    id: uuidV7(), repo_owner: owner, repo_name: name, pr_number: 1 + ((i * 104729) % 60000),
-    start_time: iso(start), end_time: iso(start + len), duration_seconds: len, status: "completed",
-    updated_at: new Date((start + len) * 1000 + 250).toISOString(),
-  };
-}
+const session = (i, total) => historySession(i, total, uuidV7);
 
 /** A D1 binding that records every result of db as JSON, in call order. */
 function recorder(db, tape) {
