@@ -19,7 +19,8 @@ export interface PurgeResult {
 }
 
 /**
- * Removes deleted users' sessions, oldest deletion first, at most maxChunks
+ * Removes deleted users' sessions in user id order (a walk of the primary
+ * key, so the run reads no more pending rows than it can serve), at most maxChunks
  * chunks (maxChunks × DELETE_CHUNK sessions); what is left waits for the next
  * run. With nothing pending it is one query that writes nothing.
  */

@@ -94,7 +94,7 @@ describe("account deletion", () => {
     expect(idle).toMatchObject({ d1_queries: 1, d1_rows_written: 0 });
   });
 
-  it("a run shares its budget across deleted users, oldest first", async () => {
+  it("a run shares its budget across deleted users, in user id order", async () => {
     const users = [await signIn(), await signIn(), await signIn()];
     for (const u of users) await fill(u.jwt, DELETE_CHUNK + 700);
     for (const u of users) expect((await call("/api/me", authed(u.jwt, { method: "DELETE" }))).status).toBe(204);
