@@ -101,7 +101,7 @@ func TestCloudDeployWritesConfig(t *testing.T) {
 	if err != nil || c.Sync.ServerURL != bobURL || c.Sync.GitHubClientID != "Iv1.cli" {
 		t.Errorf("config sync = %+v, %v", c.Sync, err)
 	}
-	if !strings.Contains(out, "[7/7] Daemon config: set server_url to "+bobURL) {
+	if !strings.Contains(out, "[8/8] Daemon config: set server_url to "+bobURL) {
 		t.Errorf("stdout:\n%s", out)
 	}
 	// Status and a second deploy run cleanly; the second changes nothing.

@@ -289,6 +289,32 @@ func (a account) accountSubdomain(ctx context.Context) (string, error) {
 	return s.Subdomain, nil
 }
 
+// schedules lists the script's Cron Triggers.
+func (a account) schedules(ctx context.Context, script string) ([]string, error) {
+	var p workers.ScriptScheduleGetParams
+	set(&p.AccountID, a.id)
+	res, err := a.api.Workers.Scripts.Schedules.Get(ctx, script, p)
+	if err != nil {
+		return nil, classify("read the Worker's Cron Triggers", PermScripts, err)
+	}
+	out := make([]string, 0, len(res.Schedules))
+	for _, s := range res.Schedules {
+		out = append(out, s.Cron)
+	}
+	return out, nil
+}
+
+// setSchedules replaces the script's Cron Triggers with crons.
+func (a account) setSchedules(ctx context.Context, script string, crons []string) error {
+	p := workers.ScriptScheduleUpdateParams{Body: make([]workers.ScriptScheduleUpdateParamsBody, len(crons))}
+	set(&p.AccountID, a.id)
+	for i, c := range crons {
+		set(&p.Body[i].Cron, c)
+	}
+	_, err := a.api.Workers.Scripts.Schedules.Update(ctx, script, p)
+	return classify("set the Worker's Cron Triggers", PermScripts, err)
+}
+
 func (a account) routeEnabled(ctx context.Context, script string) (bool, error) {
 	var p workers.ScriptSubdomainGetParams
 	set(&p.AccountID, a.id)

@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,6 +43,7 @@ func (r *deployRun) steps() []step {
 		{"D1 migrations", r.migrations},
 		{"Worker " + r.o.Name, r.worker},
 		{"Secrets", r.secrets},
+		{"Cron Triggers", r.triggers},
 		{"workers.dev route", r.route},
 		{"Daemon config", r.config},
 	}
@@ -389,6 +391,34 @@ func (r *deployRun) secrets(ctx context.Context) (string, error) {
 		notes = append(notes, SecretGitHubClient+" not set (GitHub sign-in needs it: run again with GITHUB_CLIENT_SECRET set)")
 	}
 	return strings.Join(notes, "; "), nil
+}
+
+// triggers sets the Worker's Cron Triggers to the bundle's (the scheduled
+// handler that finishes account deletions); the order does not matter.
+func (r *deployRun) triggers(ctx context.Context) (string, error) {
+	want := slices.Sorted(slices.Values(r.d.Bundle.Config.Triggers.Crons))
+	var have []string
+	if r.exists() {
+		var err error
+		if have, err = r.acct.schedules(ctx, r.o.Name); err != nil {
+			return "", err
+		}
+		slices.Sort(have)
+	}
+	list := strings.Join(want, ", ")
+	if list == "" {
+		list = "none"
+	}
+	switch {
+	case slices.Equal(have, want) || len(have) == 0 && len(want) == 0:
+		return fmt.Sprintf("up to date (%s)", list), nil
+	case r.o.DryRun:
+		return r.change("would set Cron Triggers: %s", list), nil
+	}
+	if err := r.acct.setSchedules(ctx, r.o.Name, want); err != nil {
+		return "", err
+	}
+	return r.change("set Cron Triggers: %s", list), nil
 }
 
 func (r *deployRun) route(ctx context.Context) (string, error) {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -56,6 +57,11 @@ func TestDeployedBundleRunsInWorkerd(t *testing.T) {
 	}
 	if !bytes.Equal(sc.Modules[ModuleName], b.Script) {
 		t.Fatal("the uploaded module differs from the embedded bundle")
+	}
+	// The scheduled handler that finishes account deletions runs only if
+	// deploy sets wrangler.jsonc's Cron Triggers.
+	if len(sc.Crons) == 0 || !slices.Equal(sc.Crons, b.Config.Triggers.Crons) {
+		t.Fatalf("Cron Triggers set %q, bundle has %q", sc.Crons, b.Config.Triggers.Crons)
 	}
 
 	dir := t.TempDir()

@@ -4,10 +4,12 @@
 // /health answers, and stops (workerd included) on SIGTERM, SIGINT or when
 // stdin closes (exit code 0, or 128+signal after a signal).
 //
-//   node worker/scripts/start-local.mjs [--port N] [--persist-to DIR] [--shards N] [--var K=V ...]
+//   node worker/scripts/start-local.mjs [--port N] [--persist-to DIR] [--shards N] [--scheduled] [--var K=V ...]
 //
 // --shards N binds N local D1 databases as DB, DB_1, ... (README: Shards),
 // each migrated; the default is one.
+// --scheduled lets GET /cdn-cgi/handler/scheduled run the scheduled handler
+// (the Cron Trigger, which does not fire locally) once per request.
 // Vars default to wrangler.jsonc's; JWT_SECRET defaults to a random value.
 // Useful vars for tests: DEV_LOGIN=1, JWT_TTL_SECONDS, GITHUB_API_BASE,
 // GITHUB_OAUTH_BASE, GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, ALLOWED_ORIGINS.
@@ -17,12 +19,12 @@ import { Log, LogLevel, Miniflare } from "miniflare";
 import { applyMigrations, bundleWorker, readWranglerConfig } from "./local.mjs";
 
 function usage(msg) {
-  process.stderr.write(`start-local: ${msg}\nusage: start-local.mjs [--port N] [--persist-to DIR] [--shards N] [--var K=V ...]\n`);
+  process.stderr.write(`start-local: ${msg}\nusage: start-local.mjs [--port N] [--persist-to DIR] [--shards N] [--scheduled] [--var K=V ...]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { port: 0, persistTo: null, shards: 1, vars: {} };
+  const opts = { port: 0, persistTo: null, shards: 1, scheduled: false, vars: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -42,6 +44,8 @@ function parseArgs(argv) {
       opts.shards = n;
     } else if (name === "--persist-to") {
       opts.persistTo = path.resolve(value());
+    } else if (a === "--scheduled") {
+      opts.scheduled = true;
     } else if (a === "--var") {
       if (i + 1 >= argv.length) usage("--var needs K=V");
       const kv = argv[++i];
@@ -99,6 +103,7 @@ async function main() {
     kvPersist: persist ? path.join(persist, "kv") : false,
     cachePersist: false,
     cf: false,
+    unsafeTriggerHandlers: opts.scheduled,
     host: "127.0.0.1",
     port: opts.port,
     log: new Log(LogLevel.WARN),

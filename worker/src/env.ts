@@ -1,5 +1,7 @@
 // Bindings, vars and per-request variables of the worker.
 
+import { ExtensionIDPattern } from "../../internal/api/api.gen";
+
 /** Bindings and vars; see wrangler.jsonc and .dev.vars.example. */
 export interface Bindings {
   /** Shard 0: its users and sessions, and the shard directory (src/shards.ts). */
@@ -92,7 +94,7 @@ export function allowedOrigins(env: Bindings): string[] {
   return commaList(env.ALLOWED_ORIGINS);
 }
 
-const EXTENSION_ORIGIN = /^chrome-extension:\/\/([a-p]{32})$/;
+const EXTENSION_ORIGIN = new RegExp(`^chrome-extension://(${ExtensionIDPattern})$`);
 
 /**
  * Whether the web sign-in may send GitHub's code to uri: an https URL on the

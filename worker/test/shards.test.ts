@@ -3,10 +3,11 @@
 // Users spread evenly, each request reads and writes its user's shard only,
 // ids that repeat across shards never mix users, deleting a user empties
 // only that user's rows, and users never move when shards are added.
-import { applyD1Migrations, createExecutionContext } from "cloudflare:test";
+import { applyD1Migrations, createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import { issueToken } from "../src/jwt";
+import { DELETE_CHUNK } from "../src/queries";
 import { pickShard } from "../src/shards";
 import { authed, BASE, ended, env, jsonInit, newId } from "./helpers";
 
@@ -207,6 +208,33 @@ describe("four shards", () => {
       const pulled = (await (await req(four, "/api/sync/pull", authed(u.jwt))).json()) as { sessions: { repo_owner: string }[] };
       expect(pulled.sessions.length).toBeGreaterThanOrEqual(2);
       expect(new Set(pulled.sessions.map((s) => s.repo_owner))).toEqual(new Set([u.owner]));
+    }
+  });
+
+  it("finishes large deletions on every shard from the Cron Trigger", async () => {
+    const big = [1, 3].map((k) => users.filter((u) => u.shard === k)[30]!); // used by no other test
+    const PER_USER = DELETE_CHUNK + 200; // the request removes one chunk; the rest waits for the trigger
+    for (const u of big) {
+      const all = Array.from({ length: PER_USER }, (_, i) => ended(at(3, i * 2), 60, { repo_owner: u.owner, repo_name: "bulk" }));
+      for (let i = 0; i < all.length; i += 500) {
+        const res = await req(four, "/api/sync/push", jsonInit("POST", { device_id: "bulk", sessions: all.slice(i, i + 500) }, u.jwt));
+        expect(res.status).toBe(200);
+      }
+      expect((await req(four, "/api/me", authed(u.jwt, { method: "DELETE" }))).status).toBe(204);
+    }
+    const left = async (u: Signed) =>
+      (await rows<{ n: number }>(shardDBs()[u.shard]!, "SELECT count(*) AS n FROM sessions WHERE user_id = ?1", u.id))[0]!.n;
+    const pending = async (u: Signed) => (await rows(shardDBs()[u.shard]!, "SELECT 1 FROM deleted_users WHERE user_id = ?1", u.id)).length;
+    for (const u of big) {
+      expect(await left(u), `shard ${u.shard} before the trigger`).toBe(PER_USER + 2 - DELETE_CHUNK); // and the 2 pushed above
+      expect(await pending(u)).toBe(1);
+    }
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), four, ctx);
+    await waitOnExecutionContext(ctx);
+    for (const u of big) {
+      expect(await left(u), `shard ${u.shard} after the trigger`).toBe(0);
+      expect(await pending(u)).toBe(0);
     }
   });
 

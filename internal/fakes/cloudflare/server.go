@@ -3,9 +3,9 @@
 // envelope ({success, errors, messages, result}) for exactly the endpoints
 // `worktimed cloud` calls: D1 databases (list, create, get, delete, query),
 // Workers KV namespaces (list, create, delete), Worker scripts (upload,
-// settings, delete), their secrets and workers.dev routes, the account's
-// workers.dev subdomain, and the GraphQL Analytics API for the Workers and
-// D1 datasets `worktimed cloud usage` reads (graphql.go).
+// settings, delete), their secrets, Cron Triggers and workers.dev routes,
+// the account's workers.dev subdomain, and the GraphQL Analytics API for the
+// Workers and D1 datasets `worktimed cloud usage` reads (graphql.go).
 //
 // D1 queries run on a real SQLite file per database (modernc.org/sqlite), so
 // migrations are really applied and re-applying them is really a no-op. Each
@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -103,8 +104,11 @@ type Script struct {
 	// Observability is the uploaded observability setting, nil without one.
 	Observability *Observability
 	Subdomain     bool
-	Uploads       int
-	ModifiedOn    time.Time
+	// Crons are the script's Cron Triggers, as last set; an upload does not
+	// change them (Cloudflare keeps a script's schedules across uploads).
+	Crons      []string
+	Uploads    int
+	ModifiedOn time.Time
 }
 
 // Observability is a script's Workers Logs setting as uploaded.
@@ -320,6 +324,7 @@ func (s *Server) Script(name string) (Script, bool) {
 		o := *sc.Observability
 		c.Observability = &o
 	}
+	c.Crons = slices.Clone(sc.Crons)
 	c.Modules = map[string][]byte{}
 	for k, v := range sc.Modules {
 		c.Modules[k] = append([]byte(nil), v...)
@@ -330,6 +335,18 @@ func (s *Server) Script(name string) (Script, bool) {
 	}
 	c.Bindings = append([]map[string]any(nil), sc.Bindings...)
 	return c, true
+}
+
+// SetCrons replaces a script's Cron Triggers, as a change in the dashboard
+// would; it reports whether the script exists.
+func (s *Server) SetCrons(name string, crons []string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc, ok := s.scripts[name]
+	if ok {
+		sc.Crons = slices.Clone(crons)
+	}
+	return ok
 }
 
 // Scripts returns the names of the uploaded scripts, sorted.
@@ -378,6 +395,8 @@ func (s *Server) routes() http.Handler {
 	add("GET /workers/scripts/{name}/settings", route{"script.settings", PermScripts, false, s.scriptSettings, false})
 	add("GET /workers/scripts/{name}/secrets", route{"secret.list", PermScripts, false, s.secretList, false})
 	add("PUT /workers/scripts/{name}/secrets", route{"secret.put", PermScripts, true, s.secretPut, false})
+	add("GET /workers/scripts/{name}/schedules", route{"schedules.get", PermScripts, false, s.schedulesGet, false})
+	add("PUT /workers/scripts/{name}/schedules", route{"schedules.set", PermScripts, true, s.schedulesSet, false})
 	add("GET /workers/scripts/{name}/subdomain", route{"subdomain.get", PermScripts, false, s.subdomainGet, false})
 	add("POST /workers/scripts/{name}/subdomain", route{"subdomain.set", PermScripts, true, s.subdomainSet, false})
 	add("GET /workers/subdomain", route{"account.subdomain", PermScripts, false, s.accountSubdomain, false})
