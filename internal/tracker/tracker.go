@@ -303,6 +303,14 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 			out = old
 			return nil
 		}
+		if req.SessionID != "" {
+			// A deleted session stays deleted: its id is not reused.
+			if dead, err := tx.IsDeleted(id); err != nil {
+				return err
+			} else if dead {
+				return fmt.Errorf("%w: session %s was deleted", api.ErrConflict, id)
+			}
+		}
 		at := given
 		if req.At == nil {
 			at = t.now()
