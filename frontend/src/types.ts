@@ -130,6 +130,12 @@ export const SyncSignInRequired = "sign_in_required";
 /** sync does not run (no daemon, or not configured) */
 export const SyncDisabled = "disabled";
 
+/**
+ * MaxDelete is the most sessions one delete request removes; a filter that
+ * selects more is refused (narrow it, or delete in parts).
+ */
+export const MaxDelete = 10000;
+
 // Error codes, shared by the local API and the native messaging protocol.
 export const CodeBadRequest = "bad_request";
 export const CodeUnknownType = "unknown_type";

@@ -37,6 +37,7 @@ const maxBody = 1 << 20
 // api.AsError reads it.
 type Tracker interface {
 	api.SessionWriter
+	api.SessionEditor
 	Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error)
 	Stats(ctx context.Context, q tracker.StatsQuery) (api.Stats, error)
 	WriteExport(ctx context.Context, w io.Writer, format string, q tracker.ExportQuery, progress func(done int64)) error
@@ -123,6 +124,11 @@ func (s *Server) routes() []Route {
 		{"POST", "sessions/{id}/heartbeat", s.heartbeat},
 		{"POST", "sessions/{id}/end", s.end},
 		{"GET", "sessions/active", s.active},
+		{"PATCH", "sessions/{id}", s.editSession},
+		{"POST", "sessions/{id}/split", s.splitSession},
+		{"POST", "sessions/merge", s.mergeSessions},
+		{"POST", "sessions/add", s.addSession},
+		{"POST", "sessions/delete", s.deleteSessions},
 		{"GET", "sessions", s.sessions},
 		{"GET", "stats", s.stats},
 		{"GET", "export", s.export},

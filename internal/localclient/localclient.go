@@ -310,3 +310,38 @@ func setIf(v url.Values, k, val string) {
 		v.Set(k, val)
 	}
 }
+
+// EditSession changes an ended session (PATCH sessions/{id}).
+func (c *Client) EditSession(ctx context.Context, id string, req api.EditRequest) (api.EditReply, error) {
+	var r api.EditReply
+	err := c.do(ctx, "PATCH", "sessions/"+url.PathEscape(id), nil, req, &r)
+	return r, err
+}
+
+// SplitSession cuts an ended session in two.
+func (c *Client) SplitSession(ctx context.Context, id string, req api.SplitRequest) (api.EditReply, error) {
+	var r api.EditReply
+	err := c.do(ctx, "POST", "sessions/"+url.PathEscape(id)+"/split", nil, req, &r)
+	return r, err
+}
+
+// MergeSessions joins adjacent sessions of one pull request.
+func (c *Client) MergeSessions(ctx context.Context, req api.MergeRequest) (api.EditReply, error) {
+	var r api.EditReply
+	err := c.do(ctx, "POST", "sessions/merge", nil, req, &r)
+	return r, err
+}
+
+// AddSession records an ended session after the fact.
+func (c *Client) AddSession(ctx context.Context, req api.AddRequest) (api.EditReply, error) {
+	var r api.EditReply
+	err := c.do(ctx, "POST", "sessions/add", nil, req, &r)
+	return r, err
+}
+
+// DeleteSessions deletes sessions by id or by filter.
+func (c *Client) DeleteSessions(ctx context.Context, req api.DeleteRequest) (api.EditReply, error) {
+	var r api.EditReply
+	err := c.do(ctx, "POST", "sessions/delete", nil, req, &r)
+	return r, err
+}
