@@ -246,6 +246,13 @@ func toWire(batch []localdb.Session) []Session {
 		if s.Status == StatusActive {
 			out[i].DurationSeconds = 0
 		}
+		if s.SyncedStart != nil && !s.SyncedStart.Equal(s.StartTime) {
+			p := *s.SyncedStart
+			out[i].PrevStartTime = &p
+		}
+		if s.Deleted {
+			out[i] = Session{ID: s.ID, StartTime: s.StartTime, PrevStartTime: out[i].PrevStartTime, UpdatedAt: s.UpdatedAt, Deleted: true}
+		}
 	}
 	return out
 }

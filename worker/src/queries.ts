@@ -32,6 +32,8 @@ export interface AuthRow extends UserRow {
 
 export interface SessionRow {
   id: string;
+  /** A deletion (pull only): id, updated_at and seq are all it keeps. */
+  deleted?: boolean;
   device_id: string;
   repo_owner: string;
   repo_name: string;
@@ -57,6 +59,22 @@ export interface SessionWrite {
   prev_start_time?: number;
 }
 
+/**
+ * A deletion to write: the session's id, the starts the server may hold it at
+ * (the writer's and, when it differs, the one last synced), and its version.
+ */
+export interface SessionDeletion {
+  id: string;
+  start_time: number;
+  prev_start_time?: number;
+  updated_at: number;
+}
+
+/** Deletions are kept this long (ms), then dropped by later deletions. */
+export const TOMBSTONE_HORIZON_MS = 180 * 86400 * 1000;
+/** Old deletions one push drops at most, so its work stays bounded. */
+export const TOMBSTONE_PRUNE_LIMIT = 100;
+
 /** An ended session as stats read it. */
 export interface StatSession {
   start_time: number;
@@ -80,13 +98,19 @@ export function uuidHex(uuid: string): string {
   return uuid.replace(/-/g, "").toLowerCase();
 }
 
+/** Status code of a deletion in pull's union (never stored in sessions). */
+const DELETED_CODE = 4;
+
 function toSessionRow(r: RawSession): SessionRow {
+  if (r.status === DELETED_CODE) return { ...r, id: formatUUID(r.id), status: "completed", deleted: true };
   return { ...r, id: formatUUID(r.id), status: STATUS_NAMES[r.status] ?? "abandoned" };
 }
 
-// The user's sequence: the highest seq of the user's sessions, and never
-// below seq_floor (cursors handed out by the global sequence of old versions).
-const USER_SEQ = `(SELECT MAX(COALESCE((SELECT MAX(seq) FROM sessions WHERE user_id = ?1), 0), seq_floor) FROM users WHERE id = ?1)`;
+// The user's sequence: the highest seq of the user's sessions and deletions,
+// and never below seq_floor (cursors handed out by the global sequence of old
+// versions). Pruning keeps the user's newest deletion, so it never goes back.
+const USER_SEQ = `(SELECT MAX(COALESCE((SELECT MAX(seq) FROM sessions WHERE user_id = ?1), 0),
+  COALESCE((SELECT MAX(seq) FROM deleted_sessions WHERE user_id = ?1), 0), seq_floor) FROM users WHERE id = ?1)`;
 
 // ---- users
 
@@ -211,6 +235,16 @@ export async function deleteUser(db: D1Database, userId: number): Promise<number
       .bind(userId, DELETE_CHUNK)
       .run();
     removed += r.meta.changes;
+    if (r.meta.changes < DELETE_CHUNK) break;
+  }
+  for (;;) {
+    const r = await db
+      .prepare(
+        `DELETE FROM deleted_sessions WHERE user_id = ?1 AND id IN
+           (SELECT id FROM deleted_sessions WHERE user_id = ?1 LIMIT ?2)`,
+      )
+      .bind(userId, DELETE_CHUNK)
+      .run();
     if (r.meta.changes < DELETE_CHUNK) return removed;
   }
 }
@@ -250,10 +284,21 @@ export async function listSessions(db: D1Database, userId: number, limit: number
   return r.results.map(toSessionRow);
 }
 
-/** Sessions changed after seq `since`, oldest change first; limit+1 rows tell whether there are more. */
+/**
+ * Sessions and deletions changed after seq `since`, oldest change first;
+ * limit+1 rows tell whether there are more. Each side reads at most limit+1
+ * rows of its seq index (a user without deletions reads none of them).
+ */
 export async function sessionsChangedSince(db: D1Database, userId: number, since: number, limit: number): Promise<SessionRow[]> {
   const r = await db
-    .prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3`)
+    .prepare(
+      `SELECT * FROM (SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3)
+       UNION ALL
+       SELECT * FROM (SELECT lower(hex(id)) AS id, '' AS device_id, '' AS repo_owner, '' AS repo_name, 0 AS pr_number,
+                        0 AS start_time, NULL AS end_time, ${DELETED_CODE} AS status, updated_at, seq
+                      FROM deleted_sessions WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3)
+       ORDER BY seq LIMIT ?3`,
+    )
     .bind(userId, since, limit + 1)
     .all<RawSession>();
   return r.results.map(toSessionRow);
@@ -302,6 +347,8 @@ export function writeSessionsStatements(
   deviceId: string,
   sessions: SessionWrite[],
   timeZone?: string,
+  deletions: SessionDeletion[] = [],
+  nowMs: number = Date.now(),
 ): D1PreparedStatement[] {
   const live = JSON.stringify(
     sessions.map((s) => ({
@@ -322,6 +369,7 @@ export function writeSessionsStatements(
   if (timeZone !== undefined) {
     stmts.push(db.prepare("UPDATE users SET time_zone = ?2 WHERE id = ?1 AND time_zone != ?2").bind(userId, timeZone));
   }
+  if (deletions.length > 0) stmts.push(...deletionStatements(db, userId, deletions, nowMs));
   if (moves.length > 0) {
     stmts.push(
       db
@@ -329,6 +377,7 @@ export function writeSessionsStatements(
           `INSERT INTO sessions (user_id, start_time, id, seq, end_time, status, updated_at, pr_number, repo_owner, repo_name, device_id)
            SELECT ?1, j.value->>'p', unhex(j.value->>'i'), NULL, j.value->>'s', 3, j.value->>'u', 0, '', '', ''
            FROM json_each(?2) AS j WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1)
+             AND NOT EXISTS (SELECT 1 FROM deleted_sessions AS d WHERE d.user_id = ?1 AND d.id = unhex(j.value->>'i'))
            ON CONFLICT (user_id, start_time, id) DO UPDATE SET
              seq = NULL, end_time = excluded.end_time, status = 3, updated_at = excluded.updated_at,
              pr_number = 0, repo_owner = '', repo_name = '', device_id = ''
@@ -344,7 +393,8 @@ export function writeSessionsStatements(
            SELECT t.end_time AS target, t.id AS id, j.value->>'s' AS s, j.value->>'u' AS u
            FROM json_each(?2) AS j CROSS JOIN sessions AS t
              ON t.user_id = ?1 AND t.start_time = j.value->>'s' AND t.id = unhex(j.value->>'i')
-           WHERE t.status = 3 AND t.updated_at < j.value->>'u')
+           WHERE t.status = 3 AND t.updated_at < j.value->>'u'
+             AND NOT EXISTS (SELECT 1 FROM deleted_sessions AS d WHERE d.user_id = ?1 AND d.id = t.id))
          UPDATE sessions SET seq = NULL, status = 3,
            end_time = (SELECT m.s FROM m WHERE m.target = sessions.start_time AND m.id = sessions.id),
            updated_at = (SELECT m.u FROM m WHERE m.target = sessions.start_time AND m.id = sessions.id),
@@ -363,6 +413,7 @@ export function writeSessionsStatements(
          WHERE NOT EXISTS (SELECT 1 FROM sessions AS s
                            WHERE s.user_id = ?1 AND s.start_time = j.value->>'s' AND s.id = unhex(j.value->>'i')
                              AND s.updated_at >= j.value->>'u')
+           AND NOT EXISTS (SELECT 1 FROM deleted_sessions AS d WHERE d.user_id = ?1 AND d.id = unhex(j.value->>'i'))
          ON CONFLICT (user_id, start_time, id) DO UPDATE SET
            seq = excluded.seq, end_time = excluded.end_time, status = excluded.status, updated_at = excluded.updated_at,
            pr_number = excluded.pr_number, repo_owner = excluded.repo_owner, repo_name = excluded.repo_name,
@@ -380,4 +431,51 @@ export function writeSessionsStatements(
     db.prepare(`SELECT ${USER_SEQ} AS v FROM users WHERE id = ?1`).bind(userId),
   );
   return stmts;
+}
+
+/**
+ * The statements of a push's deletions, run before its sessions in the same
+ * batch: each new deletion takes the next number of the user's sequence
+ * (one already recorded is left as it is and takes none), the session leaves
+ * `sessions` at every key the deletion names and at the start a move marker
+ * there points to (one hop), and deletions older than TOMBSTONE_HORIZON_MS
+ * are dropped, at most TOMBSTONE_PRUNE_LIMIT and never the user's newest
+ * (the sequence may not go back). Nothing is written for a user deleted
+ * meanwhile (the sequence subquery finds no user).
+ */
+function deletionStatements(db: D1Database, userId: number, deletions: SessionDeletion[], nowMs: number): D1PreparedStatement[] {
+  const list = JSON.stringify(
+    deletions.map((d) => ({ i: uuidHex(d.id), s: d.start_time, p: d.prev_start_time ?? null, u: d.updated_at })),
+  );
+  return [
+    db
+      .prepare(
+        `DELETE FROM sessions WHERE user_id = ?1 AND (start_time, id) IN (
+           SELECT j.value->>'s', unhex(j.value->>'i') FROM json_each(?2) AS j
+           UNION ALL SELECT j.value->>'p', unhex(j.value->>'i') FROM json_each(?2) AS j WHERE j.value->>'p' IS NOT NULL
+           UNION ALL SELECT t.end_time, t.id FROM json_each(?2) AS j CROSS JOIN sessions AS t
+             ON t.user_id = ?1 AND t.start_time IN (j.value->>'s', j.value->>'p') AND t.id = unhex(j.value->>'i')
+             WHERE t.status = 3 AND t.end_time IS NOT NULL)`,
+      )
+      .bind(userId, list),
+    db
+      .prepare(
+        `WITH b AS (SELECT ${USER_SEQ} AS v FROM users WHERE id = ?1)
+         INSERT INTO deleted_sessions (user_id, id, seq, updated_at)
+         SELECT ?1, unhex(j.value->>'i'), b.v + row_number() OVER (ORDER BY j.key), j.value->>'u'
+         FROM b, json_each(?2) AS j
+         WHERE NOT EXISTS (SELECT 1 FROM deleted_sessions AS d WHERE d.user_id = ?1 AND d.id = unhex(j.value->>'i'))
+         ON CONFLICT (user_id, id) DO NOTHING`,
+      )
+      .bind(userId, list),
+    db
+      .prepare(
+        `DELETE FROM deleted_sessions WHERE user_id = ?1 AND seq IN (
+           SELECT seq FROM deleted_sessions WHERE user_id = ?1
+             AND seq < (SELECT MAX(seq) FROM deleted_sessions WHERE user_id = ?1)
+           ORDER BY seq LIMIT ?3)
+         AND updated_at < ?2`,
+      )
+      .bind(userId, nowMs - TOMBSTONE_HORIZON_MS, TOMBSTONE_PRUNE_LIMIT),
+  ];
 }
