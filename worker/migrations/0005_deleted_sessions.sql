@@ -11,7 +11,7 @@ CREATE TABLE deleted_sessions (
   user_id INTEGER NOT NULL,
   id BLOB NOT NULL,
   seq INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
+  deleted_at INTEGER NOT NULL,
   PRIMARY KEY (user_id, id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX deleted_sessions_user_seq ON deleted_sessions(user_id, seq);

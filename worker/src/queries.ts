@@ -295,7 +295,7 @@ export async function sessionsChangedSince(db: D1Database, userId: number, since
       `SELECT * FROM (SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3)
        UNION ALL
        SELECT * FROM (SELECT lower(hex(id)) AS id, '' AS device_id, '' AS repo_owner, '' AS repo_name, 0 AS pr_number,
-                        0 AS start_time, NULL AS end_time, ${DELETED_CODE} AS status, updated_at, seq
+                        0 AS start_time, NULL AS end_time, ${DELETED_CODE} AS status, deleted_at AS updated_at, seq
                       FROM deleted_sessions WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3)
        ORDER BY seq LIMIT ?3`,
     )
@@ -369,6 +369,14 @@ export function writeSessionsStatements(
   if (timeZone !== undefined) {
     stmts.push(db.prepare("UPDATE users SET time_zone = ?2 WHERE id = ?1 AND time_zone != ?2").bind(userId, timeZone));
   }
+  if (deletions.length > 0 || moves.length > 0) {
+    // A move turns the session's row at its old key into a marker without
+    // seq, and a deletion removes it: either may remove the user's highest
+    // seq, and the sequence must never go back (a device whose cursor is
+    // there would miss what follows). The floor keeps it; one row written,
+    // only by pushes that move or delete.
+    stmts.push(db.prepare(`UPDATE users SET seq_floor = ${USER_SEQ} WHERE id = ?1 AND seq_floor < ${USER_SEQ}`).bind(userId));
+  }
   if (deletions.length > 0) stmts.push(...deletionStatements(db, userId, deletions, nowMs));
   if (moves.length > 0) {
     stmts.push(
@@ -436,6 +444,7 @@ export function writeSessionsStatements(
 /**
  * The statements of a push's deletions, run before its sessions in the same
  * batch: each new deletion takes the next number of the user's sequence
+ * and the server's time (nowMs) as its deleted_at
  * (one already recorded is left as it is and takes none), the session leaves
  * `sessions` at every key the deletion names and at the start a move marker
  * there points to (one hop), and deletions older than TOMBSTONE_HORIZON_MS
@@ -461,20 +470,20 @@ function deletionStatements(db: D1Database, userId: number, deletions: SessionDe
     db
       .prepare(
         `WITH b AS (SELECT ${USER_SEQ} AS v FROM users WHERE id = ?1)
-         INSERT INTO deleted_sessions (user_id, id, seq, updated_at)
-         SELECT ?1, unhex(j.value->>'i'), b.v + row_number() OVER (ORDER BY j.key), j.value->>'u'
+         INSERT INTO deleted_sessions (user_id, id, seq, deleted_at)
+         SELECT ?1, unhex(j.value->>'i'), b.v + row_number() OVER (ORDER BY j.key), ?3
          FROM b, json_each(?2) AS j
          WHERE NOT EXISTS (SELECT 1 FROM deleted_sessions AS d WHERE d.user_id = ?1 AND d.id = unhex(j.value->>'i'))
          ON CONFLICT (user_id, id) DO NOTHING`,
       )
-      .bind(userId, list),
+      .bind(userId, list, nowMs),
     db
       .prepare(
         `DELETE FROM deleted_sessions WHERE user_id = ?1 AND seq IN (
            SELECT seq FROM deleted_sessions WHERE user_id = ?1
              AND seq < (SELECT MAX(seq) FROM deleted_sessions WHERE user_id = ?1)
            ORDER BY seq LIMIT ?3)
-         AND updated_at < ?2`,
+         AND deleted_at < ?2`,
       )
       .bind(userId, nowMs - TOMBSTONE_HORIZON_MS, TOMBSTONE_PRUNE_LIMIT),
   ];

@@ -32,7 +32,10 @@ describe("deleting sessions", () => {
     // Pull from the start: a is a deletion with its id and version only.
     const all = await pullDeleted(jwt);
     expect(all.sessions.map((s) => s.id)).toEqual([b.id]);
-    expect(all.deleted).toEqual([{ id: a.id, updated_at: "2026-11-21T09:00:00.000Z" }]);
+    // Its version is when the server recorded it: a deletion wins over
+    // every version, so the deleting device's clock decides nothing.
+    expect(all.deleted.map((d) => d.id)).toEqual([a.id]);
+    expect(Math.abs(Date.parse(all.deleted[0]!.updated_at) - Date.now())).toBeLessThan(60_000);
     // From the cursor before it: only the deletion.
     const since = await pullDeleted(jwt, before.cursor);
     expect(since.sessions).toEqual([]);
@@ -81,6 +84,22 @@ describe("deleting sessions", () => {
     await expectStatsMatchSessions(jwt);
   });
 
+  it("never hands out a sequence number twice when a move or a deletion removes the highest", async () => {
+    const { jwt } = await signIn();
+    const s = ended("2026-11-20T10:00:00Z", 600);
+    const first = await push(jwt, [s]);
+    // Another device has pulled s: its cursor is s's number.
+    const moved = { ...s, start_time: "2026-11-20T09:00:00Z", end_time: "2026-11-20T09:10:00Z", prev_start_time: s.start_time, updated_at: "2026-11-21T00:00:00.000Z" };
+    const second = await push(jwt, [moved]);
+    expect(second.cursor).not.toBe(first.cursor);
+    const after = await pullDeleted(jwt, first.cursor);
+    expect(after.sessions.map((x) => x.id)).toEqual([s.id]);
+    // Deleting the session (the highest number again) is seen from there too.
+    const third = await push(jwt, [], { deleted: [deletion(moved, "2026-11-22T00:00:00.000Z")] });
+    expect((await pullDeleted(jwt, second.cursor)).deleted.map((d) => d.id)).toEqual([s.id]);
+    expect(third.cursor).not.toBe(second.cursor);
+  });
+
   it("keeps nothing of the session but its id, version and sequence number", async () => {
     const { jwt, user } = await signIn();
     const s = ended("2026-11-20T10:00:00Z", 1800);
@@ -88,28 +107,28 @@ describe("deleting sessions", () => {
     await push(jwt, [], { deleted: [deletion(s, "2026-11-21T00:00:00.000Z")] });
     const rows = await env.DB.prepare("SELECT * FROM deleted_sessions WHERE user_id = ?1").bind(user.id).all();
     expect(rows.results).toHaveLength(1);
-    expect(Object.keys(rows.results[0]!).sort()).toEqual(["id", "seq", "updated_at", "user_id"]);
+    expect(Object.keys(rows.results[0]!).sort()).toEqual(["deleted_at", "id", "seq", "user_id"]);
     const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?1 AND status != 3").bind(user.id).first<{ n: number }>();
     expect(left!.n).toBe(0);
   });
 
-  it("drops deletions past the horizon, never the newest, at a later deletion", async () => {
+  it("drops deletions past the horizon at a later deletion", async () => {
     const { jwt, user } = await signIn();
-    const old = Date.now() - TOMBSTONE_HORIZON_MS - 86400_000;
     const ss = [ended("2026-01-01T10:00:00Z", 60), ended("2026-01-02T10:00:00Z", 60), ended("2026-11-20T10:00:00Z", 60)];
     await push(jwt, ss);
-    await push(jwt, [], { deleted: [deletion(ss[0]!, new Date(old).toISOString()), deletion(ss[1]!, new Date(old + 1000).toISOString())] });
+    await push(jwt, [], { deleted: [deletion(ss[0]!, ss[0]!.updated_at), deletion(ss[1]!, ss[1]!.updated_at)] });
     const count = async () =>
       (await env.DB.prepare("SELECT COUNT(*) AS n FROM deleted_sessions WHERE user_id = ?1").bind(user.id).first<{ n: number }>())!.n;
-    // The push that records them drops the older at once (past the
-    // horizon already) and keeps the newer: it is the user's newest, and
-    // the sequence may not go back.
-    expect(await count()).toBe(1);
+    expect(await count()).toBe(2);
+    // As if they had been recorded a day past the horizon ago.
+    await env.DB.prepare("UPDATE deleted_sessions SET deleted_at = ?2 WHERE user_id = ?1")
+      .bind(user.id, Date.now() - TOMBSTONE_HORIZON_MS - 86400_000)
+      .run();
     const cursor = (await pullDeleted(jwt)).cursor;
-    // A later deletion drops it.
     await push(jwt, [], { deleted: [deletion(ss[2]!, new Date().toISOString())] });
     expect(await count()).toBe(1);
     expect((await pullDeleted(jwt, cursor)).deleted.map((d) => d.id)).toEqual([ss[2]!.id]);
+    expect((await pullDeleted(jwt)).deleted.map((d) => d.id)).toEqual([ss[2]!.id]);
   });
 
   it("rejects a malformed deletion alone, and counts deletions in the batch limit", async () => {

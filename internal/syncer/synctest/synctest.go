@@ -518,7 +518,7 @@ func testDeletionMoved(t *testing.T, h Harness) {
 	all, _ := pullAll(t, r, "", 100)
 	alive, dead := live(all)
 	if len(alive) != 0 || !dead[s.ID] || !dead[u.ID] {
-		t.Fatalf("alive %+v, deleted %v", alive, dead)
+		t.Fatalf("alive %+v, deleted %v (s %s, u %s)", alive, dead, s.ID, u.ID)
 	}
 	// The version before the move, pushed late, stays deleted.
 	push(t, r, device(), s)
