@@ -29,7 +29,7 @@ func OpenDirect(ctx context.Context, o Options) (*Direct, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr := tracker.New(db, tracker.Options{Location: loc, IdleTimeout: o.Config.IdleTimeout.Duration, Clock: o.Clock, Logger: o.Logger})
+	tr := tracker.New(db, tracker.Options{Location: loc, IdleTimeout: o.Config.IdleTimeout.Duration, Rules: o.Config.Rules, Clock: o.Clock, Logger: o.Logger})
 	if _, err := tr.ReapAbandoned(ctx); err != nil {
 		db.Close()
 		return nil, err

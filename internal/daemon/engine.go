@@ -10,6 +10,8 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/auth"
 	"github.com/worktime/worktime/internal/clock"
+	"github.com/worktime/worktime/internal/config"
+	"github.com/worktime/worktime/internal/rules"
 	"github.com/worktime/worktime/internal/syncer"
 	"github.com/worktime/worktime/internal/syncer/httpremote"
 )
@@ -22,6 +24,9 @@ type EngineEnv struct {
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	Version  string
+	// Rules returns the rules in force (read at every sync run); nil
+	// syncs everything.
+	Rules func() rules.Rules
 }
 
 // NewEngine builds the sync engine over store for the account in a.
@@ -61,8 +66,26 @@ func NewEngine(store syncer.Store, a *auth.Service, tun SyncTuning, env EngineEn
 		IdleInterval: tun.IdleInterval,
 		Debounce:     tun.Debounce,
 		Backoff:      syncer.Backoff{Base: tun.BackoffBase, Max: tun.BackoffMax},
+		Rules:        env.Rules,
 		AfterRun: func(st api.SyncState) {
 			env.Logger.Debug("sync run", "state", st.State, "pending", st.Pending, "quarantined", st.Quarantined, "err", st.LastError)
 		},
 	})
+}
+
+// RulesFrom reads the rules from the config file at path at every call, so
+// that the private switch and "dont_sync" rules set with `worktimed rules`
+// apply at the next sync run; a file that cannot be read keeps fallback
+// (the rules the process started with).
+func RulesFrom(path string, fallback rules.Rules, log *slog.Logger) func() rules.Rules {
+	return func() rules.Rules {
+		c, err := config.Load(path)
+		if err != nil {
+			if log != nil {
+				log.Warn("sync: reading the rules; keeping the ones read at start", "err", err)
+			}
+			return fallback
+		}
+		return c.Rules
+	}
 }

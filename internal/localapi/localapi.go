@@ -191,7 +191,7 @@ func StatusCode(code string) int {
 	switch code {
 	case api.CodeBadRequest, api.CodeUnknownType:
 		return http.StatusBadRequest
-	case api.CodeForbidden:
+	case api.CodeForbidden, api.CodeExcluded:
 		return http.StatusForbidden
 	case api.CodeNotFound:
 		return http.StatusNotFound

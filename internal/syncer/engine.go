@@ -10,6 +10,7 @@ import (
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/clock"
+	"github.com/worktime/worktime/internal/rules"
 	"github.com/worktime/worktime/internal/localdb"
 )
 
@@ -77,6 +78,11 @@ type Options struct {
 	BatchSize int
 	// Disabled keeps the engine from ever contacting a server.
 	Disabled bool
+	// Rules, when set, is read at every run: Private pauses sync (state
+	// "private", nothing pushed or pulled), and a session whose repository
+	// is not synced ("dont_sync", or "dont_track" since it was recorded) is
+	// never pushed: it is marked as sent without leaving the machine.
+	Rules func() rules.Rules
 	// AfterRun, when set, is called with the state after every run.
 	AfterRun func(api.SyncState)
 	// OnSchedule, when set, is called whenever the next run is scheduled
@@ -478,6 +484,12 @@ func (e *Engine) runOnce(ctx context.Context, full bool) (next time.Time, ok boo
 	e.mu.Unlock()
 	if refused {
 		e.setState(func(st *api.SyncState) { st.State, st.NextAttemptAt = api.SyncSignInRequired, nil })
+		return time.Time{}, false
+	}
+	if e.o.Rules != nil && e.o.Rules().Private {
+		e.setState(func(st *api.SyncState) {
+			st.State, st.NextAttemptAt, st.ServerURL = api.SyncPrivate, nil, acct.ServerURL
+		})
 		return time.Time{}, false
 	}
 	var before api.SyncState

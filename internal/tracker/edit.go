@@ -169,6 +169,9 @@ func (t *Tracker) EditSession(ctx context.Context, id string, req api.EditReques
 		if err := validateRepo(*req.RepoOwner, *req.RepoName); err != nil {
 			return api.EditReply{}, fmt.Errorf("edit: %w", err)
 		}
+		if err := t.excluded(*req.RepoOwner, *req.RepoName); err != nil {
+			return api.EditReply{}, fmt.Errorf("edit: %w", err)
+		}
 	}
 	return t.change(ctx, "edit", req.DryRun, func(tx *localdb.Tx) (api.EditReply, error) {
 		s, err := ended(tx, id)
@@ -325,6 +328,9 @@ func (t *Tracker) AddSession(ctx context.Context, req api.AddRequest) (api.EditR
 	}
 	if req.PRNumber <= 0 {
 		return api.EditReply{}, fmt.Errorf("add: %w", invalid("pr_number", "%d must be a positive pull request number", req.PRNumber))
+	}
+	if err := t.excluded(req.RepoOwner, req.RepoName); err != nil {
+		return api.EditReply{}, fmt.Errorf("add: %w", err)
 	}
 	start, err := t.checkEditTime("start_time", req.StartTime)
 	if err != nil {

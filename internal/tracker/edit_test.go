@@ -8,6 +8,7 @@ import (
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/localdb"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // ended records a manual session [from, to) of the harness's device.
@@ -374,5 +375,49 @@ func TestDeleteSessions(t *testing.T) {
 	}
 	if _, err := h.tr.Start(h.ctx, api.StartRequest{RepoOwner: "acme", RepoName: "web", PRNumber: 2, SessionID: web2.ID}); !errors.Is(err, api.ErrConflict) {
 		t.Fatalf("restart of a deleted id: %v", err)
+	}
+}
+
+// TestExcludedRepositoryIsNeverRecorded: a "dont_track" repository is
+// refused by start, add and an edit that moves a session to it, and nothing
+// is written.
+func TestExcludedRepositoryIsNeverRecorded(t *testing.T) {
+	h := newHarness(t, nil)
+	h.tr = New(h.db, Options{Location: time.UTC, Clock: h.clk, Rules: rules.Rules{Repos: []rules.Rule{
+		{Match: "octo", Action: rules.DontTrack}, {Match: "*/secret-*", Action: rules.DontTrack}}}})
+	kept := h.ended("acme", "web", 1, t0.Add(-2*time.Hour), t0.Add(-time.Hour))
+	pending, _ := h.db.PendingCount(h.ctx)
+	for _, tc := range []struct {
+		name string
+		call func() error
+	}{
+		{"start", func() error {
+			_, err := h.tr.Start(h.ctx, api.StartRequest{RepoOwner: "Octo", RepoName: "app", PRNumber: 1})
+			return err
+		}},
+		{"start, glob", func() error {
+			_, err := h.tr.Start(h.ctx, api.StartRequest{RepoOwner: "acme", RepoName: "secret-plans", PRNumber: 1, Source: api.SourceBrowser})
+			return err
+		}},
+		{"add", func() error {
+			_, err := h.tr.AddSession(h.ctx, api.AddRequest{RepoOwner: "octo", RepoName: "app", PRNumber: 1, StartTime: t0.Add(-5 * time.Hour), EndTime: t0.Add(-4 * time.Hour)})
+			return err
+		}},
+		{"edit into it", func() error {
+			_, err := h.tr.EditSession(h.ctx, kept.ID, api.EditRequest{RepoOwner: strp("octo"), RepoName: strp("app")})
+			return err
+		}},
+	} {
+		err := tc.call()
+		if !errors.Is(err, api.ErrExcluded) || api.AsError(err).Code != api.CodeExcluded {
+			t.Fatalf("%s: %v, want excluded", tc.name, err)
+		}
+	}
+	all, _ := h.db.ListSessions(h.ctx, localdb.SessionFilter{})
+	if len(all) != 1 || all[0].ID != kept.ID || all[0].RepoOwner != "acme" {
+		t.Fatalf("sessions %+v", all)
+	}
+	if n, _ := h.db.PendingCount(h.ctx); n != pending {
+		t.Fatalf("pending %d, want %d", n, pending)
 	}
 }

@@ -51,7 +51,17 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/localdb"
+	"github.com/worktime/worktime/internal/rules"
 )
+
+// excluded is api.ErrExcluded, saying which rule, when the rules keep
+// owner/name out of tracking.
+func (t *Tracker) excluded(owner, name string) error {
+	if t.rules.Tracked(owner, name) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s; nothing was recorded", api.ErrExcluded, t.rules.Why(owner, name))
+}
 
 // invalid is the tracker's *api.ValidationError (it matches api.ErrInvalid).
 func invalid(field, format string, args ...any) error { return api.Invalid(field, format, args...) }
@@ -80,8 +90,12 @@ type Options struct {
 	Location *time.Location
 	// IdleTimeout abandons browser sessions; zero means DefaultIdleTimeout.
 	IdleTimeout time.Duration
-	Clock       clock.Clock
-	Logger      *slog.Logger
+	// Rules keep repositories out of tracking: a start, add or edit that
+	// would record a "dont_track" repository is refused with
+	// api.ErrExcluded and writes nothing. The zero value tracks everything.
+	Rules  rules.Rules
+	Clock  clock.Clock
+	Logger *slog.Logger
 }
 
 // Tracker applies the session rules over a store. It is safe for concurrent
@@ -89,6 +103,7 @@ type Options struct {
 type Tracker struct {
 	db       *localdb.DB
 	deviceID string
+	rules    rules.Rules
 	clock    clock.Clock
 	log      *slog.Logger
 
@@ -126,6 +141,7 @@ func New(db *localdb.DB, opts Options) *Tracker {
 	t := &Tracker{
 		db:       db,
 		deviceID: opts.DeviceID,
+		rules:    opts.Rules,
 		loc:      opts.Location,
 		clock:    opts.Clock,
 		log:      opts.Logger,
@@ -267,6 +283,9 @@ func finish(tx *localdb.Tx, s localdb.Session, end time.Time, status string) (lo
 func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session, error) {
 	id, source, err := CheckStart(req)
 	if err != nil {
+		return api.Session{}, fmt.Errorf("start: %w", err)
+	}
+	if err := t.excluded(req.RepoOwner, req.RepoName); err != nil {
 		return api.Session{}, fmt.Errorf("start: %w", err)
 	}
 	// An omitted time is read from the clock under the store's write lock
