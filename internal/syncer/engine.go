@@ -10,8 +10,8 @@ import (
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/clock"
-	"github.com/worktime/worktime/internal/rules"
 	"github.com/worktime/worktime/internal/localdb"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // ErrSignedOut is returned by an AccountSource when nobody is signed in.
