@@ -129,6 +129,8 @@ export const SyncBackoff = "backoff";
 export const SyncSignInRequired = "sign_in_required";
 /** sync does not run (no daemon, or not configured) */
 export const SyncDisabled = "disabled";
+/** paused by the private switch ([rules] private); still signed in */
+export const SyncPrivate = "private";
 
 /**
  * MaxDelete is the most sessions one delete request removes; a filter that
@@ -145,6 +147,11 @@ export const CodeTooLarge = "too_large";
 export const CodeUnavailable = "unavailable";
 export const CodeInternal = "internal";
 export const CodeForbidden = "forbidden";
+/**
+ * CodeExcluded: the repository is kept out of tracking by the rules
+ * in config.toml; nothing was written.
+ */
+export const CodeExcluded = "excluded";
 
 /**
  * LocalAPIPrefix is the versioned path every local API route lives under.

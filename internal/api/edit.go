@@ -69,7 +69,17 @@ const MaxDelete = 10000
 type EditReply struct {
 	Sessions []Session `json:"sessions"`
 	Deleted  []Session `json:"deleted"`
-	DryRun   bool      `json:"dry_run"`
+	// Withdrawn are sessions taken off the server (and the other devices)
+	// and kept on this one.
+	Withdrawn []Session `json:"withdrawn,omitempty"`
+	DryRun    bool      `json:"dry_run"`
+}
+
+// WithdrawRequest takes off the server every session it holds whose
+// repository the rules in config.toml no longer sync ("dont_sync" or
+// "dont_track"); the sessions stay on this device.
+type WithdrawRequest struct {
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // SessionEditor is the part of the session rules that changes history: the
@@ -80,4 +90,5 @@ type SessionEditor interface {
 	MergeSessions(ctx context.Context, req MergeRequest) (EditReply, error)
 	AddSession(ctx context.Context, req AddRequest) (EditReply, error)
 	DeleteSessions(ctx context.Context, req DeleteRequest) (EditReply, error)
+	WithdrawSessions(ctx context.Context, req WithdrawRequest) (EditReply, error)
 }

@@ -142,3 +142,8 @@ func (d *Daemon) AddSession(ctx context.Context, req api.AddRequest) (api.EditRe
 func (d *Daemon) DeleteSessions(ctx context.Context, req api.DeleteRequest) (api.EditReply, error) {
 	return d.client.DeleteSessions(ctx, req)
 }
+
+// WithdrawSessions takes sessions off the server through the daemon.
+func (d *Daemon) WithdrawSessions(ctx context.Context, req api.WithdrawRequest) (api.EditReply, error) {
+	return d.client.WithdrawSessions(ctx, req)
+}

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/config"
@@ -17,7 +20,8 @@ const rulesUsage = `rules [--json]
        worktimed rules remove MATCH
        worktimed rules default track|dont_sync|dont_track
        worktimed rules private on|off
-       worktimed rules check OWNER/NAME`
+       worktimed rules check OWNER/NAME
+       worktimed rules withdraw [--dry-run] [--yes]`
 
 // cmdRules shows and changes the [rules] of config.toml: which
 // repositories are tracked and synced, and the private switch.
@@ -55,8 +59,10 @@ func cmdRules(ctx context.Context, e *Env, args []string) error {
 			})
 		case "check":
 			return rulesCheck(e, args[1:])
+		case "withdraw":
+			return rulesWithdraw(ctx, e, args[1:])
 		}
-		return usageErrorf("rules: unknown subcommand %q; want add, remove, default, private or check", args[0])
+		return usageErrorf("rules: unknown subcommand %q; want add, remove, default, private, check or withdraw", args[0])
 	}
 	fs := e.newFlagSet("rules", rulesUsage)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -134,8 +140,8 @@ func rulesAdd(e *Env, args []string) error {
 }
 
 // saveRules changes the rules in config.toml, keeping every other key. A
-// running daemon applies "dont_sync" and private at its next sync run and
-// "dont_track" once restarted (worktimed service restart).
+// running daemon reads them at its next start of a session and its next
+// sync run.
 func saveRules(e *Env, fn func(r *rules.Rules) error) error {
 	if err := e.LoadConfig(); err != nil {
 		return err
@@ -156,7 +162,7 @@ func saveRules(e *Env, fn func(r *rules.Rules) error) error {
 	if err := printRules(e, c.Rules); err != nil {
 		return err
 	}
-	fmt.Fprintln(e.Stdout, "Saved in config.toml. A running daemon applies sync rules and private at its next sync, tracking rules once restarted.")
+	fmt.Fprintln(e.Stdout, "Saved in config.toml; in force at once.")
 	return nil
 }
 
@@ -178,4 +184,68 @@ func rulesCheck(e *Env, args []string) error {
 	}
 	fmt.Fprintln(e.Stdout, e.Config.Rules.Why(owner, name))
 	return nil
+}
+
+// rulesWithdraw takes off the server the sessions it holds of repositories
+// the rules no longer sync, keeping them on this device; it asks first
+// unless --yes (the other devices lose them too).
+func rulesWithdraw(ctx context.Context, e *Env, args []string) error {
+	fs := e.newFlagSet("rules withdraw", "rules withdraw [--dry-run] [--yes] [--json]")
+	dry := fs.Bool("dry-run", false, "list what would be withdrawn without changing anything")
+	yes := fs.Bool("yes", false, "withdraw without asking")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := e.parseFlags(fs, args); err != nil {
+		return err
+	}
+	b, loc, err := e.openBackend(ctx)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	plan, err := b.WithdrawSessions(ctx, api.WithdrawRequest{DryRun: true})
+	if err != nil {
+		return fmt.Errorf("rules withdraw: %w", err)
+	}
+	if *dry || len(plan.Withdrawn) == 0 {
+		return printWithdrawn(e, plan, *asJSON, loc)
+	}
+	if !*yes {
+		if err := printWithdrawn(e, plan, false, loc); err != nil {
+			return err
+		}
+		ok, err := confirm(bufio.NewReader(e.Stdin), e.Stdout, fmt.Sprintf("Take these %d sessions off the server and your other devices (they stay here)?", len(plan.Withdrawn)))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errors.New("rules withdraw: not confirmed; nothing changed (--yes withdraws without asking)")
+		}
+	}
+	reply, err := b.WithdrawSessions(ctx, api.WithdrawRequest{})
+	if err != nil {
+		return fmt.Errorf("rules withdraw: %w", err)
+	}
+	return printWithdrawn(e, reply, *asJSON, loc)
+}
+
+func printWithdrawn(e *Env, r api.EditReply, asJSON bool, loc *time.Location) error {
+	if asJSON {
+		enc := json.NewEncoder(e.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	if len(r.Withdrawn) == 0 {
+		fmt.Fprintln(e.Stdout, "The server holds no session the rules keep off it; nothing to withdraw.")
+		return nil
+	}
+	verb := "Withdrawn"
+	if r.DryRun {
+		verb = "Would withdraw"
+	}
+	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
+	for _, s := range r.Withdrawn {
+		fmt.Fprintf(tw, "%s\t%s\t%s/%s\t#%d\t%s\t%s\n", verb, s.ID, s.RepoOwner, s.RepoName, s.PRNumber,
+			s.StartTime.In(loc).Format("2006-01-02 15:04:05"), fmtDuration(s.DurationSeconds))
+	}
+	return tw.Flush()
 }

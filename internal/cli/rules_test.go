@@ -62,11 +62,16 @@ func TestRulesCommandAndDontTrack(t *testing.T) {
 		{[]string{"rules", "private", "maybe"}, "want on or off"},
 		{[]string{"rules", "check", "octo"}, "OWNER/NAME"},
 		{[]string{"rules", "frob"}, "unknown subcommand"},
+		{[]string{"rules", "withdraw", "--nope"}, "flag provided but not defined"},
 	} {
 		code, _, errs := h.run(tc.args...)
 		if code != ExitUsage || !strings.Contains(errs, tc.msg) {
 			t.Errorf("%v: exit %d, %q; want %q", tc.args, code, errs, tc.msg)
 		}
+	}
+	// Nothing was ever synced: nothing to withdraw, and nothing asked.
+	if out := h.ok("rules", "withdraw"); !strings.Contains(out, "nothing to withdraw") {
+		t.Fatalf("withdraw: %q", out)
 	}
 	b, _ := os.ReadFile(filepath.Join(h.home, "config.toml"))
 	if strings.Contains(string(b), "hide") {

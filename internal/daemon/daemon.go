@@ -102,7 +102,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 		DeviceID:    device,
 		Location:    loc,
 		IdleTimeout: opts.Config.IdleTimeout.Duration,
-		Rules:       opts.Config.Rules,
+		Rules:       RulesFrom(opts.Paths.Config, opts.Config.Rules, opts.Logger),
 		Clock:       opts.Clock,
 		Logger:      opts.Logger,
 	})

@@ -74,15 +74,15 @@ func NewEngine(store syncer.Store, a *auth.Service, tun SyncTuning, env EngineEn
 }
 
 // RulesFrom reads the rules from the config file at path at every call, so
-// that the private switch and "dont_sync" rules set with `worktimed rules`
-// apply at the next sync run; a file that cannot be read keeps fallback
-// (the rules the process started with).
+// that rules set with `worktimed rules` apply at once: to the tracker's
+// next start and to the next sync run. A file that cannot be read keeps
+// fallback (the rules the process started with).
 func RulesFrom(path string, fallback rules.Rules, log *slog.Logger) func() rules.Rules {
 	return func() rules.Rules {
 		c, err := config.Load(path)
 		if err != nil {
 			if log != nil {
-				log.Warn("sync: reading the rules; keeping the ones read at start", "err", err)
+				log.Warn("reading the rules; keeping the ones read at start", "err", err)
 			}
 			return fallback
 		}

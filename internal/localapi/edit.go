@@ -46,3 +46,7 @@ func (s *Server) addSession(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteSessions(w http.ResponseWriter, r *http.Request) {
 	editRoute(w, r, s.opts.Tracker.DeleteSessions)
 }
+
+func (s *Server) withdrawSessions(w http.ResponseWriter, r *http.Request) {
+	editRoute(w, r, s.opts.Tracker.WithdrawSessions)
+}

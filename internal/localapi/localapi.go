@@ -129,6 +129,7 @@ func (s *Server) routes() []Route {
 		{"POST", "sessions/merge", s.mergeSessions},
 		{"POST", "sessions/add", s.addSession},
 		{"POST", "sessions/delete", s.deleteSessions},
+		{"POST", "sessions/withdraw", s.withdrawSessions},
 		{"GET", "sessions", s.sessions},
 		{"GET", "stats", s.stats},
 		{"GET", "export", s.export},

@@ -345,3 +345,11 @@ func (c *Client) DeleteSessions(ctx context.Context, req api.DeleteRequest) (api
 	err := c.do(ctx, "POST", "sessions/delete", nil, req, &r)
 	return r, err
 }
+
+// WithdrawSessions takes the sessions the rules no longer sync off the
+// server, keeping them here.
+func (c *Client) WithdrawSessions(ctx context.Context, req api.WithdrawRequest) (api.EditReply, error) {
+	var r api.EditReply
+	err := c.do(ctx, "POST", "sessions/withdraw", nil, req, &r)
+	return r, err
+}

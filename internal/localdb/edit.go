@@ -61,7 +61,7 @@ func (tx *Tx) Delete(cur Session) (Session, error) {
 	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO deleted_sessions (id, start_time, prev_start_time, updated_at, change_seq)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET start_time = excluded.start_time, prev_start_time = excluded.prev_start_time,
-		updated_at = excluded.updated_at, change_seq = excluded.change_seq, quarantined_seq = 0`,
+		updated_at = excluded.updated_at, change_seq = excluded.change_seq, quarantined_seq = 0, keep_local = 0`,
 		t.ID, t.StartTime.Unix(), prev, t.UpdatedAt.UnixMilli(), t.ChangeSeq); err != nil {
 		return Session{}, fmt.Errorf("delete %s: %w", cur.ID, err)
 	}
@@ -85,6 +85,15 @@ func (tx *Tx) IsDeleted(id string) (bool, error) {
 // (if here) leaves time_sessions and daily_stats, and a tombstone that is not
 // pending keeps it out. ok is false when the tombstone was already here.
 func (tx *Tx) applyRemoteDelete(s Session, old Session, existed bool) (ok bool, err error) {
+	// This device's own withdrawal coming back: the session stays here.
+	var keep int
+	err = tx.QueryRowContext(tx.ctx, `SELECT keep_local FROM deleted_sessions WHERE id = ?`, s.ID).Scan(&keep)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	if keep == 1 {
+		return false, nil
+	}
 	if existed {
 		if err := tx.addStats(old, -1); err != nil {
 			return false, err
@@ -231,6 +240,63 @@ func (tx *Tx) Tombstones() ([]Session, error) {
 			return nil, fmt.Errorf("tombstones: %w", err)
 		}
 		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Withdraw takes cur, a session the server holds (SyncedStart set), off the
+// server while keeping it here: a pending tombstone that keeps the local
+// row (keep_local) goes to the server, which then removes the session from
+// every other device too. The row forgets its synced start. It returns the
+// tombstone.
+func (tx *Tx) Withdraw(cur Session) (Session, error) {
+	if cur.SyncedStart == nil {
+		return Session{}, fmt.Errorf("withdraw %s: %w: the server does not hold it", cur.ID, ErrInvalidSession)
+	}
+	t := Session{Deleted: true}
+	t.ID, t.StartTime = cur.ID, cur.StartTime
+	if !cur.SyncedStart.Equal(cur.StartTime) {
+		p := *cur.SyncedStart
+		t.SyncedStart = &p
+	}
+	if err := tx.stamp(&t, true, cur); err != nil {
+		return Session{}, fmt.Errorf("withdraw %s: %w", cur.ID, err)
+	}
+	var prev any
+	if t.SyncedStart != nil {
+		prev = t.SyncedStart.Unix()
+	}
+	if _, err := tx.ExecContext(tx.ctx, `INSERT INTO deleted_sessions (id, start_time, prev_start_time, updated_at, change_seq, keep_local)
+		VALUES (?, ?, ?, ?, ?, 1)
+		ON CONFLICT(id) DO UPDATE SET start_time = excluded.start_time, prev_start_time = excluded.prev_start_time,
+		updated_at = excluded.updated_at, change_seq = excluded.change_seq, quarantined_seq = 0, keep_local = 1`,
+		t.ID, t.StartTime.Unix(), prev, t.UpdatedAt.UnixMilli(), t.ChangeSeq); err != nil {
+		return Session{}, fmt.Errorf("withdraw %s: %w", cur.ID, err)
+	}
+	if _, err := tx.ExecContext(tx.ctx, `UPDATE time_sessions SET synced_start = NULL WHERE id = ?`, cur.ID); err != nil {
+		return Session{}, fmt.Errorf("withdraw %s: %w", cur.ID, err)
+	}
+	return t, nil
+}
+
+// OnServer returns the ended sessions the server holds (synced_start set),
+// oldest start first, calling keep to choose them.
+func (tx *Tx) OnServer(keep func(owner, name string) bool) ([]Session, error) {
+	rows, err := tx.QueryContext(tx.ctx, `SELECT `+sessionCols+` FROM time_sessions
+		WHERE synced_start IS NOT NULL AND status != 'active' ORDER BY start_time, id`)
+	if err != nil {
+		return nil, fmt.Errorf("sessions on the server: %w", err)
+	}
+	defer rows.Close()
+	var out []Session
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sessions on the server: %w", err)
+		}
+		if keep(s.RepoOwner, s.RepoName) {
+			out = append(out, s)
+		}
 	}
 	return out, rows.Err()
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/worktime/worktime/internal/localdb"
 	"github.com/worktime/worktime/internal/rules"
 	"github.com/worktime/worktime/internal/syncer"
+	"github.com/worktime/worktime/internal/tracker"
 )
 
 // put stores an ended session of owner/name through the store.
@@ -91,5 +92,47 @@ func TestRulesKeepSessionsOffTheServer(t *testing.T) {
 	current.Store(&private)
 	if st := r.syncNow(); st.State != api.SyncIdle || st.Pending != 0 {
 		t.Fatalf("after private: %+v", st)
+	}
+}
+
+// TestWithdrawTakesSessionsOffTheServerOnly: sessions pushed before a
+// "dont_sync" rule are withdrawn as deletions that keep the local copy;
+// another device that pulls them removes its copy.
+func TestWithdrawTakesSessionsOffTheServerOnly(t *testing.T) {
+	var current atomic.Pointer[rules.Rules]
+	current.Store(&rules.Rules{})
+	get := func() rules.Rules { return *current.Load() }
+	r := newRig(t, func(o *syncer.Options) { o.Rules = get })
+	secret := r.put("acme", "secret-plans", t0)
+	web := r.put("acme", "web", t0.Add(time.Hour))
+	r.start()
+	if n := len(r.srv.Sessions("octocat")); n != 2 {
+		t.Fatalf("server holds %d", n)
+	}
+	current.Store(&rules.Rules{Repos: []rules.Rule{{Match: "*/secret-*", Action: rules.DontSync}}})
+	tr := tracker.New(r.db, tracker.Options{Clock: r.clk, Rules: get})
+	plan, err := tr.WithdrawSessions(context.Background(), api.WithdrawRequest{DryRun: true})
+	if err != nil || len(plan.Withdrawn) != 1 || plan.Withdrawn[0].ID != secret {
+		t.Fatalf("dry run: %+v, %v", plan, err)
+	}
+	if r.pending() != 0 {
+		t.Fatalf("a dry run made %d pending", r.pending())
+	}
+	if _, err := tr.WithdrawSessions(context.Background(), api.WithdrawRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.syncNow(); st.Pending != 0 {
+		t.Fatalf("after the withdrawal: %+v", st)
+	}
+	if got := r.srv.Sessions("octocat"); len(got) != 1 || got[0].ID != web {
+		t.Fatalf("server sessions %+v", got)
+	}
+	// Still here, also after pulling its own withdrawal back.
+	r.syncNow()
+	if _, err := r.db.Session(context.Background(), secret); err != nil {
+		t.Fatalf("the withdrawn session left this device: %v", err)
+	}
+	if again, err := tr.WithdrawSessions(context.Background(), api.WithdrawRequest{}); err != nil || len(again.Withdrawn) != 0 {
+		t.Fatalf("withdrawn twice: %+v, %v", again, err)
 	}
 }

@@ -59,7 +59,7 @@ func (t *Tracker) change(ctx context.Context, op string, dryRun bool, fn func(tx
 		out.Deleted = []api.Session{}
 	}
 	out.DryRun = dryRun
-	if !dryRun && (len(out.Sessions) > 0 || len(out.Deleted) > 0) {
+	if !dryRun && (len(out.Sessions) > 0 || len(out.Deleted) > 0 || len(out.Withdrawn) > 0) {
 		t.log.Debug("history changed", "op", op, "changed", len(out.Sessions), "deleted", len(out.Deleted))
 		t.notify()
 	}
@@ -473,4 +473,26 @@ func (t *Tracker) deleteFilter(req api.DeleteRequest) (localdb.SelectFilter, err
 		f.PRNumber = req.PRNumber
 	}
 	return f, nil
+}
+
+// WithdrawSessions takes off the server every ended session it holds whose
+// repository the tracker's rules do not sync, keeping them here: each
+// leaves a pending tombstone that the server and the other devices apply.
+func (t *Tracker) WithdrawSessions(ctx context.Context, req api.WithdrawRequest) (api.EditReply, error) {
+	r := t.rules()
+	return t.change(ctx, "withdraw", req.DryRun, func(tx *localdb.Tx) (api.EditReply, error) {
+		ss, err := tx.OnServer(func(owner, name string) bool { return !r.Synced(owner, name) })
+		if err != nil {
+			return api.EditReply{}, err
+		}
+		var reply api.EditReply
+		reply.Withdrawn = []api.Session{}
+		for _, s := range ss {
+			if _, err := tx.Withdraw(s); err != nil {
+				return api.EditReply{}, err
+			}
+			reply.Withdrawn = append(reply.Withdrawn, s.Session)
+		}
+		return reply, nil
+	})
 }

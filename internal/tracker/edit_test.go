@@ -383,8 +383,8 @@ func TestDeleteSessions(t *testing.T) {
 // is written.
 func TestExcludedRepositoryIsNeverRecorded(t *testing.T) {
 	h := newHarness(t, nil)
-	h.tr = New(h.db, Options{Location: time.UTC, Clock: h.clk, Rules: rules.Rules{Repos: []rules.Rule{
-		{Match: "octo", Action: rules.DontTrack}, {Match: "*/secret-*", Action: rules.DontTrack}}}})
+	r := rules.Rules{Repos: []rules.Rule{{Match: "octo", Action: rules.DontTrack}, {Match: "*/secret-*", Action: rules.DontTrack}}}
+	h.tr = New(h.db, Options{Location: time.UTC, Clock: h.clk, Rules: func() rules.Rules { return r }})
 	kept := h.ended("acme", "web", 1, t0.Add(-2*time.Hour), t0.Add(-time.Hour))
 	pending, _ := h.db.PendingCount(h.ctx)
 	for _, tc := range []struct {

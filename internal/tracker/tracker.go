@@ -57,10 +57,11 @@ import (
 // excluded is api.ErrExcluded, saying which rule, when the rules keep
 // owner/name out of tracking.
 func (t *Tracker) excluded(owner, name string) error {
-	if t.rules.Tracked(owner, name) {
+	r := t.rules()
+	if r.Tracked(owner, name) {
 		return nil
 	}
-	return fmt.Errorf("%w: %s; nothing was recorded", api.ErrExcluded, t.rules.Why(owner, name))
+	return fmt.Errorf("%w: %s; nothing was recorded", api.ErrExcluded, r.Why(owner, name))
 }
 
 // invalid is the tracker's *api.ValidationError (it matches api.ErrInvalid).
@@ -90,10 +91,12 @@ type Options struct {
 	Location *time.Location
 	// IdleTimeout abandons browser sessions; zero means DefaultIdleTimeout.
 	IdleTimeout time.Duration
-	// Rules keep repositories out of tracking: a start, add or edit that
-	// would record a "dont_track" repository is refused with
-	// api.ErrExcluded and writes nothing. The zero value tracks everything.
-	Rules  rules.Rules
+	// Rules returns the rules in force, read at every start, add, edit and
+	// withdrawal (the daemon's reads config.toml, so a rule set with
+	// `worktimed rules` applies at once): a change that would record a
+	// "dont_track" repository is refused with api.ErrExcluded and writes
+	// nothing. nil tracks everything.
+	Rules  func() rules.Rules
 	Clock  clock.Clock
 	Logger *slog.Logger
 }
@@ -103,7 +106,7 @@ type Options struct {
 type Tracker struct {
 	db       *localdb.DB
 	deviceID string
-	rules    rules.Rules
+	rules    func() rules.Rules // never nil
 	clock    clock.Clock
 	log      *slog.Logger
 
@@ -134,6 +137,9 @@ func New(db *localdb.DB, opts Options) *Tracker {
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real()
+	}
+	if opts.Rules == nil {
+		opts.Rules = func() rules.Rules { return rules.Rules{} }
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

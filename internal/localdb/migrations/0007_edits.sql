@@ -14,6 +14,8 @@ UPDATE time_sessions SET synced_start = start_time;
 -- it again: a deletion wins over every version of its session, older or
 -- newer. start_time (and prev_start_time, the start the server held when it
 -- differs) name the server's key of the session; nothing else of it is kept.
+-- keep_local marks a withdrawal: the session is taken off the server (and so
+-- off the other devices) but stays here, in time_sessions.
 CREATE TABLE deleted_sessions (
   id              TEXT PRIMARY KEY,
   start_time      INTEGER NOT NULL,
@@ -21,7 +23,8 @@ CREATE TABLE deleted_sessions (
   updated_at      INTEGER NOT NULL,
   change_seq      INTEGER NOT NULL DEFAULT 0,
   pushed_seq      INTEGER NOT NULL DEFAULT 0,
-  quarantined_seq INTEGER NOT NULL DEFAULT 0
+  quarantined_seq INTEGER NOT NULL DEFAULT 0,
+  keep_local      INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX idx_deleted_pending ON deleted_sessions(change_seq)
   WHERE change_seq > pushed_seq AND quarantined_seq != change_seq;
