@@ -6,7 +6,7 @@ import (
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/localdb"
-	"github.com/worktime/worktime/internal/rules"
+	"github.com/worktime/worktime/internal/daemon"
 	"github.com/worktime/worktime/internal/tracker"
 )
 
@@ -30,7 +30,7 @@ func OpenDirect(ctx context.Context, o Options) (*Direct, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr := tracker.New(db, tracker.Options{Location: loc, IdleTimeout: o.Config.IdleTimeout.Duration, Rules: func() rules.Rules { return o.Config.Rules }, Clock: o.Clock, Logger: o.Logger})
+	tr := tracker.New(db, tracker.Options{Location: loc, IdleTimeout: o.Config.IdleTimeout.Duration, Rules: daemon.RulesFrom(o.Paths.Config, o.Config.Rules, o.Logger), Clock: o.Clock, Logger: o.Logger})
 	if _, err := tr.ReapAbandoned(ctx); err != nil {
 		db.Close()
 		return nil, err
