@@ -5,8 +5,8 @@ import (
 	"io"
 
 	"github.com/worktime/worktime/internal/api"
-	"github.com/worktime/worktime/internal/localdb"
 	"github.com/worktime/worktime/internal/daemon"
+	"github.com/worktime/worktime/internal/localdb"
 	"github.com/worktime/worktime/internal/tracker"
 )
 

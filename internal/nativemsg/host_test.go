@@ -13,8 +13,8 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/localdb"
-	"github.com/worktime/worktime/internal/rules"
 	"github.com/worktime/worktime/internal/nativemsg"
+	"github.com/worktime/worktime/internal/rules"
 	"github.com/worktime/worktime/internal/tracker"
 )
 
