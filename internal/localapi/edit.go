@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // editRoute decodes a request body into Req and answers the tracker's
@@ -49,4 +50,43 @@ func (s *Server) deleteSessions(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) withdrawSessions(w http.ResponseWriter, r *http.Request) {
 	editRoute(w, r, s.opts.Tracker.WithdrawSessions)
+}
+
+func (s *Server) getRules(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Rules == nil {
+		Fail(w, &api.Error{Code: api.CodeUnavailable, Message: "rules are not available"})
+		return
+	}
+	got, err := s.opts.Rules.Rules(r.Context())
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, withList(got))
+}
+
+func (s *Server) putRules(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Rules == nil {
+		Fail(w, &api.Error{Code: api.CodeUnavailable, Message: "rules are not available"})
+		return
+	}
+	var in rules.Rules
+	if err := DecodeBody(r, &in, false); err != nil {
+		Fail(w, err)
+		return
+	}
+	got, err := s.opts.Rules.SetRules(r.Context(), in)
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, withList(got))
+}
+
+// withList spells no rules as [] rather than null.
+func withList(r rules.Rules) rules.Rules {
+	if r.Repos == nil {
+		r.Repos = []rules.Rule{}
+	}
+	return r
 }

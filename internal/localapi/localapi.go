@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/rules"
 	"github.com/worktime/worktime/internal/tracker"
 )
 
@@ -62,6 +63,16 @@ type Settings interface {
 	SetSettings(ctx context.Context, s api.Settings) (api.Settings, error)
 }
 
+// RuleStore reads and saves the include/exclude rules ([rules] of
+// config.toml), which the tracker and the sync engine read at every start
+// and every run.
+type RuleStore interface {
+	Rules(ctx context.Context) (rules.Rules, error)
+	// SetRules validates and saves r (an invalid r is bad_request and
+	// nothing changes) and returns the rules as saved.
+	SetRules(ctx context.Context, r rules.Rules) (rules.Rules, error)
+}
+
 // SignIn is the device-flow sign-in behind the login routes
 // (*auth.Service). A nil SignIn means sync is not configured: the routes
 // answer unavailable.
@@ -89,6 +100,7 @@ type Route struct {
 type Options struct {
 	Tracker  Tracker      // required
 	Settings Settings     // nil: GET/PUT config answer unavailable
+	Rules    RuleStore    // nil: GET/PUT rules answer unavailable
 	Sync     SyncService  // nil: sync disabled
 	SignIn   SignIn       // nil: the login routes answer unavailable
 	Version  string       // worktime's version
@@ -136,6 +148,8 @@ func (s *Server) routes() []Route {
 		{"POST", "sync", s.sync},
 		{"GET", "config", s.getConfig},
 		{"PUT", "config", s.putConfig},
+		{"GET", "rules", s.getRules},
+		{"PUT", "rules", s.putRules},
 		{"POST", "login/start", s.loginStart},
 		{"GET", "login/status", s.loginStatus},
 		{"POST", "logout", s.logout},

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // Client talks to the daemon on its Unix socket. It is safe for concurrent
@@ -351,5 +352,19 @@ func (c *Client) DeleteSessions(ctx context.Context, req api.DeleteRequest) (api
 func (c *Client) WithdrawSessions(ctx context.Context, req api.WithdrawRequest) (api.EditReply, error) {
 	var r api.EditReply
 	err := c.do(ctx, "POST", "sessions/withdraw", nil, req, &r)
+	return r, err
+}
+
+// Rules are the include/exclude rules in force (GET rules).
+func (c *Client) Rules(ctx context.Context) (rules.Rules, error) {
+	var r rules.Rules
+	err := c.do(ctx, "GET", "rules", nil, nil, &r)
+	return r, err
+}
+
+// SetRules saves the rules (PUT rules) and returns them as saved.
+func (c *Client) SetRules(ctx context.Context, in rules.Rules) (rules.Rules, error) {
+	var r rules.Rules
+	err := c.do(ctx, "PUT", "rules", nil, in, &r)
 	return r, err
 }
