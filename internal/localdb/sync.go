@@ -127,6 +127,34 @@ func (db *DB) MarkPushed(ctx context.Context, acks map[string]int64) error {
 	return nil
 }
 
+// MarkKeptLocal is MarkPushed for rows the rules keep off the server: each
+// row still at the change sequence read stops being pending, and its
+// synced_start stays as it was (the server does not get this version).
+func (db *DB) MarkKeptLocal(ctx context.Context, acks map[string]int64) error {
+	if len(acks) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(acks))
+	pairs := make([][2]any, len(ids))
+	for i, id := range ids {
+		pairs[i] = [2]any{id, acks[id]}
+	}
+	list, err := json.Marshal(pairs)
+	if err != nil {
+		return fmt.Errorf("localdb.MarkKeptLocal: %w", err)
+	}
+	err = db.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE time_sessions SET pushed_seq = change_seq
+			FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each(?)) AS a
+			WHERE time_sessions.id = a.id AND time_sessions.change_seq = a.seq`, string(list))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("localdb.MarkKeptLocal: %w", err)
+	}
+	return nil
+}
+
 // Quarantine parks session id at changeSeq: PendingSessions skips it until
 // the row changes again. reason says why the server refused it. It is a
 // no-op if the row has changed since changeSeq was read.
@@ -149,8 +177,9 @@ func (db *DB) Quarantine(ctx context.Context, id string, changeSeq int64, reason
 // QuarantinedCount is the number of quarantined rows.
 func (db *DB) QuarantinedCount(ctx context.Context) (int64, error) {
 	var n int64
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM time_sessions
-		WHERE change_seq > pushed_seq AND quarantined_seq = change_seq`).Scan(&n); err != nil {
+	if err := db.sql.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM time_sessions
+		WHERE change_seq > pushed_seq AND quarantined_seq = change_seq)
+		+ (SELECT COUNT(*) FROM deleted_sessions WHERE change_seq > pushed_seq AND quarantined_seq = change_seq)`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("localdb.QuarantinedCount: %w", classify(err))
 	}
 	return n, nil

@@ -24,6 +24,9 @@ type Store interface {
 	PendingSessionsAfter(ctx context.Context, after int64, limit int) ([]localdb.Session, error)
 	PendingCount(ctx context.Context) (int64, error)
 	MarkPushed(ctx context.Context, acks map[string]int64) error
+	// MarkKeptLocal is MarkPushed for sessions the rules keep off the
+	// server: no longer pending, and still not on the server.
+	MarkKeptLocal(ctx context.Context, acks map[string]int64) error
 	Quarantine(ctx context.Context, id string, changeSeq int64, reason string) error
 	QuarantinedCount(ctx context.Context) (int64, error)
 	ApplyRemote(ctx context.Context, sessions []localdb.Session) (int, error)

@@ -145,7 +145,7 @@ func (e *Engine) keepLocal(ctx context.Context, batch []localdb.Session) ([]loca
 		out = append(out, s)
 	}
 	if len(local) > 0 {
-		if err := e.o.Store.MarkPushed(ctx, local); err != nil {
+		if err := e.o.Store.MarkKeptLocal(ctx, local); err != nil {
 			return nil, fmt.Errorf("sync: %w", err)
 		}
 		e.log.Debug("sync: sessions kept on this machine by the rules", "sessions", len(local))

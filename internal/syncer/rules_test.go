@@ -75,6 +75,11 @@ func TestRulesKeepSessionsOffTheServer(t *testing.T) {
 	if sent != len(open) || len(r.srv.Sessions("octocat")) != len(open) {
 		t.Fatalf("sent %d, server holds %d, want %d", sent, len(r.srv.Sessions("octocat")), len(open))
 	}
+	// Kept ones are not taken for on the server (a withdrawal skips them).
+	kept, err := r.db.ListSessions(context.Background(), localdb.SessionFilter{RepoOwner: "octo", RepoName: "app"})
+	if err != nil || len(kept) != 3 || kept[0].SyncedStart != nil {
+		t.Fatalf("kept sessions %+v, %v", kept, err)
+	}
 
 	// Private: nothing is pushed or pulled until it is off again.
 	private := *current.Load()
