@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
@@ -73,19 +75,35 @@ func NewEngine(store syncer.Store, a *auth.Service, tun SyncTuning, env EngineEn
 	})
 }
 
-// RulesFrom reads the rules from the config file at path at every call, so
-// that rules set with `worktimed rules` apply at once: to the tracker's
-// next start and to the next sync run. A file that cannot be read keeps
-// fallback (the rules the process started with).
+// RulesFrom returns the rules of the config file at path as they are at
+// each call, so that rules set with `worktimed rules`, the dashboard or the
+// extension apply at once: to the tracker's next start and to the next sync
+// run. The file is parsed again only when its size or modification time
+// changed. A file that cannot be read keeps the last rules read (at first,
+// fallback: the rules the process started with).
 func RulesFrom(path string, fallback rules.Rules, log *slog.Logger) func() rules.Rules {
+	var mu sync.Mutex
+	last := fallback
+	var seenMod time.Time
+	var seenSize int64 = -1
 	return func() rules.Rules {
+		mu.Lock()
+		defer mu.Unlock()
+		st, err := os.Stat(path)
+		if err == nil && st.ModTime().Equal(seenMod) && st.Size() == seenSize {
+			return last
+		}
 		c, err := config.Load(path)
 		if err != nil {
 			if log != nil {
-				log.Warn("reading the rules; keeping the ones read at start", "err", err)
+				log.Warn("reading the rules; keeping the ones read before", "err", err)
 			}
-			return fallback
+			return last
 		}
-		return c.Rules
+		last = c.Rules
+		if st != nil {
+			seenMod, seenSize = st.ModTime(), st.Size()
+		}
+		return last
 	}
 }
