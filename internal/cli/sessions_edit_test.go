@@ -78,6 +78,13 @@ func TestSessionsEditCommands(t *testing.T) {
 	if got := h.list(); len(got) != 0 {
 		t.Fatalf("left: %+v", got)
 	}
+	// The export holds what the store holds: the deleted session is gone.
+	if out := h.ok("export", "--format", "json"); strings.Contains(out, id) || strings.Contains(out, second) {
+		t.Fatalf("export lists a deleted session: %s", out)
+	}
+	if out := h.ok("stats", "--json"); !strings.Contains(out, `"today_seconds":0`) && !strings.Contains(out, `"today_seconds": 0`) {
+		t.Fatalf("stats after deleting everything: %s", out)
+	}
 }
 
 func TestSessionsBulkDeleteAsks(t *testing.T) {
