@@ -193,6 +193,14 @@ export const SyncBackoff = "backoff";
 export const SyncSignInRequired = "sign_in_required";
 /** sync does not run (no daemon, or not configured) */
 export const SyncDisabled = "disabled";
+/** paused by the private switch ([rules] private); still signed in */
+export const SyncPrivate = "private";
+
+/**
+ * MaxDelete is the most sessions one delete request removes; a filter that
+ * selects more is refused (narrow it, or delete in parts).
+ */
+export const MaxDelete = 10000;
 
 // Error codes, shared by the local API and the native messaging protocol.
 export const CodeBadRequest = "bad_request";
@@ -203,6 +211,11 @@ export const CodeTooLarge = "too_large";
 export const CodeUnavailable = "unavailable";
 export const CodeInternal = "internal";
 export const CodeForbidden = "forbidden";
+/**
+ * CodeExcluded: the repository is kept out of tracking by the rules
+ * in config.toml; nothing was written.
+ */
+export const CodeExcluded = "excluded";
 
 /**
  * ExtensionIDPattern is the rule for a Chrome (or any Chromium-based

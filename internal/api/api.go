@@ -98,6 +98,7 @@ const (
 	SyncBackoff        = "backoff"          // the last run failed; NextAttemptAt says when it retries
 	SyncSignInRequired = "sign_in_required" // the server refused the token: sign in again
 	SyncDisabled       = "disabled"         // sync does not run (no daemon, or not configured)
+	SyncPrivate        = "private"          // paused by the private switch ([rules] private); still signed in
 )
 
 // SyncState is what the user needs to know about sync.

@@ -16,6 +16,9 @@ const (
 	CodeUnavailable = "unavailable"
 	CodeInternal    = "internal"
 	CodeForbidden   = "forbidden"
+	// CodeExcluded: the repository is kept out of tracking by the rules
+	// in config.toml; nothing was written.
+	CodeExcluded = "excluded"
 )
 
 // Error is the error object of both protocols.
@@ -56,6 +59,9 @@ var (
 	ErrConflict error = &sentinel{CodeConflict, "conflict"}
 	// ErrInvalid: a malformed request; the tracker's are *ValidationError.
 	ErrInvalid error = &sentinel{CodeBadRequest, "invalid request"}
+	// ErrExcluded: the rules in config.toml keep the repository out of
+	// tracking ("dont_track"); nothing was written.
+	ErrExcluded error = &sentinel{CodeExcluded, "repository excluded from tracking"}
 )
 
 // AsError gives err its protocol code: an *Error keeps its own; an error
@@ -72,7 +78,7 @@ func AsError(err error) *Error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &Error{Code: CodeUnavailable, Message: err.Error()}
 	}
-	for _, s := range []error{ErrNotFound, ErrConflict, ErrInvalid} {
+	for _, s := range []error{ErrNotFound, ErrConflict, ErrInvalid, ErrExcluded} {
 		if errors.Is(err, s) {
 			return &Error{Code: s.(*sentinel).code, Message: err.Error()}
 		}

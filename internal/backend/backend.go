@@ -25,6 +25,8 @@ import (
 type Backend interface {
 	Status(ctx context.Context) (api.Status, error)
 	api.SessionWriter
+	// SessionEditor changes history: edit, split, merge, add, delete.
+	api.SessionEditor
 	Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error)
 	Stats(ctx context.Context, q tracker.StatsQuery) (api.Stats, error)
 	// ExportCount is how many sessions Export would write (for the

@@ -116,3 +116,39 @@ func (d *Daemon) Close() error {
 	d.client.CloseIdleConnections()
 	return nil
 }
+
+// EditSession changes an ended session through the daemon.
+func (d *Daemon) EditSession(ctx context.Context, id string, req api.EditRequest) (api.EditReply, error) {
+	if _, err := tracker.CheckSessionID(id); err != nil {
+		return api.EditReply{}, api.AsError(fmt.Errorf("edit: %w", err))
+	}
+	return d.client.EditSession(ctx, id, req)
+}
+
+// SplitSession cuts an ended session in two through the daemon.
+func (d *Daemon) SplitSession(ctx context.Context, id string, req api.SplitRequest) (api.EditReply, error) {
+	if _, err := tracker.CheckSessionID(id); err != nil {
+		return api.EditReply{}, api.AsError(fmt.Errorf("split: %w", err))
+	}
+	return d.client.SplitSession(ctx, id, req)
+}
+
+// MergeSessions joins adjacent sessions through the daemon.
+func (d *Daemon) MergeSessions(ctx context.Context, req api.MergeRequest) (api.EditReply, error) {
+	return d.client.MergeSessions(ctx, req)
+}
+
+// AddSession records a session after the fact through the daemon.
+func (d *Daemon) AddSession(ctx context.Context, req api.AddRequest) (api.EditReply, error) {
+	return d.client.AddSession(ctx, req)
+}
+
+// DeleteSessions deletes sessions through the daemon.
+func (d *Daemon) DeleteSessions(ctx context.Context, req api.DeleteRequest) (api.EditReply, error) {
+	return d.client.DeleteSessions(ctx, req)
+}
+
+// WithdrawSessions takes sessions off the server through the daemon.
+func (d *Daemon) WithdrawSessions(ctx context.Context, req api.WithdrawRequest) (api.EditReply, error) {
+	return d.client.WithdrawSessions(ctx, req)
+}

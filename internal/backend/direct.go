@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/daemon"
 	"github.com/worktime/worktime/internal/localdb"
 	"github.com/worktime/worktime/internal/tracker"
 )
@@ -29,7 +30,7 @@ func OpenDirect(ctx context.Context, o Options) (*Direct, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr := tracker.New(db, tracker.Options{Location: loc, IdleTimeout: o.Config.IdleTimeout.Duration, Clock: o.Clock, Logger: o.Logger})
+	tr := tracker.New(db, tracker.Options{Location: loc, IdleTimeout: o.Config.IdleTimeout.Duration, Rules: daemon.RulesFrom(o.Paths.Config, o.Config.Rules, o.Logger), Clock: o.Clock, Logger: o.Logger})
 	if _, err := tr.ReapAbandoned(ctx); err != nil {
 		db.Close()
 		return nil, err

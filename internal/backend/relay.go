@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/config"
 	"github.com/worktime/worktime/internal/localdb"
 	"github.com/worktime/worktime/internal/nativemsg"
+	"github.com/worktime/worktime/internal/rules"
 	"github.com/worktime/worktime/internal/tracker"
 )
 
@@ -136,4 +138,31 @@ func (r *Relay) Active(ctx context.Context) (*api.Session, error) {
 // Stats summarises the last days calendar days.
 func (r *Relay) Stats(ctx context.Context, days int) (api.Stats, error) {
 	return relayCall(ctx, r, func(b Backend) (api.Stats, error) { return b.Stats(ctx, tracker.StatsQuery{Days: days}) })
+}
+
+// Rules reads the rules from config.toml (the daemon reads the same file at
+// every start and sync run).
+func (r *Relay) Rules(context.Context) (rules.Rules, error) {
+	c, err := config.Load(r.o.Paths.Config)
+	if err != nil {
+		return rules.Rules{}, coded(err)
+	}
+	return c.Rules, nil
+}
+
+// AddRule appends rule to config.toml's rules, keeping every other key; an
+// invalid rule is bad_request and nothing is saved.
+func (r *Relay) AddRule(_ context.Context, rule rules.Rule) (rules.Rules, error) {
+	c, err := config.Load(r.o.Paths.Config)
+	if err != nil {
+		return rules.Rules{}, coded(err)
+	}
+	c.Rules.Repos = append(c.Rules.Repos, rule)
+	if err := c.Rules.Validate(); err != nil {
+		return rules.Rules{}, &api.Error{Code: api.CodeBadRequest, Message: err.Error()}
+	}
+	if err := config.Save(r.o.Paths.Config, c); err != nil {
+		return rules.Rules{}, coded(err)
+	}
+	return c.Rules, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/daemon"
 	"github.com/worktime/worktime/internal/localdb"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // Sync runs one sync: in the daemon when it runs, else once from this
@@ -88,7 +89,8 @@ func syncDirect(ctx context.Context, o Options, progress func(api.SyncRun)) (api
 	}
 	defer db.Close()
 	eng, err := daemon.NewEngine(db, daemon.AuthService(o.Paths, o.Config, o.Getenv, o.Clock), tun,
-		daemon.EngineEnv{Location: func() *time.Location { return loc }, Clock: o.Clock, Logger: o.Logger, Version: o.Version})
+		daemon.EngineEnv{Location: func() *time.Location { return loc }, Clock: o.Clock, Logger: o.Logger, Version: o.Version,
+			Rules: func() rules.Rules { return o.Config.Rules }})
 	if err != nil {
 		return api.SyncState{}, err
 	}

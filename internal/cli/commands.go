@@ -6,7 +6,8 @@ func (e *Env) commands() []Command {
 	return []Command{
 		{Name: "run", Summary: "run the daemon in the foreground", Run: cmdRun},
 		{Name: "track", Summary: "start, heartbeat or stop a session by hand", Run: cmdTrack},
-		{Name: "sessions", Summary: "list sessions", Run: cmdSessions},
+		{Name: "sessions", Summary: "list sessions; edit, split, merge, add or delete them", Run: cmdSessions},
+		{Name: "rules", Summary: "keep repositories out of tracking or out of sync; pause sync (private)", Run: cmdRules},
 		{Name: "stats", Summary: "today's total, per day, per repository, top pull requests", Run: cmdStats},
 		{Name: "export", Summary: "export sessions as CSV or JSON", Run: cmdExport},
 		{Name: "status", Summary: "show whether the daemon runs, its active session and sync state", Run: cmdStatus},

@@ -53,7 +53,7 @@ func ExitCode(err error) int {
 		return ExitUsage
 	case errors.Is(err, api.ErrNotFound), errors.Is(err, localdb.ErrNotFound):
 		return ExitNotFound
-	case errors.Is(err, api.ErrConflict):
+	case errors.Is(err, api.ErrConflict), errors.Is(err, api.ErrExcluded):
 		return ExitConflict
 	case errors.Is(err, localdb.ErrTooNew), errors.Is(err, localdb.ErrCorrupt), errors.Is(err, localdb.ErrForeign):
 		return ExitDatabase

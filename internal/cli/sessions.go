@@ -12,7 +12,12 @@ import (
 )
 
 func cmdSessions(ctx context.Context, e *Env, args []string) error {
-	fs := e.newFlagSet("sessions", "sessions [--repo OWNER/NAME] [--since YYYY-MM-DD] [--status S] [--limit N] [--json]")
+	if len(args) > 0 {
+		if sub, ok := sessionsSubcommands[args[0]]; ok {
+			return sub(ctx, e, args[1:])
+		}
+	}
+	fs := e.newFlagSet("sessions", sessionsUsage)
 	repo := fs.String("repo", "", "only this repository, `OWNER/NAME`")
 	since := fs.String("since", "", "only sessions started on or after this `day` (YYYY-MM-DD, local)")
 	status := fs.String("status", "", "only sessions with this `status`: active, completed or abandoned")

@@ -28,6 +28,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // DefaultExtensionID is the id of the reference extension (fixed by its key).
@@ -75,6 +76,9 @@ type Config struct {
 	StartAtLogin        bool       `toml:"start_at_login"`
 	LogLevel            string     `toml:"log_level"`
 	Sync                SyncConfig `toml:"sync"`
+	// Rules keep repositories out of tracking or out of sync, and pause
+	// sync (private); the zero value tracks and syncs everything.
+	Rules rules.Rules `toml:"rules"`
 }
 
 // Default returns the configuration used when config.toml is missing.
@@ -118,6 +122,9 @@ func Load(path string) (Config, error) {
 
 // Validate checks every value and says which key is wrong.
 func (c Config) Validate() error {
+	if err := c.Rules.Validate(); err != nil {
+		return fmt.Errorf("%w: [rules]: %v", ErrInvalid, err)
+	}
 	if c.TimeZone != "" {
 		if _, err := time.LoadLocation(c.TimeZone); err != nil {
 			return fmt.Errorf("%w: time_zone %q is not an IANA time zone (e.g. \"Europe/Paris\")", ErrInvalid, c.TimeZone)

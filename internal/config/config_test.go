@@ -63,6 +63,14 @@ interval = "2m"
 		{"bad server url", "[sync]\nserver_url = \"ftp://x\"", "sync.server_url", nil},
 		{"sync interval too short", "[sync]\ninterval = \"1s\"", "sync.interval", nil},
 		{"wrong type", `start_at_login = "yes"`, "invalid config", nil},
+		{"rules", "[rules]\ndefault = \"dont_track\"\nprivate = true\n[[rules.repo]]\nmatch = \"work/*\"\naction = \"track\"\n", "", func(t *testing.T, c Config) {
+			if c.Rules.Default != "dont_track" || !c.Rules.Private || len(c.Rules.Repos) != 1 || !c.Rules.Tracked("Work", "app") || c.Rules.Tracked("octo", "app") {
+				t.Fatalf("rules %+v", c.Rules)
+			}
+		}},
+		{"bad rule action", "[[rules.repo]]\nmatch = \"octo\"\naction = \"hide\"\n", "[rules]", nil},
+		{"bad rule match", "[[rules.repo]]\nmatch = \"a/b/c\"\naction = \"track\"\n", "want ORG, ORG/REPO", nil},
+		{"unknown rules key", "[rules]\nblock = [\"octo\"]\n", "rules.block", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

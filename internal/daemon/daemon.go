@@ -102,6 +102,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 		DeviceID:    device,
 		Location:    loc,
 		IdleTimeout: opts.Config.IdleTimeout.Duration,
+		Rules:       RulesFrom(opts.Paths.Config, opts.Config.Rules, opts.Logger),
 		Clock:       opts.Clock,
 		Logger:      opts.Logger,
 	})

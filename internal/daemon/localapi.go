@@ -12,6 +12,7 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/config"
 	"github.com/worktime/worktime/internal/localapi"
+	"github.com/worktime/worktime/internal/rules"
 	"github.com/worktime/worktime/internal/tracker"
 )
 
@@ -30,6 +31,7 @@ func runLocalAPI(ctx context.Context, d *Daemon) error {
 	srv := localapi.New(localapi.Options{
 		Tracker:  d.localAPITracker(),
 		Settings: &settingsFile{d: d},
+		Rules:    &rulesFile{d: d},
 		Sync:     d.localAPISync(),
 		SignIn:   d.localAPISignIn(),
 		Version:  d.Version,
@@ -140,4 +142,37 @@ func (d *Daemon) localAPITracker() localapi.Tracker {
 		return usageTracker{Tracker: d.Tracker, used: u.Used}
 	}
 	return d.Tracker
+}
+
+// rulesFile reads and writes [rules] of config.toml, keeping every other
+// key; the tracker and the sync engine read the file at every start and
+// run, so a change applies at once.
+type rulesFile struct {
+	d  *Daemon
+	mu sync.Mutex // serialises SetRules
+}
+
+func (f *rulesFile) Rules(context.Context) (rules.Rules, error) {
+	c, err := config.Load(f.d.Paths.Config)
+	if err != nil {
+		return rules.Rules{}, err
+	}
+	return c.Rules, nil
+}
+
+func (f *rulesFile) SetRules(_ context.Context, r rules.Rules) (rules.Rules, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := r.Validate(); err != nil {
+		return rules.Rules{}, &api.Error{Code: api.CodeBadRequest, Message: err.Error()}
+	}
+	c, err := config.Load(f.d.Paths.Config)
+	if err != nil {
+		return rules.Rules{}, err
+	}
+	c.Rules = r
+	if err := config.Save(f.d.Paths.Config, c); err != nil {
+		return rules.Rules{}, fmt.Errorf("rules: %w", err)
+	}
+	return c.Rules, nil
 }

@@ -47,7 +47,8 @@ func (s *Sync) Apply(o *Options) {
 }
 
 func (s *Sync) run(ctx context.Context, d *Daemon) error {
-	eng, err := NewEngine(d.DB, s.auth, s.tuning, EngineEnv{Location: d.Tracker.Location, Clock: d.Clock, Logger: d.Logger, Version: d.Version})
+	eng, err := NewEngine(d.DB, s.auth, s.tuning, EngineEnv{Location: d.Tracker.Location, Clock: d.Clock, Logger: d.Logger, Version: d.Version,
+		Rules: RulesFrom(d.Paths.Config, d.Config.Rules, d.Logger)})
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/rules"
 	"github.com/worktime/worktime/internal/tracker"
 )
 
@@ -37,6 +38,7 @@ const maxBody = 1 << 20
 // api.AsError reads it.
 type Tracker interface {
 	api.SessionWriter
+	api.SessionEditor
 	Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error)
 	Stats(ctx context.Context, q tracker.StatsQuery) (api.Stats, error)
 	WriteExport(ctx context.Context, w io.Writer, format string, q tracker.ExportQuery, progress func(done int64)) error
@@ -59,6 +61,16 @@ type SyncService interface {
 type Settings interface {
 	Settings(ctx context.Context) (api.Settings, error)
 	SetSettings(ctx context.Context, s api.Settings) (api.Settings, error)
+}
+
+// RuleStore reads and saves the include/exclude rules ([rules] of
+// config.toml), which the tracker and the sync engine read at every start
+// and every run.
+type RuleStore interface {
+	Rules(ctx context.Context) (rules.Rules, error)
+	// SetRules validates and saves r (an invalid r is bad_request and
+	// nothing changes) and returns the rules as saved.
+	SetRules(ctx context.Context, r rules.Rules) (rules.Rules, error)
 }
 
 // SignIn is the device-flow sign-in behind the login routes
@@ -88,6 +100,7 @@ type Route struct {
 type Options struct {
 	Tracker  Tracker      // required
 	Settings Settings     // nil: GET/PUT config answer unavailable
+	Rules    RuleStore    // nil: GET/PUT rules answer unavailable
 	Sync     SyncService  // nil: sync disabled
 	SignIn   SignIn       // nil: the login routes answer unavailable
 	Version  string       // worktime's version
@@ -123,12 +136,20 @@ func (s *Server) routes() []Route {
 		{"POST", "sessions/{id}/heartbeat", s.heartbeat},
 		{"POST", "sessions/{id}/end", s.end},
 		{"GET", "sessions/active", s.active},
+		{"PATCH", "sessions/{id}", s.editSession},
+		{"POST", "sessions/{id}/split", s.splitSession},
+		{"POST", "sessions/merge", s.mergeSessions},
+		{"POST", "sessions/add", s.addSession},
+		{"POST", "sessions/delete", s.deleteSessions},
+		{"POST", "sessions/withdraw", s.withdrawSessions},
 		{"GET", "sessions", s.sessions},
 		{"GET", "stats", s.stats},
 		{"GET", "export", s.export},
 		{"POST", "sync", s.sync},
 		{"GET", "config", s.getConfig},
 		{"PUT", "config", s.putConfig},
+		{"GET", "rules", s.getRules},
+		{"PUT", "rules", s.putRules},
 		{"POST", "login/start", s.loginStart},
 		{"GET", "login/status", s.loginStatus},
 		{"POST", "logout", s.logout},
@@ -185,7 +206,7 @@ func StatusCode(code string) int {
 	switch code {
 	case api.CodeBadRequest, api.CodeUnknownType:
 		return http.StatusBadRequest
-	case api.CodeForbidden:
+	case api.CodeForbidden, api.CodeExcluded:
 		return http.StatusForbidden
 	case api.CodeNotFound:
 		return http.StatusNotFound

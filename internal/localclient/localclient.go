@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // Client talks to the daemon on its Unix socket. It is safe for concurrent
@@ -320,4 +321,61 @@ func setIf(v url.Values, k, val string) {
 	if val != "" {
 		v.Set(k, val)
 	}
+}
+
+// EditSession changes an ended session (PATCH sessions/{id}).
+func (c *Client) EditSession(ctx context.Context, id string, req api.EditRequest) (api.EditReply, error) {
+	var r api.EditReply
+	err := c.do(ctx, "PATCH", "sessions/"+url.PathEscape(id), nil, req, &r)
+	return r, err
+}
+
+// SplitSession cuts an ended session in two.
+func (c *Client) SplitSession(ctx context.Context, id string, req api.SplitRequest) (api.EditReply, error) {
+	var r api.EditReply
+	err := c.do(ctx, "POST", "sessions/"+url.PathEscape(id)+"/split", nil, req, &r)
+	return r, err
+}
+
+// MergeSessions joins adjacent sessions of one pull request.
+func (c *Client) MergeSessions(ctx context.Context, req api.MergeRequest) (api.EditReply, error) {
+	var r api.EditReply
+	err := c.do(ctx, "POST", "sessions/merge", nil, req, &r)
+	return r, err
+}
+
+// AddSession records an ended session after the fact.
+func (c *Client) AddSession(ctx context.Context, req api.AddRequest) (api.EditReply, error) {
+	var r api.EditReply
+	err := c.do(ctx, "POST", "sessions/add", nil, req, &r)
+	return r, err
+}
+
+// DeleteSessions deletes sessions by id or by filter.
+func (c *Client) DeleteSessions(ctx context.Context, req api.DeleteRequest) (api.EditReply, error) {
+	var r api.EditReply
+	err := c.do(ctx, "POST", "sessions/delete", nil, req, &r)
+	return r, err
+}
+
+// WithdrawSessions takes the sessions the rules no longer sync off the
+// server, keeping them here.
+func (c *Client) WithdrawSessions(ctx context.Context, req api.WithdrawRequest) (api.EditReply, error) {
+	var r api.EditReply
+	err := c.do(ctx, "POST", "sessions/withdraw", nil, req, &r)
+	return r, err
+}
+
+// Rules are the include/exclude rules in force (GET rules).
+func (c *Client) Rules(ctx context.Context) (rules.Rules, error) {
+	var r rules.Rules
+	err := c.do(ctx, "GET", "rules", nil, nil, &r)
+	return r, err
+}
+
+// SetRules saves the rules (PUT rules) and returns them as saved.
+func (c *Client) SetRules(ctx context.Context, in rules.Rules) (rules.Rules, error) {
+	var r rules.Rules
+	err := c.do(ctx, "PUT", "rules", nil, in, &r)
+	return r, err
 }

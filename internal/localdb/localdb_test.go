@@ -67,7 +67,7 @@ func TestPragmas(t *testing.T) {
 		{"synchronous", "2"}, // FULL
 		{"foreign_keys", "1"},
 		{"busy_timeout", "10000"},
-		{"user_version", "6"},
+		{"user_version", "7"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.pragma, func(t *testing.T) {
@@ -92,7 +92,7 @@ func TestPragmas(t *testing.T) {
 			}
 		})
 	}
-	if SchemaVersion() != 6 {
+	if SchemaVersion() != 7 {
 		t.Fatalf("SchemaVersion = %d; update this test's user_version", SchemaVersion())
 	}
 }

@@ -28,9 +28,10 @@ var fixtures = map[int]string{
 	3: pushedFixture,
 	4: pushedFixture,
 	5: pushedFixture,
+	6: pushedFixture,
 }
 
-// pushedFixture is a pushed session, as versions 2 to 5 wrote it (their
+// pushedFixture is a pushed session, as versions 2 to 6 wrote it (their
 // session columns are the same).
 const pushedFixture = `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name, pr_number, start_time, end_time,
 			duration_seconds, status, last_heartbeat_at, created_at, updated_at, change_seq, pushed_seq) VALUES

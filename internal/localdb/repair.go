@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 
 	"modernc.org/sqlite"
 )
@@ -100,15 +101,15 @@ type RepairResult struct {
 type repairRow struct {
 	id, device, source, owner, name, status, quarantineReason         string
 	pr, start, created, updated, changeSeq, pushedSeq, quarantinedSeq int64
-	end, dur, hb                                                      sql.NullInt64
+	end, dur, hb, syncedStart                                         sql.NullInt64
 }
 
 const repairCols = `id, device_id, source, repo_owner, repo_name, pr_number, start_time, end_time, duration_seconds,
-	status, last_heartbeat_at, created_at, updated_at, change_seq, pushed_seq, quarantined_seq, quarantine_reason`
+	status, last_heartbeat_at, created_at, updated_at, change_seq, pushed_seq, quarantined_seq, quarantine_reason, synced_start`
 
 func (r *repairRow) scan(s scanner) error {
 	return s.Scan(&r.id, &r.device, &r.source, &r.owner, &r.name, &r.pr, &r.start, &r.end, &r.dur,
-		&r.status, &r.hb, &r.created, &r.updated, &r.changeSeq, &r.pushedSeq, &r.quarantinedSeq, &r.quarantineReason)
+		&r.status, &r.hb, &r.created, &r.updated, &r.changeSeq, &r.pushedSeq, &r.quarantinedSeq, &r.quarantineReason, &r.syncedStart)
 }
 
 // Repair replaces the store at path with a new one holding every session
@@ -180,9 +181,17 @@ func salvage(ctx context.Context, src, dst string, opts Options, res *RepairResu
 		return err
 	}
 	defer db.Close()
+	// A file older than migration 0007 has no synced_start: as the
+	// migration does, the server holds its sessions (if at all) at their
+	// start.
+	srcCols := repairCols
+	var has int
+	if ro.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('time_sessions') WHERE name = 'synced_start'`).Scan(&has); has == 0 {
+		srcCols = strings.Replace(repairCols, "synced_start", "start_time", 1)
+	}
 	err = db.update(ctx, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO time_sessions (`+repairCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -191,7 +200,7 @@ func salvage(ctx context.Context, src, dst string, opts Options, res *RepairResu
 		var maxSeq int64
 		keep := func(r repairRow) error {
 			_, err := ins.ExecContext(ctx, r.id, r.device, r.source, r.owner, r.name, r.pr, r.start, r.end, r.dur,
-				r.status, r.hb, r.created, r.updated, r.changeSeq, r.pushedSeq, r.quarantinedSeq, r.quarantineReason)
+				r.status, r.hb, r.created, r.updated, r.changeSeq, r.pushedSeq, r.quarantinedSeq, r.quarantineReason, r.syncedStart)
 			if err != nil {
 				if errors.Is(classify(err), ErrCorrupt) {
 					return err
@@ -204,7 +213,7 @@ func salvage(ctx context.Context, src, dst string, opts Options, res *RepairResu
 			return nil
 		}
 		// Along the primary key, until the end or the first damage.
-		if err := eachRow(ctx, ro, `SELECT `+repairCols+` FROM time_sessions ORDER BY id`, func(s scanner) error {
+		if err := eachRow(ctx, ro, `SELECT `+srcCols+` FROM time_sessions ORDER BY id`, func(s scanner) error {
 			var r repairRow
 			if err := r.scan(s); err != nil {
 				return err
@@ -237,7 +246,7 @@ func salvage(ctx context.Context, src, dst string, opts Options, res *RepairResu
 		for _, id := range missing {
 			delete(have, id)
 			var r repairRow
-			err := r.scan(ro.QueryRowContext(ctx, `SELECT `+repairCols+` FROM time_sessions WHERE id = ?`, id))
+			err := r.scan(ro.QueryRowContext(ctx, `SELECT `+srcCols+` FROM time_sessions WHERE id = ?`, id))
 			if err != nil {
 				if !isDamage(err) && !errors.Is(err, sql.ErrNoRows) {
 					return err

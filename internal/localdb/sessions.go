@@ -20,20 +20,32 @@ type Session struct {
 	LastHeartbeatAt *time.Time
 	UpdatedAt       time.Time
 	ChangeSeq       int64
+	// SyncedStart is the start_time the server holds for the session (the
+	// one it was last pushed or pulled with); nil when it never was there.
+	// A push of a session whose start moved sends it as prev_start_time.
+	SyncedStart *time.Time
+	// Deleted marks a tombstone (PendingSessions, ApplyRemote): only ID,
+	// StartTime, SyncedStart (the server's start, when it differs),
+	// UpdatedAt and ChangeSeq mean anything.
+	Deleted bool
 }
 
 const sessionCols = `id, device_id, source, repo_owner, repo_name, pr_number, start_time, end_time,
-	duration_seconds, status, last_heartbeat_at, updated_at, change_seq`
+	duration_seconds, status, last_heartbeat_at, updated_at, change_seq, synced_start`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanSession(r scanner) (Session, error) {
 	var s Session
 	var start, updated int64
-	var end, dur, hb sql.NullInt64
+	var end, dur, hb, synced sql.NullInt64
 	if err := r.Scan(&s.ID, &s.DeviceID, &s.Source, &s.RepoOwner, &s.RepoName, &s.PRNumber, &start, &end,
-		&dur, &s.Status, &hb, &updated, &s.ChangeSeq); err != nil {
+		&dur, &s.Status, &hb, &updated, &s.ChangeSeq, &synced); err != nil {
 		return Session{}, err
+	}
+	if synced.Valid {
+		t := time.Unix(synced.Int64, 0).UTC()
+		s.SyncedStart = &t
 	}
 	s.StartTime = time.Unix(start, 0).UTC()
 	if end.Valid {
@@ -288,13 +300,13 @@ func (tx *Tx) write(s Session, existed bool, old Session, remote bool) error {
 		// A pulled row is not pending: pushed_seq catches up with change_seq.
 		_, err = tx.ExecContext(tx.ctx, `INSERT INTO time_sessions (id, device_id, source, repo_owner, repo_name,
 			pr_number, start_time, end_time, duration_seconds, status, last_heartbeat_at, created_at, updated_at,
-			change_seq, pushed_seq)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)
+			change_seq, pushed_seq, synced_start)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?7)
 			ON CONFLICT(id) DO UPDATE SET device_id = excluded.device_id, source = excluded.source,
 			repo_owner = excluded.repo_owner, repo_name = excluded.repo_name, pr_number = excluded.pr_number,
 			start_time = excluded.start_time, end_time = excluded.end_time, duration_seconds = excluded.duration_seconds,
 			status = excluded.status, last_heartbeat_at = excluded.last_heartbeat_at, updated_at = excluded.updated_at,
-			pushed_seq = change_seq, quarantined_seq = 0, quarantine_reason = ''`,
+			pushed_seq = change_seq, quarantined_seq = 0, quarantine_reason = '', synced_start = excluded.start_time`,
 			s.ID, s.DeviceID, s.Source, s.RepoOwner, s.RepoName, s.PRNumber, s.StartTime.Unix(), end, dur, s.Status, hb,
 			nowSec, s.UpdatedAt.UnixMilli())
 	} else {

@@ -1,6 +1,7 @@
 package localdb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -43,15 +44,45 @@ func (db *DB) PendingSessionsAfter(ctx context.Context, after int64, limit int) 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("localdb.PendingSessions: %w", classify(err))
 	}
-	return out, nil
+	dead, err := db.pendingTombstones(ctx, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("localdb.PendingSessions: %w", classify(err))
+	}
+	if len(dead) == 0 {
+		return out, nil
+	}
+	out = append(out, dead...)
+	slices.SortFunc(out, func(a, b Session) int { return cmp.Compare(a.ChangeSeq, b.ChangeSeq) })
+	return out[:min(len(out), limit)], nil
+}
+
+// pendingTombstones is PendingSessionsAfter's read of deleted_sessions.
+func (db *DB) pendingTombstones(ctx context.Context, after int64, limit int) ([]Session, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, start_time, prev_start_time, updated_at, change_seq FROM deleted_sessions
+		WHERE change_seq > pushed_seq AND quarantined_seq != change_seq AND change_seq > ?
+		ORDER BY change_seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Session
+	for rows.Next() {
+		t, err := scanTombstone(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }
 
 // PendingCount is the number of rows PendingSessions would return without a
 // limit.
 func (db *DB) PendingCount(ctx context.Context) (int64, error) {
 	var n int64
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM time_sessions
-		WHERE change_seq > pushed_seq AND quarantined_seq != change_seq AND status != 'active'`).Scan(&n); err != nil {
+	if err := db.sql.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM time_sessions
+		WHERE change_seq > pushed_seq AND quarantined_seq != change_seq AND status != 'active')
+		+ (SELECT COUNT(*) FROM deleted_sessions WHERE change_seq > pushed_seq AND quarantined_seq != change_seq)`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("localdb.PendingCount: %w", classify(err))
 	}
 	return n, nil
@@ -78,13 +109,48 @@ func (db *DB) MarkPushed(ctx context.Context, acks map[string]int64) error {
 		return fmt.Errorf("localdb.MarkPushed: %w", err)
 	}
 	err = db.update(ctx, func(tx *sql.Tx) error {
+		// The server now holds the session at the start it was pushed
+		// with: the row is still at that change_seq, so at that start.
+		if _, err := tx.ExecContext(ctx, `UPDATE time_sessions SET pushed_seq = change_seq, synced_start = start_time
+			FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each(?)) AS a
+			WHERE time_sessions.id = a.id AND time_sessions.change_seq = a.seq`, string(list)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE deleted_sessions SET pushed_seq = change_seq
+			FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each(?)) AS a
+			WHERE deleted_sessions.id = a.id AND deleted_sessions.change_seq = a.seq`, string(list))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("localdb.MarkPushed: %w", err)
+	}
+	return nil
+}
+
+// MarkKeptLocal is MarkPushed for rows the rules keep off the server: each
+// row still at the change sequence read stops being pending, and its
+// synced_start stays as it was (the server does not get this version).
+func (db *DB) MarkKeptLocal(ctx context.Context, acks map[string]int64) error {
+	if len(acks) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(acks))
+	pairs := make([][2]any, len(ids))
+	for i, id := range ids {
+		pairs[i] = [2]any{id, acks[id]}
+	}
+	list, err := json.Marshal(pairs)
+	if err != nil {
+		return fmt.Errorf("localdb.MarkKeptLocal: %w", err)
+	}
+	err = db.update(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE time_sessions SET pushed_seq = change_seq
 			FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each(?)) AS a
 			WHERE time_sessions.id = a.id AND time_sessions.change_seq = a.seq`, string(list))
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("localdb.MarkPushed: %w", err)
+		return fmt.Errorf("localdb.MarkKeptLocal: %w", err)
 	}
 	return nil
 }
@@ -94,8 +160,12 @@ func (db *DB) MarkPushed(ctx context.Context, acks map[string]int64) error {
 // no-op if the row has changed since changeSeq was read.
 func (db *DB) Quarantine(ctx context.Context, id string, changeSeq int64, reason string) error {
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE time_sessions SET quarantined_seq = change_seq, quarantine_reason = ?
-			WHERE id = ? AND change_seq = ? AND change_seq > pushed_seq`, reason, id, changeSeq)
+		if _, err := tx.ExecContext(ctx, `UPDATE time_sessions SET quarantined_seq = change_seq, quarantine_reason = ?
+			WHERE id = ? AND change_seq = ? AND change_seq > pushed_seq`, reason, id, changeSeq); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE deleted_sessions SET quarantined_seq = change_seq
+			WHERE id = ? AND change_seq = ? AND change_seq > pushed_seq`, id, changeSeq)
 		return err
 	})
 	if err != nil {
@@ -107,8 +177,9 @@ func (db *DB) Quarantine(ctx context.Context, id string, changeSeq int64, reason
 // QuarantinedCount is the number of quarantined rows.
 func (db *DB) QuarantinedCount(ctx context.Context) (int64, error) {
 	var n int64
-	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM time_sessions
-		WHERE change_seq > pushed_seq AND quarantined_seq = change_seq`).Scan(&n); err != nil {
+	if err := db.sql.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM time_sessions
+		WHERE change_seq > pushed_seq AND quarantined_seq = change_seq)
+		+ (SELECT COUNT(*) FROM deleted_sessions WHERE change_seq > pushed_seq AND quarantined_seq = change_seq)`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("localdb.QuarantinedCount: %w", classify(err))
 	}
 	return n, nil
@@ -152,13 +223,34 @@ func (db *DB) ApplyRemote(ctx context.Context, sessions []Session) (applied int,
 	err = db.Update(ctx, func(tx *Tx) error {
 		applied = 0
 		for _, s := range sessions {
-			if err := normalize(&s); err != nil {
+			if s.Deleted {
+				if s.ID == "" {
+					return fmt.Errorf("%w: a deletion without an id", ErrInvalidSession)
+				}
+			} else if err := normalize(&s); err != nil {
 				return err
 			}
 			s.UpdatedAt = s.UpdatedAt.UTC().Truncate(1e6)
 			old, existed, err := tx.Session(s.ID)
 			if err != nil {
 				return err
+			}
+			// A deletion wins over every version of its session, older or
+			// newer: a deleted session never comes back.
+			if s.Deleted {
+				ok, err := tx.applyRemoteDelete(s, old, existed)
+				if err != nil {
+					return fmt.Errorf("session %s: %w", s.ID, err)
+				}
+				if ok {
+					applied++
+				}
+				continue
+			}
+			if dead, err := tx.IsDeleted(s.ID); err != nil {
+				return err
+			} else if dead {
+				continue
 			}
 			if existed && !s.UpdatedAt.After(old.UpdatedAt) {
 				continue

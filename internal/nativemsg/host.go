@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // closeTimeout bounds the work done after the port closes (ending the
@@ -196,6 +197,8 @@ func (h *Host) handle(ctx context.Context, msg []byte) (json.RawMessage, []byte)
 		payload = api.SessionReply{Session: s}
 	case TypeStatsSummary:
 		payload, bad = h.stats(ctx, id, msg)
+	case TypeRulesCheck, TypeRulesAdd:
+		payload, bad = h.rules(ctx, id, typ, msg)
 	default:
 		return id, errorReply(id, api.CodeUnknownType, "unknown message type %s", quote(typ))
 	}
@@ -357,4 +360,41 @@ func (h *Host) stats(ctx context.Context, id json.RawMessage, msg []byte) (any, 
 		return nil, backendError(id, TypeStatsSummary, err)
 	}
 	return summary(st), nil
+}
+
+// rules answers rules.check (what the rules decide for a repository, so the
+// extension can show that a page is excluded) and rules.add (the popup's
+// "don't track this repository": a rule for exactly that repository).
+func (h *Host) rules(ctx context.Context, id json.RawMessage, typ string, msg []byte) (any, []byte) {
+	var req repoRequest
+	if err := decodeFields(msg, &req); err != nil {
+		return nil, badRequest(id, "%v", err)
+	}
+	if req.RepoOwner == nil {
+		return nil, missing(id, "repo_owner")
+	}
+	if req.RepoName == nil {
+		return nil, missing(id, "repo_name")
+	}
+	if err := api.ValidateRepo(*req.RepoOwner, *req.RepoName); err != nil && len(*req.RepoOwner)+len(*req.RepoName) < maxEcho {
+		return nil, badRequest(id, "%v", err)
+	} else if err != nil {
+		return nil, badRequest(id, "repository %s/%s is not a GitHub repository", quote(*req.RepoOwner), quote(*req.RepoName))
+	}
+	var r rules.Rules
+	var err error
+	if typ == TypeRulesAdd {
+		if req.Action == nil {
+			return nil, missing(id, "action")
+		}
+		r, err = h.backend.AddRule(ctx, rules.Rule{Match: *req.RepoOwner + "/" + *req.RepoName, Action: rules.Action(*req.Action)})
+	} else {
+		r, err = h.backend.Rules(ctx)
+	}
+	if err != nil {
+		return nil, backendError(id, typ, err)
+	}
+	a, _ := r.Decide(*req.RepoOwner, *req.RepoName)
+	return ruleReply{Action: string(a), Tracked: a != rules.DontTrack, Synced: a == rules.Track && !r.Private,
+		Private: r.Private, Reason: r.Why(*req.RepoOwner, *req.RepoName)}, nil
 }

@@ -14,12 +14,16 @@ import (
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/localdb"
 	"github.com/worktime/worktime/internal/nativemsg"
+	"github.com/worktime/worktime/internal/rules"
 	"github.com/worktime/worktime/internal/tracker"
 )
 
 // storeBackend answers the protocol from a real tracker over a real store,
 // as the host does when the daemon is not running.
-type storeBackend struct{ t *tracker.Tracker }
+type storeBackend struct {
+	t     *tracker.Tracker
+	rules *rules.Rules // what the tracker's Rules returns
+}
 
 func classify(err error) error {
 	if err == nil {
@@ -53,6 +57,17 @@ func (b storeBackend) Stats(ctx context.Context, days int) (api.Stats, error) {
 	return s, classify(err)
 }
 
+func (b storeBackend) Rules(context.Context) (rules.Rules, error) { return *b.rules, nil }
+func (b storeBackend) AddRule(_ context.Context, r rules.Rule) (rules.Rules, error) {
+	next := *b.rules
+	next.Repos = append(append([]rules.Rule{}, next.Repos...), r)
+	if err := next.Validate(); err != nil {
+		return rules.Rules{}, &api.Error{Code: api.CodeBadRequest, Message: err.Error()}
+	}
+	*b.rules = next
+	return next, nil
+}
+
 var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 
 func newHost(t testing.TB) (*nativemsg.Host, *tracker.Tracker, *clock.Fake) {
@@ -63,8 +78,9 @@ func newHost(t testing.TB) (*nativemsg.Host, *tracker.Tracker, *clock.Fake) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	tr := tracker.New(db, tracker.Options{Clock: clk, IdleTimeout: 10 * time.Minute})
-	h := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{tr}, Clock: clk, Version: "test"})
+	r := &rules.Rules{}
+	tr := tracker.New(db, tracker.Options{Clock: clk, IdleTimeout: 10 * time.Minute, Rules: func() rules.Rules { return *r }})
+	h := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{tr, r}, Clock: clk, Version: "test"})
 	return h, tr, clk
 }
 
@@ -414,7 +430,7 @@ func TestPortCloseKeepsReplayedSessionTime(t *testing.T) {
 	lastBeat := t0.Add(time.Hour)
 	clk.Advance(2 * time.Minute)
 
-	second := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{tr}, Clock: clk, Version: "test"})
+	second := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{tr, &rules.Rules{}}, Clock: clk, Version: "test"})
 	var out bytes.Buffer
 	if err := second.Serve(ctx, bytes.NewReader(frame(start)), &out); err != nil {
 		t.Fatal(err)
@@ -505,7 +521,7 @@ func TestHostUpperCaseSessionID(t *testing.T) {
 func TestHostLeavesStartTimeToTracker(t *testing.T) {
 	_, tr, clk := newHost(t)
 	clk.Set(t0.Add(time.Minute))
-	h := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{tr}, Clock: clock.NewFake(t0), Version: "test"})
+	h := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{tr, &rules.Rules{}}, Clock: clock.NewFake(t0), Version: "test"})
 	r := handle(t, h, `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1}`)
 	if !r.OK || r.Session == nil || !r.Session.StartTime.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("start = %+v (error %+v), want it started at the tracker's now %s", r.Session, r.Error, t0.Add(time.Minute))

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // ProtocolVersion is the protocol this host speaks (docs/native-messaging.md).
@@ -26,6 +27,8 @@ const (
 	TypeSessionEnd     = "session.end"
 	TypeSessionActive  = "session.active"
 	TypeStatsSummary   = "stats.summary"
+	TypeRulesCheck     = "rules.check"
+	TypeRulesAdd       = "rules.add"
 	defaultSummaryDays = 7
 	maxSummaryDays     = 366
 )
@@ -41,6 +44,11 @@ type Backend interface {
 	api.SessionWriter
 	// Stats summarises the last days calendar days.
 	Stats(ctx context.Context, days int) (api.Stats, error)
+	// Rules are the include/exclude rules in force (config.toml).
+	Rules(ctx context.Context) (rules.Rules, error)
+	// AddRule appends rule to the rules and saves them; it returns the
+	// rules as saved. An invalid rule is an *api.Error bad_request.
+	AddRule(ctx context.Context, rule rules.Rule) (rules.Rules, error)
 }
 
 // request is the envelope every message shares; the type's own fields are
@@ -74,6 +82,21 @@ type startRequest struct {
 type sessionRequest struct {
 	SessionID *string    `json:"session_id"`
 	At        *time.Time `json:"at"`
+}
+
+type repoRequest struct {
+	RepoOwner *string `json:"repo_owner"`
+	RepoName  *string `json:"repo_name"`
+	Action    *string `json:"action"`
+}
+
+// ruleReply says what the rules decide for a repository.
+type ruleReply struct {
+	Action  string `json:"action"`
+	Tracked bool   `json:"tracked"`
+	Synced  bool   `json:"synced"`
+	Private bool   `json:"private"`
+	Reason  string `json:"reason"`
 }
 
 type statsRequest struct {

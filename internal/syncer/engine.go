@@ -11,6 +11,7 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/localdb"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // ErrSignedOut is returned by an AccountSource when nobody is signed in.
@@ -23,6 +24,9 @@ type Store interface {
 	PendingSessionsAfter(ctx context.Context, after int64, limit int) ([]localdb.Session, error)
 	PendingCount(ctx context.Context) (int64, error)
 	MarkPushed(ctx context.Context, acks map[string]int64) error
+	// MarkKeptLocal is MarkPushed for sessions the rules keep off the
+	// server: no longer pending, and still not on the server.
+	MarkKeptLocal(ctx context.Context, acks map[string]int64) error
 	Quarantine(ctx context.Context, id string, changeSeq int64, reason string) error
 	QuarantinedCount(ctx context.Context) (int64, error)
 	ApplyRemote(ctx context.Context, sessions []localdb.Session) (int, error)
@@ -77,6 +81,11 @@ type Options struct {
 	BatchSize int
 	// Disabled keeps the engine from ever contacting a server.
 	Disabled bool
+	// Rules, when set, is read at every run: Private pauses sync (state
+	// "private", nothing pushed or pulled), and a session whose repository
+	// is not synced ("dont_sync", or "dont_track" since it was recorded) is
+	// never pushed: it is marked as sent without leaving the machine.
+	Rules func() rules.Rules
 	// AfterRun, when set, is called with the state after every run.
 	AfterRun func(api.SyncState)
 	// OnSchedule, when set, is called whenever the next run is scheduled
@@ -490,6 +499,12 @@ func (e *Engine) runOnce(ctx context.Context, full bool) (next time.Time, ok boo
 	e.mu.Unlock()
 	if refused {
 		e.setState(func(st *api.SyncState) { st.State, st.NextAttemptAt = api.SyncSignInRequired, nil })
+		return time.Time{}, false
+	}
+	if e.o.Rules != nil && e.o.Rules().Private {
+		e.setState(func(st *api.SyncState) {
+			st.State, st.NextAttemptAt, st.ServerURL = api.SyncPrivate, nil, acct.ServerURL
+		})
 		return time.Time{}, false
 	}
 	var before api.SyncState

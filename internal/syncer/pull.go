@@ -90,5 +90,6 @@ func fromWire(s Session) localdb.Session {
 		// device decides when it ends.
 		Source:    api.SourceManual,
 		UpdatedAt: s.UpdatedAt,
+		Deleted:   s.Deleted,
 	}
 }

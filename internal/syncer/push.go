@@ -57,8 +57,22 @@ func (e *Engine) sync(ctx context.Context, acct Account, full bool) error {
 		// waiting: this is the last batch, and changes made meanwhile go
 		// with the next run.
 		read := len(batch)
+		readLast := batch[read-1].ChangeSeq
+		batch, err = e.keepLocal(ctx, batch)
+		if err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			if read < limit {
+				break
+			}
+			after = readLast
+			batch, err = e.o.Store.PendingSessionsAfter(ctx, after, limit)
+			continue
+		}
+		kept := len(batch)
 		batch = fitBytes(batch)
-		last := read < limit && len(batch) == read
+		last := read < limit && len(batch) == kept
 		var next <-chan pendingRead
 		if !last {
 			next = e.readAhead(ctx, batch[len(batch)-1].ChangeSeq, limit)
@@ -110,6 +124,33 @@ func (e *Engine) sync(ctx context.Context, acct Account, full bool) error {
 		return nil
 	}
 	return e.pull(ctx, remote, device, ckey, cursor)
+}
+
+// keepLocal takes out of batch the sessions whose repository the rules
+// keep off the server and marks them as sent, so that they are never
+// pushed and do not wait as pending. Deletions always go: the server may
+// hold the session from before the rule.
+func (e *Engine) keepLocal(ctx context.Context, batch []localdb.Session) ([]localdb.Session, error) {
+	if e.o.Rules == nil {
+		return batch, nil
+	}
+	r := e.o.Rules()
+	out := batch[:0:0]
+	local := map[string]int64{}
+	for _, s := range batch {
+		if !s.Deleted && !r.Synced(s.RepoOwner, s.RepoName) {
+			local[s.ID] = s.ChangeSeq
+			continue
+		}
+		out = append(out, s)
+	}
+	if len(local) > 0 {
+		if err := e.o.Store.MarkKeptLocal(ctx, local); err != nil {
+			return nil, fmt.Errorf("sync: %w", err)
+		}
+		e.log.Debug("sync: sessions kept on this machine by the rules", "sessions", len(local))
+	}
+	return out, nil
 }
 
 // pendingRead is the outcome of readAhead.
@@ -245,6 +286,13 @@ func toWire(batch []localdb.Session) []Session {
 		}
 		if s.Status == StatusActive {
 			out[i].DurationSeconds = 0
+		}
+		if s.SyncedStart != nil && !s.SyncedStart.Equal(s.StartTime) {
+			p := *s.SyncedStart
+			out[i].PrevStartTime = &p
+		}
+		if s.Deleted {
+			out[i] = Session{ID: s.ID, StartTime: s.StartTime, PrevStartTime: out[i].PrevStartTime, UpdatedAt: s.UpdatedAt, Deleted: true}
 		}
 	}
 	return out

@@ -11,6 +11,11 @@ import (
 	"time"
 )
 
+// TombstoneHorizon is how long the server keeps a deletion: a device that
+// has not synced for longer may miss it, and may push the deleted session
+// back.
+const TombstoneHorizon = 180 * 24 * time.Hour
+
 // Batch limits of one push, as the worker enforces them.
 const (
 	MaxBatchSessions = 500
@@ -33,6 +38,14 @@ type Session struct {
 	// DeviceID is the device that wrote the session. Push ignores it (the
 	// device is the one of the request); Pull always fills it in.
 	DeviceID string
+	// PrevStartTime is the start the server holds the session at, sent
+	// when the session moved to another start since (an edit); nil when it
+	// did not move or the server never had it.
+	PrevStartTime *time.Time
+	// Deleted marks a deletion (a tombstone): only ID, UpdatedAt, DeviceID
+	// (in a pull) and, in a push, StartTime and PrevStartTime (the keys
+	// the server may hold the session at) mean anything.
+	Deleted bool
 }
 
 // PushRequest is one batch of changed sessions from one device.
@@ -103,6 +116,12 @@ type PullResult struct {
 //     sequence before it reports Changed false and a Cursor a pull from
 //     Since would end at; any other write in between makes Changed true.
 //     Sessions ignored by last-writer-wins consume no sequence number.
+//   - A deletion wins over every version of its session, older or newer
+//     (a deleted session never comes back): pushing a version of a deleted
+//     session is accepted and ignored, and a deletion reaches every device
+//     through Pull as a Session with Deleted set, in the order of changes.
+//     The server keeps a deletion's id, version and user only, for
+//     TombstoneHorizon.
 //   - Sessions of other users are never visible.
 //   - Errors are classified: IsUnauthorized (the credentials are missing,
 //     expired or revoked; retrying will not help until the user signs in),

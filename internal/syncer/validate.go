@@ -25,6 +25,12 @@ func Validate(s Session) error {
 	if _, err := uuid.Parse(s.ID); err != nil {
 		return bad("id %q is not a UUID", s.ID)
 	}
+	if s.Deleted {
+		if s.UpdatedAt.IsZero() {
+			return bad("updated_at is required")
+		}
+		return nil
+	}
 	if s.RepoOwner == "" || s.RepoName == "" {
 		return bad("repository owner and name are required")
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/localdb"
+	"github.com/worktime/worktime/internal/localdb/dbtest"
 )
 
 // modelStats recomputes daily_stats from the sessions by overlapping each
@@ -151,7 +153,7 @@ func runProperty(t *testing.T, rng *rand.Rand, loc *time.Location, begin time.Ti
 	var known []string
 	ops := map[string]int{}
 	for step := 0; step < steps; step++ {
-		op := rng.Intn(100)
+		op := rng.Intn(125)
 		var opName string
 		switch {
 		case op < 25:
@@ -215,6 +217,14 @@ func runProperty(t *testing.T, rng *rand.Rand, loc *time.Location, begin time.Ti
 				t.Fatal(err)
 			}
 			known = append(known, id)
+		case op >= 100:
+			opName = editOp(ctx, t, rng, tr, db, clk, known, repos)
+			if opName == "split" || opName == "add" {
+				// The new session's id is the newest session of the store.
+				if all, err := db.ListSessions(ctx, localdb.SessionFilter{Limit: 1}); err == nil && len(all) > 0 {
+					known = append(known, all[0].ID)
+				}
+			}
 		default:
 			opName = "reopen"
 			// Reopen in another zone and back: daily_stats is rebuilt each time.
@@ -252,8 +262,106 @@ func runProperty(t *testing.T, rng *rand.Rand, loc *time.Location, begin time.Ti
 		if a, _ := db.ActiveSessions(ctx, device); len(a) > 1 {
 			t.Fatalf("step %d: %d active sessions on one device", step, len(a))
 		}
+		if strings.HasPrefix(opName, "edit") || opName == "split" || opName == "merge" || opName == "add" {
+			own, err := db.ListSessions(ctx, localdb.SessionFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mine := own[:0]
+			for _, s := range own {
+				// A start back-dated into a gap leaves an active session
+				// before later ones until it ends there; the ended ones
+				// are what an edit must keep apart.
+				if s.DeviceID == device && s.EndTime != nil {
+					mine = append(mine, s)
+				}
+			}
+			if prev, cur, ok := dbtest.Overlap(mine); ok {
+				t.Fatalf("step %d (%s): session %+v overlaps %+v", step, opName, prev, cur)
+			}
+		}
+	}
+	for _, op := range []string{"edit", "split", "merge", "add", "delete", "remote delete"} {
+		if ops[op] == 0 {
+			t.Logf("no %s in this sequence: %v", op, ops)
+		}
 	}
 	if ops["start"] == 0 || ops["end"] == 0 || ops["pull"] == 0 {
 		t.Fatalf("sequence too thin: %v", ops)
+	}
+}
+
+// editOp applies one random change of history (edit, split, merge, add,
+// delete, or a deletion pulled from another device) to a random known
+// session; refusals are part of the test (the rules must hold whatever is
+// tried). It returns the operation's name.
+func editOp(ctx context.Context, t *testing.T, rng *rand.Rand, tr *Tracker, db *localdb.DB, clk *clock.Fake, known []string, repos [][2]string) string {
+	t.Helper()
+	pick := func() string {
+		if len(known) == 0 {
+			return uuid.Must(uuid.NewV7()).String()
+		}
+		return known[rng.Intn(len(known))]
+	}
+	shift := func() time.Duration { return time.Duration(rng.Intn(6*3600)-3*3600) * time.Second }
+	switch rng.Intn(6) {
+	case 0:
+		id := pick()
+		s, err := db.Session(ctx, id)
+		if err != nil || s.EndTime == nil {
+			return "edit"
+		}
+		var req api.EditRequest
+		switch rng.Intn(4) {
+		case 0:
+			v := s.StartTime.Add(shift())
+			req.StartTime = &v
+		case 1:
+			v := s.EndTime.Add(shift())
+			req.EndTime = &v
+		case 2:
+			a, b := s.StartTime.Add(shift()), s.EndTime.Add(shift())
+			req.StartTime, req.EndTime = &a, &b
+		default:
+			r := repos[rng.Intn(len(repos))]
+			pr := 1 + rng.Intn(4)
+			req.RepoOwner, req.RepoName, req.PRNumber = &r[0], &r[1], &pr
+		}
+		tr.EditSession(ctx, id, req)
+		return "edit"
+	case 1:
+		s, err := db.Session(ctx, pick())
+		if err != nil || s.EndTime == nil || s.DurationSeconds < 2 {
+			return "split"
+		}
+		at := s.StartTime.Add(time.Duration(1+rng.Int63n(s.DurationSeconds-1)) * time.Second)
+		if _, err := tr.SplitSession(ctx, s.ID, api.SplitRequest{At: at}); err != nil && !at.After(clk.Now()) {
+			t.Fatalf("split %s at %s inside it: %v", s.ID, at, err)
+		}
+		return "split"
+	case 2:
+		tr.MergeSessions(ctx, api.MergeRequest{IDs: []string{pick(), pick()}})
+		return "merge"
+	case 3:
+		r := repos[rng.Intn(len(repos))]
+		start := clk.Now().Add(-time.Duration(1+rng.Intn(40*3600)) * time.Second)
+		end := start.Add(time.Duration(1+rng.Intn(5*3600)) * time.Second)
+		tr.AddSession(ctx, api.AddRequest{RepoOwner: r[0], RepoName: r[1], PRNumber: 1 + rng.Intn(4), StartTime: start, EndTime: end})
+		return "add"
+	case 4:
+		if rng.Intn(3) == 0 {
+			day := clk.Now().Add(-time.Duration(rng.Intn(48)) * time.Hour).In(tr.loc).Format("2006-01-02")
+			tr.DeleteSessions(ctx, api.DeleteRequest{Day: day})
+		} else {
+			tr.DeleteSessions(ctx, api.DeleteRequest{IDs: []string{pick()}})
+		}
+		return "delete"
+	default:
+		d := localdb.Session{Deleted: true, UpdatedAt: clk.Now()}
+		d.ID = pick()
+		if _, err := db.ApplyRemote(ctx, []localdb.Session{d}); err != nil {
+			t.Fatal(err)
+		}
+		return "remote delete"
 	}
 }

@@ -51,7 +51,18 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/localdb"
+	"github.com/worktime/worktime/internal/rules"
 )
+
+// excluded is api.ErrExcluded, saying which rule, when the rules keep
+// owner/name out of tracking.
+func (t *Tracker) excluded(owner, name string) error {
+	r := t.rules()
+	if r.Tracked(owner, name) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s; nothing was recorded", api.ErrExcluded, r.Why(owner, name))
+}
 
 // invalid is the tracker's *api.ValidationError (it matches api.ErrInvalid).
 func invalid(field, format string, args ...any) error { return api.Invalid(field, format, args...) }
@@ -80,8 +91,14 @@ type Options struct {
 	Location *time.Location
 	// IdleTimeout abandons browser sessions; zero means DefaultIdleTimeout.
 	IdleTimeout time.Duration
-	Clock       clock.Clock
-	Logger      *slog.Logger
+	// Rules returns the rules in force, read at every start, add, edit and
+	// withdrawal (the daemon's reads config.toml, so a rule set with
+	// `worktimed rules` applies at once): a change that would record a
+	// "dont_track" repository is refused with api.ErrExcluded and writes
+	// nothing. nil tracks everything.
+	Rules  func() rules.Rules
+	Clock  clock.Clock
+	Logger *slog.Logger
 }
 
 // Tracker applies the session rules over a store. It is safe for concurrent
@@ -89,6 +106,7 @@ type Options struct {
 type Tracker struct {
 	db       *localdb.DB
 	deviceID string
+	rules    func() rules.Rules // never nil
 	clock    clock.Clock
 	log      *slog.Logger
 
@@ -120,12 +138,16 @@ func New(db *localdb.DB, opts Options) *Tracker {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real()
 	}
+	if opts.Rules == nil {
+		opts.Rules = func() rules.Rules { return rules.Rules{} }
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	t := &Tracker{
 		db:       db,
 		deviceID: opts.DeviceID,
+		rules:    opts.Rules,
 		loc:      opts.Location,
 		clock:    opts.Clock,
 		log:      opts.Logger,
@@ -269,6 +291,9 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 	if err != nil {
 		return api.Session{}, fmt.Errorf("start: %w", err)
 	}
+	if err := t.excluded(req.RepoOwner, req.RepoName); err != nil {
+		return api.Session{}, fmt.Errorf("start: %w", err)
+	}
 	// An omitted time is read from the clock under the store's write lock
 	// (below): a "now" read before the lock may already lie before a
 	// session another writer committed while this one waited.
@@ -302,6 +327,14 @@ func (t *Tracker) Start(ctx context.Context, req api.StartRequest) (api.Session,
 			}
 			out = old
 			return nil
+		}
+		if req.SessionID != "" {
+			// A deleted session stays deleted: its id is not reused.
+			if dead, err := tx.IsDeleted(id); err != nil {
+				return err
+			} else if dead {
+				return fmt.Errorf("%w: session %s was deleted", api.ErrConflict, id)
+			}
 		}
 		at := given
 		if req.At == nil {

@@ -44,6 +44,6 @@ export default {
   fetch: app.fetch,
   // The Cron Trigger: finishes account deletions in bounded chunks (src/purge.ts).
   scheduled(controller, env, ctx) {
-    ctx.waitUntil(runScheduled(env, controller.cron));
+    ctx.waitUntil(runScheduled(env, controller.cron, controller.scheduledTime));
   },
 } satisfies ExportedHandler<AppEnv["Bindings"]>;

@@ -7,8 +7,12 @@ import type { Bindings } from "./env";
 import { DELETE_CHUNK, pendingDeletions, purgeChunk } from "./queries";
 import { shardCount, shardDB } from "./shards";
 
-/** Chunks of DELETE_CHUNK sessions one scheduled run removes at most. */
-export const PURGE_CHUNKS_PER_RUN = 20;
+/**
+ * Chunks one scheduled run removes at most, over every shard. A chunk is a
+ * batch of three statements: 16 chunks and a read stay within D1's 50 queries
+ * per Worker invocation on Workers Free, where there is one shard.
+ */
+export const PURGE_CHUNKS_PER_RUN = 16;
 
 export interface PurgeResult {
   /** Chunk statements run. */
@@ -44,17 +48,22 @@ export async function purgeDeletedUsers(db: D1Database, maxChunks = PURGE_CHUNKS
 }
 
 /**
- * The scheduled handler's work: purges on every shard (each has its own
- * deleted_users; a shard with nothing pending costs one read query) and logs
- * one JSON line of its cost per shard, like every request (no user ids).
+ * The scheduled handler's work: purges over the shards (each has its own
+ * deleted_users) within one budget of PURGE_CHUNKS_PER_RUN chunks, starting
+ * at a shard that moves with every run so that no shard waits behind
+ * another, and logs one JSON line of its cost per shard it visits, like every
+ * request (no user ids). A shard with nothing pending costs one read query.
  */
-export async function runScheduled(env: Bindings, cron: string): Promise<PurgeResult> {
+export async function runScheduled(env: Bindings, cron: string, scheduledTime: number): Promise<PurgeResult> {
   const total: PurgeResult = { chunks: 0, removed: 0, users_done: 0 };
   const round = (ms: number) => Math.round(ms * 1000) / 1000;
-  for (let shard = 0; shard < shardCount(env); shard++) {
+  const n = shardCount(env);
+  const first = Math.floor(scheduledTime / 300_000) % n; // the trigger runs every 5 minutes
+  for (let k = 0; k < n && total.chunks < PURGE_CHUNKS_PER_RUN; k++) {
+    const shard = (first + k) % n;
     const cost = newCost();
     const started = Date.now();
-    const result = await purgeDeletedUsers(meterD1(shardDB(env, shard), cost));
+    const result = await purgeDeletedUsers(meterD1(shardDB(env, shard), cost), PURGE_CHUNKS_PER_RUN - total.chunks);
     console.log(JSON.stringify({ scheduled: cron, shard, ...result, ...cost, d1_ms: round(cost.d1_ms), wall_ms: Date.now() - started }));
     total.chunks += result.chunks;
     total.removed += result.removed;

@@ -32,6 +32,8 @@ export interface AuthRow extends UserRow {
 
 export interface SessionRow {
   id: string;
+  /** A deletion (pull only): id, updated_at and seq are all it keeps. */
+  deleted?: boolean;
   device_id: string;
   repo_owner: string;
   repo_name: string;
@@ -57,6 +59,22 @@ export interface SessionWrite {
   prev_start_time?: number;
 }
 
+/**
+ * A deletion to write: the session's id, the starts the server may hold it at
+ * (the writer's and, when it differs, the one last synced), and its version.
+ */
+export interface SessionDeletion {
+  id: string;
+  start_time: number;
+  prev_start_time?: number;
+  updated_at: number;
+}
+
+/** Deletions are kept this long (ms), then dropped by later deletions. */
+export const TOMBSTONE_HORIZON_MS = 180 * 86400 * 1000;
+/** Old deletions one push drops at most, so its work stays bounded. */
+export const TOMBSTONE_PRUNE_LIMIT = 100;
+
 /** An ended session as stats read it. */
 export interface StatSession {
   start_time: number;
@@ -80,13 +98,19 @@ export function uuidHex(uuid: string): string {
   return uuid.replace(/-/g, "").toLowerCase();
 }
 
+/** Status code of a deletion in pull's union (never stored in sessions). */
+const DELETED_CODE = 4;
+
 function toSessionRow(r: RawSession): SessionRow {
+  if (r.status === DELETED_CODE) return { ...r, id: formatUUID(r.id), status: "completed", deleted: true };
   return { ...r, id: formatUUID(r.id), status: STATUS_NAMES[r.status] ?? "abandoned" };
 }
 
-// The user's sequence: the highest seq of the user's sessions, and never
-// below seq_floor (cursors handed out by the global sequence of old versions).
-const USER_SEQ = `(SELECT MAX(COALESCE((SELECT MAX(seq) FROM sessions WHERE user_id = ?1), 0), seq_floor) FROM users WHERE id = ?1)`;
+// The user's sequence: the highest seq of the user's sessions and deletions,
+// and never below seq_floor (cursors handed out by the global sequence of old
+// versions). Pruning keeps the user's newest deletion, so it never goes back.
+const USER_SEQ = `(SELECT MAX(COALESCE((SELECT MAX(seq) FROM sessions WHERE user_id = ?1), 0),
+  COALESCE((SELECT MAX(seq) FROM deleted_sessions WHERE user_id = ?1), 0), seq_floor) FROM users WHERE id = ?1)`;
 
 // ---- users
 
@@ -210,12 +234,13 @@ export async function deleteUser(db: D1Database, userId: number, now: number): P
 }
 
 /**
- * Removes up to DELETE_CHUNK sessions of a deleted user, and the user's
- * deleted_users row once none is left, in one batch. Returns the number of
- * sessions removed: fewer than DELETE_CHUNK means the user is gone.
+ * Removes up to DELETE_CHUNK sessions and DELETE_CHUNK deletion records
+ * (deleted_sessions) of a deleted user, and the user's deleted_users row once
+ * neither is left, in one batch. Returns the number of rows removed: fewer
+ * than DELETE_CHUNK means the user is gone.
  */
 export async function purgeChunk(db: D1Database, userId: number): Promise<number> {
-  const [chunk] = await db.batch([
+  const [chunk, tombs] = await db.batch([
     db
       .prepare(
         `DELETE FROM sessions WHERE user_id = ?1 AND (start_time, id) IN
@@ -223,10 +248,20 @@ export async function purgeChunk(db: D1Database, userId: number): Promise<number
       )
       .bind(userId, DELETE_CHUNK),
     db
-      .prepare("DELETE FROM deleted_users WHERE user_id = ?1 AND NOT EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1)")
+      .prepare(
+        `DELETE FROM deleted_sessions WHERE user_id = ?1 AND id IN
+           (SELECT id FROM deleted_sessions WHERE user_id = ?1 LIMIT ?2)`,
+      )
+      .bind(userId, DELETE_CHUNK),
+    db
+      .prepare(
+        `DELETE FROM deleted_users WHERE user_id = ?1
+           AND NOT EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1)
+           AND NOT EXISTS (SELECT 1 FROM deleted_sessions WHERE user_id = ?1)`,
+      )
       .bind(userId),
   ]);
-  return chunk!.meta.changes;
+  return chunk!.meta.changes + tombs!.meta.changes;
 }
 
 /** Deleted users whose sessions are still to go, oldest id first. */
@@ -291,13 +326,26 @@ export async function listSessions(
   return r.results.map(toSessionRow);
 }
 
-/** Sessions changed after seq `since`, oldest change first; limit+1 rows tell whether there are more. */
+/**
+ * Sessions and deletions changed after seq `since`, oldest change first;
+ * limit+1 rows tell whether there are more. Two range reads of the seq
+ * indexes in one batch (a UNION of them made SQLite sort both through a
+ * temporary table, reading each row twice); a user without deletions reads
+ * no row of deleted_sessions.
+ */
 export async function sessionsChangedSince(db: D1Database, userId: number, since: number, limit: number): Promise<SessionRow[]> {
-  const r = await db
-    .prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3`)
-    .bind(userId, since, limit + 1)
-    .all<RawSession>();
-  return r.results.map(toSessionRow);
+  const [live, dead] = await db.batch<RawSession>([
+    db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3`).bind(userId, since, limit + 1),
+    db
+      .prepare(
+        `SELECT lower(hex(id)) AS id, '' AS device_id, '' AS repo_owner, '' AS repo_name, 0 AS pr_number,
+           0 AS start_time, NULL AS end_time, ${DELETED_CODE} AS status, deleted_at AS updated_at, seq
+         FROM deleted_sessions WHERE user_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3`,
+      )
+      .bind(userId, since, limit + 1),
+  ]);
+  const rows = [...live!.results, ...dead!.results].sort((a, b) => a.seq - b.seq).slice(0, limit + 1);
+  return rows.map(toSessionRow);
 }
 
 /**
@@ -343,6 +391,8 @@ export function writeSessionsStatements(
   deviceId: string,
   sessions: SessionWrite[],
   timeZone?: string,
+  deletions: SessionDeletion[] = [],
+  nowMs: number = Date.now(),
 ): D1PreparedStatement[] {
   const live = JSON.stringify(
     sessions.map((s) => ({
@@ -363,6 +413,15 @@ export function writeSessionsStatements(
   if (timeZone !== undefined) {
     stmts.push(db.prepare("UPDATE users SET time_zone = ?2 WHERE id = ?1 AND time_zone != ?2").bind(userId, timeZone));
   }
+  if (deletions.length > 0 || moves.length > 0) {
+    // A move turns the session's row at its old key into a marker without
+    // seq, and a deletion removes it: either may remove the user's highest
+    // seq, and the sequence must never go back (a device whose cursor is
+    // there would miss what follows). The floor keeps it; one row written,
+    // only by pushes that move or delete.
+    stmts.push(db.prepare(`UPDATE users SET seq_floor = ${USER_SEQ} WHERE id = ?1 AND seq_floor < ${USER_SEQ}`).bind(userId));
+  }
+  if (deletions.length > 0) stmts.push(...deletionStatements(db, userId, deletions, nowMs));
   if (moves.length > 0) {
     stmts.push(
       db
@@ -370,6 +429,7 @@ export function writeSessionsStatements(
           `INSERT INTO sessions (user_id, start_time, id, seq, end_time, status, updated_at, pr_number, repo_owner, repo_name, device_id)
            SELECT ?1, j.value->>'p', unhex(j.value->>'i'), NULL, j.value->>'s', 3, j.value->>'u', 0, '', '', ''
            FROM json_each(?2) AS j WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1)
+             AND NOT EXISTS (SELECT 1 FROM deleted_sessions AS d WHERE d.user_id = ?1 AND d.id = unhex(j.value->>'i'))
            ON CONFLICT (user_id, start_time, id) DO UPDATE SET
              seq = NULL, end_time = excluded.end_time, status = 3, updated_at = excluded.updated_at,
              pr_number = 0, repo_owner = '', repo_name = '', device_id = ''
@@ -385,7 +445,8 @@ export function writeSessionsStatements(
            SELECT t.end_time AS target, t.id AS id, j.value->>'s' AS s, j.value->>'u' AS u
            FROM json_each(?2) AS j CROSS JOIN sessions AS t
              ON t.user_id = ?1 AND t.start_time = j.value->>'s' AND t.id = unhex(j.value->>'i')
-           WHERE t.status = 3 AND t.updated_at < j.value->>'u')
+           WHERE t.status = 3 AND t.updated_at < j.value->>'u'
+             AND NOT EXISTS (SELECT 1 FROM deleted_sessions AS d WHERE d.user_id = ?1 AND d.id = t.id))
          UPDATE sessions SET seq = NULL, status = 3,
            end_time = (SELECT m.s FROM m WHERE m.target = sessions.start_time AND m.id = sessions.id),
            updated_at = (SELECT m.u FROM m WHERE m.target = sessions.start_time AND m.id = sessions.id),
@@ -404,6 +465,7 @@ export function writeSessionsStatements(
          WHERE NOT EXISTS (SELECT 1 FROM sessions AS s
                            WHERE s.user_id = ?1 AND s.start_time = j.value->>'s' AND s.id = unhex(j.value->>'i')
                              AND s.updated_at >= j.value->>'u')
+           AND NOT EXISTS (SELECT 1 FROM deleted_sessions AS d WHERE d.user_id = ?1 AND d.id = unhex(j.value->>'i'))
          ON CONFLICT (user_id, start_time, id) DO UPDATE SET
            seq = excluded.seq, end_time = excluded.end_time, status = excluded.status, updated_at = excluded.updated_at,
            pr_number = excluded.pr_number, repo_owner = excluded.repo_owner, repo_name = excluded.repo_name,
@@ -421,4 +483,52 @@ export function writeSessionsStatements(
     db.prepare(`SELECT ${USER_SEQ} AS v FROM users WHERE id = ?1`).bind(userId),
   );
   return stmts;
+}
+
+/**
+ * The statements of a push's deletions, run before its sessions in the same
+ * batch: each new deletion takes the next number of the user's sequence
+ * and the server's time (nowMs) as its deleted_at
+ * (one already recorded is left as it is and takes none), the session leaves
+ * `sessions` at every key the deletion names and at the start a move marker
+ * there points to (one hop), and deletions older than TOMBSTONE_HORIZON_MS
+ * are dropped, at most TOMBSTONE_PRUNE_LIMIT and never the user's newest
+ * (the sequence may not go back). Nothing is written for a user deleted
+ * meanwhile (the sequence subquery finds no user).
+ */
+function deletionStatements(db: D1Database, userId: number, deletions: SessionDeletion[], nowMs: number): D1PreparedStatement[] {
+  const list = JSON.stringify(
+    deletions.map((d) => ({ i: uuidHex(d.id), s: d.start_time, p: d.prev_start_time ?? null, u: d.updated_at })),
+  );
+  return [
+    db
+      .prepare(
+        `DELETE FROM sessions WHERE user_id = ?1 AND (start_time, id) IN (
+           SELECT j.value->>'s', unhex(j.value->>'i') FROM json_each(?2) AS j
+           UNION ALL SELECT j.value->>'p', unhex(j.value->>'i') FROM json_each(?2) AS j WHERE j.value->>'p' IS NOT NULL
+           UNION ALL SELECT t.end_time, t.id FROM json_each(?2) AS j CROSS JOIN sessions AS t
+             ON t.user_id = ?1 AND t.start_time IN (j.value->>'s', j.value->>'p') AND t.id = unhex(j.value->>'i')
+             WHERE t.status = 3 AND t.end_time IS NOT NULL)`,
+      )
+      .bind(userId, list),
+    db
+      .prepare(
+        `WITH b AS (SELECT ${USER_SEQ} AS v FROM users WHERE id = ?1)
+         INSERT INTO deleted_sessions (user_id, id, seq, deleted_at)
+         SELECT ?1, unhex(j.value->>'i'), b.v + row_number() OVER (ORDER BY j.key), ?3
+         FROM b, json_each(?2) AS j
+         WHERE NOT EXISTS (SELECT 1 FROM deleted_sessions AS d WHERE d.user_id = ?1 AND d.id = unhex(j.value->>'i'))
+         ON CONFLICT (user_id, id) DO NOTHING`,
+      )
+      .bind(userId, list, nowMs),
+    db
+      .prepare(
+        `DELETE FROM deleted_sessions WHERE user_id = ?1 AND seq IN (
+           SELECT seq FROM deleted_sessions WHERE user_id = ?1
+             AND seq < (SELECT MAX(seq) FROM deleted_sessions WHERE user_id = ?1)
+           ORDER BY seq LIMIT ?3)
+         AND deleted_at < ?2`,
+      )
+      .bind(userId, nowMs - TOMBSTONE_HORIZON_MS, TOMBSTONE_PRUNE_LIMIT),
+  ];
 }

@@ -119,12 +119,27 @@ export const pushSession = z
   });
 export type PushSession = z.infer<typeof pushSession>;
 
-export const pushBody = z.object({
-  device_id: deviceId,
-  time_zone: timeZone.optional(),
-  since: z.string().max(64).optional(),
-  sessions: z.array(z.unknown()).max(MAX_PUSH_SESSIONS, `at most ${MAX_PUSH_SESSIONS} sessions per push`),
+/**
+ * One deletion of a push: the session's id, the start the writer last had
+ * and, when the server may hold it at another (an edit not pushed yet moved
+ * it), that start too; updated_at is the deletion's version.
+ */
+export const pushDeletion = z.object({
+  id: uuid,
+  start_time: utcTime,
+  prev_start_time: utcTime.optional(),
+  updated_at: utcTime,
 });
+
+export const pushBody = z
+  .object({
+    device_id: deviceId,
+    time_zone: timeZone.optional(),
+    since: z.string().max(64).optional(),
+    sessions: z.array(z.unknown()).max(MAX_PUSH_SESSIONS, `at most ${MAX_PUSH_SESSIONS} sessions per push`),
+    deleted: z.array(z.unknown()).max(MAX_PUSH_SESSIONS, `at most ${MAX_PUSH_SESSIONS} sessions per push`).optional(),
+  })
+  .refine((b) => b.sessions.length + (b.deleted?.length ?? 0) <= MAX_PUSH_SESSIONS, `at most ${MAX_PUSH_SESSIONS} sessions per push`);
 
 export const pullQuery = z.object({
   since: z.string().max(64).optional(),

@@ -3,7 +3,7 @@
 // endpoint wrote; and the wire form of a session.
 import type { Session } from "../../internal/api/api.gen";
 import { ApiError } from "./errors";
-import { writeSessionsStatements, type SessionRow, type SessionWrite } from "./queries";
+import { writeSessionsStatements, type SessionDeletion, type SessionRow, type SessionWrite } from "./queries";
 
 export interface WriteResult {
   /** The user's sequence before the write. */
@@ -13,10 +13,11 @@ export interface WriteResult {
 }
 
 /**
- * Upserts sessions (last writer wins on updated_at) in one batch of a
- * constant number of statements, and sets the time zone if one is given and
- * differs. Duplicated ids keep their newest version. A user deleted meanwhile
- * is a 401: nothing was written.
+ * Upserts sessions (last writer wins on updated_at) and records deletions
+ * (a deletion wins over every version) in one batch of a constant number of
+ * statements, and sets the time zone if one is given and differs. Duplicated
+ * ids keep their newest version. A user deleted meanwhile is a 401: nothing
+ * was written.
  */
 export async function writeSessions(
   db: D1Database,
@@ -24,13 +25,16 @@ export async function writeSessions(
   deviceId: string,
   sessions: SessionWrite[],
   timeZone?: string,
+  deletions: SessionDeletion[] = [],
 ): Promise<WriteResult> {
   const newest = new Map<string, SessionWrite>();
   for (const s of sessions) {
     const prev = newest.get(s.id);
     if (!prev || s.updated_at > prev.updated_at) newest.set(s.id, s);
   }
-  const results = await db.batch(writeSessionsStatements(db, userId, deviceId, [...newest.values()], timeZone));
+  const dead = new Map<string, SessionDeletion>();
+  for (const d of deletions) if (!dead.has(d.id)) dead.set(d.id, d);
+  const results = await db.batch(writeSessionsStatements(db, userId, deviceId, [...newest.values()], timeZone, [...dead.values()]));
   const before = (results[0]!.results as { v: number }[])[0];
   const after = (results[results.length - 1]!.results as { v: number }[])[0];
   if (!before || !after) throw new ApiError(401, "unauthorized", "user no longer exists");

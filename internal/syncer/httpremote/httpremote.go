@@ -78,14 +78,27 @@ type wireSession struct {
 	Status          string  `json:"status"`
 	UpdatedAt       string  `json:"updated_at"`
 	DeviceID        string  `json:"device_id,omitempty"`
+	// PrevStartTime is the start the server holds a moved session at.
+	PrevStartTime *string `json:"prev_start_time,omitempty"`
+}
+
+// wireDeletion is a deletion: in a push, with the starts the server may
+// hold the session at; in a pull, the id and version only.
+type wireDeletion struct {
+	ID            string  `json:"id"`
+	StartTime     string  `json:"start_time,omitempty"`
+	PrevStartTime *string `json:"prev_start_time,omitempty"`
+	UpdatedAt     string  `json:"updated_at"`
+	DeviceID      string  `json:"device_id,omitempty"`
 }
 
 type pushBody struct {
 	DeviceID string `json:"device_id"`
 	TimeZone string `json:"time_zone,omitempty"`
 	// Since is always sent: "" is the beginning, a cursor like any other.
-	Since    string        `json:"since"`
-	Sessions []wireSession `json:"sessions"`
+	Since    string         `json:"since"`
+	Sessions []wireSession  `json:"sessions"`
+	Deleted  []wireDeletion `json:"deleted,omitempty"`
 }
 
 type pushReply struct {
@@ -101,9 +114,10 @@ type pushReply struct {
 }
 
 type pullReply struct {
-	Sessions []wireSession `json:"sessions"`
-	Cursor   string        `json:"cursor"`
-	More     bool          `json:"more"`
+	Sessions []wireSession  `json:"sessions"`
+	Deleted  []wireDeletion `json:"deleted"`
+	Cursor   string         `json:"cursor"`
+	More     bool           `json:"more"`
 }
 
 func toWire(s syncer.Session) wireSession {
@@ -116,7 +130,16 @@ func toWire(s syncer.Session) wireSession {
 		e := s.EndTime.UTC().Format(secondsLayout)
 		w.EndTime = &e
 	}
+	w.PrevStartTime = prevStart(s)
 	return w
+}
+
+func prevStart(s syncer.Session) *string {
+	if s.PrevStartTime == nil {
+		return nil
+	}
+	p := s.PrevStartTime.UTC().Format(secondsLayout)
+	return &p
 }
 
 func fromWire(w wireSession) (syncer.Session, error) {
@@ -146,9 +169,14 @@ func fromWire(w wireSession) (syncer.Session, error) {
 
 // Push implements syncer.Remote.
 func (r *Remote) Push(ctx context.Context, req syncer.PushRequest) (syncer.PushResult, error) {
-	body := pushBody{DeviceID: req.DeviceID, TimeZone: req.TimeZone, Since: req.Since, Sessions: make([]wireSession, len(req.Sessions))}
-	for i, s := range req.Sessions {
-		body.Sessions[i] = toWire(s)
+	body := pushBody{DeviceID: req.DeviceID, TimeZone: req.TimeZone, Since: req.Since, Sessions: make([]wireSession, 0, len(req.Sessions))}
+	for _, s := range req.Sessions {
+		if s.Deleted {
+			body.Deleted = append(body.Deleted, wireDeletion{ID: s.ID, StartTime: s.StartTime.UTC().Format(secondsLayout),
+				PrevStartTime: prevStart(s), UpdatedAt: s.UpdatedAt.UTC().Format(millisLayout)})
+			continue
+		}
+		body.Sessions = append(body.Sessions, toWire(s))
 	}
 	b, err := json.Marshal(body)
 	if err != nil {
@@ -232,6 +260,13 @@ func (r *Remote) Pull(ctx context.Context, cursor string, limit int) (syncer.Pul
 			return syncer.PullResult{}, syncer.Errorf("pull", syncer.KindPermanent, "unreadable reply: %w", err)
 		}
 		res.Sessions = append(res.Sessions, s)
+	}
+	for _, d := range reply.Deleted {
+		upd, err := time.Parse(time.RFC3339Nano, d.UpdatedAt)
+		if err != nil {
+			return syncer.PullResult{}, syncer.Errorf("pull", syncer.KindPermanent, "unreadable reply: deletion %s: updated_at: %w", d.ID, err)
+		}
+		res.Sessions = append(res.Sessions, syncer.Session{ID: d.ID, UpdatedAt: upd.UTC(), DeviceID: d.DeviceID, Deleted: true})
 	}
 	return res, nil
 }

@@ -34,6 +34,8 @@ type user struct {
 	seq int64
 }
 
+// stored is a session's latest version, or its deletion (s.Deleted, with
+// only the id, the version and the deleting device kept).
 type stored struct {
 	s   syncer.Session
 	seq int64
@@ -83,8 +85,18 @@ func (s *Server) Calls(op string) int {
 	return s.calls[op]
 }
 
-// Sessions returns a copy of login's sessions, ordered by id.
+// Sessions returns a copy of login's sessions, ordered by id; deletions
+// are left out (Tombstones lists them).
 func (s *Server) Sessions(login string) []syncer.Session {
+	return s.list(login, false)
+}
+
+// Tombstones returns login's deletions, ordered by id.
+func (s *Server) Tombstones(login string) []syncer.Session {
+	return s.list(login, true)
+}
+
+func (s *Server) list(login string, deleted bool) []syncer.Session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := s.users[login]
@@ -93,7 +105,9 @@ func (s *Server) Sessions(login string) []syncer.Session {
 	}
 	out := make([]syncer.Session, 0, len(u.sessions))
 	for _, st := range u.sessions {
-		out = append(out, st.s)
+		if st.s.Deleted == deleted {
+			out = append(out, st.s)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
@@ -165,9 +179,16 @@ func (r *remote) Push(ctx context.Context, req syncer.PushRequest) (syncer.PushR
 		res.Accepted++
 		sess.DeviceID = req.DeviceID
 		sess.UpdatedAt = sess.UpdatedAt.UTC()
-		if old, ok := u.sessions[sess.ID]; ok && !sess.UpdatedAt.After(old.s.UpdatedAt) {
+		old, ok := u.sessions[sess.ID]
+		switch {
+		case ok && old.s.Deleted:
+			continue // a deletion wins over every version
+		case sess.Deleted:
+			sess = syncer.Session{ID: sess.ID, UpdatedAt: sess.UpdatedAt, DeviceID: sess.DeviceID, Deleted: true}
+		case ok && !sess.UpdatedAt.After(old.s.UpdatedAt):
 			continue
 		}
+		sess.PrevStartTime = nil
 		u.seq++
 		u.sessions[sess.ID] = &stored{s: sess, seq: u.seq}
 	}

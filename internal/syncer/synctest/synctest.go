@@ -40,6 +40,8 @@ func Run(t *testing.T, h Harness) {
 		{"DevicesShareUser", testDevices},
 		{"PushSaysWhetherAnythingElseChanged", testChanged},
 		{"SequenceIsPerUser", testSequencePerUser},
+		{"DeletionWinsOverEveryVersion", testDeletionWins},
+		{"DeletionOfAMovedSession", testDeletionMoved},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, h) })
@@ -416,5 +418,112 @@ func testSequencePerUser(t *testing.T, h Harness) {
 	all, cursor := pullAll(t, b, "", 100)
 	if len(all) != 2 || cursor != again.Cursor {
 		t.Errorf("b pulled %d sessions up to %q, want 2 up to %q", len(all), cursor, again.Cursor)
+	}
+}
+
+// Deletion returns the tombstone of s at version updated.
+func Deletion(s syncer.Session, updated time.Time) syncer.Session {
+	return syncer.Session{ID: s.ID, StartTime: s.StartTime, PrevStartTime: s.PrevStartTime, UpdatedAt: updated, Deleted: true}
+}
+
+// live returns the last version pulled of each session that is not deleted,
+// and the ids pulled as deletions.
+func live(ss []syncer.Session) (map[string]syncer.Session, map[string]bool) {
+	alive, dead := map[string]syncer.Session{}, map[string]bool{}
+	for _, s := range ss {
+		if s.Deleted {
+			dead[s.ID] = true
+			delete(alive, s.ID)
+			continue
+		}
+		if !dead[s.ID] {
+			alive[s.ID] = s
+		}
+	}
+	return alive, dead
+}
+
+func testDeletionWins(t *testing.T, h Harness) {
+	r := h.NewUser(t)
+	a, b := device(), device()
+	s := Completed(base, 30, base.Add(time.Hour))
+	keep := Completed(base.Add(2*time.Hour), 10, base.Add(3*time.Hour))
+	push(t, r, a, s, keep)
+	res := push(t, r, b, Deletion(s, base.Add(2*time.Hour)))
+	if len(res.Rejected) != 0 {
+		t.Fatalf("deletion rejected: %+v", res.Rejected)
+	}
+	all, cursor := pullAll(t, r, "", 100)
+	alive, dead := live(all)
+	if !dead[s.ID] || len(alive) != 1 || alive[keep.ID].ID != keep.ID {
+		t.Fatalf("after the deletion: alive %v, deleted %v", alive, dead)
+	}
+	for _, d := range all {
+		if d.Deleted && (d.RepoOwner != "" || d.PRNumber != 0 || d.EndTime != nil) {
+			t.Fatalf("a deletion kept the session's content: %+v", d)
+		}
+	}
+	// An older version (a device that was offline) and a newer one (an
+	// edit made offline after the deletion) are both accepted and ignored.
+	older := s
+	older.UpdatedAt = base.Add(90 * time.Minute)
+	newer := s
+	newer.PRNumber = 7
+	newer.UpdatedAt = base.Add(5 * time.Hour)
+	res = push(t, r, a, older, newer)
+	if len(res.Rejected) != 0 {
+		t.Fatalf("rejected: %+v", res.Rejected)
+	}
+	more, _ := pullAll(t, r, cursor, 100)
+	if len(more) != 0 {
+		t.Fatalf("a deleted session came back: %+v", more)
+	}
+	all, _ = pullAll(t, r, "", 100)
+	if alive, dead := live(all); alive[s.ID].ID != "" || !dead[s.ID] {
+		t.Fatalf("a deleted session came back: %+v", all)
+	}
+	// A deletion of a session the server never had keeps it out too.
+	ghost := Completed(base.Add(6*time.Hour), 5, base.Add(7*time.Hour))
+	push(t, r, b, Deletion(ghost, base.Add(8*time.Hour)))
+	push(t, r, a, ghost)
+	all, _ = pullAll(t, r, "", 100)
+	if alive, _ := live(all); alive[ghost.ID].ID != "" {
+		t.Fatalf("a session deleted before it was pushed arrived: %+v", all)
+	}
+}
+
+func testDeletionMoved(t *testing.T, h Harness) {
+	r := h.NewUser(t)
+	a := device()
+	// Pushed at its first start, moved by an edit that was pushed, then
+	// deleted: the deletion names the start the server holds.
+	s := Completed(base, 30, base.Add(time.Hour))
+	push(t, r, a, s)
+	moved := s
+	prev := s.StartTime
+	moved.StartTime = base.Add(10 * time.Minute)
+	end := moved.StartTime.Add(30 * time.Minute)
+	moved.EndTime, moved.PrevStartTime, moved.UpdatedAt = &end, &prev, base.Add(2*time.Hour)
+	push(t, r, a, moved)
+	moved.PrevStartTime = nil
+	push(t, r, a, Deletion(moved, base.Add(3*time.Hour)))
+	// Moved again by an edit the server never got, then deleted: the
+	// deletion names both starts.
+	u := Completed(base.Add(5*time.Hour), 20, base.Add(6*time.Hour))
+	push(t, r, a, u)
+	gone := u
+	p := u.StartTime
+	gone.StartTime, gone.PrevStartTime = base.Add(4*time.Hour), &p
+	push(t, r, a, Deletion(gone, base.Add(7*time.Hour)))
+	all, _ := pullAll(t, r, "", 100)
+	alive, dead := live(all)
+	if len(alive) != 0 || !dead[s.ID] || !dead[u.ID] {
+		t.Fatalf("alive %+v, deleted %v (s %s, u %s)", alive, dead, s.ID, u.ID)
+	}
+	// The version before the move, pushed late, stays deleted.
+	push(t, r, device(), s)
+	all, _ = pullAll(t, r, "", 100)
+	if alive, _ := live(all); len(alive) != 0 {
+		t.Fatalf("came back: %+v", alive)
 	}
 }

@@ -4,8 +4,8 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { errorResponse } from "../errors";
 import { limitBody } from "../middleware";
-import { sessionsChangedSince, type SessionWrite } from "../queries";
-import { describeIssues, MAX_PUSH_BYTES, MAX_PUSH_SESSIONS, parseUTC, pullQuery, pushBody, pushSession, validate } from "../schemas";
+import { sessionsChangedSince, type SessionDeletion, type SessionWrite } from "../queries";
+import { describeIssues, MAX_PUSH_BYTES, MAX_PUSH_SESSIONS, parseUTC, pullQuery, pushBody, pushDeletion, pushSession, validate } from "../schemas";
 import { toWire, writeSessions } from "../session-writes";
 
 /** Cursors are opaque to clients: "c1." + the user's sequence in base 36. */
@@ -32,7 +32,9 @@ sync.post("/push", limitBody(MAX_PUSH_BYTES), async (c) => {
     return errorResponse(c, 400, "bad_request", "body is not valid JSON");
   }
   const list = (raw as { sessions?: unknown } | null)?.sessions;
-  if (Array.isArray(list) && list.length > MAX_PUSH_SESSIONS) {
+  const dels = (raw as { deleted?: unknown } | null)?.deleted;
+  const count = (Array.isArray(list) ? list.length : 0) + (Array.isArray(dels) ? dels.length : 0);
+  if (count > MAX_PUSH_SESSIONS) {
     return errorResponse(c, 413, "too_large", `at most ${MAX_PUSH_SESSIONS} sessions per push`);
   }
   const parsedBody = pushBody.safeParse(raw);
@@ -64,10 +66,27 @@ sync.post("/push", limitBody(MAX_PUSH_BYTES), async (c) => {
     });
   }
 
+  const deletions: SessionDeletion[] = [];
+  for (const raw of body.deleted ?? []) {
+    const parsed = pushDeletion.safeParse(raw);
+    if (!parsed.success) {
+      const id = typeof (raw as { id?: unknown } | null)?.id === "string" ? (raw as { id: string }).id.slice(0, 64) : "";
+      rejected.push({ id, error: describeIssues(parsed.error) });
+      continue;
+    }
+    const d = parsed.data;
+    deletions.push({
+      id: d.id.toLowerCase(),
+      start_time: Math.floor(parseUTC(d.start_time)! / 1000),
+      ...(d.prev_start_time === undefined ? {} : { prev_start_time: Math.floor(parseUTC(d.prev_start_time)! / 1000) }),
+      updated_at: parseUTC(d.updated_at)!,
+    });
+  }
+
   // The zone is written only when it differs from the stored one (one row).
   const timeZone = body.time_zone !== undefined && body.time_zone !== user.timeZone ? body.time_zone : undefined;
-  const { before, seq } = await writeSessions(c.env.DB, user.id, body.device_id, writes, timeZone);
-  const accepted = [...new Set(writes.map((w) => w.id))];
+  const { before, seq } = await writeSessions(c.env.DB, user.id, body.device_id, writes, timeZone, deletions);
+  const accepted = [...new Set([...writes.map((w) => w.id), ...deletions.map((d) => d.id)])];
   // changed is false exactly when nothing but this push wrote since the
   // device's cursor: the device may then take `cursor` without pulling.
   const since = body.since === undefined ? null : decodeCursor(body.since);
@@ -82,5 +101,9 @@ sync.get("/pull", validate("query", pullQuery), async (c) => {
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   const cursor = page.length ? encodeCursor(page[page.length - 1]!.seq) : encodeCursor(from);
-  return c.json({ sessions: page.map(toWire), cursor, more });
+  // Deletions come apart from the sessions, with their id and version
+  // only, and only when there are some.
+  const deleted = page.filter((r) => r.deleted).map((r) => ({ id: r.id, updated_at: new Date(r.updated_at).toISOString() }));
+  const sessions = page.filter((r) => !r.deleted).map(toWire);
+  return c.json(deleted.length ? { sessions, deleted, cursor, more } : { sessions, cursor, more });
 });

@@ -1,0 +1,62 @@
+package nativemsg_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/worktime/worktime/internal/api"
+)
+
+// TestRulesMessages: the popup's "don't track this repository" adds a rule
+// for exactly that repository, rules.check then says the page is excluded,
+// and a start there is refused with code excluded and nothing recorded.
+func TestRulesMessages(t *testing.T) {
+	h, tr, _ := newHost(t)
+	type ruleReply struct {
+		OK      bool       `json:"ok"`
+		Error   *api.Error `json:"error"`
+		Action  string     `json:"action"`
+		Tracked bool       `json:"tracked"`
+		Synced  bool       `json:"synced"`
+		Reason  string     `json:"reason"`
+	}
+	ask := func(msg string) ruleReply {
+		t.Helper()
+		var r ruleReply
+		if err := json.Unmarshal(h.Handle(t.Context(), []byte(msg)), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := ask(`{"id":1,"type":"rules.check","repo_owner":"octo","repo_name":"app"}`); !r.OK || r.Action != "track" || !r.Tracked || !r.Synced {
+		t.Fatalf("check before: %+v", r)
+	}
+	if r := ask(`{"id":2,"type":"rules.add","repo_owner":"octo","repo_name":"app","action":"dont_track"}`); !r.OK || r.Action != "dont_track" || r.Tracked {
+		t.Fatalf("add: %+v", r)
+	}
+	if r := ask(`{"id":3,"type":"rules.check","repo_owner":"Octo","repo_name":"App"}`); !r.OK || r.Tracked || r.Reason == "" {
+		t.Fatalf("check after: %+v", r)
+	}
+	if r := ask(`{"id":4,"type":"rules.check","repo_owner":"octo","repo_name":"web"}`); !r.OK || !r.Tracked {
+		t.Fatalf("another repository of the organisation: %+v", r)
+	}
+	r := handle(t, h, `{"id":5,"type":"session.start","repo_owner":"octo","repo_name":"app","pr_number":1}`)
+	if r.OK || r.Error == nil || r.Error.Code != api.CodeExcluded {
+		t.Fatalf("start of an excluded repository: %+v", r)
+	}
+	if a, err := tr.Active(t.Context()); err != nil || a != nil {
+		t.Fatalf("something was recorded: %+v, %v", a, err)
+	}
+	for _, tc := range []struct{ msg, code string }{
+		{`{"id":6,"type":"rules.check","repo_name":"app"}`, api.CodeBadRequest},
+		{`{"id":7,"type":"rules.check","repo_owner":"octo"}`, api.CodeBadRequest},
+		{`{"id":8,"type":"rules.check","repo_owner":"-x","repo_name":"app"}`, api.CodeBadRequest},
+		{`{"id":9,"type":"rules.add","repo_owner":"octo","repo_name":"app"}`, api.CodeBadRequest},
+		{`{"id":10,"type":"rules.add","repo_owner":"octo","repo_name":"app","action":"hide"}`, api.CodeBadRequest},
+		{`{"id":11,"type":"rules.add","repo_owner":"octo","repo_name":"app","action":7}`, api.CodeBadRequest},
+	} {
+		if r := ask(tc.msg); r.OK || r.Error == nil || r.Error.Code != tc.code {
+			t.Errorf("%s: %+v, want %s", tc.msg, r, tc.code)
+		}
+	}
+}
