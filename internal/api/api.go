@@ -58,6 +58,15 @@ type SessionReply struct {
 // SessionsReply is a list of sessions, newest first.
 type SessionsReply struct {
 	Sessions []Session `json:"sessions"`
+	// Total is how many sessions match the filter, whatever the limit and
+	// offset; only sent when the request asked for it (count=true).
+	Total *int64 `json:"total,omitempty"`
+}
+
+// ReposReply lists every repository ("owner/name") with a session, sorted:
+// GET /localapi/v1/repos.
+type ReposReply struct {
+	Repos []string `json:"repos"`
 }
 
 // Stats is the summary behind `worktimed stats --json`, the dashboard and the

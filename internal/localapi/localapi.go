@@ -38,6 +38,8 @@ const maxBody = 1 << 20
 type Tracker interface {
 	api.SessionWriter
 	Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error)
+	CountSessions(ctx context.Context, q tracker.SessionQuery) (int64, error)
+	Repos(ctx context.Context) ([]string, error)
 	Stats(ctx context.Context, q tracker.StatsQuery) (api.Stats, error)
 	WriteExport(ctx context.Context, w io.Writer, format string, q tracker.ExportQuery, progress func(done int64)) error
 }
@@ -124,6 +126,7 @@ func (s *Server) routes() []Route {
 		{"POST", "sessions/{id}/end", s.end},
 		{"GET", "sessions/active", s.active},
 		{"GET", "sessions", s.sessions},
+		{"GET", "repos", s.repos},
 		{"GET", "stats", s.stats},
 		{"GET", "export", s.export},
 		{"POST", "sync", s.sync},

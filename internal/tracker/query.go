@@ -120,12 +120,14 @@ func (t *Tracker) Stats(ctx context.Context, q StatsQuery) (api.Stats, error) {
 
 // SessionQuery filters Sessions. Repo is "owner/name"; Since is compared
 // with start times; Status is active, completed or abandoned; Limit <= 0
-// means DefaultSessionLimit.
+// means DefaultSessionLimit; Offset skips that many sessions of the list
+// (the next page).
 type SessionQuery struct {
 	Repo   string
 	Since  time.Time
 	Status string
 	Limit  int
+	Offset int
 }
 
 // DefaultSessionLimit is the default number of sessions listed.
@@ -133,20 +135,9 @@ const DefaultSessionLimit = 50
 
 // Sessions lists sessions newest first.
 func (t *Tracker) Sessions(ctx context.Context, q SessionQuery) ([]api.Session, error) {
-	f := localdb.SessionFilter{Since: q.Since, Status: q.Status, Limit: q.Limit}
-	if q.Repo != "" {
-		var err error
-		if f.RepoOwner, f.RepoName, err = api.ParseRepo(q.Repo); err != nil {
-			return nil, fmt.Errorf("sessions: %w", err)
-		}
-	}
-	switch q.Status {
-	case "", api.StatusActive, api.StatusCompleted, api.StatusAbandoned:
-	default:
-		return nil, fmt.Errorf("sessions: %w", invalid("status", "%q must be active, completed or abandoned", q.Status))
-	}
-	if f.Limit < 0 {
-		return nil, fmt.Errorf("sessions: %w", invalid("limit", "%d must be positive", q.Limit))
+	f, err := q.filter()
+	if err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
 	}
 	if f.Limit == 0 {
 		f.Limit = DefaultSessionLimit
@@ -162,26 +153,80 @@ func (t *Tracker) Sessions(ctx context.Context, q SessionQuery) ([]api.Session, 
 	return out, nil
 }
 
-// ExportQuery selects sessions by start time: Since <= start < Until (zero
-// means unbounded).
-type ExportQuery struct {
-	Since, Until time.Time
+func (q SessionQuery) filter() (localdb.SessionFilter, error) {
+	f := localdb.SessionFilter{Since: q.Since, Status: q.Status, Limit: q.Limit, Offset: q.Offset}
+	if q.Repo != "" {
+		var err error
+		if f.RepoOwner, f.RepoName, err = api.ParseRepo(q.Repo); err != nil {
+			return localdb.SessionFilter{}, err
+		}
+	}
+	switch q.Status {
+	case "", api.StatusActive, api.StatusCompleted, api.StatusAbandoned:
+	default:
+		return localdb.SessionFilter{}, invalid("status", "%q must be active, completed or abandoned", q.Status)
+	}
+	if f.Limit < 0 {
+		return localdb.SessionFilter{}, invalid("limit", "%d must be positive", q.Limit)
+	}
+	if f.Offset < 0 {
+		return localdb.SessionFilter{}, invalid("offset", "%d must not be negative", q.Offset)
+	}
+	return f, nil
 }
 
-func (q ExportQuery) check() error {
-	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Until.After(q.Since) {
-		return invalid("until", "%s must be after since %s", q.Until.Format(time.RFC3339), q.Since.Format(time.RFC3339))
+// CountSessions is how many sessions Sessions would list for q without its
+// Limit and Offset.
+func (t *Tracker) CountSessions(ctx context.Context, q SessionQuery) (int64, error) {
+	f, err := q.filter()
+	if err != nil {
+		return 0, fmt.Errorf("count sessions: %w", err)
 	}
-	return nil
+	n, err := t.db.CountMatching(ctx, f)
+	if err != nil {
+		return 0, fmt.Errorf("count sessions: %w", err)
+	}
+	return n, nil
+}
+
+// Repos lists every repository ("owner/name") that has a session, sorted.
+func (t *Tracker) Repos(ctx context.Context) ([]string, error) {
+	out, err := t.db.Repos(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("repos: %w", err)
+	}
+	return out, nil
+}
+
+// ExportQuery selects sessions by start time: Since <= start < Until (zero
+// means unbounded), of one repository ("owner/name") or of all ("").
+type ExportQuery struct {
+	Since, Until time.Time
+	Repo         string
+}
+
+func (q ExportQuery) filter() (localdb.ExportFilter, error) {
+	if !q.Since.IsZero() && !q.Until.IsZero() && !q.Until.After(q.Since) {
+		return localdb.ExportFilter{}, invalid("until", "%s must be after since %s", q.Until.Format(time.RFC3339), q.Since.Format(time.RFC3339))
+	}
+	f := localdb.ExportFilter{Since: q.Since, Until: q.Until}
+	if q.Repo != "" {
+		var err error
+		if f.RepoOwner, f.RepoName, err = api.ParseRepo(q.Repo); err != nil {
+			return localdb.ExportFilter{}, err
+		}
+	}
+	return f, nil
 }
 
 // Export streams the selected sessions, oldest first, to fn without holding
 // them in memory.
 func (t *Tracker) Export(ctx context.Context, q ExportQuery, fn func(api.Session) error) error {
-	if err := q.check(); err != nil {
+	f, err := q.filter()
+	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	err := t.db.Export(ctx, localdb.ExportFilter{Since: q.Since, Until: q.Until}, func(s localdb.Session) error {
+	err = t.db.Export(ctx, f, func(s localdb.Session) error {
 		return fn(s.Session)
 	})
 	if err != nil {
@@ -192,10 +237,11 @@ func (t *Tracker) Export(ctx context.Context, q ExportQuery, fn func(api.Session
 
 // ExportCount is how many sessions Export would stream.
 func (t *Tracker) ExportCount(ctx context.Context, q ExportQuery) (int64, error) {
-	if err := q.check(); err != nil {
+	f, err := q.filter()
+	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}
-	n, err := t.db.CountSessions(ctx, localdb.ExportFilter{Since: q.Since, Until: q.Until})
+	n, err := t.db.CountSessions(ctx, f)
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}
