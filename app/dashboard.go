@@ -164,6 +164,14 @@ type SessionFilter struct {
 	Since  string `json:"since"` // YYYY-MM-DD or RFC 3339
 	Status string `json:"status"`
 	Limit  int    `json:"limit"`
+	Offset int    `json:"offset"` // sessions skipped first: the next page
+}
+
+// SessionsPage is one page of the sessions list and how many sessions the
+// filter matches in all.
+type SessionsPage struct {
+	Sessions []api.Session `json:"sessions"`
+	Total    int64         `json:"total"`
 }
 
 // checkRepo checks an optional "owner/name" filter by the rule the daemon
@@ -197,30 +205,53 @@ func checkTimeArg(name, v string) error {
 	return nil
 }
 
-// Sessions lists sessions, newest first; never nil.
-func (d *Dashboard) Sessions(f SessionFilter) ([]api.Session, error) {
+// Sessions lists a page of sessions, newest first (never nil), with the
+// number of sessions the filter matches.
+func (d *Dashboard) Sessions(f SessionFilter) (SessionsPage, error) {
 	if err := checkRepo(f.Repo); err != nil {
-		return nil, fmt.Errorf("sessions: %w", err)
+		return SessionsPage{}, fmt.Errorf("sessions: %w", err)
 	}
 	switch f.Status {
 	case "", api.StatusActive, api.StatusCompleted, api.StatusAbandoned:
 	default:
-		return nil, fmt.Errorf("sessions: %w", badInput("status %q: want active, completed or abandoned", f.Status))
+		return SessionsPage{}, fmt.Errorf("sessions: %w", badInput("status %q: want active, completed or abandoned", f.Status))
 	}
 	if err := checkTimeArg("since", f.Since); err != nil {
-		return nil, fmt.Errorf("sessions: %w", err)
+		return SessionsPage{}, fmt.Errorf("sessions: %w", err)
 	}
 	if f.Limit < 0 || f.Limit > 10000 {
-		return nil, fmt.Errorf("sessions: %w", badInput("limit %d: want 0 to 10000", f.Limit))
+		return SessionsPage{}, fmt.Errorf("sessions: %w", badInput("limit %d: want 0 to 10000", f.Limit))
+	}
+	if f.Offset < 0 {
+		return SessionsPage{}, fmt.Errorf("sessions: %w", badInput("offset %d: want 0 or more", f.Offset))
 	}
 	ctx, cancel := d.call()
 	defer cancel()
-	list, err := d.daemon.Sessions(ctx, localclient.SessionsQuery{Repo: f.Repo, Since: f.Since, Status: f.Status, Limit: f.Limit})
+	page, err := d.daemon.SessionsPage(ctx, localclient.SessionsQuery{Repo: f.Repo, Since: f.Since, Status: f.Status, Limit: f.Limit, Offset: f.Offset, Count: true})
 	if err != nil {
-		return nil, fmt.Errorf("sessions: %w", err)
+		return SessionsPage{}, fmt.Errorf("sessions: %w", err)
+	}
+	out := SessionsPage{Sessions: page.Sessions, Total: int64(len(page.Sessions))}
+	if out.Sessions == nil {
+		out.Sessions = []api.Session{}
+	}
+	if page.Total != nil {
+		out.Total = *page.Total
+	}
+	return out, nil
+}
+
+// Repos lists every repository ("owner/name") with a session, sorted; never
+// nil.
+func (d *Dashboard) Repos() ([]string, error) {
+	ctx, cancel := d.call()
+	defer cancel()
+	list, err := d.daemon.Repos(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("repos: %w", err)
 	}
 	if list == nil {
-		list = []api.Session{}
+		list = []string{}
 	}
 	return list, nil
 }
@@ -330,8 +361,12 @@ type ExportResult struct {
 }
 
 // Export writes the sessions between since and until (YYYY-MM-DD or RFC
-// 3339, empty for no bound) as "csv" or "json" to a file the user picks.
-func (d *Dashboard) Export(format, since, until string) (ExportResult, error) {
+// 3339, empty for no bound) of one repository ("owner/name", History's
+// drill-down) or of all ("") as "csv" or "json" to a file the user picks.
+func (d *Dashboard) Export(format, since, until, repo string) (ExportResult, error) {
+	if err := checkRepo(repo); err != nil {
+		return ExportResult{}, fmt.Errorf("export: %w", err)
+	}
 	if format != "csv" && format != "json" {
 		return ExportResult{}, fmt.Errorf("export: %w", badInput("format %q: want csv or json", format))
 	}
@@ -359,7 +394,7 @@ func (d *Dashboard) Export(format, since, until string) (ExportResult, error) {
 		}
 		path = p
 	}
-	n, err := d.exportTo(path, localclient.ExportQuery{Format: format, Since: since, Until: until})
+	n, err := d.exportTo(path, localclient.ExportQuery{Format: format, Since: since, Until: until, Repo: repo})
 	if err != nil {
 		return ExportResult{}, fmt.Errorf("export: %w", err)
 	}

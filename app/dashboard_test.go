@@ -150,13 +150,16 @@ func TestSessionsFilters(t *testing.T) {
 		name   string
 		filter SessionFilter
 		want   []string // ids, newest first
+		total  int64    // sessions the filter matches, whatever the page
 	}{
-		{"all", SessionFilter{}, ids(f.sessions, 4, 3, 2, 1, 0)},
-		{"repository", SessionFilter{Repo: "acme/web"}, ids(f.sessions, 2, 1, 0)},
-		{"limit", SessionFilter{Limit: 2}, ids(f.sessions, 4, 3)},
-		{"since", SessionFilter{Since: f.today.AddDate(0, 0, -1).Format(time.DateOnly)}, ids(f.sessions, 4, 3)},
-		{"status active", SessionFilter{Status: api.StatusActive}, nil},
-		{"status completed", SessionFilter{Status: api.StatusCompleted, Repo: "acme/api"}, ids(f.sessions, 4, 3)},
+		{"all", SessionFilter{}, ids(f.sessions, 4, 3, 2, 1, 0), 5},
+		{"repository", SessionFilter{Repo: "acme/web"}, ids(f.sessions, 2, 1, 0), 3},
+		{"limit", SessionFilter{Limit: 2}, ids(f.sessions, 4, 3), 5},
+		{"second page", SessionFilter{Limit: 2, Offset: 2}, ids(f.sessions, 2, 1), 5},
+		{"last page", SessionFilter{Limit: 2, Offset: 4}, ids(f.sessions, 0), 5},
+		{"since", SessionFilter{Since: f.today.AddDate(0, 0, -1).Format(time.DateOnly)}, ids(f.sessions, 4, 3), 2},
+		{"status active", SessionFilter{Status: api.StatusActive}, nil, 0},
+		{"status completed", SessionFilter{Status: api.StatusCompleted, Repo: "acme/api"}, ids(f.sessions, 4, 3), 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,11 +167,14 @@ func TestSessionsFilters(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got == nil {
+			if got.Sessions == nil {
 				t.Fatal("Sessions returned nil; the frontend needs an empty list")
 			}
+			if got.Total != tc.total {
+				t.Errorf("total = %d, want %d", got.Total, tc.total)
+			}
 			var gotIDs []string
-			for _, s := range got {
+			for _, s := range got.Sessions {
 				gotIDs = append(gotIDs, s.ID)
 			}
 			if strings.Join(gotIDs, ",") != strings.Join(tc.want, ",") {
@@ -184,11 +190,22 @@ func TestSessionsFilters(t *testing.T) {
 		{Since: "last week"},
 		{Limit: -1},
 		{Limit: 10001},
+		{Offset: -1},
 	}
 	for _, f2 := range bad {
 		if _, err := f.dash.Sessions(f2); !errors.Is(err, ErrBadInput) {
 			t.Errorf("Sessions(%+v) error = %v, want ErrBadInput", f2, err)
 		}
+	}
+}
+
+func TestReposListsEveryRepository(t *testing.T) {
+	f := newFixture(t)
+	// acme/web's oldest session is 40 days old: outside History's 7 and 30
+	// days, still in the sessions filter.
+	got, err := f.dash.Repos()
+	if err != nil || strings.Join(got, ",") != "acme/api,acme/web" {
+		t.Fatalf("Repos = %v, %v; want acme/api, acme/web", got, err)
 	}
 }
 
@@ -285,7 +302,7 @@ func TestExport(t *testing.T) {
 			// Through the save dialog.
 			path := filepath.Join(dir, "picked."+format)
 			f.ui.savePath = path
-			res, err := f.dash.Export(format, "", "")
+			res, err := f.dash.Export(format, "", "", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -299,7 +316,7 @@ func TestExport(t *testing.T) {
 
 			// Into a fixed folder, without a dialog.
 			fixed := NewDashboard(t.Context(), Options{Daemon: f.d.client, ExportDir: dir})
-			res, err = fixed.Export(format, f.today.AddDate(0, 0, -1).Format(time.DateOnly), "")
+			res, err = fixed.Export(format, f.today.AddDate(0, 0, -1).Format(time.DateOnly), "", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -316,14 +333,30 @@ func TestExport(t *testing.T) {
 		})
 	}
 
+	// History's drill-down: only the repository drilled into.
+	path := filepath.Join(dir, "web.csv")
+	f.ui.savePath = path
+	if _, err := f.dash.Export("csv", "", "", "acme/web"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range f.sessions {
+		if in, web := strings.Contains(string(got), s.ID), s.RepoName == "web"; in != web {
+			t.Errorf("export of acme/web: session %d (%s/%s) present = %v", i, s.RepoOwner, s.RepoName, in)
+		}
+	}
+
 	// A cancelled dialog writes nothing.
 	f.ui.savePath = ""
-	res, err := f.dash.Export("csv", "", "")
+	res, err := f.dash.Export("csv", "", "", "")
 	if err != nil || res.Path != "" {
 		t.Errorf("cancelled export = %+v, %v", res, err)
 	}
-	for _, tc := range [][3]string{{"xml", "", ""}, {"csv", "soon", ""}, {"csv", "", "2026-13-01"}} {
-		if _, err := f.dash.Export(tc[0], tc[1], tc[2]); !errors.Is(err, ErrBadInput) {
+	for _, tc := range [][4]string{{"xml", "", "", ""}, {"csv", "soon", "", ""}, {"csv", "", "2026-13-01", ""}, {"csv", "", "", "acme"}} {
+		if _, err := f.dash.Export(tc[0], tc[1], tc[2], tc[3]); !errors.Is(err, ErrBadInput) {
 			t.Errorf("Export%v = %v, want ErrBadInput", tc, err)
 		}
 	}

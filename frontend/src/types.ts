@@ -179,6 +179,17 @@ export interface SessionFilter {
   since: string;
   status: string;
   limit: number;
+  /** sessions skipped first: the next page */
+  offset: number;
+}
+
+/**
+ * SessionsPage is one page of the sessions list and how many sessions the
+ * filter matches in all.
+ */
+export interface SessionsPage {
+  sessions: Session[] | null;
+  total: number;
 }
 
 /**
@@ -221,8 +232,16 @@ export interface Dashboard {
    * ("owner/name") or all ("").
    */
   Stats(days: number, repo: string): Promise<Stats>;
-  /** Sessions lists sessions, newest first; never nil. */
-  Sessions(f: SessionFilter): Promise<Session[] | null>;
+  /**
+   * Sessions lists a page of sessions, newest first (never nil), with the
+   * number of sessions the filter matches.
+   */
+  Sessions(f: SessionFilter): Promise<SessionsPage>;
+  /**
+   * Repos lists every repository ("owner/name") with a session, sorted; never
+   * nil.
+   */
+  Repos(): Promise<string[] | null>;
   /**
    * StartTracking starts a manual session on a pull request (it runs until
    * stopped). A session already active is ended by the daemon first.
@@ -244,9 +263,10 @@ export interface Dashboard {
   SaveSettings(s: Settings): Promise<Settings>;
   /**
    * Export writes the sessions between since and until (YYYY-MM-DD or RFC
-   * 3339, empty for no bound) as "csv" or "json" to a file the user picks.
+   * 3339, empty for no bound) of one repository ("owner/name", History's
+   * drill-down) or of all ("") as "csv" or "json" to a file the user picks.
    */
-  Export(format: string, since: string, until: string): Promise<ExportResult>;
+  Export(format: string, since: string, until: string, repo: string): Promise<ExportResult>;
   /**
    * StartDaemon starts worktimed when it is not running and waits until it
    * answers; it returns its status.
