@@ -165,6 +165,7 @@ type SessionFilter struct {
 	Status string `json:"status"`
 	Limit  int    `json:"limit"`
 	Offset int    `json:"offset"` // sessions skipped first: the next page
+	PR     int    `json:"pr"`     // with Repo: one pull request; 0 for any
 }
 
 // SessionsPage is one page of the sessions list and how many sessions the
@@ -222,12 +223,15 @@ func (d *Dashboard) Sessions(f SessionFilter) (SessionsPage, error) {
 	if f.Limit < 0 || f.Limit > 10000 {
 		return SessionsPage{}, fmt.Errorf("sessions: %w", badInput("limit %d: want 0 to 10000", f.Limit))
 	}
+	if f.PR < 0 || f.PR > 0 && f.Repo == "" {
+		return SessionsPage{}, fmt.Errorf("sessions: %w", badInput("pull request %d: want a positive number and a repository", f.PR))
+	}
 	if f.Offset < 0 {
 		return SessionsPage{}, fmt.Errorf("sessions: %w", badInput("offset %d: want 0 or more", f.Offset))
 	}
 	ctx, cancel := d.call()
 	defer cancel()
-	page, err := d.daemon.SessionsPage(ctx, localclient.SessionsQuery{Repo: f.Repo, Since: f.Since, Status: f.Status, Limit: f.Limit, Offset: f.Offset, Count: true})
+	page, err := d.daemon.SessionsPage(ctx, localclient.SessionsQuery{Repo: f.Repo, Since: f.Since, Status: f.Status, Limit: f.Limit, Offset: f.Offset, PR: f.PR, Count: true})
 	if err != nil {
 		return SessionsPage{}, fmt.Errorf("sessions: %w", err)
 	}

@@ -157,6 +157,7 @@ func TestSessionsFilters(t *testing.T) {
 		{"limit", SessionFilter{Limit: 2}, ids(f.sessions, 4, 3), 5},
 		{"second page", SessionFilter{Limit: 2, Offset: 2}, ids(f.sessions, 2, 1), 5},
 		{"last page", SessionFilter{Limit: 2, Offset: 4}, ids(f.sessions, 0), 5},
+		{"pull request", SessionFilter{Repo: "acme/web", PR: 7, Limit: 1}, ids(f.sessions, 2), 2},
 		{"since", SessionFilter{Since: f.today.AddDate(0, 0, -1).Format(time.DateOnly)}, ids(f.sessions, 4, 3), 2},
 		{"status active", SessionFilter{Status: api.StatusActive}, nil, 0},
 		{"status completed", SessionFilter{Status: api.StatusCompleted, Repo: "acme/api"}, ids(f.sessions, 4, 3), 2},
@@ -191,6 +192,8 @@ func TestSessionsFilters(t *testing.T) {
 		{Limit: -1},
 		{Limit: 10001},
 		{Offset: -1},
+		{PR: 7},
+		{Repo: "acme/web", PR: -1},
 	}
 	for _, f2 := range bad {
 		if _, err := f.dash.Sessions(f2); !errors.Is(err, ErrBadInput) {

@@ -181,6 +181,8 @@ export interface SessionFilter {
   limit: number;
   /** sessions skipped first: the next page */
   offset: number;
+  /** with Repo: one pull request; 0 for any */
+  pr: number;
 }
 
 /**

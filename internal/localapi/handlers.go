@@ -144,6 +144,14 @@ func (s *Server) sessions(w http.ResponseWriter, r *http.Request) {
 		Fail(w, err)
 		return
 	}
+	if sq.PR, err = parseInt("pr", q.Get("pr"), 0, 1, math.MaxInt32); err != nil {
+		Fail(w, err)
+		return
+	}
+	if sq.PR != 0 && sq.Repo == "" {
+		Fail(w, badRequest("pr %d needs a repository (repo)", sq.PR))
+		return
+	}
 	if sq.Offset, err = parseInt("offset", q.Get("offset"), 0, 0, math.MaxInt32); err != nil {
 		Fail(w, err)
 		return

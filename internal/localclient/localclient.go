@@ -190,6 +190,7 @@ type SessionsQuery struct {
 	Since  string
 	Status string
 	Limit  int
+	PR     int  // with Repo: one pull request
 	Offset int  // sessions skipped first (the next page)
 	Count  bool // ask for the filter's total (SessionsPage's Total)
 }
@@ -201,6 +202,9 @@ func (q SessionsQuery) values() url.Values {
 	setIf(v, "status", q.Status)
 	if q.Limit != 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	if q.PR != 0 {
+		v.Set("pr", strconv.Itoa(q.PR))
 	}
 	if q.Offset != 0 {
 		v.Set("offset", strconv.Itoa(q.Offset))

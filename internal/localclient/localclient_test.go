@@ -154,6 +154,10 @@ func TestSessionsPagesReposAndExportOfOneRepo(t *testing.T) {
 	if err != nil || page.Total == nil || *page.Total != 3 || len(page.Sessions) != 1 || page.Sessions[0].ID != ids[0] {
 		t.Fatalf("octo/hello, first of 3: %+v, %v", page, err)
 	}
+	page, err = c.SessionsPage(ctx, localclient.SessionsQuery{Repo: "octo/hello", PR: 3, Count: true})
+	if err != nil || page.Total == nil || *page.Total != 1 || len(page.Sessions) != 1 || page.Sessions[0].ID != ids[2] {
+		t.Fatalf("octo/hello#3: %+v, %v", page, err)
+	}
 	if page, err = c.SessionsPage(ctx, localclient.SessionsQuery{Limit: 1}); err != nil || page.Total != nil {
 		t.Fatalf("no count asked: %+v, %v", page, err)
 	}
@@ -197,6 +201,7 @@ func TestErrorReplies(t *testing.T) {
 		{"sessions bad repo", func() error { _, err := c.Sessions(ctx, localclient.SessionsQuery{Repo: "norepo"}); return err }, api.CodeBadRequest},
 		{"sessions bad limit", func() error { _, err := c.Sessions(ctx, localclient.SessionsQuery{Limit: -1}); return err }, api.CodeBadRequest},
 		{"sessions bad offset", func() error { _, err := c.SessionsPage(ctx, localclient.SessionsQuery{Offset: -1}); return err }, api.CodeBadRequest},
+		{"sessions pr without repo", func() error { _, err := c.SessionsPage(ctx, localclient.SessionsQuery{PR: 3}); return err }, api.CodeBadRequest},
 		{"sessions bad count", func() error { return c.Do(ctx, "GET", "sessions?count=yes", nil, nil) }, api.CodeBadRequest},
 		{"export bad repo", func() error { return c.Export(ctx, localclient.ExportQuery{Repo: "norepo"}, &bytes.Buffer{}) }, api.CodeBadRequest},
 		{"stats bad days", func() error { _, err := c.Stats(ctx, localclient.StatsQuery{Days: -2}); return err }, api.CodeBadRequest},

@@ -380,6 +380,7 @@ func (db *DB) ActiveSessions(ctx context.Context, deviceID string) ([]Session, e
 // SessionFilter selects sessions for ListSessions.
 type SessionFilter struct {
 	RepoOwner, RepoName string    // both or neither
+	PRNumber            int       // with the repository: one pull request; 0 for any
 	Since               time.Time // start_time >= Since when non-zero
 	Status              string    // "" for any
 	Limit               int       // <= 0 for no limit
@@ -465,6 +466,10 @@ func (f SessionFilter) where() (string, []any) {
 	if f.RepoOwner != "" {
 		where = append(where, "repo_owner = ? AND repo_name = ?")
 		args = append(args, f.RepoOwner, f.RepoName)
+	}
+	if f.PRNumber > 0 {
+		where = append(where, "pr_number = ?")
+		args = append(args, f.PRNumber)
 	}
 	if !f.Since.IsZero() {
 		where = append(where, "start_time >= ?")

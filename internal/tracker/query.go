@@ -128,6 +128,7 @@ type SessionQuery struct {
 	Status string
 	Limit  int
 	Offset int
+	PR     int // with Repo: one pull request; 0 for any
 }
 
 // DefaultSessionLimit is the default number of sessions listed.
@@ -154,12 +155,15 @@ func (t *Tracker) Sessions(ctx context.Context, q SessionQuery) ([]api.Session, 
 }
 
 func (q SessionQuery) filter() (localdb.SessionFilter, error) {
-	f := localdb.SessionFilter{Since: q.Since, Status: q.Status, Limit: q.Limit, Offset: q.Offset}
+	f := localdb.SessionFilter{Since: q.Since, Status: q.Status, Limit: q.Limit, Offset: q.Offset, PRNumber: q.PR}
 	if q.Repo != "" {
 		var err error
 		if f.RepoOwner, f.RepoName, err = api.ParseRepo(q.Repo); err != nil {
 			return localdb.SessionFilter{}, err
 		}
+	}
+	if q.PR < 0 || q.PR > 0 && q.Repo == "" {
+		return localdb.SessionFilter{}, invalid("pr", "%d needs a repository and a positive number", q.PR)
 	}
 	switch q.Status {
 	case "", api.StatusActive, api.StatusCompleted, api.StatusAbandoned:
