@@ -63,7 +63,10 @@ export function shortDayLabel(date: string, long: boolean): string {
   return `${prefix} ${d.getUTCDate()}`;
 }
 
-/** A local date-time for lists: "2026-11-25 14:03". Empty for null. */
+/**
+ * A local date-time with its zone, the one format of times shown to people:
+ * "2026-11-25 14:03 GMT+1" ("UTC" for UTC). Empty for null or garbage.
+ */
 export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return "";
   const d = new Date(iso);
@@ -76,9 +79,29 @@ export function formatDateTime(iso: string | null | undefined, timeZone?: string
     hour: "2-digit",
     minute: "2-digit",
     hourCycle: "h23",
+    timeZoneName: "shortOffset",
   }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}`;
+  const zone = get("timeZoneName");
+  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")} ${/^GMT([+-]0+)?$/.test(zone) ? "UTC" : zone}`;
+}
+
+/**
+ * A session's length, to the second below an hour: "0s", "45s", "14m 05s",
+ * "2h 05m". Unlike totals (formatDuration), an empty session reads "0s"
+ * like the other short ones.
+ */
+export function formatSessionLength(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s >= 3600) return formatDuration(s);
+  const m = Math.floor(s / 60);
+  const r = s % 60;
+  return m > 0 ? `${m}m ${String(r).padStart(2, "0")}s` : `${r}s`;
+}
+
+/** A share with one decimal, always: "12.3%", "15.0%", "100.0%". */
+export function formatShare(percent: number): string {
+  return `${(Number.isFinite(percent) ? percent : 0).toFixed(1)}%`;
 }
 
 /** "in 3m", "5m ago", "just now" relative to now. Empty for null. */

@@ -5,7 +5,8 @@ import "./style.css";
 import { backend, onEvent, toBackendError } from "./backend";
 import { clear, h } from "./dom";
 import { formatDuration } from "./format";
-import type { Ctx, State, ViewName } from "./state";
+import { recentPRs } from "./filters";
+import { initialUI, type Ctx, type State, type ViewName } from "./state";
 import { todayTotal } from "./stats";
 import { ChangedEvent, CodeDaemonUnavailable } from "./types";
 import { renderDown } from "./views/down";
@@ -26,7 +27,19 @@ const VIEWS: [ViewName, string][] = [
 ];
 
 const root = document.getElementById("app")!;
-const state: State = { status: null, stats: null, overall: null, settings: null, range: 7, repo: "", down: null, preset: null, now: new Date() };
+const state: State = {
+  status: null,
+  stats: null,
+  overall: null,
+  settings: null,
+  range: 7,
+  repo: "",
+  down: null,
+  preset: null,
+  now: new Date(),
+  recent: [],
+  ui: initialUI(),
+};
 let view: ViewName = "today";
 const chartHolder: { chart?: Chart } = {};
 const loginFlow: LoginFlow = {};
@@ -66,14 +79,31 @@ async function refresh(): Promise<void> {
   render();
 }
 
-/** Reloads in the background; re-renders only the views that show nothing typed by the user. */
+// What the screen was last drawn from: a background refresh that brings
+// the same data redraws nothing, so nothing the user looks at moves or
+// closes.
+let drawn = "";
+let refreshes = 0;
+
+function fingerprint(): string {
+  return JSON.stringify([view, state.down?.message ?? null, state.status, state.stats, state.overall, state.settings, state.range, state.repo, state.recent]);
+}
+
+/**
+ * Reloads in the background. It redraws only when the data changed, and
+ * then only the views that show nothing typed by the user; what they
+ * typed, opened or were told (state.ui) is drawn again as it was.
+ */
 async function backgroundRefresh(): Promise<void> {
   const wasDown = state.down !== null;
   await reload();
   const el = document.activeElement;
   const typing = el !== null && main.contains(el) && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName);
-  if (wasDown !== (state.down !== null) || (!typing && (view === "today" || view === "history" || view === "sync"))) render();
+  const changed = fingerprint() !== drawn;
+  if (wasDown !== (state.down !== null) || (changed && !typing && (view === "today" || view === "history" || view === "sync"))) render();
   else updateSummary();
+  // Tests wait on this to know a background refresh has happened.
+  document.body.dataset.refreshes = String(++refreshes);
 }
 
 async function reload(): Promise<void> {
@@ -90,6 +120,7 @@ async function reload(): Promise<void> {
     state.overall = overall ?? stats;
     state.down = null;
     if (!state.settings) state.settings = await backend.settings();
+    state.recent = recentPRs((await backend.sessions({ repo: "", since: "", status: "", limit: 50, offset: 0, pr: 0 })).sessions);
   } catch (e) {
     const err = toBackendError(e);
     if (err.code === CodeDaemonUnavailable || err.code === "no_bindings") state.down = err;
@@ -98,6 +129,7 @@ async function reload(): Promise<void> {
 }
 
 function render(): void {
+  drawn = fingerprint();
   chartHolder.chart?.destroy();
   chartHolder.chart = undefined;
   clear(nav);

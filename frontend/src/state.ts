@@ -16,6 +16,22 @@ export interface State {
   down: BindingError | null; // set while the daemon is unreachable
   preset: { repo: string; pr: number | null } | null; // filter handed to the sessions view
   now: Date;
+  recent: string[]; // pull requests of the latest sessions, newest first ("owner/name#12")
+  // What the user is looking at or typing, kept across re-renders: a
+  // refresh redraws the data, never these.
+  ui: TransientUI;
+}
+
+export interface TransientUI {
+  exportNote: { text: string; path?: string } | null; // the last export's outcome
+  exportSince: string;
+  exportUntil: string;
+  detailsOpen: boolean; // "Details" on the not-running screen
+  startDraft: string | null; // the Start field as typed; null until typed in
+}
+
+export function initialUI(): TransientUI {
+  return { exportNote: null, exportSince: "", exportUntil: "", detailsOpen: false, startDraft: null };
 }
 
 export interface Ctx {

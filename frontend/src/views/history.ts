@@ -4,7 +4,7 @@
 import type { Chart } from "chart.js";
 import { drawBarChart } from "../chart";
 import { h } from "../dom";
-import { formatDuration, localDate, prLabel } from "../format";
+import { formatDuration, formatShare, localDate, parseDate, prLabel } from "../format";
 import { chartSeries, prBreakdown, rangeTotal, RANGES, repoBreakdown } from "../stats";
 import type { Ctx } from "../state";
 
@@ -89,7 +89,7 @@ export function renderHistory(ctx: Ctx, previous: { chart?: Chart }): HTMLElemen
                         h("button", { class: "link", onclick: async () => ((state.repo = r.item.repo), await ctx.refresh()) }, r.item.repo),
                       ),
                       h("td", { class: "num" }, formatDuration(r.seconds)),
-                      h("td", { class: "num" }, `${r.percent}%`),
+                      h("td", { class: "num" }, formatShare(r.percent)),
                     ),
                   ),
                 ),
@@ -132,7 +132,7 @@ export function renderHistory(ctx: Ctx, previous: { chart?: Chart }): HTMLElemen
                   ),
                 ),
                 h("td", { class: "num" }, formatDuration(p.seconds)),
-                h("td", { class: "num" }, `${p.percent}%`),
+                h("td", { class: "num" }, formatShare(p.percent)),
               ),
             ),
           ),
@@ -142,18 +142,56 @@ export function renderHistory(ctx: Ctx, previous: { chart?: Chart }): HTMLElemen
   return h("div", { class: "view" }, head, reposCard, prsCard, renderExport(ctx));
 }
 
+// Export: the sessions of the repository History is drilled into (all when
+// none), between two optional days. The days are plain text fields with a
+// placeholder saying what empty means: an empty date picker draws a grey
+// date that reads like a value. The outcome and what was typed are kept in
+// state.ui, so a refresh redraws them as they were.
 function renderExport(ctx: Ctx): HTMLElement {
-  const result = h("p", { class: "muted", "data-testid": "export-result" });
-  const since = h("input", { type: "date", "aria-label": "From" });
-  const until = h("input", { type: "date", "aria-label": "Until" });
+  const ui = ctx.state.ui;
+  const repo = ctx.state.repo;
+  const result = h("p", { class: "muted", "data-testid": "export-result" }, ui.exportNote?.text ?? "");
+  if (ui.exportNote?.path) result.dataset.path = ui.exportNote.path;
+  const field = (label: string, testid: string, placeholder: string, value: string, keep: (v: string) => void) => {
+    const el = h("input", {
+      type: "text",
+      inputmode: "numeric",
+      size: 22,
+      "aria-label": label,
+      "data-testid": testid,
+      placeholder,
+      pattern: "\\d{4}-\\d{2}-\\d{2}",
+      value,
+    });
+    el.addEventListener("input", () => keep(el.value));
+    return el;
+  };
+  const since = field("From (YYYY-MM-DD)", "export-since", "YYYY-MM-DD · empty: first session", ui.exportSince, (v) => (ui.exportSince = v));
+  const until = field("Until (YYYY-MM-DD, not included)", "export-until", "YYYY-MM-DD · empty: now", ui.exportUntil, (v) => (ui.exportUntil = v));
+  const note = (text: string, path?: string) => {
+    ui.exportNote = text === "" ? null : { text, path };
+    result.textContent = text;
+    if (path) result.dataset.path = path;
+    else delete result.dataset.path;
+  };
   const run = (format: string) => async () => {
-    result.textContent = "Exporting…";
+    const from = since.value.trim();
+    const to = until.value.trim();
     try {
-      const r = await ctx.backend.exportData(format, since.value, until.value);
-      result.textContent = r.path === "" ? "Export cancelled." : `Saved ${r.bytes} bytes to ${r.path}`;
-      if (r.path !== "") result.dataset.path = r.path;
+      if (from !== "") parseDate(from);
+      if (to !== "") parseDate(to);
     } catch (e) {
-      result.textContent = "";
+      note("");
+      ctx.notify(`Export: ${(e as Error).message}`, "error");
+      return;
+    }
+    note("Exporting…");
+    try {
+      const r = await ctx.backend.exportData(format, from, to, repo);
+      if (r.path === "") note("Export cancelled.");
+      else note(`Saved ${r.bytes.toLocaleString("en-US")} bytes to ${r.path}`, r.path);
+    } catch (e) {
+      note("");
       ctx.fail(e);
     }
   };
@@ -161,6 +199,7 @@ function renderExport(ctx: Ctx): HTMLElement {
     "section",
     { class: "card" },
     h("h2", {}, "Export"),
+    h("p", { class: "muted", "data-testid": "export-scope" }, repo === "" ? "Sessions of every repository." : `Sessions of ${repo} only (History's drill-down).`),
     h(
       "div",
       { class: "row" },

@@ -1,8 +1,9 @@
 // Today: the total, the running pull request with a live timer, start/stop.
 
+import { openURL } from "../backend";
 import { h } from "../dom";
 import { formatClock, formatDateTime, formatDuration, prLabel } from "../format";
-import { parsePRRef } from "../filters";
+import { parsePRRef, prURL } from "../filters";
 import { activeElapsed, todayTotal } from "../stats";
 import type { Ctx } from "../state";
 
@@ -46,14 +47,22 @@ export function renderToday(ctx: Ctx): HTMLElement {
       ),
     );
   } else {
+    // Offers the pull requests of the latest sessions, the last one first
+    // (as the tray does); what the user typed survives a refresh.
     const input = h("input", {
       type: "text",
       id: "start-pr",
       "data-testid": "start-pr",
       placeholder: "owner/repo#123 or a pull request URL",
       "aria-label": "Pull request to track",
-      value: lastPR(ctx),
+      list: "recent-prs",
+      autocomplete: "off",
+      value: state.ui.startDraft ?? state.recent[0] ?? "",
     });
+    input.addEventListener("input", () => {
+      state.ui.startDraft = input.value;
+    });
+    const recentList = h("datalist", { id: "recent-prs", "data-testid": "recent-prs" }, ...state.recent.map((p) => h("option", { value: p })));
     const form = h(
       "form",
       {
@@ -69,6 +78,7 @@ export function renderToday(ctx: Ctx): HTMLElement {
           }
           try {
             await ctx.backend.startTracking(ref.repo_owner, ref.repo_name, ref.pr_number);
+            state.ui.startDraft = null;
           } catch (e) {
             ctx.fail(e);
           }
@@ -76,6 +86,7 @@ export function renderToday(ctx: Ctx): HTMLElement {
         },
       },
       input,
+      recentList,
       h("button", { type: "submit", class: "primary", "data-testid": "start" }, "Start tracking"),
     );
     card.append(h("div", { class: "muted", "data-testid": "no-active" }, "Not tracking anything right now."), form);
@@ -94,16 +105,33 @@ export function renderToday(ctx: Ctx): HTMLElement {
           h(
             "tbody",
             {},
-            ...top.map((p) => h("tr", {}, h("td", {}, prLabel(p.repo, p.pr_number)), h("td", { class: "num" }, formatDuration(p.seconds)))),
+            ...top.map((p) =>
+              h(
+                "tr",
+                { "data-pr": prLabel(p.repo, p.pr_number) },
+                h(
+                  "td",
+                  {},
+                  h(
+                    "a",
+                    {
+                      href: prURL(p.repo, p.pr_number),
+                      title: "Open the pull request on GitHub",
+                      onclick: (ev: Event) => {
+                        ev.preventDefault();
+                        openURL(prURL(p.repo, p.pr_number));
+                      },
+                    },
+                    prLabel(p.repo, p.pr_number),
+                  ),
+                ),
+                h("td", { class: "num" }, formatDuration(p.seconds)),
+              ),
+            ),
           ),
         ),
   );
   return h("div", { class: "view single" }, card, recent);
-}
-
-function lastPR(ctx: Ctx): string {
-  const p = (ctx.state.overall?.prs ?? [])[0];
-  return p ? prLabel(p.repo, p.pr_number) : "";
 }
 
 /** Updates the live parts of the Today view in place, once a second. */
