@@ -50,6 +50,12 @@ type Options struct {
 	// when the setting changes (Launcher.SetStartAtLogin); nil only records
 	// the setting.
 	StartAtLogin func(ctx context.Context, on bool) error
+	// NoTray says the desktop shows no tray icons: closing the window quits
+	// the dashboard, and TrayNotice says so once.
+	NoTray bool
+	// NoticeMarker is the file that remembers the no-tray notice was given;
+	// "" gives it once per run.
+	NoticeMarker string
 }
 
 // Dashboard is the service bound to the frontend: every exported method is
@@ -63,6 +69,8 @@ type Dashboard struct {
 	exportDir string
 	timeout   time.Duration
 	atLogin   func(ctx context.Context, on bool) error
+
+	notice *trayNotice
 
 	mu        sync.Mutex
 	ui        UI
@@ -81,6 +89,7 @@ func NewDashboard(life context.Context, o Options) *Dashboard {
 		timeout:   o.CallTimeout,
 		atLogin:   o.StartAtLogin,
 		ui:        o.UI,
+		notice:    &trayNotice{noTray: o.NoTray, marker: o.NoticeMarker},
 	}
 	if d.clock == nil {
 		d.clock = clock.Real()

@@ -56,6 +56,7 @@ export const backend = {
   loginStart: () => call((d) => d.LoginStart()),
   loginStatus: () => call((d) => d.LoginStatus()),
   logout: () => call((d) => d.Logout()),
+  trayNotice: () => call((d) => d.TrayNotice()),
 };
 
 export type Backend = typeof backend;

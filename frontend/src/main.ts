@@ -189,3 +189,8 @@ setInterval(() => {
 setInterval(() => void backgroundRefresh(), REFRESH_MS);
 onEvent(ChangedEvent, () => void backgroundRefresh());
 void refresh();
+// On a desktop without a tray, closing the window quits: said once.
+backend.trayNotice().then(
+  (msg) => msg && ctx.notify(msg, "notice"),
+  () => {},
+);

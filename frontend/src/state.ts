@@ -39,8 +39,8 @@ export interface Ctx {
   state: State;
   /** Reloads status and stats, then re-renders. */
   refresh(): Promise<void>;
-  /** Shows a short message; errors are shown until dismissed. */
-  notify(message: string, kind?: "info" | "error"): void;
+  /** Shows a message: "info" goes after a while, "error" and "notice" stay until dismissed. */
+  notify(message: string, kind?: "info" | "error" | "notice"): void;
   /** Handles a failed call: the daemon-down screen or an error message. */
   fail(e: unknown): void;
   go(view: ViewName): void;

@@ -222,6 +222,12 @@ export const ChangedEvent = "worktime:changed";
 export const CodeDaemonUnavailable = "daemon_unavailable";
 
 /**
+ * NoTrayNotice is what the dashboard says, once, on a desktop without a
+ * tray.
+ */
+export const NoTrayNotice = "This desktop shows no tray icons, so closing the window quits the dashboard. Tracking goes on in the background; open the dashboard again to see it.";
+
+/**
  * Dashboard is the service bound to the frontend: every exported method is
  * callable from JavaScript and returns (T, error). Errors reach JavaScript
  * as BindingError through FormatError.
@@ -286,4 +292,10 @@ export interface Dashboard {
    * Error is the daemon's warning (the server could not be told).
    */
   Logout(): Promise<LoginStatus>;
+  /**
+   * TrayNotice is the one-time notice that closing the window quits the
+   * dashboard because the desktop has no tray; "" when there is a tray or
+   * the notice was given before.
+   */
+  TrayNotice(): Promise<string>;
 }
