@@ -63,6 +63,21 @@ interval = "2m"
 		{"bad server url", "[sync]\nserver_url = \"ftp://x\"", "sync.server_url", nil},
 		{"sync interval too short", "[sync]\ninterval = \"1s\"", "sync.interval", nil},
 		{"wrong type", `start_at_login = "yes"`, "invalid config", nil},
+		{"goals", "daily_goal = \"4h\"\nweekly_goal = \"20h\"", "", func(t *testing.T, c Config) {
+			if c.DailyGoal.Duration != 4*time.Hour || c.WeeklyGoal.Duration != 20*time.Hour {
+				t.Fatalf("goals %s, %s; want 4h, 20h", c.DailyGoal.Duration, c.WeeklyGoal.Duration)
+			}
+		}},
+		{"no goals by default", `time_zone = "UTC"`, "", func(t *testing.T, c Config) {
+			if c.DailyGoal.Duration != 0 || c.WeeklyGoal.Duration != 0 {
+				t.Fatalf("goals %s, %s; want none", c.DailyGoal.Duration, c.WeeklyGoal.Duration)
+			}
+		}},
+		{"daily goal too short", `daily_goal = "30s"`, "daily_goal", nil},
+		{"daily goal over a day", `daily_goal = "25h"`, "daily_goal", nil},
+		{"daily goal negative", `daily_goal = "-1h"`, "daily_goal", nil},
+		{"weekly goal over a week", `weekly_goal = "169h"`, "weekly_goal", nil},
+		{"weekly goal not a duration", `weekly_goal = "20 hours"`, "not a duration", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

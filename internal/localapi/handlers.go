@@ -209,6 +209,7 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 		Fail(w, err)
 		return
 	}
+	sq.End = q.Get("end")
 	st, err := s.opts.Tracker.Stats(r.Context(), sq)
 	if err != nil {
 		Fail(w, err)

@@ -250,15 +250,17 @@ func (c *Client) Sessions(ctx context.Context, q SessionsQuery) ([]api.Session, 
 type StatsQuery struct {
 	Days int
 	Repo string
+	End  string // YYYY-MM-DD, the window's last day; "" for today
 }
 
-// Stats summarises the last days.
+// Stats summarises Days days ending on End (today by default).
 func (c *Client) Stats(ctx context.Context, q StatsQuery) (api.Stats, error) {
 	v := url.Values{}
 	if q.Days != 0 {
 		v.Set("days", strconv.Itoa(q.Days))
 	}
 	setIf(v, "repo", q.Repo)
+	setIf(v, "end", q.End)
 	var st api.Stats
 	err := c.do(ctx, "GET", "stats", v, nil, &st)
 	return st, err

@@ -10,12 +10,13 @@ import (
 	"github.com/worktime/worktime/internal/localdb"
 )
 
-// StatsQuery selects the stats window: the last Days local days including
-// today (default 7, at most MaxStatsDays), optionally one repository
-// ("owner/name").
+// StatsQuery selects the stats window: Days local days (default 7, at most
+// MaxStatsDays) ending on End (YYYY-MM-DD; "" for today, never after
+// today), optionally one repository ("owner/name").
 type StatsQuery struct {
 	Days int
 	Repo string
+	End  string
 }
 
 // MaxStatsDays bounds StatsQuery.Days.
@@ -50,18 +51,46 @@ func (t *Tracker) Stats(ctx context.Context, q StatsQuery) (api.Stats, error) {
 	// Dates are named from noon: where the clock skips midnight (Santiago,
 	// Havana), time.Date's 00:00 falls back to the previous day.
 	today := time.Date(y, m, d, 12, 0, 0, 0, loc)
-	first := time.Date(y, m, d-(q.Days-1), 12, 0, 0, 0, loc)
-	todayStr, firstStr := today.Format(localdb.DateLayout), first.Format(localdb.DateLayout)
+	todayStr := today.Format(localdb.DateLayout)
+	// This week, Monday first, for the goals' progress.
+	monday := time.Date(y, m, d-(int(today.Weekday())+6)%7, 12, 0, 0, 0, loc)
+	mondayStr := monday.Format(localdb.DateLayout)
+	ey, em, ed := y, m, d
+	if q.End != "" {
+		end, err := time.Parse(localdb.DateLayout, q.End)
+		if err != nil {
+			t.zoneMu.RUnlock()
+			return api.Stats{}, fmt.Errorf("stats: %w", invalid("end", "%q is not a YYYY-MM-DD date", q.End))
+		}
+		if q.End > todayStr {
+			t.zoneMu.RUnlock()
+			return api.Stats{}, fmt.Errorf("stats: %w", invalid("end", "%s is after today (%s)", q.End, todayStr))
+		}
+		ey, em, ed = end.Date()
+	}
+	last := time.Date(ey, em, ed, 12, 0, 0, 0, loc)
+	first := time.Date(ey, em, ed-(q.Days-1), 12, 0, 0, 0, loc)
+	lastStr, firstStr := last.Format(localdb.DateLayout), first.Format(localdb.DateLayout)
 
-	rows, err := t.db.DailyStats(ctx, firstStr, todayStr, owner, name)
+	rows, err := t.db.DailyStats(ctx, firstStr, lastStr, owner, name)
+	var week []localdb.DailyStat
+	if err == nil {
+		week, err = t.db.DailyStats(ctx, mondayStr, todayStr, owner, name)
+	}
 	t.zoneMu.RUnlock()
 	if err != nil {
 		return api.Stats{}, fmt.Errorf("stats: %w", err)
 	}
-	out := api.Stats{Days: make([]api.DayStats, 0, q.Days), Repos: []api.RepoStat{}, PRs: []api.PRStat{}}
+	out := api.Stats{Days: make([]api.DayStats, 0, q.Days), Repos: []api.RepoStat{}, PRs: []api.PRStat{}, WeekStart: mondayStr}
+	for _, r := range week {
+		out.WeekSeconds += r.Seconds
+		if r.Date == todayStr {
+			out.TodaySeconds += r.Seconds
+		}
+	}
 	dayIdx := make(map[string]int, q.Days)
 	for i := 0; i < q.Days; i++ {
-		ds := time.Date(y, m, d-(q.Days-1)+i, 12, 0, 0, 0, loc).Format(localdb.DateLayout)
+		ds := time.Date(ey, em, ed-(q.Days-1)+i, 12, 0, 0, 0, loc).Format(localdb.DateLayout)
 		dayIdx[ds] = i
 		out.Days = append(out.Days, api.DayStats{Date: ds})
 	}
@@ -79,9 +108,6 @@ func (t *Tracker) Stats(ctx context.Context, q StatsQuery) (api.Stats, error) {
 		repo := r.RepoOwner + "/" + r.RepoName
 		repos[repo] += r.Seconds
 		prs[prKey{repo, r.PRNumber}] += r.Seconds
-	}
-	if i, ok := dayIdx[todayStr]; ok {
-		out.TodaySeconds = out.Days[i].Seconds
 	}
 	for r, s := range repos {
 		out.Repos = append(out.Repos, api.RepoStat{Repo: r, Seconds: s})
