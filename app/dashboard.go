@@ -167,6 +167,34 @@ func (d *Dashboard) Stats(days int, repo string) (api.Stats, error) {
 	return st, nil
 }
 
+// StatsWindow summarises the days from first to last (YYYY-MM-DD, both
+// included, at most 366 days, last not after today): this week, last
+// month, a custom range. repo is "owner/name" or "" for all.
+func (d *Dashboard) StatsWindow(first, last, repo string) (api.Stats, error) {
+	f, err := time.Parse(time.DateOnly, first)
+	if err != nil {
+		return api.Stats{}, fmt.Errorf("stats: %w", badInput("from %q: want a YYYY-MM-DD day", first))
+	}
+	l, err := time.Parse(time.DateOnly, last)
+	if err != nil {
+		return api.Stats{}, fmt.Errorf("stats: %w", badInput("until %q: want a YYYY-MM-DD day", last))
+	}
+	days := int(l.Sub(f)/(24*time.Hour)) + 1
+	if days < 1 || days > 366 {
+		return api.Stats{}, fmt.Errorf("stats: %w", badInput("%s to %s: want 1 to 366 days, the first not after the last", first, last))
+	}
+	if err := checkRepo(repo); err != nil {
+		return api.Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	ctx, cancel := d.call()
+	defer cancel()
+	st, err := d.daemon.Stats(ctx, localclient.StatsQuery{Days: days, Repo: repo, End: last})
+	if err != nil {
+		return api.Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	return st, nil
+}
+
 // SessionFilter selects the sessions list; empty fields do not filter.
 type SessionFilter struct {
 	Repo   string `json:"repo"`

@@ -127,6 +127,41 @@ func TestStatsAgainstDaemon(t *testing.T) {
 	}
 }
 
+func TestStatsWindow(t *testing.T) {
+	f := newFixture(t)
+	day := func(n int) string { return f.today.AddDate(0, 0, n).Format(time.DateOnly) }
+	// Three days ago to two days ago: acme/web's 3600 + 3600 across the
+	// midnight and its 1800 two days ago; nothing of acme/api.
+	st, err := f.dash.StatsWindow(day(-3), day(-2), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Days) != 2 || st.Days[0].Date != day(-3) || st.Days[1].Date != day(-2) {
+		t.Fatalf("days %+v, want %s and %s", st.Days, day(-3), day(-2))
+	}
+	if st.Days[0].Seconds != 3600 || st.Days[1].Seconds != 3600+1800 || len(st.Repos) != 1 || st.Repos[0].Repo != "acme/web" {
+		t.Errorf("stats %+v", st)
+	}
+	if st.TodaySeconds != f.todaySecs {
+		t.Errorf("today %d s, want %d whatever the window", st.TodaySeconds, f.todaySecs)
+	}
+	for _, tc := range [][3]string{
+		{"", day(0), ""},
+		{day(0), "tomorrow", ""},
+		{day(0), day(-1), ""},
+		{day(-400), day(0), ""},
+		{day(-1), day(0), "acme"},
+	} {
+		if _, err := f.dash.StatsWindow(tc[0], tc[1], tc[2]); !errors.Is(err, ErrBadInput) {
+			t.Errorf("StatsWindow%q = %v, want ErrBadInput", tc, err)
+		}
+	}
+	// After today: the daemon refuses it.
+	if _, err := f.dash.StatsWindow(day(0), day(1), ""); ToBindingError(err).Code != api.CodeBadRequest {
+		t.Errorf("StatsWindow ending tomorrow = %v, want bad_request", err)
+	}
+}
+
 func TestStatsRejectsBadInput(t *testing.T) {
 	dash := NewDashboard(t.Context(), Options{Daemon: localclient.New(filepath.Join(t.TempDir(), "none.sock"))})
 	tests := []struct {

@@ -255,6 +255,12 @@ export interface Dashboard {
    */
   Stats(days: number, repo: string): Promise<Stats>;
   /**
+   * StatsWindow summarises the days from first to last (YYYY-MM-DD, both
+   * included, at most 366 days, last not after today): this week, last
+   * month, a custom range. repo is "owner/name" or "" for all.
+   */
+  StatsWindow(first: string, last: string, repo: string): Promise<Stats>;
+  /**
    * Sessions lists a page of sessions, newest first (never nil), with the
    * number of sessions the filter matches.
    */
