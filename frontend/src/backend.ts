@@ -44,6 +44,7 @@ async function call<T>(f: (d: Dashboard) => Promise<T>): Promise<T> {
 export const backend = {
   status: () => call((d) => d.Status()),
   stats: (days: number, repo: string) => call((d) => d.Stats(days, repo)),
+  statsWindow: (first: string, last: string, repo: string) => call((d) => d.StatsWindow(first, last, repo)),
   sessions: (f: SessionFilter) => call((d) => d.Sessions(f)),
   repos: () => call((d) => d.Repos()),
   startTracking: (owner: string, name: string, pr: number) => call((d) => d.StartTracking(owner, name, pr)),

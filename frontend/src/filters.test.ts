@@ -87,6 +87,8 @@ describe("settings form", () => {
     idle_timeout_minutes: "5",
     start_at_login: true,
     allowed_extension_ids: "abcdefghijklmnopabcdefghijklmnop\n, abcdefghijklmnopabcdefghijklmnop  ponmlkjihgfedcbaponmlkjihgfedcba",
+    daily_goal_hours: "4",
+    weekly_goal_hours: "17.5",
   };
 
   it("converts to api.Settings", () => {
@@ -96,13 +98,16 @@ describe("settings form", () => {
       idle_timeout_seconds: 300,
       start_at_login: true,
       allowed_extension_ids: ["abcdefghijklmnopabcdefghijklmnop", "ponmlkjihgfedcbaponmlkjihgfedcba"],
+      daily_goal_seconds: 4 * 3600,
+      weekly_goal_seconds: 17.5 * 3600,
     });
+    expect(parseSettingsForm({ ...good, daily_goal_hours: "", weekly_goal_hours: "0" })).toMatchObject({ daily_goal_seconds: 0, weekly_goal_seconds: 0 });
   });
 
   it("round-trips through the form", () => {
     const s = parseSettingsForm(good);
     expect(parseSettingsForm(settingsToForm(s))).toEqual(s);
-    expect(settingsToForm({ server_url: "", time_zone: "", idle_timeout_seconds: 90, start_at_login: false, allowed_extension_ids: null }).idle_timeout_minutes).toBe("1.5");
+    expect(settingsToForm({ server_url: "", time_zone: "", idle_timeout_seconds: 90, start_at_login: false, allowed_extension_ids: null, daily_goal_seconds: 0, weekly_goal_seconds: 0 }).idle_timeout_minutes).toBe("1.5");
   });
 
   it.each([
@@ -115,6 +120,11 @@ describe("settings form", () => {
     [{ idle_timeout_minutes: "2000" }, /idle timeout/],
     [{ allowed_extension_ids: "xyz" }, /extension id "xyz"/],
     [{ allowed_extension_ids: "ABCDEFGHIJKLMNOPABCDEFGHIJKLMNOP" }, /extension id/],
+    [{ daily_goal_hours: "25" }, /daily goal "25"/],
+    [{ daily_goal_hours: "-1" }, /daily goal/],
+    [{ daily_goal_hours: "four" }, /daily goal/],
+    [{ daily_goal_hours: "0.001" }, /daily goal/],
+    [{ weekly_goal_hours: "169" }, /weekly goal "169"/],
   ])("rejects %j", (patch, re) => {
     expect(() => parseSettingsForm({ ...good, ...patch })).toThrow(re);
   });

@@ -119,6 +119,8 @@ export interface SettingsForm {
   idle_timeout_minutes: string;
   start_at_login: boolean;
   allowed_extension_ids: string; // one per line or comma-separated
+  daily_goal_hours: string; // "" or "0" for no goal
+  weekly_goal_hours: string;
 }
 
 const EXTENSION_ID_RE = /^[a-p]{32}$/;
@@ -155,7 +157,22 @@ export function parseSettingsForm(form: SettingsForm): Settings {
     idle_timeout_seconds: seconds,
     start_at_login: form.start_at_login,
     allowed_extension_ids: [...new Set(ids)],
+    daily_goal_seconds: parseGoal(form.daily_goal_hours, "daily goal", 24),
+    weekly_goal_seconds: parseGoal(form.weekly_goal_hours, "weekly goal", 168),
   };
+}
+
+// parseGoal reads hours ("4", "7.5"; "" or "0" for none) into whole
+// minutes' seconds, within config.Validate's bounds (1 minute to max hours).
+function parseGoal(v: string, what: string, maxHours: number): number {
+  const s = v.trim();
+  if (s === "" || s === "0") return 0;
+  const hours = Number(s);
+  const seconds = Math.round(hours * 60) * 60;
+  if (!/^\d+(\.\d+)?$/.test(s) || seconds < 60 || hours > maxHours) {
+    throw new Error(`${what} "${s}": want hours between 0.02 and ${maxHours}, or empty for none`);
+  }
+  return seconds;
 }
 
 /** The settings as the form shows them. */
@@ -166,7 +183,13 @@ export function settingsToForm(s: Settings): SettingsForm {
     idle_timeout_minutes: String(Math.round(((s.idle_timeout_seconds ?? 0) / 60) * 100) / 100),
     start_at_login: !!s.start_at_login,
     allowed_extension_ids: (s.allowed_extension_ids ?? []).join("\n"),
+    daily_goal_hours: goalHours(s.daily_goal_seconds),
+    weekly_goal_hours: goalHours(s.weekly_goal_seconds),
   };
+}
+
+function goalHours(seconds: number | undefined): string {
+  return seconds ? String(Math.round((seconds / 3600) * 100) / 100) : "";
 }
 
 export function isTimeZone(tz: string): boolean {

@@ -4,7 +4,8 @@ import type { Chart } from "chart.js";
 import "./style.css";
 import { backend, onEvent, toBackendError } from "./backend";
 import { clear, h } from "./dom";
-import { formatDuration } from "./format";
+import { addDays, formatDuration, localDate } from "./format";
+import { resolveRange, weekStart, type Window } from "./ranges";
 import { recentPRs } from "./filters";
 import { initialUI, type Ctx, type State, type ViewName } from "./state";
 import { todayTotal } from "./stats";
@@ -32,12 +33,14 @@ const state: State = {
   stats: null,
   overall: null,
   settings: null,
-  range: 7,
+  range: { kind: "days", days: 7 },
+  window: null,
   repo: "",
   down: null,
   preset: null,
   now: new Date(),
   recent: [],
+  week: null,
   ui: initialUI(),
 };
 let view: ViewName = "today";
@@ -86,7 +89,7 @@ let drawn = "";
 let refreshes = 0;
 
 function fingerprint(): string {
-  return JSON.stringify([view, state.down?.message ?? null, state.status, state.stats, state.overall, state.settings, state.range, state.repo, state.recent]);
+  return JSON.stringify([view, state.down?.message ?? null, state.status, state.stats, state.overall, state.settings, state.range, state.repo, state.recent, state.week]);
 }
 
 /**
@@ -109,17 +112,31 @@ async function backgroundRefresh(): Promise<void> {
 async function reload(): Promise<void> {
   state.now = new Date();
   try {
+    if (!state.settings) state.settings = await backend.settings();
     const repo = state.repo;
-    const [status, stats, overall] = await Promise.all([
+    const today = localDate(state.now, state.settings?.time_zone);
+    let win: Window;
+    try {
+      win = resolveRange(state.range, today);
+    } catch {
+      // A custom range that no longer fits (the day changed): back to a week.
+      state.range = { kind: "days", days: 7 };
+      win = resolveRange(state.range, today);
+    }
+    const monday = weekStart(today);
+    const [status, stats, overall, thisWeek, lastWeek] = await Promise.all([
       backend.status(),
-      backend.stats(state.range, repo),
-      repo === "" ? null : backend.stats(state.range, ""),
+      backend.statsWindow(win.first, win.last, repo),
+      repo === "" ? null : backend.statsWindow(win.first, win.last, ""),
+      backend.statsWindow(monday, today, ""),
+      backend.statsWindow(addDays(monday, -7), addDays(monday, -1), ""),
     ]);
     state.status = status;
     state.stats = stats;
     state.overall = overall ?? stats;
+    state.window = win;
+    state.week = { thisWeek, lastWeek };
     state.down = null;
-    if (!state.settings) state.settings = await backend.settings();
     state.recent = recentPRs((await backend.sessions({ repo: "", since: "", status: "", limit: 50, offset: 0, pr: 0 })).sessions);
   } catch (e) {
     const err = toBackendError(e);

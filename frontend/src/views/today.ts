@@ -1,9 +1,11 @@
-// Today: the total, the running pull request with a live timer, start/stop.
+// Today: the total, the goals' progress, the running pull request with a
+// live timer, start/stop, the weekly summary and the top pull requests.
 
 import { openURL } from "../backend";
 import { h } from "../dom";
 import { formatClock, formatDateTime, formatDuration, prLabel } from "../format";
 import { parsePRRef, prURL } from "../filters";
+import { goalProgress, weeklySummary } from "../ranges";
 import { activeElapsed, todayTotal } from "../stats";
 import type { Ctx } from "../state";
 
@@ -14,7 +16,7 @@ export function renderToday(ctx: Ctx): HTMLElement {
   const total = state.overall ? todayTotal(state.overall, active, state.now, tz) : 0;
 
   const totalEl = h("div", { class: "big", "data-testid": "today-total", "data-seconds": total }, formatDuration(total));
-  const card = h("section", { class: "card today" }, h("h2", {}, "Today"), totalEl);
+  const card = h("section", { class: "card today" }, h("h2", {}, "Today"), totalEl, renderGoals(ctx, total));
 
   if (active) {
     const label = prLabel(`${active.repo_owner}/${active.repo_name}`, active.pr_number);
@@ -96,7 +98,7 @@ export function renderToday(ctx: Ctx): HTMLElement {
   const recent = h(
     "section",
     { class: "card" },
-    h("h2", {}, `Top pull requests, last ${state.range} days`),
+    h("h2", {}, `Top pull requests, ${state.window?.label ?? "this range"}`),
     top.length === 0
       ? h("p", { class: "muted" }, "No time recorded yet.")
       : h(
@@ -131,7 +133,45 @@ export function renderToday(ctx: Ctx): HTMLElement {
           ),
         ),
   );
-  return h("div", { class: "view single" }, card, recent);
+  return h("div", { class: "view single" }, card, renderWeek(ctx), recent);
+}
+
+// renderGoals shows the progress towards the goals set in Settings.
+function renderGoals(ctx: Ctx, today: number): HTMLElement | null {
+  const s = ctx.state.settings;
+  const week = ctx.state.overall ? ctx.state.overall.week_seconds + (today - ctx.state.overall.today_seconds) : 0;
+  const rows = [
+    ["today", goalProgress(today, s?.daily_goal_seconds)],
+    ["this week", goalProgress(week, s?.weekly_goal_seconds)],
+  ] as const;
+  const shown = rows.filter(([, g]) => g !== null);
+  if (shown.length === 0) return null;
+  return h(
+    "div",
+    { class: "goals", "data-testid": "goals" },
+    ...shown.map(([when, g]) =>
+      h(
+        "div",
+        { class: "goal", "data-testid": `goal-${when === "today" ? "day" : "week"}`, "data-percent": g!.percent.toFixed(1) },
+        h("span", {}, `Goal ${when}: ${g!.text}`),
+        h("progress", { max: 100, value: Math.min(100, g!.percent), "aria-label": `Goal ${when}` }),
+      ),
+    ),
+  );
+}
+
+// renderWeek is the weekly summary: this week so far against last week.
+function renderWeek(ctx: Ctx): HTMLElement {
+  const { state } = ctx;
+  const w = state.week;
+  const running = state.overall ? todayTotal(state.overall, state.status?.active, state.now, state.settings?.time_zone) - state.overall.today_seconds : 0;
+  const summary = weeklySummary(w?.thisWeek ?? null, w?.lastWeek ?? null, running);
+  return h(
+    "section",
+    { class: "card", "data-testid": "week-summary", "data-seconds": summary.total },
+    h("h2", {}, `This week${w ? ` (from ${w.thisWeek.week_start})` : ""}`),
+    h("ul", { class: "plain" }, ...summary.text.map((t) => h("li", {}, t))),
+  );
 }
 
 /** Updates the live parts of the Today view in place, once a second. */
