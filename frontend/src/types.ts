@@ -74,6 +74,13 @@ export interface SyncState {
   last_error: string;
   next_attempt_at: string | null;
   server_url: string;
+  /**
+   * What sync has done since the daemon started: sessions sent and
+   * received, and requests to the server (push and pull).
+   */
+  sessions_pushed: number;
+  sessions_pulled: number;
+  requests: number;
 }
 
 /** User is the signed-in account. */

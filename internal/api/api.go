@@ -124,6 +124,11 @@ type SyncState struct {
 	LastError     string     `json:"last_error"`
 	NextAttemptAt *time.Time `json:"next_attempt_at"`
 	ServerURL     string     `json:"server_url"`
+	// What sync has done since the daemon started: sessions sent and
+	// received, and requests to the server (push and pull).
+	SessionsPushed int64 `json:"sessions_pushed"`
+	SessionsPulled int64 `json:"sessions_pulled"`
+	Requests       int64 `json:"requests"`
 }
 
 // User is the signed-in account.

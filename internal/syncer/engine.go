@@ -280,6 +280,8 @@ func (e *Engine) SyncNow(ctx context.Context) (api.SyncState, error) {
 func (e *Engine) State(ctx context.Context) api.SyncState {
 	e.mu.Lock()
 	st := e.state
+	st.SessionsPushed, st.SessionsPulled = e.stats.SessionsPushed, e.stats.SessionsPulled
+	st.Requests = e.stats.PushRequests + e.stats.PullRequests
 	e.mu.Unlock()
 	if n, err := e.o.Store.PendingCount(ctx); err == nil {
 		st.Pending = n

@@ -51,7 +51,7 @@ export function renderHistory(ctx: Ctx, previous: { chart?: Chart }): HTMLElemen
 
   // A custom range: two days, both included; what was typed survives a refresh.
   const dayField = (label: string, testid: string, value: string, keep: (v: string) => void) => {
-    const el = h("input", { type: "text", inputmode: "numeric", size: 12, placeholder: "YYYY-MM-DD", "aria-label": label, "data-testid": testid, value });
+    const el = h("input", { type: "text", class: "day", inputmode: "numeric", size: 12, placeholder: "YYYY-MM-DD", "aria-label": label, "data-testid": testid, value });
     el.addEventListener("input", () => keep(el.value));
     return el;
   };
@@ -229,6 +229,7 @@ function renderExport(ctx: Ctx): HTMLElement {
   const field = (label: string, testid: string, placeholder: string, value: string, keep: (v: string) => void) => {
     const el = h("input", {
       type: "text",
+      class: "day",
       inputmode: "numeric",
       size: 22,
       "aria-label": label,
@@ -263,7 +264,7 @@ function renderExport(ctx: Ctx): HTMLElement {
     try {
       const r = await ctx.backend.exportData(format, from, to, repo);
       if (r.path === "") note("Export cancelled.");
-      else note(`Saved ${r.bytes.toLocaleString("en-US")} bytes to ${r.path}`, r.path);
+      else note(`Saved ${r.bytes} bytes to ${r.path}`, r.path);
     } catch (e) {
       note("");
       ctx.fail(e);

@@ -28,7 +28,7 @@ export function renderSessions(ctx: Ctx): HTMLElement {
     { "aria-label": "Status", "data-testid": "filter-status" },
     ...STATUSES.map((s) => h("option", { value: s }, s === "" ? "Any status" : s)),
   );
-  const sinceIn = h("input", { type: "text", inputmode: "numeric", size: 14, placeholder: "YYYY-MM-DD", "aria-label": "Since", "data-testid": "filter-since" });
+  const sinceIn = h("input", { type: "text", class: "day", inputmode: "numeric", size: 14, placeholder: "YYYY-MM-DD", "aria-label": "Since", "data-testid": "filter-since" });
   const body = h("tbody", {});
   const count = h("p", { class: "muted", "data-testid": "sessions-count" });
   const prev = h("button", { "data-testid": "page-prev", disabled: true }, "‹ Newer");
