@@ -154,7 +154,13 @@ function render(): void {
     nav.append(
       h(
         "button",
-        { class: name === view ? "on" : "", "aria-current": name === view ? "page" : undefined, "data-view": name, onclick: () => ctx.go(name) },
+        {
+          class: name === view ? "on" : "",
+          "aria-current": name === view ? "page" : undefined,
+          "data-view": name,
+          title: `${label} (Alt+${VIEWS.findIndex(([n]) => n === name) + 1})`,
+          onclick: () => ctx.go(name),
+        },
         label,
       ),
     );
@@ -204,6 +210,15 @@ setInterval(() => {
   updateSummary();
 }, 1000);
 setInterval(() => void backgroundRefresh(), REFRESH_MS);
+// Alt+1 … Alt+5 open the views in the order of the navigation.
+document.addEventListener("keydown", (ev) => {
+  if (!ev.altKey || ev.ctrlKey || ev.metaKey) return;
+  const i = Number(ev.key) - 1;
+  if (Number.isInteger(i) && i >= 0 && i < VIEWS.length) {
+    ev.preventDefault();
+    ctx.go(VIEWS[i][0]);
+  }
+});
 onEvent(ChangedEvent, () => void backgroundRefresh());
 void refresh();
 // On a desktop without a tray, closing the window quits: said once.
