@@ -203,13 +203,16 @@ type SessionFilter struct {
 	Limit  int    `json:"limit"`
 	Offset int    `json:"offset"` // sessions skipped first: the next page
 	PR     int    `json:"pr"`     // with Repo: one pull request; 0 for any
+	// Count asks for the filter's total (SessionsPage.Total): a count of
+	// the matching sessions, skipped for lists that need none.
+	Count bool `json:"count"`
 }
 
 // SessionsPage is one page of the sessions list and how many sessions the
 // filter matches in all.
 type SessionsPage struct {
 	Sessions []api.Session `json:"sessions"`
-	Total    int64         `json:"total"`
+	Total    int64         `json:"total"` // when the filter asked (Count); else 0
 }
 
 // checkRepo checks an optional "owner/name" filter by the rule the daemon
@@ -268,11 +271,11 @@ func (d *Dashboard) Sessions(f SessionFilter) (SessionsPage, error) {
 	}
 	ctx, cancel := d.call()
 	defer cancel()
-	page, err := d.daemon.SessionsPage(ctx, localclient.SessionsQuery{Repo: f.Repo, Since: f.Since, Status: f.Status, Limit: f.Limit, Offset: f.Offset, PR: f.PR, Count: true})
+	page, err := d.daemon.SessionsPage(ctx, localclient.SessionsQuery{Repo: f.Repo, Since: f.Since, Status: f.Status, Limit: f.Limit, Offset: f.Offset, PR: f.PR, Count: f.Count})
 	if err != nil {
 		return SessionsPage{}, fmt.Errorf("sessions: %w", err)
 	}
-	out := SessionsPage{Sessions: page.Sessions, Total: int64(len(page.Sessions))}
+	out := SessionsPage{Sessions: page.Sessions}
 	if out.Sessions == nil {
 		out.Sessions = []api.Session{}
 	}

@@ -199,7 +199,9 @@ func TestSessionsFilters(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := f.dash.Sessions(tc.filter)
+			counted := tc.filter
+			counted.Count = true
+			got, err := f.dash.Sessions(counted)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -234,6 +236,14 @@ func TestSessionsFilters(t *testing.T) {
 		if _, err := f.dash.Sessions(f2); !errors.Is(err, ErrBadInput) {
 			t.Errorf("Sessions(%+v) error = %v, want ErrBadInput", f2, err)
 		}
+	}
+}
+
+func TestSessionsCountOnlyWhenAsked(t *testing.T) {
+	f := newFixture(t)
+	got, err := f.dash.Sessions(SessionFilter{Limit: 2})
+	if err != nil || len(got.Sessions) != 2 || got.Total != 0 {
+		t.Fatalf("Sessions without Count = %d sessions, total %d, %v; want 2 and no total", len(got.Sessions), got.Total, err)
 	}
 }
 

@@ -13,8 +13,9 @@ describe("parseSessionFilter", () => {
       limit: 50,
       offset: 100,
       pr: 12,
+      count: true,
     });
-    expect(parseSessionFilter(blank)).toEqual({ repo: "", status: "", since: "", limit: 100, offset: 0, pr: 0 });
+    expect(parseSessionFilter(blank)).toEqual({ repo: "", status: "", since: "", limit: 100, offset: 0, pr: 0, count: true });
   });
 
   it.each([

@@ -41,7 +41,7 @@ export function parseSessionFilter(form: SessionFilterForm, offset = 0): Session
     if (limit > 10000) throw new Error(`limit ${limit}: at most 10000`);
   }
   if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`offset ${offset}: want 0 or more`);
-  return { repo, status, since, limit, offset, pr };
+  return { repo, status, since, limit, offset, pr, count: true };
 }
 
 export interface PageInfo {

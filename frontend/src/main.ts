@@ -137,7 +137,7 @@ async function reload(): Promise<void> {
     state.window = win;
     state.week = { thisWeek, lastWeek };
     state.down = null;
-    state.recent = recentPRs((await backend.sessions({ repo: "", since: "", status: "", limit: 50, offset: 0, pr: 0 })).sessions);
+    state.recent = recentPRs((await backend.sessions({ repo: "", since: "", status: "", limit: 50, offset: 0, pr: 0, count: false })).sessions);
   } catch (e) {
     const err = toBackendError(e);
     if (err.code === CodeDaemonUnavailable || err.code === "no_bindings") state.down = err;

@@ -204,6 +204,11 @@ export interface SessionFilter {
   offset: number;
   /** with Repo: one pull request; 0 for any */
   pr: number;
+  /**
+   * Count asks for the filter's total (SessionsPage.Total): a count of
+   * the matching sessions, skipped for lists that need none.
+   */
+  count: boolean;
 }
 
 /**
@@ -212,6 +217,7 @@ export interface SessionFilter {
  */
 export interface SessionsPage {
   sessions: Session[] | null;
+  /** when the filter asked (Count); else 0 */
   total: number;
 }
 
