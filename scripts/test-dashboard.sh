@@ -237,11 +237,13 @@ else
 fi
 
 # Every view of the real window: Alt+N opens the Nth view; the screenshot is
-# retaken until it differs from the previous view's (WebKit paints with no
-# signal to wait on).
+# retaken until it differs from the previous view's, then until two in a row
+# are the same (the view's data arrives after it is drawn; WebKit paints with
+# no signal to wait on).
 prev_shot="$ROOT/test-artifacts/dashboard.png"
 shot_changed() {
-  import -window "$WIN" "$1" && ! cmp -s "$1" "$prev_shot"
+  import -window "$WIN" "$1" && ! cmp -s "$1" "$prev_shot" && sleep 0.5 &&
+    import -window "$WIN" "$1.next" && cmp -s "$1" "$1.next" && rm -f "$1.next"
 }
 n=0
 for name in today history sessions sync settings; do

@@ -264,6 +264,10 @@ describe("today", () => {
       if (!want.includes(label)) want.push(label);
     }
     await view("today");
+    // What an earlier step typed stays until emptied; then the last pull request is offered.
+    await page.fill("[data-testid=start-pr]", "");
+    await view("sessions");
+    await view("today");
     assert.equal(await page.inputValue("[data-testid=start-pr]"), want[0]);
     const offered = await page.$$eval("[data-testid=recent-prs] option", (os) => os.map((o) => o.value));
     assert.deepEqual(offered, want.slice(0, 8));
@@ -422,7 +426,7 @@ describe("sessions, a page at a time", () => {
     track("acme/zero", 1, dayAt(-6, 720), dayAt(-6, 720));
     assert.ok(!stats(7).repos.some((r) => r.repo === "tools/cli"), "tools/cli is outside History's 7 days");
     await view("sessions");
-    await page.waitForSelector("[data-testid=filter-repo] option[value='tools/cli']");
+    await page.waitForSelector("[data-testid=filter-repo] option[value='tools/cli']", { state: "attached" });
     await page.selectOption("[data-testid=filter-repo]", "acme/zero");
     await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:first-child")].every((td) => td.textContent === "acme/zero#1"));
     const cells = await page.$$eval("[data-testid=sessions] tbody tr td", (tds) => tds.map((td) => td.textContent));
@@ -437,7 +441,7 @@ describe("sessions, a page at a time", () => {
     assert.equal(want.length, 105);
     await view("today");
     await view("sessions");
-    await page.waitForSelector("[data-testid=filter-repo] option[value='bulk/many']");
+    await page.waitForSelector("[data-testid=filter-repo] option[value='bulk/many']", { state: "attached" });
     const all = sessionsOf("--limit", "100000").length;
     await page.waitForFunction((n) => document.querySelector("[data-testid=sessions-count]")?.dataset.total === String(n), all);
     assert.equal(await page.textContent("[data-testid=sessions-count]"), `1–100 of ${all.toLocaleString("en-US")} sessions`);

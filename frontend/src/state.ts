@@ -31,7 +31,7 @@ export interface TransientUI {
   exportSince: string;
   exportUntil: string;
   detailsOpen: boolean; // "Details" on the not-running screen
-  startDraft: string | null; // the Start field as typed; null until typed in
+  startDraft: string | null; // the Start field as typed; null until typed in, or emptied
   customFirst: string; // History's custom range as typed
   customLast: string;
 }

@@ -61,8 +61,9 @@ export function renderToday(ctx: Ctx): HTMLElement {
       autocomplete: "off",
       value: state.ui.startDraft ?? state.recent[0] ?? "",
     });
+    // An emptied field is untouched again: the next redraw offers the last pull request.
     input.addEventListener("input", () => {
-      state.ui.startDraft = input.value;
+      state.ui.startDraft = input.value === "" ? null : input.value;
     });
     const recentList = h("datalist", { id: "recent-prs", "data-testid": "recent-prs" }, ...state.recent.map((p) => h("option", { value: p })));
     const form = h(
