@@ -242,8 +242,9 @@ fi
 # no signal to wait on).
 prev_shot="$ROOT/test-artifacts/dashboard.png"
 shot_changed() {
+  local again="${1%.png}.again.png"
   import -window "$WIN" "$1" && ! cmp -s "$1" "$prev_shot" && sleep 0.5 &&
-    import -window "$WIN" "$1.next" && cmp -s "$1" "$1.next" && rm -f "$1.next"
+    import -window "$WIN" "$again" && cmp -s "$1" "$again" && rm -f "$again"
 }
 n=0
 for name in today history sessions sync settings; do
