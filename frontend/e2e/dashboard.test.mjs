@@ -431,7 +431,7 @@ describe("sessions, a page at a time", () => {
     await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:first-child")].every((td) => td.textContent === "acme/zero#1"));
     const cells = await page.$$eval("[data-testid=sessions] tbody tr td", (tds) => tds.map((td) => td.textContent));
     assert.equal(cells[3], "0s");
-    assert.match(cells[1], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+    assert.match(cells[1], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
   });
 
   it("beyond a page: the true count and the next page", async () => {

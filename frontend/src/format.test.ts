@@ -74,9 +74,12 @@ describe("dates", () => {
   });
 
   it("formats date-times in the given zone and tolerates null", () => {
-    expect(formatDateTime("2026-11-25T10:05:00Z", "Asia/Tokyo")).toBe("2026-11-25 19:05 GMT+9");
-    expect(formatDateTime("2026-11-25T10:05:00Z", "UTC")).toBe("2026-11-25 10:05 UTC");
-    expect(formatDateTime("2026-07-01T10:05:00Z", "Europe/Berlin")).toBe("2026-07-01 12:05 GMT+2");
+    expect(formatDateTime("2026-11-25T10:05:09Z", "Asia/Tokyo")).toBe("2026-11-25 19:05:09 GMT+9");
+    expect(formatDateTime("2026-11-25T10:05:00Z", "UTC")).toBe("2026-11-25 10:05:00 UTC");
+    expect(formatDateTime("2026-07-01T10:05:00Z", "Europe/Berlin")).toBe("2026-07-01 12:05:00 CEST");
+    expect(formatDateTime("2026-11-25T10:05:00Z", "Europe/Berlin")).toBe("2026-11-25 11:05:00 CET");
+    expect(formatDateTime("2026-11-25T10:05:00Z", "Europe/London")).toBe("2026-11-25 10:05:00 GMT");
+    expect(formatDateTime("2026-07-01T10:05:00Z", "America/Los_Angeles")).toBe("2026-07-01 03:05:00 PDT");
     expect(formatDateTime(null)).toBe("");
     expect(formatDateTime("garbage")).toBe("");
   });

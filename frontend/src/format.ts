@@ -64,8 +64,9 @@ export function shortDayLabel(date: string, long: boolean): string {
 }
 
 /**
- * A local date-time with its zone, the one format of times shown to people:
- * "2026-11-25 14:03 GMT+1" ("UTC" for UTC). Empty for null or garbage.
+ * A local date-time with its zone, the one format of times shown to people
+ * (the CLI's too): "2026-11-25 14:03:09 CET", "… UTC", "… PDT"; where no
+ * abbreviation is known, the offset ("… GMT+9"). Empty for null or garbage.
  */
 export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return "";
@@ -78,12 +79,23 @@ export function formatDateTime(iso: string | null | undefined, timeZone?: string
     day: "2-digit",
     hour: "2-digit",
     minute: "2-digit",
+    second: "2-digit",
     hourCycle: "h23",
-    timeZoneName: "shortOffset",
   }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  const zone = get("timeZoneName");
-  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")} ${/^GMT([+-]0+)?$/.test(zone) ? "UTC" : zone}`;
+  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}:${get("second")} ${zoneName(d, timeZone)}`;
+}
+
+// zoneName is the zone's abbreviation at d: American English knows the
+// American ones (PST, EDT), British English the European ones (CET, BST);
+// otherwise the offset ("GMT+9").
+function zoneName(d: Date, timeZone?: string): string {
+  const name = (locale: string) =>
+    new Intl.DateTimeFormat(locale, { timeZone: timeZone || undefined, timeZoneName: "short" }).formatToParts(d).find((p) => p.type === "timeZoneName")?.value ?? "";
+  const us = name("en-US");
+  if (!/^GMT[+-]/.test(us)) return us;
+  const gb = name("en-GB");
+  return /^GMT[+-]/.test(gb) ? us : gb;
 }
 
 /**

@@ -172,10 +172,6 @@ func TestPushInBatchesAndMarkSynced(t *testing.T) {
 	if c := r.srv.Calls("push"); c != 3 {
 		t.Errorf("push requests = %d, want 3 (batches of 3, 3, 1)", c)
 	}
-	// The state tells what was sent, for the dashboard's Sync view.
-	if st.SessionsPushed != int64(len(ids)) || st.Requests != int64(r.srv.Calls("push")+r.srv.Calls("pull")) {
-		t.Errorf("state counts %d pushed in %d requests; want %d in %d", st.SessionsPushed, st.Requests, len(ids), r.srv.Calls("push")+r.srv.Calls("pull"))
-	}
 	// Nothing pending: a further sync pushes nothing.
 	before := r.srv.Calls("push")
 	r.syncNow()
@@ -446,13 +442,10 @@ func TestPullMergesOtherDevices(t *testing.T) {
 	if _, err := other.Push(context.Background(), syncer.PushRequest{DeviceID: "laptop-2", Sessions: []syncer.Session{theirs}}); err != nil {
 		t.Fatal(err)
 	}
-	st := r.syncNow()
+	r.syncNow()
 	got, err = r.db.Session(context.Background(), theirs.ID)
 	if err != nil || got.DurationSeconds != 5400 {
 		t.Errorf("after the newer version: %+v, %v; want 5400 s", got, err)
-	}
-	if st.SessionsPulled != 2 {
-		t.Errorf("state counts %d sessions pulled, want 2 (both versions)", st.SessionsPulled)
 	}
 }
 

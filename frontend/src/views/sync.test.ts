@@ -16,10 +16,12 @@ describe("sync view logic", () => {
     [{ state: "idle" }, { message: "The sign-in was cancelled.", kind: "error" }],
   ])("login %j → %j", (s, want) => expect(loginOutcome(s)).toEqual(want));
 
-  it("says what sync has done since the daemon started", () => {
+  it("says what the current or last sync run did", () => {
     const base = { state: "idle", pending: 0, quarantined: 0, last_success_at: null, last_error: "", next_attempt_at: null, server_url: "" };
-    expect(syncProgressText({ ...base, sessions_pushed: 12, sessions_pulled: 3, requests: 4 })).toBe("12 sessions pushed, 3 pulled in 4 requests");
-    expect(syncProgressText({ ...base, sessions_pushed: 1, sessions_pulled: 0, requests: 1 })).toBe("1 session pushed, 0 pulled in 1 request");
-    expect(syncProgressText(null)).toBe("0 sessions pushed, 0 pulled in 0 requests");
+    const run = (pushed: number, pulled: number, requests: number) => ({ started_at: "2026-12-03T07:00:00Z", pushed, pulled, requests });
+    expect(syncProgressText({ ...base, run: run(12, 3, 4) })).toBe("12 sessions pushed, 3 pulled in 4 requests");
+    expect(syncProgressText({ ...base, run: run(1, 0, 1) })).toBe("1 session pushed, 0 pulled in 1 request");
+    expect(syncProgressText({ ...base, run: null })).toBe("none yet");
+    expect(syncProgressText(null)).toBe("none yet");
   });
 });

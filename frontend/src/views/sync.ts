@@ -20,11 +20,14 @@ export function syncStateText(state: string): string {
   return STATE_TEXT[state] ?? state;
 }
 
-/** "12 sessions pushed, 3 pulled in 4 requests": what sync has done since the daemon started. */
+/**
+ * "12 sessions pushed, 3 pulled in 4 requests": what the run in progress
+ * (state syncing) or the last one did; "none yet" before the first.
+ */
 export function syncProgressText(s: SyncState | null | undefined): string {
-  const pushed = s?.sessions_pushed ?? 0;
-  const pulled = s?.sessions_pulled ?? 0;
-  const requests = s?.requests ?? 0;
+  const run = s?.run;
+  if (!run) return "none yet";
+  const { pushed, pulled, requests } = run;
   return `${pushed} session${pushed === 1 ? "" : "s"} pushed, ${pulled} pulled in ${requests} request${requests === 1 ? "" : "s"}`;
 }
 
@@ -58,7 +61,7 @@ export function renderSync(ctx: Ctx, flow: LoginFlow): HTMLElement {
     ["State", syncStateText(sync?.state ?? ""), "sync-state"],
     ["Server", sync?.server_url || "not set", "sync-server"],
     ["Pending changes", String(sync?.pending ?? 0), "sync-pending"],
-    ["Since worktime started", syncProgressText(sync), "sync-progress"],
+    [sync?.state === "syncing" ? "This sync" : "Last sync", syncProgressText(sync), "sync-progress"],
     ["Last success", sync?.last_success_at ? `${formatDateTime(sync.last_success_at, tz)} (${formatRelative(sync.last_success_at, now)})` : "never", "sync-last-success"],
     ["Last error", sync?.last_error || "none", "sync-last-error"],
     ["Next attempt", sync?.next_attempt_at ? formatRelative(sync.next_attempt_at, now) : "—", "sync-next"],
