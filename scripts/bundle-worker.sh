@@ -6,7 +6,7 @@
 #   worker.js      the Worker as one ES module
 #   version        the worker's package.json version
 #   worker.json    wrangler.jsonc as plain JSON (bindings, vars, compatibility date,
-#                  placement, observability)
+#                  placement, observability, Cron Triggers)
 #   migrations/    worker/migrations/NNNN_*.sql
 #
 # Needs `cd worker && npm ci` first. Run it before `go build` / `go test`.
@@ -43,7 +43,7 @@ cp "$dist/${modules[0]}" "$tmp/worker.js"
 import { createRequire } from "node:module";
 const require = createRequire(process.cwd() + "/package.json");
 const { rawConfig } = require("wrangler").experimental_readRawConfig({ config: "wrangler.jsonc" });
-const keep = ["name", "compatibility_date", "compatibility_flags", "vars", "d1_databases", "kv_namespaces", "ratelimits", "placement", "observability"];
+const keep = ["name", "compatibility_date", "compatibility_flags", "vars", "d1_databases", "kv_namespaces", "ratelimits", "placement", "observability", "triggers"];
 process.stdout.write(JSON.stringify(Object.fromEntries(keep.filter((k) => k in rawConfig).map((k) => [k, rawConfig[k]])), null, 2) + "\n");
 ') >"$tmp/worker.json"
 mkdir "$tmp/migrations"

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs a bundled worktime Worker exactly as `worktimed cloud deploy` uploads
 // it: one ES module, the upload's bindings (D1, KV, rate limit, variables,
-// secrets) and the D1 migrations applied the way deploy applies them (each
-// file plus its d1_migrations record in one batch). It runs in local workerd
+// secrets) and the D1 migrations applied to every D1 binding (each shard)
+// the way deploy applies them (each file plus its d1_migrations record in
+// one batch). It runs in local workerd
 // through Miniflare on 127.0.0.1, prints WORKTIME_WORKER_URL=http://... once
 // /health answers 200, and stops (workerd included) on SIGTERM, SIGINT or
 // when stdin closes.
@@ -72,7 +73,7 @@ function bindingsFor(upload) {
         fail(`binding ${b.name} has a type this runner does not know: ${b.type}`);
     }
   }
-  if (Object.keys(out.d1Databases).length !== 1) fail("the upload must bind exactly one D1 database");
+  if (Object.keys(out.d1Databases).length === 0) fail("the upload binds no D1 database");
   return out;
 }
 
@@ -147,8 +148,10 @@ async function main() {
   process.stdin.resume();
   try {
     const url = await mf.ready;
-    const db = await mf.getD1Database(Object.keys(b.d1Databases)[0]);
-    const applied = await applyMigrations(db, opts.migrations);
+    let applied = [];
+    for (const name of Object.keys(b.d1Databases)) {
+      applied = await applyMigrations(await mf.getD1Database(name), opts.migrations);
+    }
     const base = `http://127.0.0.1:${url.port}`;
     await waitHealthy(base, Date.now() + 30_000);
     process.stdout.write(`MIGRATIONS=${applied.join(",")}\nWORKTIME_WORKER_URL=${base}\n`);

@@ -22,8 +22,10 @@ export default defineConfig(async () => ({
           ALLOWED_ORIGINS: "chrome-extension://abcdefghijklmnopabcdefghijklmnop",
         },
         outboundService: githubFake,
-        // A second database for the upgrade test (test/migration.test.ts).
-        d1Databases: ["UPGRADE_DB"],
+        // A second database for the upgrade test (test/migration.test.ts) and
+        // three more that test/shards.test.ts binds as DB_1..DB_3 (under other
+        // names here, so every other test runs with the default one shard).
+        d1Databases: ["UPGRADE_DB", "SHARD_1", "SHARD_2", "SHARD_3"],
       },
     }),
   ],

@@ -79,13 +79,22 @@ type stack struct {
 	port    int
 	secret  string
 	ttl     string
+	// shards is the number of D1 databases the worker binds (0: one).
+	shards int
 }
 
 // newStack starts the GitHub fake and a worker (persisted, so it can be
 // restarted with its data).
 func newStack(t testing.TB, jwtTTL string) *stack {
 	t.Helper()
+	return newShardedStack(t, jwtTTL, 1)
+}
+
+// newShardedStack is newStack with a worker of shards D1 databases.
+func newShardedStack(t testing.TB, jwtTTL string, shards int) *stack {
+	t.Helper()
 	s := &stack{
+		shards:  shards,
 		gh:      github.New(t, github.Options{ClientID: clientID, ClientSecret: clientSecret, Interval: 1}),
 		persist: t.TempDir(),
 		port:    freePort(t),
@@ -103,7 +112,7 @@ func (s *stack) start(t testing.TB) {
 	if s.ttl != "" {
 		vars = append(vars, "JWT_TTL_SECONDS="+s.ttl)
 	}
-	s.worker = synctest.StartWorker(t, s.persist, s.port, vars...)
+	s.worker = synctest.StartShardedWorker(t, s.persist, s.port, s.shards, vars...)
 }
 
 // stop stops the worker (its data stays in the persist dir).

@@ -2,7 +2,7 @@
 // pull request to start tracking and the settings form.
 
 import { parseDate } from "./format";
-import type { Session, SessionFilter, Settings } from "./types";
+import { ExtensionIDPattern, type Session, type SessionFilter, type Settings } from "./types";
 
 export const STATUSES = ["", "active", "completed", "abandoned"] as const;
 
@@ -136,7 +136,7 @@ export interface SettingsForm {
   weekly_goal_hours: string;
 }
 
-const EXTENSION_ID_RE = /^[a-p]{32}$/;
+const EXTENSION_ID_RE = new RegExp(`^${ExtensionIDPattern}$`);
 
 /** Validates the settings form into api.Settings; throws an Error naming the bad field. */
 export function parseSettingsForm(form: SettingsForm): Settings {

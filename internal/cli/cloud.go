@@ -13,14 +13,18 @@ import (
 	"github.com/worktime/worktime/internal/config"
 )
 
-const cloudUsage = `cloud deploy|status|destroy [flags]
+const cloudUsage = `cloud deploy|status|usage|destroy [flags]
 
   deploy   create or update your own backend on your Cloudflare account
-           (D1 database, KV namespace, Worker, secrets, workers.dev route)
-           and point the daemon at it
-  status   show what exists, the database size and whether the Worker
-           matches the one built into this binary
-  destroy  remove the Worker, the KV namespace and the D1 database (--yes)
+           (D1 databases, KV namespace, Worker, secrets, workers.dev route)
+           and point the daemon at it; --shards N spreads users over N
+           D1 databases
+  status   show what exists, each database's size against D1's cap and
+           whether the Worker matches the one built into this binary
+  usage    requests, D1 rows read and written and storage per day for the
+           last 7 days, against Workers Free's allowances, and the
+           projected $/month (needs Account · Account Analytics · Read)
+  destroy  remove the Worker, the KV namespace and the D1 databases (--yes)
 
 The API token is read from CLOUDFLARE_API_TOKEN only. The account ID comes
 from --account-id or CLOUDFLARE_ACCOUNT_ID.`
@@ -37,29 +41,31 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprintf(e.Stdout, "Usage: worktimed %s\n", cloudUsage)
 		if len(args) == 0 {
-			return usageErrorf("cloud: want a subcommand: deploy, status or destroy")
+			return usageErrorf("cloud: want a subcommand: deploy, status, usage or destroy")
 		}
 		return nil
 	}
 	sub, rest := args[0], args[1:]
 	switch sub {
-	case "deploy", "status", "destroy":
+	case "deploy", "status", "usage", "destroy":
 	default:
-		return usageErrorf("cloud: unknown subcommand %q; want deploy, status or destroy", sub)
+		return usageErrorf("cloud: unknown subcommand %q; want deploy, status, usage or destroy", sub)
 	}
 	fs := e.newFlagSet("cloud "+sub, "cloud "+sub+" [flags]")
 	accountID := fs.String("account-id", "", "Cloudflare account `ID` (default $CLOUDFLARE_ACCOUNT_ID)")
 	name := fs.String("name", "worktime", "`NAME` of the Worker and the D1 database (the KV namespace is NAME-kv)")
 	bundleDir := new(string)
-	if sub != "destroy" {
+	if sub == "deploy" || sub == "status" {
 		bundleDir = fs.String("bundle", "", "use the worker bundle in `DIR` (laid out like internal/cloud/bundle) instead of the embedded one")
 	}
 	var clientID *string
 	var dryRun, yes *bool
+	var shards *int
 	switch sub {
 	case "deploy":
 		clientID = fs.String("github-client-id", "", "GitHub OAuth app client `ID` for sign-in (default: keep the deployed one)")
 		dryRun = fs.Bool("dry-run", false, "print the plan; make no change")
+		shards = fs.Int("shards", 0, "spread users over `N` D1 databases (1-64; default: keep the deployed number, 1 at first); more adds shards, fewer is refused")
 	case "destroy":
 		yes = fs.Bool("yes", false, "really delete the Worker, the KV namespace and the D1 database with its data")
 	}
@@ -73,8 +79,11 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 	if err := target.Validate(); err != nil {
 		return usageErrorf("cloud %s: %v", sub, err)
 	}
+	if shards != nil && (*shards < 0 || *shards > cloud.MaxShards) {
+		return usageErrorf("cloud deploy: --shards %d: want 1 to %d", *shards, cloud.MaxShards)
+	}
 	var bundle *cloud.Bundle
-	if sub != "destroy" {
+	if sub == "deploy" || sub == "status" {
 		var err error
 		bundle, err = loadBundle(*bundleDir)
 		if err != nil && (sub == "deploy" || !errors.Is(err, cloud.ErrNoBundle)) {
@@ -89,7 +98,7 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cloud %s: %w", sub, err)
 	}
-	d := &cloud.Deployer{API: api, Bundle: bundle, Out: e.Stdout}
+	d := &cloud.Deployer{API: api, Bundle: bundle, Out: e.Stdout, Clock: e.Clock}
 	if err := e.LoadConfig(); err != nil {
 		return err
 	}
@@ -104,9 +113,12 @@ func cmdCloud(ctx context.Context, e *Env, args []string) error {
 			GitHubClientID:     *clientID,
 			GitHubClientSecret: e.Getenv(cloud.SecretGitHubClient),
 			DryRun:             *dryRun,
+			Shards:             *shards,
 		})
 	case "status":
 		_, err = d.Status(ctx, target)
+	case "usage":
+		_, err = d.Usage(ctx, target)
 	case "destroy":
 		err = d.Destroy(ctx, target, *yes)
 		if errors.Is(err, cloud.ErrNeedYes) {

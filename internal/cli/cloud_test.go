@@ -101,7 +101,7 @@ func TestCloudDeployWritesConfig(t *testing.T) {
 	if err != nil || c.Sync.ServerURL != bobURL || c.Sync.GitHubClientID != "Iv1.cli" {
 		t.Errorf("config sync = %+v, %v", c.Sync, err)
 	}
-	if !strings.Contains(out, "[7/7] Daemon config: set server_url to "+bobURL) {
+	if !strings.Contains(out, "[8/8] Daemon config: set server_url to "+bobURL) {
 		t.Errorf("stdout:\n%s", out)
 	}
 	// Status and a second deploy run cleanly; the second changes nothing.
@@ -114,6 +114,46 @@ func TestCloudDeployWritesConfig(t *testing.T) {
 	}
 	if w := h.fake.Writes(); len(w) != 0 {
 		t.Errorf("re-run wrote %v", w)
+	}
+}
+
+func TestCloudDeployShards(t *testing.T) {
+	h := newCloudHarness(t)
+	code, out, errs := h.run("", "cloud", "deploy", "--bundle", h.bundle, "--shards", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out)
+	}
+	if got := h.fake.Databases(); strings.Join(got, ",") != "worktime,worktime-shard-1" {
+		t.Errorf("databases = %v", got)
+	}
+	code, out, errs = h.run("", "cloud", "status", "--bundle", h.bundle)
+	if code != 0 || !strings.Contains(out, "shard 1 of 2)") || !strings.Contains(out, "D1 shards: 2, ") {
+		t.Fatalf("status exit %d: %s\n%s", code, errs, out)
+	}
+}
+
+func TestCloudUsage(t *testing.T) {
+	h := newCloudHarness(t)
+	if code, _, errs := h.run("", "cloud", "deploy", "--bundle", h.bundle); code != 0 {
+		t.Fatalf("deploy: %s", errs)
+	}
+	id, _ := h.fake.DatabaseID("worktime")
+	day := t0.UTC().AddDate(0, 0, -1).Format("2006-01-02")
+	h.fake.AddWorkerInvocations(day, "worktime", 2950, 0)
+	h.fake.AddD1Analytics(day, id, 28400, 2050, 340)
+	h.fake.AddD1Storage(day, id, 3<<20)
+	code, out, errs := h.run("", "cloud", "usage")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, errs, out)
+	}
+	for _, want := range []string{day + "        2950        0           28400             2050        3 MB       340ms          0.00%", "Workers Free: fits", "Workers Paid: $5.00/month"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	h.fake.SetPermissions(cffake.PermD1, cffake.PermKV, cffake.PermScripts)
+	if code, _, errs := h.run("", "cloud", "usage"); code != ExitFailure || !strings.Contains(errs, "Account Analytics") {
+		t.Errorf("without the analytics permission: exit %d, stderr %q", code, errs)
 	}
 }
 
@@ -170,6 +210,12 @@ func TestCloudErrors(t *testing.T) {
 			}
 		}, []string{"cloud", "destroy"}, ExitUsage, "run again with --yes"},
 		{"missing permission", func(h *cloudHarness) { h.fake.SetPermissions(cffake.PermD1, cffake.PermScripts) }, []string{"cloud", "deploy", "--bundle", "BUNDLE"}, ExitFailure, "Workers KV Storage · Edit"},
+		{"shards out of range", nil, []string{"cloud", "deploy", "--bundle", "BUNDLE", "--shards", "65"}, ExitUsage, "--shards 65: want 1 to 64"},
+		{"fewer shards", func(h *cloudHarness) {
+			if code, _, errs := h.run("", "cloud", "deploy", "--bundle", h.bundle, "--shards", "3"); code != 0 {
+				h.t.Fatalf("deploy: %s", errs)
+			}
+		}, []string{"cloud", "deploy", "--bundle", "BUNDLE", "--shards", "2"}, ExitFailure, "shards can be added, never removed"},
 		{"rate limited", func(h *cloudHarness) {
 			h.fake.AddFault(cffake.Fault{Route: "d1.list", Status: 429, Times: 10, RetryAfter: "600"})
 		}, []string{"cloud", "deploy", "--bundle", "BUNDLE"}, ExitUnavailable, "try again in 10m0s"},

@@ -27,25 +27,6 @@ type database struct {
 	NumTables int
 }
 
-// findDatabase returns the D1 database with exactly that name, or nil. The
-// API's name filter searches substrings, so the match is checked here.
-func (a account) findDatabase(ctx context.Context, name string) (*database, error) {
-	const op = "list the D1 databases"
-	var p d1.DatabaseListParams
-	set(&p.AccountID, a.id)
-	set(&p.Name, name)
-	iter := a.api.D1.Database.ListAutoPaging(ctx, p)
-	for iter.Next() {
-		if db := iter.Current(); db.Name == name {
-			return &database{ID: db.UUID, Name: db.Name}, nil
-		}
-	}
-	if err := iter.Err(); err != nil {
-		return nil, classify(op, PermD1, err)
-	}
-	return nil, nil
-}
-
 func (a account) createDatabase(ctx context.Context, name string) (*database, error) {
 	var p d1.DatabaseNewParams
 	set(&p.AccountID, a.id)
@@ -306,6 +287,32 @@ func (a account) accountSubdomain(ctx context.Context) (string, error) {
 		return "", ErrNoSubdomain
 	}
 	return s.Subdomain, nil
+}
+
+// schedules lists the script's Cron Triggers.
+func (a account) schedules(ctx context.Context, script string) ([]string, error) {
+	var p workers.ScriptScheduleGetParams
+	set(&p.AccountID, a.id)
+	res, err := a.api.Workers.Scripts.Schedules.Get(ctx, script, p)
+	if err != nil {
+		return nil, classify("read the Worker's Cron Triggers", PermScripts, err)
+	}
+	out := make([]string, 0, len(res.Schedules))
+	for _, s := range res.Schedules {
+		out = append(out, s.Cron)
+	}
+	return out, nil
+}
+
+// setSchedules replaces the script's Cron Triggers with crons.
+func (a account) setSchedules(ctx context.Context, script string, crons []string) error {
+	p := workers.ScriptScheduleUpdateParams{Body: make([]workers.ScriptScheduleUpdateParamsBody, len(crons))}
+	set(&p.AccountID, a.id)
+	for i, c := range crons {
+		set(&p.Body[i].Cron, c)
+	}
+	_, err := a.api.Workers.Scripts.Schedules.Update(ctx, script, p)
+	return classify("set the Worker's Cron Triggers", PermScripts, err)
 }
 
 func (a account) routeEnabled(ctx context.Context, script string) (bool, error) {

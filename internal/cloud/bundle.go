@@ -66,6 +66,14 @@ type WorkerConfig struct {
 	// with wrangler's field names, which are the upload metadata's.
 	Placement     *Placement     `json:"placement"`
 	Observability *Observability `json:"observability"`
+	// Triggers are the Worker's Cron Triggers (the scheduled handler that
+	// finishes account deletions), set through the schedules API.
+	Triggers Triggers `json:"triggers"`
+}
+
+// Triggers is wrangler's triggers section: cron expressions, in UTC.
+type Triggers struct {
+	Crons []string `json:"crons"`
 }
 
 // Placement is where the Worker runs: mode "smart" is Smart Placement
@@ -114,6 +122,11 @@ func (c WorkerConfig) validate() error {
 	}
 	if o := c.Observability; o != nil && o.HeadSamplingRate != nil && (*o.HeadSamplingRate < 0 || *o.HeadSamplingRate > 1) {
 		return fmt.Errorf("worker config: observability.head_sampling_rate %v is not between 0 and 1", *o.HeadSamplingRate)
+	}
+	for _, cron := range c.Triggers.Crons {
+		if len(strings.Fields(cron)) != 5 {
+			return fmt.Errorf("worker config: cron trigger %q: want five fields (minute hour day month weekday)", cron)
+		}
 	}
 	for _, r := range c.Ratelimits {
 		if r.Name == "" || r.NamespaceID == "" || r.Simple.Limit <= 0 || r.Simple.Period <= 0 {

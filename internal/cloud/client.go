@@ -55,6 +55,11 @@ type Client struct {
 	D1      *d1.D1Service
 	KV      *kv.KVService
 	Workers *workers.WorkerService
+	// graphql posts to the GraphQL Analytics API, which cloudflare-go does
+	// not wrap; it shares the token, base URL, HTTP client and 429 handling.
+	graphql func(req *http.Request) (*http.Response, error)
+	token   string
+	baseURL string
 }
 
 // NewClient returns a Client that honours Retry-After on 429 with the
@@ -85,10 +90,14 @@ func NewClient(o ClientOptions) (*Client, error) {
 		option.WithMaxRetries(0),
 		option.WithMiddleware(retryAfterMiddleware(o.Clock, o.MaxRetries)),
 	}
+	retry := retryAfterMiddleware(o.Clock, o.MaxRetries)
 	return &Client{
 		D1:      d1.NewD1Service(opts...),
 		KV:      kv.NewKVService(opts...),
 		Workers: workers.NewWorkerService(opts...),
+		graphql: func(req *http.Request) (*http.Response, error) { return retry(req, o.HTTPClient.Do) },
+		token:   o.Token,
+		baseURL: strings.TrimRight(o.BaseURL, "/") + "/",
 	}, nil
 }
 

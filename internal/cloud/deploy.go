@@ -11,6 +11,8 @@ import (
 	"sort"
 
 	"github.com/cloudflare/cloudflare-go/v6/workers"
+
+	"github.com/worktime/worktime/internal/clock"
 )
 
 // Secret names the Worker reads.
@@ -86,6 +88,11 @@ type DeployOptions struct {
 	GitHubClientSecret string
 	// DryRun prints the plan and makes only read calls.
 	DryRun bool
+	// Shards is the number of D1 databases users are spread over (1 to
+	// MaxShards); 0 keeps what the account has (one on a first deploy).
+	// More than the account has adds shards; fewer is refused
+	// (ErrFewerShards).
+	Shards int
 }
 
 // Deployer runs deploy, status and destroy against one account.
@@ -103,12 +110,18 @@ type Deployer struct {
 	Config DaemonConfig
 	// Confirm asks before replacing another server URL; nil means "no".
 	Confirm Confirm
+	// Clock tells usage which days are the last whole ones; nil is the
+	// real clock.
+	Clock clock.Clock
 }
 
 // DeployResult is what a deploy did (or, in a dry run, would do).
 type DeployResult struct {
-	URL        string
-	DatabaseID string
+	URL string
+	// DatabaseID is shard 0's database; DatabaseIDs every shard's that
+	// exists, shard 0 first.
+	DatabaseID  string
+	DatabaseIDs []string
 	// GitHubClientID is the GITHUB_CLIENT_ID the Worker has (or would have).
 	GitHubClientID string
 	KVID           string
@@ -131,6 +144,9 @@ func (d *Deployer) Deploy(ctx context.Context, o DeployOptions) (*DeployResult, 
 	}
 	if d.Bundle == nil {
 		return nil, fmt.Errorf("deploy: %w", ErrNoBundle)
+	}
+	if o.Shards < 0 || o.Shards > MaxShards {
+		return nil, fmt.Errorf("deploy: --shards %d: want 1 to %d", o.Shards, MaxShards)
 	}
 	r := &deployRun{d: d, o: o, acct: account{api: d.API, id: o.AccountID}, res: &DeployResult{}}
 	if o.DryRun {
@@ -161,18 +177,33 @@ type binding struct {
 	JSON      any
 }
 
-func (d *Deployer) bindings(dbID, kvID, clientID string) []binding {
+// VarNewUserShards is the variable naming the shards that take new users
+// (worker/src/shards.ts); empty means every shard.
+const VarNewUserShards = "NEW_USER_SHARDS"
+
+// bindings are the Worker's non-secret bindings: one D1 binding per shard
+// (DB, DB_1, …), KV, the rate limiters and the vars, with
+// GITHUB_CLIENT_ID and NEW_USER_SHARDS as given.
+func (d *Deployer) bindings(dbIDs []string, kvID, clientID, newUserShards string) []binding {
 	cfg := d.Bundle.Config
-	out := []binding{
-		{Name: cfg.D1Binding(), Type: "d1", ID: dbID},
-		{Name: cfg.KVBinding(), Type: "kv_namespace", ID: kvID},
+	var out []binding
+	for i, id := range dbIDs {
+		out = append(out, binding{Name: shardBinding(cfg.D1Binding(), i), Type: "d1", ID: id})
 	}
+	out = append(out, binding{Name: cfg.KVBinding(), Type: "kv_namespace", ID: kvID})
 	for i := range cfg.Ratelimits {
 		r := cfg.Ratelimits[i]
 		out = append(out, binding{Name: r.Name, Type: "ratelimit", ID: r.NamespaceID, Ratelimit: &r})
 	}
-	names := make([]string, 0, len(cfg.Vars))
-	for n := range cfg.Vars {
+	vars := map[string]any{}
+	for n, v := range cfg.Vars {
+		vars[n] = v
+	}
+	if newUserShards != "" {
+		vars[VarNewUserShards] = newUserShards
+	}
+	names := make([]string, 0, len(vars))
+	for n := range vars {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -180,7 +211,7 @@ func (d *Deployer) bindings(dbID, kvID, clientID string) []binding {
 		if n == VarWorkerVersion {
 			continue // deploy's own, added below
 		}
-		v := cfg.Vars[n]
+		v := vars[n]
 		if n == VarGitHubClientID && clientID != "" {
 			v = clientID
 		}

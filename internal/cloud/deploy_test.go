@@ -41,10 +41,13 @@ func TestDeployClean(t *testing.T) {
 	if clientID != "Iv1.abc" {
 		t.Errorf("GITHUB_CLIENT_ID = %q", clientID)
 	}
+	if !slices.Equal(sc.Crons, []string{"*/5 * * * *"}) {
+		t.Errorf("Cron Triggers = %q, want the bundle's", sc.Crons)
+	}
 	out := h.out.String()
 	last := -1
-	for i, title := range []string{"D1 database worktime", "KV namespace worktime-kv", "D1 migrations", "Worker worktime", "Secrets", "workers.dev route", "Daemon config"} {
-		at := strings.Index(out, fmt.Sprintf("[%d/7] %s: ", i+1, title))
+	for i, title := range []string{"D1 database worktime", "KV namespace worktime-kv", "D1 migrations", "Worker worktime", "Secrets", "Cron Triggers", "workers.dev route", "Daemon config"} {
+		at := strings.Index(out, fmt.Sprintf("[%d/8] %s: ", i+1, title))
 		if at <= last {
 			t.Errorf("step %d (%s) missing or out of order:\n%s", i+1, title, out)
 		}
@@ -724,5 +727,28 @@ func TestDeployRestoresPlacementAndObservability(t *testing.T) {
 	res = h.mustDeploy(h.opts())
 	if w := h.fake.Writes(); len(w) != 0 || len(res.Changes) != 0 {
 		t.Errorf("re-run wrote %v, changes %v", routes(w), res.Changes)
+	}
+}
+
+// Cron Triggers removed (or changed) in the dashboard are set back to the
+// bundle's; a deploy that finds them current changes nothing.
+func TestDeployRestoresCronTriggers(t *testing.T) {
+	h := newHarness(t)
+	h.mustDeploy(h.opts())
+	h.fake.SetCrons("worktime", nil)
+	h.fake.ResetRequests()
+	res := h.mustDeploy(h.opts())
+	if w := routes(h.fake.Writes()); !slices.Equal(w, []string{"schedules.set"}) {
+		t.Errorf("writes = %v, want only schedules.set", w)
+	}
+	if !slices.Equal(res.Changes, []string{"set Cron Triggers: */5 * * * *"}) {
+		t.Errorf("changes = %q", res.Changes)
+	}
+	if sc, _ := h.fake.Script("worktime"); !slices.Equal(sc.Crons, []string{"*/5 * * * *"}) {
+		t.Errorf("Cron Triggers = %q", sc.Crons)
+	}
+	h.fake.ResetRequests()
+	if res := h.mustDeploy(h.opts()); len(res.Changes) != 0 || len(h.fake.Writes()) != 0 {
+		t.Errorf("a current deploy changed %q", res.Changes)
 	}
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // Destroy removes what deploy created: the Worker (with its secrets and
-// route), the KV namespace, and last the D1 database, after a warning that
+// route), the KV namespace, and last the D1 databases (every shard), after a warning that
 // this deletes the synced data. Without yes it changes nothing and returns
 // ErrNeedYes. Missing pieces are skipped, so an interrupted destroy
 // completes on the next run.
@@ -25,11 +25,17 @@ func (d *Deployer) Destroy(ctx context.Context, t Target, yes bool) error {
 	if err != nil {
 		return err
 	}
-	db, err := acct.findDatabase(ctx, t.Name)
+	found, err := acct.findShards(ctx, t)
 	if err != nil {
 		return err
 	}
-	if settings == nil && ns == nil && db == nil {
+	var dbs []*database // shard 0 first
+	for i := range shardsInUse(found) {
+		if db := found[i]; db != nil {
+			dbs = append(dbs, db)
+		}
+	}
+	if settings == nil && ns == nil && len(dbs) == 0 {
 		fmt.Fprintf(out, "Nothing to destroy: no Worker, KV namespace or D1 database named %s.\n", t.Name)
 		return nil
 	}
@@ -40,8 +46,10 @@ func (d *Deployer) Destroy(ctx context.Context, t Target, yes bool) error {
 	if ns != nil {
 		fmt.Fprintf(out, "  - KV namespace %s (%s)\n", ns.Title, ns.ID)
 	}
-	if db != nil {
-		fmt.Fprintf(out, "  - D1 database %s (%s)\n", t.Name, db.ID)
+	for _, db := range dbs {
+		fmt.Fprintf(out, "  - D1 database %s (%s)\n", db.Name, db.ID)
+	}
+	if len(dbs) > 0 {
 		fmt.Fprintln(out, "WARNING: deleting the D1 database deletes every synced session and user on this backend. Devices keep their local data.")
 	}
 	if !yes {
@@ -59,11 +67,13 @@ func (d *Deployer) Destroy(ctx context.Context, t Target, yes bool) error {
 		}
 		fmt.Fprintf(out, "Deleted KV namespace %s.\n", ns.Title)
 	}
-	if db != nil {
-		if err := acct.deleteDatabase(ctx, db.ID); err != nil {
+	// Shard 0 last: it holds the shard directory, so an interrupted destroy
+	// leaves it to be found by the next run.
+	for i := len(dbs) - 1; i >= 0; i-- {
+		if err := acct.deleteDatabase(ctx, dbs[i].ID); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "Deleted D1 database %s.\n", t.Name)
+		fmt.Fprintf(out, "Deleted D1 database %s.\n", dbs[i].Name)
 	}
 	if d.Config != nil {
 		if cur, err := d.Config.ServerURL(); err == nil && cur != "" {

@@ -1,6 +1,11 @@
 // Package cloud stands up, inspects and removes a user's own worktime
 // backend on their Cloudflare account with cloudflare-go v6: `worktimed
-// cloud deploy`, `status` and `destroy`.
+// cloud deploy`, `status`, `usage` and `destroy`.
+//
+// The backend's users are spread over one or more D1 databases (shards,
+// shards.go): deploy creates, migrates and binds them; a deploy never
+// removes one. Usage reads Cloudflare's GraphQL Analytics API, which
+// cloudflare-go does not wrap, with the same token and 429 handling.
 //
 // The Worker's bundle, its wrangler configuration and its D1 migrations are
 // embedded in the binary (bundle/, filled by scripts/bundle-worker.sh), so a

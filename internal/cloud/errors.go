@@ -25,6 +25,9 @@ var (
 	// does not know: a newer worktimed deployed it, and deploying this older
 	// Worker over a newer schema could break it.
 	ErrNewerDatabase = errors.New("the D1 database has migrations this worktimed does not know (a newer worktimed deployed it); upgrade worktimed and deploy again")
+	// ErrFewerShards refuses a deploy that would drop shards: every user on
+	// a shard lives there for good.
+	ErrFewerShards = errors.New("shards can be added, never removed (each user's data lives on one shard for good)")
 	// ErrNeedYes means destroy was asked without --yes.
 	ErrNeedYes = errors.New("destroy deletes the Worker, the KV namespace and the D1 database with all synced data: run again with --yes to do it")
 )

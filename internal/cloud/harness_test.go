@@ -131,6 +131,7 @@ func testBundle(t testing.TB, version string) *Bundle {
   "compatibility_date": "2026-04-20",
   "placement": {"mode": "smart"},
   "observability": {"enabled": true},
+  "triggers": {"crons": ["*/5 * * * *"]},
   "d1_databases": [{"binding": "DB", "database_name": "worktime"}],
   "kv_namespaces": [{"binding": "KV"}],
   "ratelimits": [{"name": "RATE_LIMITER", "namespace_id": "1001", "simple": {"limit": 100, "period": 60}}],

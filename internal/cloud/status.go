@@ -18,7 +18,10 @@ const (
 
 // Status is what exists on the account and how it is doing.
 type Status struct {
+	// Database is shard 0's database (nil: missing); Shards every shard's,
+	// shard 0 first, nil where a shard's database is missing.
 	Database *DatabaseStatus
+	Shards   []*DatabaseStatus
 	KV       *namespace
 	Worker   *WorkerStatus
 	// URL is the workers.dev URL when the route is enabled.
@@ -44,6 +47,8 @@ type WorkerStatus struct {
 	// Matches is true when it is the version embedded in this binary.
 	Matches bool
 	Secrets []string
+	// Shards is how many D1 databases the Worker binds.
+	Shards int
 }
 
 // Status reads the account and prints a report to Out. It only reads.
@@ -55,51 +60,35 @@ func (d *Deployer) Status(ctx context.Context, t Target) (*Status, error) {
 	st := &Status{}
 	out := d.Out
 
-	db, err := acct.findDatabase(ctx, t.Name)
+	found, err := acct.findShards(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	if db == nil {
+	n := shardsInUse(found)
+	if n == 0 {
 		fmt.Fprintf(out, "D1 database %s: missing\n", t.Name)
-	} else {
-		full, err := acct.getDatabase(ctx, db.ID)
+	}
+	for i := range n {
+		name := t.ShardDatabase(i)
+		db := found[i]
+		if db == nil {
+			fmt.Fprintf(out, "D1 database %s (shard %d): missing (run worktimed cloud deploy)\n", name, i)
+			st.Shards = append(st.Shards, nil)
+			continue
+		}
+		ds, err := d.databaseStatus(ctx, acct, db.ID)
 		if err != nil {
 			return nil, err
 		}
-		ds := &DatabaseStatus{ID: db.ID, Size: full.FileSize}
-		rows, err := acct.query(ctx, db.ID, "list the database's tables", statement{
-			SQL: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
-		})
-		if err != nil {
-			return nil, err
+		st.Shards = append(st.Shards, ds)
+		if i == 0 {
+			st.Database = ds
 		}
-		for _, r := range rows[0] {
-			if n, ok := r["name"].(string); ok {
-				ds.Tables = append(ds.Tables, n)
-			}
+		shard := ""
+		if n > 1 {
+			shard = fmt.Sprintf(", shard %d of %d", i, n)
 		}
-		applied := map[string]bool{}
-		if containsString(ds.Tables, "d1_migrations") {
-			rows, err := acct.query(ctx, db.ID, "read the applied D1 migrations", statement{SQL: "SELECT name FROM d1_migrations ORDER BY id"})
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range rows[0] {
-				if n, ok := r["name"].(string); ok {
-					ds.Applied = append(ds.Applied, n)
-					applied[n] = true
-				}
-			}
-		}
-		if d.Bundle != nil {
-			for _, m := range d.Bundle.Migrations {
-				if !applied[m.Name] {
-					ds.Pending = append(ds.Pending, m.Name)
-				}
-			}
-		}
-		st.Database = ds
-		fmt.Fprintf(out, "D1 database %s (%s)\n", t.Name, db.ID)
+		fmt.Fprintf(out, "D1 database %s (%s%s)\n", name, db.ID, shard)
 		fmt.Fprintf(out, "  size: %s (%.1f%% of the %s Workers Free cap, %.2f%% of the %s Workers Paid cap)\n",
 			humanBytes(ds.Size), pct(ds.Size, D1CapFree), humanBytes(D1CapFree), pct(ds.Size, D1CapPaid), humanBytes(D1CapPaid))
 		fmt.Fprintf(out, "  tables: %s\n", orNone(ds.Tables))
@@ -108,6 +97,16 @@ func (d *Deployer) Status(ctx context.Context, t Target) (*Status, error) {
 			fmt.Fprintf(out, ", pending: %s (run worktimed cloud deploy)", strings.Join(ds.Pending, ", "))
 		}
 		fmt.Fprintln(out)
+	}
+	if n > 1 {
+		var total, largest int64
+		for _, ds := range st.Shards {
+			if ds != nil {
+				total += ds.Size
+				largest = max(largest, ds.Size)
+			}
+		}
+		fmt.Fprintf(out, "D1 shards: %d, %s in all; the largest holds %.2f%% of the %s cap\n", n, humanBytes(total), pct(largest, D1CapPaid), humanBytes(D1CapPaid))
 	}
 
 	ns, err := acct.findNamespace(ctx, t.KVTitle())
@@ -148,7 +147,17 @@ func (d *Deployer) Status(ctx context.Context, t Target) (*Status, error) {
 	default:
 		fmt.Fprintf(out, " (this binary has %s: run worktimed cloud deploy to update)\n", d.Bundle.Version)
 	}
+	bound := 0
+	for _, b := range settings.Bindings {
+		if string(b.Type) == "d1" {
+			bound++
+		}
+	}
+	ws.Shards = bound
 	fmt.Fprintf(out, "  secrets: %s\n", orNone(ws.Secrets))
+	if n := len(st.Shards); bound != n && n > 0 {
+		fmt.Fprintf(out, "  warning: the Worker binds %d D1 database(s) but the account has %d shard(s); run worktimed cloud deploy to bind them all\n", bound, n)
+	}
 	if !containsString(ws.Secrets, SecretJWT) {
 		fmt.Fprintf(out, "  warning: %s is missing; sign-in will fail until deploy runs again\n", SecretJWT)
 	}
@@ -168,6 +177,47 @@ func (d *Deployer) Status(ctx context.Context, t Target) (*Status, error) {
 		fmt.Fprintf(out, "  route: workers.dev route not enabled\n")
 	}
 	return st, nil
+}
+
+// databaseStatus reads one database's size, tables and migrations.
+func (d *Deployer) databaseStatus(ctx context.Context, acct account, id string) (*DatabaseStatus, error) {
+	full, err := acct.getDatabase(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ds := &DatabaseStatus{ID: id, Size: full.FileSize}
+	rows, err := acct.query(ctx, id, "list the database's tables", statement{
+		SQL: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows[0] {
+		if n, ok := r["name"].(string); ok {
+			ds.Tables = append(ds.Tables, n)
+		}
+	}
+	applied := map[string]bool{}
+	if containsString(ds.Tables, "d1_migrations") {
+		rows, err := acct.query(ctx, id, "read the applied D1 migrations", statement{SQL: "SELECT name FROM d1_migrations ORDER BY id"})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows[0] {
+			if n, ok := r["name"].(string); ok {
+				ds.Applied = append(ds.Applied, n)
+				applied[n] = true
+			}
+		}
+	}
+	if d.Bundle != nil {
+		for _, m := range d.Bundle.Migrations {
+			if !applied[m.Name] {
+				ds.Pending = append(ds.Pending, m.Name)
+			}
+		}
+	}
+	return ds, nil
 }
 
 // orUnknown names a version that is not known.

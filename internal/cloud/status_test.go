@@ -258,6 +258,9 @@ func TestLoadBundleErrors(t *testing.T) {
 		{"bad ratelimit", func(m fstest.MapFS) {
 			m["worker.json"] = &fstest.MapFile{Data: []byte(`{"compatibility_date":"x","d1_databases":[{"binding":"DB"}],"kv_namespaces":[{"binding":"KV"}],"ratelimits":[{"name":"RL"}]}`)}
 		}, "ratelimit"},
+		{"bad cron trigger", func(m fstest.MapFS) {
+			m["worker.json"] = &fstest.MapFile{Data: []byte(`{"compatibility_date":"x","d1_databases":[{"binding":"DB"}],"kv_namespaces":[{"binding":"KV"}],"triggers":{"crons":["every 5 minutes"]}}`)}
+		}, "cron trigger"},
 		{"no migrations folder", func(m fstest.MapFS) { delete(m, "migrations/0001_a.sql") }, "migrations/ is missing"},
 		{"badly named migration", func(m fstest.MapFS) { m["migrations/init.sql"] = &fstest.MapFile{Data: []byte("x")} }, "not named NNNN_name.sql"},
 		{"duplicate number", func(m fstest.MapFS) { m["migrations/0001_b.sql"] = &fstest.MapFile{Data: []byte("x")} }, "share number 0001"},

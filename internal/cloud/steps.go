@@ -3,7 +3,9 @@ package cloud
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/cloudflare/cloudflare-go/v6/workers"
@@ -16,7 +18,9 @@ type deployRun struct {
 	acct account
 	res  *DeployResult
 
-	db       *database // nil until it exists (or in a dry run, if it does not)
+	// dbs are the shard databases, shard 0 first; an entry is nil until it
+	// exists (or in a dry run, if it does not).
+	dbs      []*database
 	ns       *namespace
 	settings *workers.ScriptScriptAndVersionSettingGetResponse // nil: no script yet
 }
@@ -29,12 +33,17 @@ type step struct {
 }
 
 func (r *deployRun) steps() []step {
+	title := "D1 database " + r.o.Name
+	if r.o.Shards > 1 {
+		title = fmt.Sprintf("D1 databases %s (%d shards)", r.o.Name, r.o.Shards)
+	}
 	return []step{
-		{"D1 database " + r.o.Name, r.database},
+		{title, r.databases},
 		{"KV namespace " + r.o.KVTitle(), r.namespace},
 		{"D1 migrations", r.migrations},
 		{"Worker " + r.o.Name, r.worker},
 		{"Secrets", r.secrets},
+		{"Cron Triggers", r.triggers},
 		{"workers.dev route", r.route},
 		{"Daemon config", r.config},
 	}
@@ -47,26 +56,50 @@ func (r *deployRun) change(format string, args ...any) string {
 	return s
 }
 
-func (r *deployRun) database(ctx context.Context) (string, error) {
-	db, err := r.acct.findDatabase(ctx, r.o.Name)
+// databases finds or creates every shard's database, shard 0 first. The
+// number of shards is --shards, or what the account has; fewer than the
+// account has is refused before anything is written.
+func (r *deployRun) databases(ctx context.Context) (string, error) {
+	found, err := r.acct.findShards(ctx, r.o.Target)
 	if err != nil {
 		return "", err
 	}
-	switch {
-	case db != nil:
-		r.db = db
-		r.res.DatabaseID = db.ID
-		return fmt.Sprintf("exists (%s)", db.ID), nil
-	case r.o.DryRun:
-		return r.change("would create D1 database %s", r.o.Name), nil
-	}
-	if db, err = r.acct.createDatabase(ctx, r.o.Name); err != nil {
+	n, err := wantShards(r.o.Shards, shardsInUse(found))
+	if err != nil {
 		return "", err
 	}
-	r.db = db
-	r.res.DatabaseID = db.ID
-	r.change("created D1 database %s", r.o.Name)
-	return "created (" + db.ID + ")", nil
+	r.dbs = make([]*database, n)
+	var notes []string
+	for i := range n {
+		name := r.o.ShardDatabase(i)
+		db := found[i]
+		switch {
+		case db != nil:
+			notes = append(notes, fmt.Sprintf("exists (%s)", db.ID))
+		case r.o.DryRun:
+			notes = append(notes, r.change("would create D1 database %s", name))
+		default:
+			if db, err = r.acct.createDatabase(ctx, name); err != nil {
+				return "", err
+			}
+			r.change("created D1 database %s", name)
+			notes = append(notes, "created ("+db.ID+")")
+		}
+		r.dbs[i] = db
+		if db != nil {
+			r.res.DatabaseIDs = append(r.res.DatabaseIDs, db.ID)
+		}
+	}
+	if r.dbs[0] != nil {
+		r.res.DatabaseID = r.dbs[0].ID
+	}
+	if n == 1 {
+		return notes[0], nil
+	}
+	for i := range notes {
+		notes[i] = fmt.Sprintf("\n      %s: %s", r.o.ShardDatabase(i), notes[i])
+	}
+	return strings.Join(notes, ""), nil
 }
 
 func (r *deployRun) namespace(ctx context.Context) (string, error) {
@@ -92,12 +125,39 @@ func (r *deployRun) namespace(ctx context.Context) (string, error) {
 	return "created (" + ns.ID + ")", nil
 }
 
+// migrations brings every shard to the bundle's migrations, shard by
+// shard. Each migration is one transaction with its record, so a run
+// stopped anywhere leaves every shard at a known version (the migrations in
+// its d1_migrations table) and the next run applies the rest.
 func (r *deployRun) migrations(ctx context.Context) (string, error) {
+	var notes []string
+	for i, db := range r.dbs {
+		note, err := r.migrateShard(ctx, i, db)
+		if err != nil {
+			return "", err
+		}
+		if len(r.dbs) == 1 {
+			return note, nil
+		}
+		notes = append(notes, fmt.Sprintf("\n      %s: %s", r.o.ShardDatabase(i), strings.TrimPrefix(note, "\n      ")))
+	}
+	return strings.Join(notes, ""), nil
+}
+
+// migrateShard applies the pending migrations to shard i's database (nil:
+// it does not exist yet, in a dry run).
+func (r *deployRun) migrateShard(ctx context.Context, i int, db *database) (string, error) {
 	all := r.d.Bundle.Migrations
+	name := r.o.ShardDatabase(i)
+	// Shard 0 keeps the words of a deploy with one database.
+	on := ""
+	if i > 0 {
+		on = " to " + name
+	}
 	applied := map[string]bool{}
-	if r.db != nil {
+	if db != nil {
 		var err error
-		if applied, err = r.appliedMigrations(ctx, !r.o.DryRun); err != nil {
+		if applied, err = r.appliedMigrations(ctx, db, !r.o.DryRun); err != nil {
 			return "", err
 		}
 	}
@@ -117,29 +177,31 @@ func (r *deployRun) migrations(ctx context.Context) (string, error) {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return "", fmt.Errorf("deploy: %w: %s", ErrNewerDatabase, strings.Join(unknown, ", "))
+		return "", fmt.Errorf("deploy: %s: %w: %s", name, ErrNewerDatabase, strings.Join(unknown, ", "))
 	}
 	switch {
 	case len(pending) == 0:
 		return fmt.Sprintf("up to date (%d applied)", len(all)), nil
 	case r.o.DryRun:
+		var names []string
 		for _, m := range pending {
-			r.res.Applied = append(r.res.Applied, m.Name)
+			names = append(names, m.Name)
+			r.res.Applied = append(r.res.Applied, m.Name+on)
 		}
-		return r.change("would apply %s", strings.Join(r.res.Applied, ", ")), nil
+		return r.change("would apply %s%s", strings.Join(names, ", "), on), nil
 	}
-	for i, m := range pending {
-		fmt.Fprintf(r.d.Out, "\n      applying %s (%d/%d)", m.Name, i+1, len(pending))
+	for k, m := range pending {
+		fmt.Fprintf(r.d.Out, "\n      applying %s%s (%d/%d)", m.Name, on, k+1, len(pending))
 		// One query is one transaction: the migration and its record in
 		// d1_migrations land together or not at all, so a failed or
 		// interrupted deploy applies it again from the start.
-		op := "apply migration " + m.Name
-		if err := r.acct.exec(ctx, r.db.ID, op, migrationQuery(m)); err != nil {
+		op := "apply migration " + m.Name + on
+		if err := r.acct.exec(ctx, db.ID, op, migrationQuery(m)); err != nil {
 			return "", err
 		}
 		// The results say each statement ran; the record says the whole
 		// migration did, whatever the shape of the answer.
-		rows, err := r.acct.query(ctx, r.db.ID, op, statement{
+		rows, err := r.acct.query(ctx, db.ID, op, statement{
 			SQL: "SELECT name FROM d1_migrations WHERE name = ?1", Params: []string{m.Name},
 		})
 		if err != nil {
@@ -148,8 +210,8 @@ func (r *deployRun) migrations(ctx context.Context) (string, error) {
 		if len(rows[0]) != 1 {
 			return "", fmt.Errorf("%s: D1 reported success but d1_migrations does not record it", op)
 		}
-		r.res.Applied = append(r.res.Applied, m.Name)
-		r.change("applied migration %s", m.Name)
+		r.res.Applied = append(r.res.Applied, m.Name+on)
+		r.change("applied migration %s%s", m.Name, on)
 	}
 	return fmt.Sprintf("\n      applied %d", len(pending)), nil
 }
@@ -176,14 +238,14 @@ func sqlString(s string) string {
 
 // appliedMigrations reads d1_migrations. When create is false (dry run) it
 // does not create the table and treats a missing one as "none applied".
-func (r *deployRun) appliedMigrations(ctx context.Context, create bool) (map[string]bool, error) {
+func (r *deployRun) appliedMigrations(ctx context.Context, db *database, create bool) (map[string]bool, error) {
 	const op = "read the applied D1 migrations"
 	if create {
-		if _, err := r.acct.query(ctx, r.db.ID, "create the d1_migrations table", statement{SQL: migrationsTable}); err != nil {
+		if _, err := r.acct.query(ctx, db.ID, "create the d1_migrations table", statement{SQL: migrationsTable}); err != nil {
 			return nil, err
 		}
 	} else {
-		rows, err := r.acct.query(ctx, r.db.ID, op, statement{
+		rows, err := r.acct.query(ctx, db.ID, op, statement{
 			SQL: "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1", Params: []string{"d1_migrations"},
 		})
 		if err != nil {
@@ -193,7 +255,7 @@ func (r *deployRun) appliedMigrations(ctx context.Context, create bool) (map[str
 			return map[string]bool{}, nil
 		}
 	}
-	rows, err := r.acct.query(ctx, r.db.ID, op, statement{SQL: "SELECT name FROM d1_migrations ORDER BY id"})
+	rows, err := r.acct.query(ctx, db.ID, op, statement{SQL: "SELECT name FROM d1_migrations ORDER BY id"})
 	if err != nil {
 		return nil, err
 	}
@@ -222,14 +284,18 @@ func (r *deployRun) worker(ctx context.Context) (string, error) {
 		}
 	}
 	r.res.GitHubClientID = clientID
-	var dbID, nsID string
-	if r.db != nil {
-		dbID = r.db.ID
+	newUsers := r.newUserShards(settings)
+	dbIDs := make([]string, len(r.dbs))
+	for i, db := range r.dbs {
+		if db != nil {
+			dbIDs[i] = db.ID
+		}
 	}
+	var nsID string
 	if r.ns != nil {
 		nsID = r.ns.ID
 	}
-	want := r.d.bindings(dbID, nsID, clientID)
+	want := r.d.bindings(dbIDs, nsID, clientID, newUsers)
 	version := r.d.Bundle.Version
 	switch {
 	// want carries the version (VarWorkerVersion): matching bindings mean
@@ -246,7 +312,40 @@ func (r *deployRun) worker(ctx context.Context) (string, error) {
 	if err := r.acct.uploadScript(ctx, r.o.Name, r.d.Bundle.Script, r.d.metadata(want)); err != nil {
 		return "", err
 	}
+	if newUsers != "" {
+		return r.change("uploaded worker %s (new users go to shard(s) %s)", version, newUsers), nil
+	}
 	return r.change("uploaded worker %s", version), nil
+}
+
+// newUserShards is what NEW_USER_SHARDS should say. When this deploy adds
+// shards to a Worker that already binds some, new users go to the added
+// shards only, so that the old ones, which hold everybody so far, stop
+// growing by sign-ups; otherwise the deployed value is kept (none: every
+// shard). The deployed Worker's D1 bindings say how many shards it had, so
+// a deploy interrupted after creating the databases still knows.
+func (r *deployRun) newUserShards(settings *workers.ScriptScriptAndVersionSettingGetResponse) string {
+	if settings == nil {
+		return ""
+	}
+	bound, kept := 0, ""
+	base := r.d.Bundle.Config.D1Binding()
+	for _, b := range settings.Bindings {
+		switch {
+		case string(b.Type) == "d1" && (b.Name == base || strings.HasPrefix(b.Name, base+"_")):
+			bound++
+		case b.Name == VarNewUserShards && string(b.Type) == "plain_text":
+			kept = b.Text
+		}
+	}
+	if bound == 0 || len(r.dbs) <= bound {
+		return kept
+	}
+	var added []string
+	for i := bound; i < len(r.dbs); i++ {
+		added = append(added, strconv.Itoa(i))
+	}
+	return strings.Join(added, ",")
 }
 
 // exists reports whether the script is on the account now: after the worker
@@ -292,6 +391,34 @@ func (r *deployRun) secrets(ctx context.Context) (string, error) {
 		notes = append(notes, SecretGitHubClient+" not set (GitHub sign-in needs it: run again with GITHUB_CLIENT_SECRET set)")
 	}
 	return strings.Join(notes, "; "), nil
+}
+
+// triggers sets the Worker's Cron Triggers to the bundle's (the scheduled
+// handler that finishes account deletions); the order does not matter.
+func (r *deployRun) triggers(ctx context.Context) (string, error) {
+	want := slices.Sorted(slices.Values(r.d.Bundle.Config.Triggers.Crons))
+	var have []string
+	if r.exists() {
+		var err error
+		if have, err = r.acct.schedules(ctx, r.o.Name); err != nil {
+			return "", err
+		}
+		slices.Sort(have)
+	}
+	list := strings.Join(want, ", ")
+	if list == "" {
+		list = "none"
+	}
+	switch {
+	case slices.Equal(have, want) || len(have) == 0 && len(want) == 0:
+		return fmt.Sprintf("up to date (%s)", list), nil
+	case r.o.DryRun:
+		return r.change("would set Cron Triggers: %s", list), nil
+	}
+	if err := r.acct.setSchedules(ctx, r.o.Name, want); err != nil {
+		return "", err
+	}
+	return r.change("set Cron Triggers: %s", list), nil
 }
 
 func (r *deployRun) route(ctx context.Context) (string, error) {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -47,13 +48,20 @@ func TestDeployedBundleRunsInWorkerd(t *testing.T) {
 
 	h := newHarness(t)
 	h.bundle = b
-	h.mustDeploy(h.opts())
+	o := h.opts()
+	o.Shards = 2 // two D1 bindings, DB and DB_1, each migrated
+	h.mustDeploy(o)
 	sc, ok := h.fake.Script("worktime")
 	if !ok {
 		t.Fatal("nothing uploaded")
 	}
 	if !bytes.Equal(sc.Modules[ModuleName], b.Script) {
 		t.Fatal("the uploaded module differs from the embedded bundle")
+	}
+	// The scheduled handler that finishes account deletions runs only if
+	// deploy sets wrangler.jsonc's Cron Triggers.
+	if len(sc.Crons) == 0 || !slices.Equal(sc.Crons, b.Config.Triggers.Crons) {
+		t.Fatalf("Cron Triggers set %q, bundle has %q", sc.Crons, b.Config.Triggers.Crons)
 	}
 
 	dir := t.TempDir()
@@ -138,22 +146,29 @@ func TestDeployedBundleRunsInWorkerd(t *testing.T) {
 	// The deployed JWT_SECRET is the one the runtime verifies with: a token
 	// it signed gets past the signature check to the user lookup (D1, KV and
 	// the rate limiter all answer), one signed with another secret does not.
+	// A token of shard 1 reaches DB_1 (migrated: the user lookup runs); one
+	// of shard 2, which this deploy does not bind, is an internal error.
 	for _, tc := range []struct {
-		secret, want string
+		secret string
+		shard  int
+		status int
+		want   string
 	}{
-		{sc.Secrets[SecretJWT], "user no longer exists"},
-		{"some-other-secret-of-enough-length", "invalid token"},
+		{sc.Secrets[SecretJWT], 0, 401, "user no longer exists"},
+		{sc.Secrets[SecretJWT], 1, 401, "user no longer exists"},
+		{sc.Secrets[SecretJWT], 2, 500, "internal error"},
+		{"some-other-secret-of-enough-length", 0, 401, "invalid token"},
 	} {
 		req, _ := http.NewRequest("GET", url+"/api/me", nil)
-		req.Header.Set("Authorization", "Bearer "+signJWT(tc.secret, time.Now()))
+		req.Header.Set("Authorization", "Bearer "+signJWT(tc.secret, tc.shard, time.Now()))
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if res.StatusCode != 401 || !strings.Contains(string(body), tc.want) {
-			t.Errorf("/api/me = %d %s, want 401 %q", res.StatusCode, body, tc.want)
+		if res.StatusCode != tc.status || !strings.Contains(string(body), tc.want) {
+			t.Errorf("/api/me (shard %d) = %d %s, want %d %q", tc.shard, res.StatusCode, body, tc.status, tc.want)
 		}
 	}
 
@@ -193,12 +208,13 @@ func assertBundleFresh(t *testing.T, b *Bundle, dir string) {
 	}
 }
 
-// signJWT makes an HS256 token for user 1 the way the worker's own are made.
-func signJWT(secret string, now time.Time) string {
+// signJWT makes an HS256 token for user 1 of a shard the way the worker's
+// own are made.
+func signJWT(secret string, shard int, now time.Time) string {
 	enc := base64.RawURLEncoding
 	head := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
 	claims, _ := json.Marshal(map[string]any{
-		"sub": "1", "login": "octocat", "iat": now.Unix() - 5, "exp": now.Unix() + 3600, "jti": "test-jti",
+		"sub": "1", "login": "octocat", "shard": shard, "iat": now.Unix() - 5, "exp": now.Unix() + 3600, "jti": "test-jti",
 	})
 	signing := head + "." + enc.EncodeToString(claims)
 	mac := hmac.New(sha256.New, []byte(secret))

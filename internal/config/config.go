@@ -23,12 +23,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/worktime/worktime/internal/api"
 )
 
 // DefaultExtensionID is the id of the reference extension (fixed by its key).
@@ -119,8 +120,6 @@ func Load(path string) (Config, error) {
 	return c, nil
 }
 
-var extensionIDRe = regexp.MustCompile(`^[a-p]{32}$`)
-
 // Validate checks every value and says which key is wrong.
 func (c Config) Validate() error {
 	if c.TimeZone != "" {
@@ -132,7 +131,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: idle_timeout %s must be between 1m and 24h", ErrInvalid, c.IdleTimeout.Duration)
 	}
 	for _, id := range c.AllowedExtensionIDs {
-		if !extensionIDRe.MatchString(id) {
+		if !api.IsExtensionID(id) {
 			return fmt.Errorf("%w: allowed_extension_ids: %q is not an extension id (32 letters a-p)", ErrInvalid, id)
 		}
 	}

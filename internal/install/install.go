@@ -14,9 +14,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/worktime/worktime/internal/api"
 )
 
 // HostName is the native messaging host's name (and its manifest's file name).
@@ -91,18 +92,13 @@ type Plan struct {
 	Service  Service    `json:"service"`
 }
 
-var chromeID = regexp.MustCompile(`^[a-p]{32}$`)
-
-// firefoxID matches an add-on id: an email-like id or a {GUID}.
-var firefoxID = regexp.MustCompile(`^([A-Za-z0-9._+-]*@[A-Za-z0-9._-]+|\{[0-9a-fA-F-]{36}\})$`)
-
 // splitIDs sorts extension ids into Chrome and Firefox ones.
 func splitIDs(ids []string) (chrome, firefox []string, err error) {
 	for _, id := range ids {
 		switch {
-		case chromeID.MatchString(id):
+		case api.IsExtensionID(id):
 			chrome = append(chrome, id)
-		case firefoxID.MatchString(id):
+		case api.IsFirefoxAddonID(id):
 			firefox = append(firefox, id)
 		default:
 			return nil, nil, fmt.Errorf("extension id %q is neither a Chrome id (32 letters a-p) nor a Firefox add-on id", id)

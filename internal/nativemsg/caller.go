@@ -6,10 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/install"
 )
 
@@ -21,11 +21,6 @@ type Caller struct {
 	Manifest    string // Firefox: the host manifest it started worktimed from
 }
 
-var (
-	chromeOrigin = regexp.MustCompile(`^chrome-extension://([a-p]{32})/?$`)
-	firefoxAddon = regexp.MustCompile(`^([A-Za-z0-9._+-]*@[A-Za-z0-9._-]+|\{[0-9a-fA-F-]{36}\})$`)
-)
-
 // DetectCaller recognises a browser's command line: Chromium-based browsers
 // pass the caller's origin "chrome-extension://<id>/" (and, on Windows,
 // --parent-window=N); Firefox passes the manifest's path and the add-on id.
@@ -36,10 +31,10 @@ func DetectCaller(args []string) (caller Caller, ok bool) {
 	if len(args) == 0 {
 		return Caller{}, false
 	}
-	if strings.HasPrefix(args[0], "chrome-extension://") {
+	if rest, ok := strings.CutPrefix(args[0], "chrome-extension://"); ok {
 		caller.Browser = "chrome"
-		if m := chromeOrigin.FindStringSubmatch(args[0]); m != nil {
-			caller.ExtensionID = m[1]
+		if id := strings.TrimSuffix(rest, "/"); api.IsExtensionID(id) {
+			caller.ExtensionID = id
 		}
 		for _, a := range args[1:] {
 			if !strings.HasPrefix(a, "--parent-window=") {
@@ -48,7 +43,7 @@ func DetectCaller(args []string) (caller Caller, ok bool) {
 		}
 		return caller, true
 	}
-	if len(args) == 2 && strings.HasSuffix(args[0], ".json") && filepath.IsAbs(args[0]) && firefoxAddon.MatchString(args[1]) {
+	if len(args) == 2 && strings.HasSuffix(args[0], ".json") && filepath.IsAbs(args[0]) && api.IsFirefoxAddonID(args[1]) {
 		return Caller{Browser: "firefox", ExtensionID: args[1], Manifest: args[0]}, true
 	}
 	return Caller{}, false

@@ -193,7 +193,7 @@ func (h *Host) handle(ctx context.Context, msg []byte) (json.RawMessage, []byte)
 		if err != nil {
 			return id, backendError(id, typ, err)
 		}
-		payload = sessionReply{Session: s}
+		payload = api.SessionReply{Session: s}
 	case TypeStatsSummary:
 		payload, bad = h.stats(ctx, id, msg)
 	default:
@@ -228,12 +228,12 @@ func (h *Host) hello(ctx context.Context, id json.RawMessage, msg []byte) (any, 
 	if version == "" {
 		version = h.version
 	}
-	return helloReply{
+	return api.HelloReply{
 		Protocol: ProtocolVersion,
 		Version:  version,
 		SignedIn: st.SignedIn,
 		User:     st.User,
-		Sync: helloSync{
+		Sync: api.HelloSync{
 			State:         st.Sync.State,
 			Pending:       st.Sync.Pending,
 			LastSuccessAt: st.Sync.LastSuccessAt,
@@ -290,7 +290,7 @@ func (h *Host) start(ctx context.Context, id json.RawMessage, msg []byte) (any, 
 	// the backend's End never ends a browser session before its stored last
 	// heartbeat (tracker.Tracker.End), so endOpen keeps that hour.
 	h.track(s, s.StartTime)
-	return sessionReply{Session: &s}, nil
+	return api.SessionReply{Session: &s}, nil
 }
 
 func (h *Host) heartbeatOrEnd(ctx context.Context, id json.RawMessage, typ string, msg []byte) (any, []byte) {
@@ -324,7 +324,7 @@ func (h *Host) heartbeatOrEnd(ctx context.Context, id json.RawMessage, typ strin
 		return nil, backendError(id, typ, err)
 	}
 	h.track(s, at)
-	return sessionReply{Session: &s}, nil
+	return api.SessionReply{Session: &s}, nil
 }
 
 // track remembers an active session this port works on, and forgets one

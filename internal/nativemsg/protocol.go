@@ -63,21 +63,6 @@ type helloRequest struct {
 	ExtensionVersion *string `json:"extension_version"`
 }
 
-type helloReply struct {
-	Protocol int       `json:"protocol"`
-	Version  string    `json:"version"`
-	SignedIn bool      `json:"signed_in"`
-	User     *api.User `json:"user"`
-	Sync     helloSync `json:"sync"`
-}
-
-type helloSync struct {
-	State         string     `json:"state"`
-	Pending       int64      `json:"pending"`
-	LastSuccessAt *time.Time `json:"last_success_at"`
-	LastError     string     `json:"last_error"`
-}
-
 type startRequest struct {
 	RepoOwner *string    `json:"repo_owner"`
 	RepoName  *string    `json:"repo_name"`
@@ -93,27 +78,6 @@ type sessionRequest struct {
 
 type statsRequest struct {
 	Days *int `json:"days"`
-}
-
-type sessionReply struct {
-	Session *api.Session `json:"session"`
-}
-
-type summaryReply struct {
-	TodaySeconds int64         `json:"today_seconds"`
-	Days         []summaryDay  `json:"days"`
-	Repos        []summaryRepo `json:"repos"`
-}
-
-type summaryDay struct {
-	Date    string `json:"date"`
-	Seconds int64  `json:"seconds"`
-}
-
-type summaryRepo struct {
-	RepoOwner string `json:"repo_owner"`
-	RepoName  string `json:"repo_name"`
-	Seconds   int64  `json:"seconds"`
 }
 
 // maxEcho is how many bytes of a caller's value an error message repeats;
@@ -274,14 +238,14 @@ func missing(id json.RawMessage, field string) []byte {
 	return badRequest(id, "field %q is required", field)
 }
 
-func summary(st api.Stats) summaryReply {
-	out := summaryReply{TodaySeconds: st.TodaySeconds, Days: []summaryDay{}, Repos: []summaryRepo{}}
+func summary(st api.Stats) api.StatsSummary {
+	out := api.StatsSummary{TodaySeconds: st.TodaySeconds, Days: []api.SummaryDay{}, Repos: []api.SummaryRepo{}}
 	for _, d := range st.Days {
-		out.Days = append(out.Days, summaryDay{Date: d.Date, Seconds: d.Seconds})
+		out.Days = append(out.Days, api.SummaryDay{Date: d.Date, Seconds: d.Seconds})
 	}
 	for _, r := range st.Repos {
 		owner, name, _ := strings.Cut(r.Repo, "/")
-		out.Repos = append(out.Repos, summaryRepo{RepoOwner: owner, RepoName: name, Seconds: r.Seconds})
+		out.Repos = append(out.Repos, api.SummaryRepo{RepoOwner: owner, RepoName: name, Seconds: r.Seconds})
 	}
 	return out
 }

@@ -7,7 +7,10 @@
 // (queries, rows read, rows written, D1 ms; medians), the wall time and the
 // CPU time of the workerd process per request; finally the bytes per stored
 // session of the D1 file after VACUUM (sqlite3's dbstat: the sessions table
-// and its indexes) and the cost of deleting the account.
+// and its indexes) and the cost of deleting the account: the request, then
+// each run of the scheduled handler (the Cron Trigger, fired through
+// Miniflare's /cdn-cgi/handler/scheduled) until nothing is left, from the cost line
+// each run logs.
 //
 // CPU: workerd's CPU time (all threads, /proc/<pid>/task/*/schedstat, ns)
 // over RUNS sequential requests, divided by RUNS, and the same minus a
@@ -26,30 +29,26 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
-import { startWorker, uuidV7From } from "./local-worker.mjs";
+import { historySession, numberArg, PER_DAY, startWorker, uuidV7From } from "./local-worker.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const SESSIONS = opt("--sessions", 100_000);
-const RUNS = opt("--runs", 5);
+const SESSIONS = numberArg(args, "--sessions", 100_000);
+const RUNS = numberArg(args, "--runs", 5);
 const JSON_OUT = args.includes("--json");
-const PER_DAY = 20;
-const DAY = 86400;
 
-const REPOS = [
-  ["kubernetes", "kubernetes"], ["microsoft", "vscode"], ["facebook", "react"], ["golang", "go"], ["rust-lang", "rust"],
-  ["cloudflare", "workers-sdk"], ["honojs", "hono"], ["vercel", "next.js"], ["nodejs", "node"], ["python", "cpython"],
-  ["acme-corp", "payments-service"], ["acme-corp", "web-frontend"], ["acme-corp", "infrastructure-terraform"], ["torvalds", "linux"],
-  ["denoland", "deno"], ["sqlite", "sqlite"], ["grafana", "grafana"], ["prometheus", "prometheus"], ["hashicorp", "terraform"], ["docker", "cli"],
-];
 const DEVICE = randomUUID();
 
+/** The JSON lines the scheduled handler logged, in order. */
+const scheduledLines = [];
+
 function startCostWorker(dir) {
-  return startWorker(["--var", "DEV_LOGIN=1", "--var", "COST_HEADER=1", "--persist-to", dir]);
+  return startWorker(["--var", "DEV_LOGIN=1", "--var", "COST_HEADER=1", "--scheduled", "--persist-to", dir], {
+    onLine: (l) => {
+      if (l.startsWith('{"scheduled"')) scheduledLines.push(JSON.parse(l));
+      else if (!l.startsWith('{"route"')) process.stderr.write(l + "\n");
+    },
+  });
 }
 
 /** The workerd processes below pid (start-local runs Miniflare, which runs workerd). */
@@ -98,29 +97,8 @@ function parseCost(h) {
   return Object.fromEntries(h.split(";").map((kv) => [kv.split("=")[0], Number(kv.split("=")[1])]));
 }
 
-const iso = (t) => new Date(t * 1000).toISOString().replace(".000Z", "Z");
 const uuidV7 = uuidV7From(Date.UTC(2013, 0, 1));
-
-/** Session number i of the user's history: 20 a day, ending today. */
-function session(i, total) {
-  const dayStart = Math.floor(Date.now() / 1000 / DAY) * DAY - Math.ceil(total / PER_DAY) * DAY;
-  const d = Math.floor(i / PER_DAY);
-  const k = i % PER_DAY;
-  const start = dayStart + d * DAY + 7 * 3600 + k * 1500 + ((i * 37) % 300);
-  const len = 600 + ((i * 7919) % 1800);
-  const [owner, name] = REPOS[(i * 13 + d) % REPOS.length];
-  return {
-    id: uuidV7(),
-    repo_owner: owner,
-    repo_name: name,
-    pr_number: 1 + ((i * 104729) % 60000),
-    start_time: iso(start),
-    end_time: iso(start + len),
-    duration_seconds: len,
-    status: "completed",
-    updated_at: new Date((start + len) * 1000 + 250).toISOString(),
-  };
-}
+const session = (i, total) => historySession(i, total, uuidV7);
 
 /** ms of CPU per call of the stats computation over the rows of each range. */
 async function statsComputeCpu(dir, total) {
@@ -219,7 +197,12 @@ async function main() {
     await measure("GET /api/stats/daily?days=366", "GET", "/api/stats/daily?days=366");
     await measure("GET /api/stats/repo/:owner/:name?days=366", "GET", "/api/stats/repo/kubernetes/kubernetes?days=366");
     await measure("GET /api/sessions?limit=50", "GET", "/api/sessions?limit=50");
-    await measure("GET /api/sessions?limit=200&offset=10000", "GET", "/api/sessions?limit=200&offset=10000");
+    // A deep page (10,000 sessions down, the deepest offset allowed): by
+    // offset, then by cursor (`next` of the page that ends there).
+    const depth = Math.min(10_000, Math.floor(SESSIONS / 2 / 200) * 200);
+    await measure(`GET /api/sessions?limit=200&offset=${depth}`, "GET", `/api/sessions?limit=200&offset=${depth}`);
+    const deepCursor = (await req("GET", `/api/sessions?limit=200&offset=${depth - 200}`)).body.next;
+    await measure(`GET /api/sessions?limit=200&before=(cursor at depth ${depth})`, "GET", `/api/sessions?limit=200&before=${deepCursor}`);
     await measure("GET /api/me", "GET", "/api/me");
     await measure("PATCH /api/me (zone change)", "PATCH", "/api/me", (r) => ({ time_zone: r % 2 ? "Europe/Berlin" : "America/New_York" }));
 
@@ -254,8 +237,26 @@ async function main() {
     // the rows each stats request reads: the same code, bundled from src/.
     const statsCpu = await statsComputeCpu(dir, SESSIONS);
 
-    const del = await measure("DELETE /api/me (all sessions, chunked)", "DELETE", "/api/me", undefined, 1);
-    const result = { sessions: SESSIONS, runs: RUNS, load_seconds: +loadSeconds.toFixed(1), endpoints: rows, storage: bytes, stats_compute_cpu_ms: statsCpu, delete: del };
+    const del = await measure("DELETE /api/me (the request: the account and 1,000 sessions)", "DELETE", "/api/me", undefined, 1);
+    // The Cron Trigger's runs until the deletion is finished (and one more,
+    // with nothing left to do).
+    const purge = [];
+    for (let run = 0; run < 1000; run++) {
+      const before = scheduledLines.length;
+      const c0 = cpuNs(pids);
+      const t0 = performance.now();
+      const res = await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
+      await res.text();
+      if (!res.ok) throw new Error(`scheduled: ${res.status}`);
+      const cpu = (cpuNs(pids) - c0) / 1e6;
+      const wall = performance.now() - t0;
+      for (let i = 0; scheduledLines.length === before && i < 100; i++) await new Promise((r) => setTimeout(r, 20));
+      const line = scheduledLines[scheduledLines.length - 1];
+      if (scheduledLines.length === before) throw new Error("the scheduled run logged no cost line");
+      purge.push({ ...line, wall_ms: +wall.toFixed(1), workerd_cpu_ms: +cpu.toFixed(2) });
+      if (line.chunks === 0) break;
+    }
+    const result = { sessions: SESSIONS, runs: RUNS, load_seconds: +loadSeconds.toFixed(1), endpoints: rows, storage: bytes, stats_compute_cpu_ms: statsCpu, delete: del, purge };
     if (JSON_OUT) {
       console.log(JSON.stringify(result, null, 2));
     } else {
@@ -264,6 +265,10 @@ async function main() {
       console.log("|---|---|---|---|---|---|---|---|---|");
       for (const r of rows) console.log(`| ${r.endpoint} | ${r.d1_queries} | ${r.d1_rows_read} | ${r.d1_rows_written} | ${r.d1_ms} | ${r.kv_reads} | ${r.wall_ms} | ${r.workerd_cpu_ms} | ${r.cpu_over_baseline_ms} |`);
       console.log(`\nstats computation CPU in Node (same code, rows of the range): ${Object.entries(statsCpu).map(([k, v]) => `${k} ${v} ms`).join(", ")}`);
+      console.log("\nscheduled purge runs after DELETE /api/me:");
+      console.log("| run | chunks | sessions removed | D1 queries | rows read | rows written | D1 ms | wall ms | workerd CPU ms |");
+      console.log("|---|---|---|---|---|---|---|---|---|");
+      purge.forEach((p, i) => console.log(`| ${i + 1} | ${p.chunks} | ${p.removed} | ${p.d1_queries} | ${p.d1_rows_read} | ${p.d1_rows_written} | ${p.d1_ms} | ${p.wall_ms} | ${p.workerd_cpu_ms} |`));
       if (bytes) console.log(`\nstorage after VACUUM: ${bytes.bytes_per_session} bytes per session (${bytes.sessions} sessions; table ${bytes.table} B, seq index ${bytes.seq_index} B, active index ${bytes.active_index} B)`);
     }
   } finally {

@@ -4,8 +4,12 @@
 // /health answers, and stops (workerd included) on SIGTERM, SIGINT or when
 // stdin closes (exit code 0, or 128+signal after a signal).
 //
-//   node worker/scripts/start-local.mjs [--port N] [--persist-to DIR] [--var K=V ...]
+//   node worker/scripts/start-local.mjs [--port N] [--persist-to DIR] [--shards N] [--scheduled] [--var K=V ...]
 //
+// --shards N binds N local D1 databases as DB, DB_1, ... (README: Shards),
+// each migrated; the default is one.
+// --scheduled lets GET /cdn-cgi/handler/scheduled run the scheduled handler
+// (the Cron Trigger, which does not fire locally) once per request.
 // Vars default to wrangler.jsonc's; JWT_SECRET defaults to a random value.
 // Useful vars for tests: DEV_LOGIN=1, JWT_TTL_SECONDS, GITHUB_API_BASE,
 // GITHUB_OAUTH_BASE, GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, ALLOWED_ORIGINS.
@@ -15,12 +19,12 @@ import { Log, LogLevel, Miniflare } from "miniflare";
 import { applyMigrations, bundleWorker, readWranglerConfig } from "./local.mjs";
 
 function usage(msg) {
-  process.stderr.write(`start-local: ${msg}\nusage: start-local.mjs [--port N] [--persist-to DIR] [--var K=V ...]\n`);
+  process.stderr.write(`start-local: ${msg}\nusage: start-local.mjs [--port N] [--persist-to DIR] [--shards N] [--scheduled] [--var K=V ...]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { port: 0, persistTo: null, vars: {} };
+  const opts = { port: 0, persistTo: null, shards: 1, scheduled: false, vars: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -34,8 +38,14 @@ function parseArgs(argv) {
       const p = Number(value());
       if (!Number.isInteger(p) || p < 0 || p > 65535) usage("--port must be 0..65535");
       opts.port = p;
+    } else if (name === "--shards") {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1 || n > 64) usage("--shards must be 1..64");
+      opts.shards = n;
     } else if (name === "--persist-to") {
       opts.persistTo = path.resolve(value());
+    } else if (a === "--scheduled") {
+      opts.scheduled = true;
     } else if (a === "--var") {
       if (i + 1 >= argv.length) usage("--var needs K=V");
       const kv = argv[++i];
@@ -47,6 +57,13 @@ function parseArgs(argv) {
     }
   }
   return opts;
+}
+
+/** The D1 bindings of n shards: DB, then DB_1 … DB_<n-1>, each its own local database. */
+function shardBindings(n) {
+  const out = { DB: "worktime-local" };
+  for (let i = 1; i < n; i++) out[`DB_${i}`] = `worktime-local-shard-${i}`;
+  return out;
 }
 
 async function waitHealthy(url, deadlineMs) {
@@ -78,7 +95,7 @@ async function main() {
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags ?? [],
     bindings: vars,
-    d1Databases: { DB: "worktime-local" },
+    d1Databases: shardBindings(opts.shards),
     kvNamespaces: { KV: "worktime-local" },
     // The rate-limiting bindings of wrangler.jsonc (RATE_LIMITER, SYNC_RATE_LIMITER).
     ratelimits: Object.fromEntries((config.ratelimits ?? []).map((r) => [r.name, { simple: r.simple }])),
@@ -86,6 +103,7 @@ async function main() {
     kvPersist: persist ? path.join(persist, "kv") : false,
     cachePersist: false,
     cf: false,
+    unsafeTriggerHandlers: opts.scheduled,
     host: "127.0.0.1",
     port: opts.port,
     log: new Log(LogLevel.WARN),
@@ -118,7 +136,7 @@ async function main() {
 
   try {
     const url = await mf.ready;
-    await applyMigrations(await mf.getD1Database("DB"));
+    for (const name of Object.keys(shardBindings(opts.shards))) await applyMigrations(await mf.getD1Database(name));
     const base = `http://127.0.0.1:${url.port}`;
     await waitHealthy(base, Date.now() + 30_000);
     process.stdout.write(`WORKTIME_WORKER_URL=${base}\n`);

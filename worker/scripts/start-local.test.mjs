@@ -103,8 +103,27 @@ test("--persist-to keeps D1 across restarts and --port is honoured", async () =>
   }
 });
 
+test("--shards binds that many migrated D1 databases and spreads users over them", async () => {
+  const w = start(["--shards", "3", "--var", "DEV_LOGIN=1"]);
+  const base = await w.url;
+  const shards = new Set();
+  for (let i = 0; i < 24; i++) {
+    const res = await devLogin(base, `shard-user-${i}`);
+    assert.equal(res.status, 200);
+    const { jwt } = await res.json();
+    const { shard } = JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString());
+    shards.add(shard);
+    // Each shard is migrated: the user's requests work there.
+    const me = await fetch(`${base}/api/me`, { headers: { Authorization: `Bearer ${jwt}` } });
+    assert.equal(me.status, 200);
+  }
+  assert.deepEqual([...shards].sort(), [0, 1, 2]);
+  w.child.kill("SIGTERM");
+  await w.exited;
+});
+
 test("refuses bad arguments with exit code 2", async () => {
-  for (const args of [["--port", "x"], ["--var", "NOEQUALS"], ["--bogus"]]) {
+  for (const args of [["--port", "x"], ["--var", "NOEQUALS"], ["--bogus"], ["--shards", "0"], ["--shards", "65"]]) {
     const w = start(args);
     w.url.catch(() => {});
     const e = await w.exited;

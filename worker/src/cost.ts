@@ -5,6 +5,7 @@
 // carries it in Worktime-Cost (local runs and tests: a benchmark reads it).
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env";
+import { mapShards } from "./shards";
 
 export interface Cost {
   d1_queries: number;
@@ -113,21 +114,25 @@ function round(ms: number): number {
 }
 
 /**
- * The outermost middleware: meters the bindings for everything after it,
- * then logs {route, status, cost} (no user ids, logins, tokens, repository
- * names or addresses) and, with COST_HEADER=1, sets Worktime-Cost.
+ * The outermost middleware: meters the bindings (every shard's) for
+ * everything after it, then logs {route, status, shard, cost} (the shard is
+ * null until a token or a sign-in names it; no user ids, logins, tokens,
+ * repository names or addresses) and, with COST_HEADER=1, sets
+ * Worktime-Cost.
  */
 export const meterRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
   const cost = newCost();
   const started = Date.now();
-  c.env = { ...c.env, DB: meterD1(c.env.DB, cost), KV: meterKV(c.env.KV, cost) };
+  c.env = { ...mapShards(c.env, (db) => meterD1(db, cost)), KV: meterKV(c.env.KV, cost) };
   await next();
   // routePath is the pattern of the last handler that ran: the matched route.
   // No CPU time here: a Worker cannot read its own (Date.now() and
-  // performance.now() advance only across I/O); Workers Logs records each
-  // invocation's CPU time next to this line.
+  // performance.now() advance only across I/O). Workers Logs puts each
+  // invocation's CPU and wall time in its invocation log, beside this line
+  // (Cloudflare changelog 2025-04-09, "CPU time and Wall time now published
+  // for Workers Invocations").
   console.log(
-    JSON.stringify({ route: c.req.routePath, status: c.res.status, ...cost, d1_ms: round(cost.d1_ms), wall_ms: Date.now() - started }),
+    JSON.stringify({ route: c.req.routePath, status: c.res.status, shard: c.get("shard") ?? null, ...cost, d1_ms: round(cost.d1_ms), wall_ms: Date.now() - started }),
   );
   if (c.env.COST_HEADER === "1") c.header("Worktime-Cost", costHeader(cost));
 };

@@ -1,8 +1,18 @@
 // Bindings, vars and per-request variables of the worker.
 
+import { ExtensionIDPattern } from "../../internal/api/api.gen";
+
 /** Bindings and vars; see wrangler.jsonc and .dev.vars.example. */
 export interface Bindings {
+  /** Shard 0: its users and sessions, and the shard directory (src/shards.ts). */
   DB: D1Database;
+  /** Shards 1 … 63 (src/shards.ts): bound without gaps after DB. */
+  [shard: `DB_${number}`]: D1Database | undefined;
+  /**
+   * Comma-separated shard numbers that take new users (src/shards.ts);
+   * default every shard. Users already assigned never move.
+   */
+  NEW_USER_SHARDS?: string;
   KV: KVNamespace;
   /** 100 requests / 60 s per user on /api/* (except /api/sync/*), per address on /auth/*. */
   RATE_LIMITER: RateLimit;
@@ -47,6 +57,10 @@ export interface AuthUser {
 
 export interface Variables {
   user: AuthUser;
+  /** The shard the request's user lives on, once known (logged per request). */
+  shard: number;
+  /** Shard 0's database, home of the shard directory (set with user; c.env.DB is then the user's shard). */
+  directory: D1Database;
 }
 
 export type AppEnv = { Bindings: Bindings; Variables: Variables };
@@ -80,7 +94,7 @@ export function allowedOrigins(env: Bindings): string[] {
   return commaList(env.ALLOWED_ORIGINS);
 }
 
-const EXTENSION_ORIGIN = /^chrome-extension:\/\/([a-p]{32})$/;
+const EXTENSION_ORIGIN = new RegExp(`^chrome-extension://(${ExtensionIDPattern})$`);
 
 /**
  * Whether the web sign-in may send GitHub's code to uri: an https URL on the

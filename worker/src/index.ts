@@ -5,6 +5,7 @@ import { meterRequest } from "./cost";
 import type { AppEnv } from "./env";
 import { errorResponse, handleError } from "./errors";
 import { corsForExtensions, privateNoStore, requireAuth } from "./middleware";
+import { runScheduled } from "./purge";
 import { auth } from "./routes/auth";
 import { me } from "./routes/me";
 import { sessions } from "./routes/sessions";
@@ -41,4 +42,8 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  // The Cron Trigger: finishes account deletions in bounded chunks (src/purge.ts).
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(runScheduled(env, controller.cron));
+  },
 } satisfies ExportedHandler<AppEnv["Bindings"]>;

@@ -1,12 +1,15 @@
-// The worker's own tokens: HS256 JWTs with sub, login, iat, exp and jti.
+// The worker's own tokens: HS256 JWTs with sub, login, shard, iat, exp and jti.
 import { sign, verify } from "hono/jwt";
 import { ApiError } from "./errors";
+import { MAX_SHARDS } from "./shards";
 
 const ALG = "HS256" as const;
 
 export interface TokenClaims {
-  sub: string; // users.id
+  sub: string; // users.id, unique within the user's shard
   login: string;
+  /** The user's shard (src/shards.ts); tokens issued before shards had none: 0. */
+  shard: number;
   iat: number;
   exp: number;
   jti: string;
@@ -14,7 +17,7 @@ export interface TokenClaims {
 
 export async function issueToken(
   secret: string,
-  user: { id: number; login: string },
+  user: { id: number; login: string; shard?: number },
   nowSeconds: number,
   ttlSeconds: number,
 ): Promise<{ jwt: string; claims: TokenClaims }> {
@@ -22,6 +25,7 @@ export async function issueToken(
   const claims: TokenClaims = {
     sub: String(user.id),
     login: user.login,
+    shard: user.shard ?? 0,
     iat: nowSeconds,
     exp: nowSeconds + ttlSeconds,
     jti: crypto.randomUUID(),
@@ -42,16 +46,18 @@ export async function verifyToken(secret: string, token: string): Promise<TokenC
     throw new ApiError(401, "unauthorized", msg);
   }
   const { sub, login, iat, exp, jti } = payload;
+  const shard = payload.shard ?? 0;
   if (
     typeof sub !== "string" || !/^[1-9][0-9]{0,15}$/.test(sub) ||
     typeof login !== "string" ||
+    typeof shard !== "number" || !Number.isInteger(shard) || shard < 0 || shard >= MAX_SHARDS ||
     typeof iat !== "number" ||
     typeof exp !== "number" ||
     typeof jti !== "string" || jti === ""
   ) {
     throw new ApiError(401, "unauthorized", "invalid token claims");
   }
-  return { sub, login, iat, exp, jti };
+  return { sub, login, shard, iat, exp, jti };
 }
 
 function requireSecret(secret: string) {

@@ -7,6 +7,7 @@ import { allowedOrigins, type AppEnv } from "./env";
 import { ApiError, errorResponse } from "./errors";
 import { verifyToken, type TokenClaims } from "./jwt";
 import { authUser } from "./queries";
+import { shardDB } from "./shards";
 
 /** CORS for the configured extension origins only; other origins get no CORS headers. */
 export const corsForExtensions: MiddlewareHandler<AppEnv> = (c, next) =>
@@ -65,16 +66,20 @@ export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
  * budget (SYNC_RATE_LIMITER, 1,000 requests a minute), every other /api route
  * shares RATE_LIMITER (100 a minute).
  */
-export function userRateLimit(env: AppEnv["Bindings"], path: string, userId: string): Promise<RateLimitOutcome> {
+export function userRateLimit(env: AppEnv["Bindings"], path: string, claims: Pick<TokenClaims, "sub" | "shard">): Promise<RateLimitOutcome> {
+  // User ids are unique within a shard: the key of a user past shard 0 names the shard.
+  const user = claims.shard === 0 ? claims.sub : `${claims.shard}.${claims.sub}`;
   if (path === "/api/sync" || path.startsWith("/api/sync/")) {
-    return (env.SYNC_RATE_LIMITER ?? env.RATE_LIMITER).limit({ key: `sync:${userId}` });
+    return (env.SYNC_RATE_LIMITER ?? env.RATE_LIMITER).limit({ key: `sync:${user}` });
   }
-  return env.RATE_LIMITER.limit({ key: `user:${userId}` });
+  return env.RATE_LIMITER.limit({ key: `user:${user}` });
 }
 
 /**
  * Requires a valid, unexpired, non-revoked JWT of an existing user, sets
- * c.var.user and applies the user's rate limit (userRateLimit). Built per
+ * c.var.user and applies the user's rate limit (userRateLimit). From here on
+ * c.env.DB is the user's shard (the token names it; src/shards.ts), so every
+ * route reads and writes that shard only. Built per
  * request: the secret comes from c.env. The user and the token's revocation
  * are one D1 query, run concurrently with the limiter; nothing is written.
  * KV is read only for a token issued before the upgrade that moved
@@ -86,9 +91,12 @@ export function userRateLimit(env: AppEnv["Bindings"], path: string, userId: str
  */
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const claims = await verifiedClaims(c);
+  c.set("directory", c.env.DB);
+  c.set("shard", claims.shard);
+  c.env = { ...c.env, DB: shardDB(c.env, claims.shard) };
   const [user, limit] = await Promise.all([
     authUser(c.env.DB, Number(claims.sub), claims.jti),
-    userRateLimit(c.env, c.req.path, claims.sub),
+    userRateLimit(c.env, c.req.path, claims),
   ]);
   if (!user) throw await failedAuth(c, new ApiError(401, "unauthorized", "user no longer exists"));
   if (user.revoked) throw await failedAuth(c, new ApiError(401, "unauthorized", "token revoked"));

@@ -187,32 +187,52 @@ export async function consumeOAuthState(db: D1Database, state: string, now: numb
   return { redirect_uri: row.redirect_uri };
 }
 
-/** Rows of a deleted user's sessions removed per statement. */
+// ---- deleting an account (migration 0006)
+
+/** Sessions of a deleted user removed per chunk (one statement). */
 export const DELETE_CHUNK = 1000;
 
 /**
- * Deletes the user: the users row first (every token of the user stops
- * working and any write racing this finds no user and writes nothing), then
- * the sessions in chunks of DELETE_CHUNK rows, so no statement's work grows
- * with the history. Returns the number of sessions rows removed.
+ * Deletes the user's identity in one batch whatever the history: the users
+ * row (every token of the user stops working, and any write racing this finds
+ * no user and writes nothing), the user's revocations, and a deleted_users
+ * row that tells purgeChunk's callers the user's sessions are still to go.
+ * Returns the GitHub identity of the user (null when the user was already
+ * gone), which keys the user's row in the shard directory.
  */
-export async function deleteUser(db: D1Database, userId: number): Promise<number> {
-  await db.batch([
-    db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
+export async function deleteUser(db: D1Database, userId: number, now: number): Promise<{ githubUserId: string | null }> {
+  const [gone] = await db.batch<{ github_user_id: string }>([
+    db.prepare("DELETE FROM users WHERE id = ?1 RETURNING github_user_id").bind(userId),
     db.prepare("DELETE FROM revoked_tokens WHERE user_id = ?1").bind(userId),
+    db.prepare("INSERT INTO deleted_users (user_id, deleted_at) VALUES (?1, ?2) ON CONFLICT (user_id) DO NOTHING").bind(userId, now),
   ]);
-  let removed = 0;
-  for (;;) {
-    const r = await db
+  return { githubUserId: gone!.results[0]?.github_user_id ?? null };
+}
+
+/**
+ * Removes up to DELETE_CHUNK sessions of a deleted user, and the user's
+ * deleted_users row once none is left, in one batch. Returns the number of
+ * sessions removed: fewer than DELETE_CHUNK means the user is gone.
+ */
+export async function purgeChunk(db: D1Database, userId: number): Promise<number> {
+  const [chunk] = await db.batch([
+    db
       .prepare(
         `DELETE FROM sessions WHERE user_id = ?1 AND (start_time, id) IN
            (SELECT start_time, id FROM sessions WHERE user_id = ?1 LIMIT ?2)`,
       )
-      .bind(userId, DELETE_CHUNK)
-      .run();
-    removed += r.meta.changes;
-    if (r.meta.changes < DELETE_CHUNK) return removed;
-  }
+      .bind(userId, DELETE_CHUNK),
+    db
+      .prepare("DELETE FROM deleted_users WHERE user_id = ?1 AND NOT EXISTS (SELECT 1 FROM sessions WHERE user_id = ?1)")
+      .bind(userId),
+  ]);
+  return chunk!.meta.changes;
+}
+
+/** Deleted users whose sessions are still to go, oldest id first. */
+export async function pendingDeletions(db: D1Database, limit: number): Promise<number[]> {
+  const r = await db.prepare("SELECT user_id FROM deleted_users ORDER BY user_id LIMIT ?1").bind(limit).all<{ user_id: number }>();
+  return r.results.map((row) => row.user_id);
 }
 
 // ---- sessions
@@ -239,7 +259,28 @@ export async function getEndedSessionSince(db: D1Database, userId: number, id: s
   return r ? toSessionRow(r) : null;
 }
 
-export async function listSessions(db: D1Database, userId: number, limit: number, offset: number): Promise<SessionRow[]> {
+/**
+ * The user's sessions, newest start first, from offset (reads offset + limit
+ * rows) or, with `before`, those after that position in the same order (a
+ * range of the primary key: reads only the page, at any depth).
+ */
+export async function listSessions(
+  db: D1Database,
+  userId: number,
+  limit: number,
+  offset: number,
+  before?: { start_time: number; id: string },
+): Promise<SessionRow[]> {
+  if (before) {
+    const r = await db
+      .prepare(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 AND (start_time, id) < (?2, unhex(?3)) AND status != 3
+         ORDER BY start_time DESC, id DESC LIMIT ?4`,
+      )
+      .bind(userId, before.start_time, before.id, limit)
+      .all<RawSession>();
+    return r.results.map(toSessionRow);
+  }
   const r = await db
     .prepare(
       `SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ?1 AND status != 3

@@ -9,8 +9,26 @@ import { errorBody } from "./errors";
 export const MAX_PUSH_SESSIONS = 500;
 export const MAX_PUSH_BYTES = 1024 * 1024;
 export const MAX_BODY_BYTES = 16 * 1024;
-/** Deepest page of GET /api/sessions: a listing reads offset + limit rows. */
+/**
+ * Deepest page of GET /api/sessions by offset: such a listing reads offset +
+ * limit rows. Paging with `before` (the previous page's `next`) reads only
+ * its page, at any depth.
+ */
 export const MAX_LIST_OFFSET = 10_000;
+/** A listing cursor: "k1." + start_time in base 36 + "." + the id's 32 hex digits. */
+const LIST_CURSOR = /^k1\.([0-9a-z]{1,11})\.([0-9a-f]{32})$/;
+
+/** The position a listing cursor names, or null if it is not one. */
+export function parseListCursor(s: string): { start_time: number; id: string } | null {
+  const m = LIST_CURSOR.exec(s);
+  if (!m) return null;
+  return { start_time: parseInt(m[1]!, 36), id: m[2]! };
+}
+
+/** The cursor of a listed session: the next page starts after it. */
+export function listCursor(start_time: number, idHex: string): string {
+  return `k1.${start_time.toString(36)}.${idHex}`;
+}
 /** Longest accepted session: bounds the per-day parts a push can produce. */
 export const MAX_SESSION_SECONDS = 31 * 86400;
 
@@ -131,10 +149,20 @@ export const endBody = z
 
 export const sessionParam = z.object({ id: uuid });
 
-export const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(MAX_LIST_OFFSET).default(0),
-});
+export const listQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).max(MAX_LIST_OFFSET).default(0),
+    before: z
+      .string()
+      .transform((s, ctx) => {
+        const c = parseListCursor(s);
+        if (!c) ctx.addIssue({ code: "custom", message: "not a listing cursor (use a page's next)" });
+        return c ?? z.NEVER;
+      })
+      .optional(),
+  })
+  .refine((q) => q.before === undefined || q.offset === 0, { message: "before and offset cannot be combined", path: ["before"] });
 
 export const dailyQuery = z.object({
   days: z.coerce.number().int().min(1).max(366).default(30),

@@ -41,8 +41,8 @@ describe("cost instrumentation", () => {
     }
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(line).sort()).toEqual(["d1_ms", "d1_queries", "d1_rows_read", "d1_rows_written", "kv_reads", "kv_writes", "route", "status", "wall_ms"]);
-    expect(line).toMatchObject({ route: "/api/stats/repo/:owner/:name", status: 200, d1_queries: 2, kv_reads: 0, kv_writes: 0 });
+    expect(Object.keys(line).sort()).toEqual(["d1_ms", "d1_queries", "d1_rows_read", "d1_rows_written", "kv_reads", "kv_writes", "route", "shard", "status", "wall_ms"]);
+    expect(line).toMatchObject({ route: "/api/stats/repo/:owner/:name", status: 200, shard: 0, d1_queries: 2, kv_reads: 0, kv_writes: 0 });
     expect(lines[0]).not.toMatch(new RegExp(`cost-logger|acme|"${user.id}"|Bearer`));
   });
 
@@ -122,8 +122,25 @@ describe("cost per request", () => {
     // The fresh user's first push also raises max_span (one row).
     expect(b.cost.d1_rows_written).toBe(40);
     expect(a.cost.d1_rows_written).toBe(41);
-    // A listing reads its page, not the history before it.
+    // A listing reads its page, not the history before it; deep in the
+    // history too when paged with `before` (offset reads every row before).
     expect(costOf(await call("/api/sessions?limit=50", authed(old.jwt))).d1_rows_read).toBeLessThanOrEqual(2 * 50 + 5);
+    let next: string | null = null;
+    const pageReads: number[] = [];
+    const ids = new Set<string>();
+    for (let p = 0; p < 10; p++) {
+      const res = await call(`/api/sessions?limit=200${next ? `&before=${next}` : ""}`, authed(old.jwt));
+      pageReads.push(costOf(res).d1_rows_read);
+      const page = (await res.json()) as { sessions: { id: string }[]; next: string | null };
+      for (const s of page.sessions) ids.add(s.id);
+      next = page.next;
+      if (p < 9) expect(typeof next).toBe("string");
+    }
+    // Ten distinct pages: the old user's 2,000 sessions and the 20 recent ones.
+    expect(ids.size).toBe(2000);
+    expect(Math.max(...pageReads), `rows read per page: ${pageReads}`).toBeLessThanOrEqual(pageReads[0]! + 2);
+    const deep = costOf(await call("/api/sessions?limit=200&offset=1800", authed(old.jwt))).d1_rows_read;
+    expect(deep).toBeGreaterThan(1800);
     for (const path of ["/api/stats/daily?days=30", "/api/stats/repo/acme/web?days=30", `/api/sync/pull?since=c1.${(2000).toString(36)}`]) {
       const ca = costOf(await call(path.replace(/since=[^&]+/, "since=c1.0"), authed(fresh.jwt)));
       const cb = costOf(await call(path, authed(old.jwt)));

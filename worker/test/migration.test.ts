@@ -54,7 +54,7 @@ describe("upgrade from migration 0002", () => {
     ]);
     await applyD1Migrations(DB(), env.TEST_MIGRATIONS);
     const tables = (await DB().prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name").all<{ name: string }>()).results.map((r) => r.name);
-    expect(tables).toEqual(["d1_migrations", "oauth_states", "revoked_tokens", "sessions", "sqlite_sequence", "users"]);
+    expect(tables).toEqual(["d1_migrations", "deleted_users", "oauth_states", "revoked_tokens", "sessions", "sqlite_sequence", "user_shards", "users"]);
 
     const now = Math.floor(Date.now() / 1000);
     const jwt = async (id: number, login: string) => (await issueToken(env.JWT_SECRET, { id, login }, now, 3600)).jwt;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DELETE_CHUNK, deleteUser, getActiveSession, getUser, listSessions, sessionsChangedSince, upsertUser, type SessionWrite } from "../src/queries";
+import { DELETE_CHUNK, deleteUser, getActiveSession, getUser, listSessions, pendingDeletions, purgeChunk, sessionsChangedSince, upsertUser, type SessionWrite } from "../src/queries";
 import { writeSessions } from "../src/session-writes";
 import { env, newId } from "./helpers";
 
@@ -89,17 +89,27 @@ describe("queries", () => {
     expect(await getActiveSession(env.DB, u.id, (await listSessions(env.DB, u.id, 1, 0))[0]!.id)).toBeNull();
   });
 
-  it("deleteUser removes only that user's rows, in chunks", async () => {
+  it("deleteUser removes the identity at once; purgeChunk removes only that user's rows, a chunk at a time", async () => {
     const a = await newUser();
     const b = await newUser();
     const base = Date.parse("2026-01-01T00:00:00Z") / 1000;
     const many = Array.from({ length: 500 }, (_, i) => session({ start_time: base + i * 100, end_time: base + i * 100 + 50 }));
     for (let i = 0; i < 5; i++) await writeSessions(env.DB, a.id, "d", many.map((s) => ({ ...s, id: newId(), start_time: s.start_time + i * 86400, end_time: s.end_time! + i * 86400 })));
     await writeSessions(env.DB, b.id, "d", [session()]);
-    expect(await deleteUser(env.DB, a.id)).toBe(2500);
-    expect(2500).toBeGreaterThan(DELETE_CHUNK);
+    expect((await deleteUser(env.DB, a.id, 1_800_000_000)).githubUserId).not.toBeNull();
+    expect((await deleteUser(env.DB, a.id, 1_800_000_000)).githubUserId).toBeNull(); // already gone
     expect(await getUser(env.DB, a.id)).toBeNull();
+    expect(await pendingDeletions(env.DB, 100)).toContain(a.id);
+    // A write racing the deletion finds no user and writes nothing.
+    await expect(writeSessions(env.DB, a.id, "d", [session()])).rejects.toThrow("user no longer exists");
+    expect(2500).toBeGreaterThan(2 * DELETE_CHUNK);
+    expect(await purgeChunk(env.DB, a.id)).toBe(DELETE_CHUNK);
+    expect(await rowsOf(a.id)).toHaveLength(2500 - DELETE_CHUNK);
+    expect(await pendingDeletions(env.DB, 100)).toContain(a.id);
+    expect(await purgeChunk(env.DB, a.id)).toBe(DELETE_CHUNK);
+    expect(await purgeChunk(env.DB, a.id)).toBe(500);
     expect(await rowsOf(a.id)).toEqual([]);
+    expect(await pendingDeletions(env.DB, 100)).not.toContain(a.id);
     expect(await listSessions(env.DB, b.id, 10, 0)).toHaveLength(1);
   });
 });

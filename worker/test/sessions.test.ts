@@ -121,9 +121,41 @@ describe("GET /api/sessions", () => {
     expect(all.sessions).toHaveLength(5);
   });
 
-  it("validates limit and offset", async () => {
+  it("pages with before=next through every session once, in the offset listing's order", async () => {
     const { jwt } = await signIn();
-    for (const q of ["limit=0", "limit=201", "offset=-1", "limit=x", "offset=10001"]) {
+    const other = await signIn();
+    // Three sessions share a start: the id breaks the tie.
+    const sessions = [
+      ...Array.from({ length: 4 }, (_, i) => ended(`2026-10-0${i + 1}T10:00:00Z`, 60)),
+      ...Array.from({ length: 3 }, () => ended("2026-10-05T10:00:00Z", 60)),
+    ];
+    await push(jwt, sessions);
+    await push(other.jwt, [ended("2026-10-03T09:00:00Z", 60)]);
+    type Page = { sessions: WireSession[]; next: string | null };
+    const byOffset = ((await (await call("/api/sessions?limit=200", authed(jwt))).json()) as Page).sessions.map((s) => s.id);
+    expect(byOffset).toHaveLength(7);
+    const seen: string[] = [];
+    let next: string | null = null;
+    let pages = 0;
+    do {
+      const q: string = next ? `&before=${next}` : "";
+      const res = await call(`/api/sessions?limit=2${q}`, authed(jwt));
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as Page;
+      seen.push(...page.sessions.map((s) => s.id));
+      next = page.next;
+      pages++;
+    } while (next !== null);
+    expect(seen).toEqual(byOffset);
+    expect(pages).toBe(4);
+    // The last page says there is none after it.
+    expect(((await (await call("/api/sessions?limit=7", authed(jwt))).json()) as Page).next).toBeNull();
+  });
+
+  it("validates limit, offset and before", async () => {
+    const { jwt } = await signIn();
+    const cursor = `k1.${(1_700_000_000).toString(36)}.${"0".repeat(32)}`;
+    for (const q of ["limit=0", "limit=201", "offset=-1", "limit=x", "offset=10001", "before=x", "before=k1.zz.123", `before=${cursor}&offset=5`]) {
       await expectError(await call(`/api/sessions?${q}`, authed(jwt)), 400, "bad_request");
     }
   });

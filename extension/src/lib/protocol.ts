@@ -13,31 +13,9 @@ export interface ProtocolError {
   message: string;
 }
 
-export interface Session {
-  id: string;
-  repo_owner: string;
-  repo_name: string;
-  pr_number: number;
-  start_time: string;
-  end_time: string | null;
-  duration_seconds: number;
-  status: string;
-  device_id: string;
-}
-
-export interface HelloReply {
-  protocol: number;
-  version: string;
-  signed_in: boolean;
-  user: { login: string } | null;
-  sync: { state?: string; pending: number; last_success_at: string | null; last_error: string };
-}
-
-export interface StatsSummary {
-  today_seconds: number;
-  days: { date: string; seconds: number }[];
-  repos: { repo_owner?: string; repo_name?: string; repo?: string; seconds: number }[];
-}
+// The replies' shapes are generated from the companion's Go types
+// (internal/api, `go generate ./internal/api`).
+export type { HelloReply, Session, SessionReply, StatsSummary } from "../../../internal/api/api.gen.js";
 
 export type Reply = { id: string | number | null; ok: true; [k: string]: unknown } | {
   id: string | number | null;

@@ -3,8 +3,9 @@
 // envelope ({success, errors, messages, result}) for exactly the endpoints
 // `worktimed cloud` calls: D1 databases (list, create, get, delete, query),
 // Workers KV namespaces (list, create, delete), Worker scripts (upload,
-// settings, delete), their secrets and workers.dev routes, and the account's
-// workers.dev subdomain.
+// settings, delete), their secrets, Cron Triggers and workers.dev routes,
+// the account's workers.dev subdomain, and the GraphQL Analytics API for the
+// Workers and D1 datasets `worktimed cloud usage` reads (graphql.go).
 //
 // D1 queries run on a real SQLite file per database (modernc.org/sqlite), so
 // migrations are really applied and re-applying them is really a no-op. Each
@@ -24,6 +25,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -102,8 +104,11 @@ type Script struct {
 	// Observability is the uploaded observability setting, nil without one.
 	Observability *Observability
 	Subdomain     bool
-	Uploads       int
-	ModifiedOn    time.Time
+	// Crons are the script's Cron Triggers, as last set; an upload does not
+	// change them (Cloudflare keeps a script's schedules across uploads).
+	Crons      []string
+	Uploads    int
+	ModifiedOn time.Time
 }
 
 // Observability is a script's Workers Logs setting as uploaded.
@@ -144,6 +149,8 @@ type Server struct {
 	scripts    map[string]*Script
 	requests   []Request
 	faults     []*faultState
+	// analytics are the GraphQL datasets' rows, by dataset (graphql.go).
+	analytics map[string][]analyticsRow
 }
 
 type faultState struct {
@@ -183,7 +190,7 @@ func New(opts Options) (*Server, error) {
 		scripts:    map[string]*Script{},
 	}
 	s.oneResultPerItem = opts.OneResultPerItem
-	for _, p := range AllPermissions() {
+	for _, p := range append(AllPermissions(), PermAnalytics) {
 		s.perms[p] = true
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -317,6 +324,7 @@ func (s *Server) Script(name string) (Script, bool) {
 		o := *sc.Observability
 		c.Observability = &o
 	}
+	c.Crons = slices.Clone(sc.Crons)
 	c.Modules = map[string][]byte{}
 	for k, v := range sc.Modules {
 		c.Modules[k] = append([]byte(nil), v...)
@@ -327,6 +335,18 @@ func (s *Server) Script(name string) (Script, bool) {
 	}
 	c.Bindings = append([]map[string]any(nil), sc.Bindings...)
 	return c, true
+}
+
+// SetCrons replaces a script's Cron Triggers, as a change in the dashboard
+// would; it reports whether the script exists.
+func (s *Server) SetCrons(name string, crons []string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc, ok := s.scripts[name]
+	if ok {
+		sc.Crons = slices.Clone(crons)
+	}
+	return ok
 }
 
 // Scripts returns the names of the uploaded scripts, sorted.
@@ -348,6 +368,9 @@ type route struct {
 	perm  Permission
 	write bool
 	fn    func(w *recorder, r *http.Request)
+	// accountless routes have no account in their path (GraphQL names it
+	// in the query, and answers for it there).
+	accountless bool
 }
 
 func (s *Server) routes() http.Handler {
@@ -359,22 +382,27 @@ func (s *Server) routes() http.Handler {
 			s.serve(w, r, rt)
 		})
 	}
-	add("GET /d1/database", route{"d1.list", PermD1, false, s.d1List})
-	add("POST /d1/database", route{"d1.create", PermD1, true, s.d1Create})
-	add("GET /d1/database/{id}", route{"d1.get", PermD1, false, s.d1Get})
-	add("DELETE /d1/database/{id}", route{"d1.delete", PermD1, true, s.d1Delete})
-	add("POST /d1/database/{id}/query", route{"d1.query", PermD1, false, s.d1Query})
-	add("GET /storage/kv/namespaces", route{"kv.list", PermKV, false, s.kvList})
-	add("POST /storage/kv/namespaces", route{"kv.create", PermKV, true, s.kvCreate})
-	add("DELETE /storage/kv/namespaces/{id}", route{"kv.delete", PermKV, true, s.kvDelete})
-	add("PUT /workers/scripts/{name}", route{"script.upload", PermScripts, true, s.scriptUpload})
-	add("DELETE /workers/scripts/{name}", route{"script.delete", PermScripts, true, s.scriptDelete})
-	add("GET /workers/scripts/{name}/settings", route{"script.settings", PermScripts, false, s.scriptSettings})
-	add("GET /workers/scripts/{name}/secrets", route{"secret.list", PermScripts, false, s.secretList})
-	add("PUT /workers/scripts/{name}/secrets", route{"secret.put", PermScripts, true, s.secretPut})
-	add("GET /workers/scripts/{name}/subdomain", route{"subdomain.get", PermScripts, false, s.subdomainGet})
-	add("POST /workers/scripts/{name}/subdomain", route{"subdomain.set", PermScripts, true, s.subdomainSet})
-	add("GET /workers/subdomain", route{"account.subdomain", PermScripts, false, s.accountSubdomain})
+	add("GET /d1/database", route{"d1.list", PermD1, false, s.d1List, false})
+	add("POST /d1/database", route{"d1.create", PermD1, true, s.d1Create, false})
+	add("GET /d1/database/{id}", route{"d1.get", PermD1, false, s.d1Get, false})
+	add("DELETE /d1/database/{id}", route{"d1.delete", PermD1, true, s.d1Delete, false})
+	add("POST /d1/database/{id}/query", route{"d1.query", PermD1, false, s.d1Query, false})
+	add("GET /storage/kv/namespaces", route{"kv.list", PermKV, false, s.kvList, false})
+	add("POST /storage/kv/namespaces", route{"kv.create", PermKV, true, s.kvCreate, false})
+	add("DELETE /storage/kv/namespaces/{id}", route{"kv.delete", PermKV, true, s.kvDelete, false})
+	add("PUT /workers/scripts/{name}", route{"script.upload", PermScripts, true, s.scriptUpload, false})
+	add("DELETE /workers/scripts/{name}", route{"script.delete", PermScripts, true, s.scriptDelete, false})
+	add("GET /workers/scripts/{name}/settings", route{"script.settings", PermScripts, false, s.scriptSettings, false})
+	add("GET /workers/scripts/{name}/secrets", route{"secret.list", PermScripts, false, s.secretList, false})
+	add("PUT /workers/scripts/{name}/secrets", route{"secret.put", PermScripts, true, s.secretPut, false})
+	add("GET /workers/scripts/{name}/schedules", route{"schedules.get", PermScripts, false, s.schedulesGet, false})
+	add("PUT /workers/scripts/{name}/schedules", route{"schedules.set", PermScripts, true, s.schedulesSet, false})
+	add("GET /workers/scripts/{name}/subdomain", route{"subdomain.get", PermScripts, false, s.subdomainGet, false})
+	add("POST /workers/scripts/{name}/subdomain", route{"subdomain.set", PermScripts, true, s.subdomainSet, false})
+	add("GET /workers/subdomain", route{"account.subdomain", PermScripts, false, s.accountSubdomain, false})
+	// The analytics permission is checked per account inside the query.
+	gql := route{name: "graphql", fn: s.graphql, accountless: true}
+	mux.HandleFunc("POST /client/v4/graphql", func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, gql) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusNotFound, 7000, "No route for that URI")
 	})
@@ -404,14 +432,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route) {
 		writeErrors(w, http.StatusUnauthorized, 10000, "Authentication error")
 		return
 	}
-	if r.PathValue("account") != s.accountID {
+	if !rt.accountless && r.PathValue("account") != s.accountID {
 		writeErrors(w, http.StatusNotFound, 7003,
 			fmt.Sprintf("Could not route to %s, perhaps your object identifier is invalid?", r.URL.Path))
 		return
 	}
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	s.mu.Lock()
-	allowed := s.perms[rt.perm]
+	allowed := rt.perm == "" || s.perms[rt.perm]
 	f := s.takeFaultLocked(rt.name)
 	s.mu.Unlock()
 	switch {

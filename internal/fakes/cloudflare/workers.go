@@ -382,6 +382,59 @@ func (s *Server) secretPut(w *recorder, r *http.Request) {
 	writeResult(w, map[string]string{"name": body.Name, "type": "secret_text"})
 }
 
+// scheduleJSON is one Cron Trigger as the schedules API returns it
+// (https://developers.cloudflare.com/api/resources/workers/subresources/scripts/subresources/schedules/).
+type scheduleJSON struct {
+	Cron       string `json:"cron"`
+	CreatedOn  string `json:"created_on"`
+	ModifiedOn string `json:"modified_on"`
+}
+
+func schedulesResult(sc *Script) map[string][]scheduleJSON {
+	out := []scheduleJSON{}
+	for _, c := range sc.Crons {
+		out = append(out, scheduleJSON{Cron: c, CreatedOn: sc.ModifiedOn.Format(time.RFC3339), ModifiedOn: sc.ModifiedOn.Format(time.RFC3339)})
+	}
+	return map[string][]scheduleJSON{"schedules": out}
+}
+
+func (s *Server) schedulesGet(w *recorder, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := s.script(w, r)
+	if sc == nil {
+		return
+	}
+	writeResult(w, schedulesResult(sc))
+}
+
+// schedulesSet replaces the script's Cron Triggers: the body is a JSON array
+// of {"cron": "..."}; an empty array removes them all.
+func (s *Server) schedulesSet(w *recorder, r *http.Request) {
+	var body []struct {
+		Cron string `json:"cron"`
+	}
+	if !decodeBody(w, r, &body) {
+		return
+	}
+	crons := make([]string, 0, len(body))
+	for _, b := range body {
+		if len(strings.Fields(b.Cron)) != 5 {
+			writeErrors(w, http.StatusBadRequest, 10100, fmt.Sprintf("invalid cron expression %q", b.Cron))
+			return
+		}
+		crons = append(crons, b.Cron)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := s.script(w, r)
+	if sc == nil {
+		return
+	}
+	sc.Crons = crons
+	writeResult(w, schedulesResult(sc))
+}
+
 func (s *Server) subdomainGet(w *recorder, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -60,8 +60,24 @@ func StartWorker(t testing.TB, persistDir string, port int, vars ...string) *Wor
 	return w
 }
 
+// StartShardedWorker is StartWorker with shards D1 databases bound as DB,
+// DB_1, … (start-local.mjs --shards; worker/README.md: Shards).
+func StartShardedWorker(t testing.TB, persistDir string, port, shards int, vars ...string) *Worker {
+	t.Helper()
+	w, err := launchWorker(persistDir, port, shards, vars)
+	if err != nil {
+		t.Fatalf("starting the worker: %v", err)
+	}
+	t.Cleanup(func() { w.Stop() })
+	return w
+}
+
 // LaunchWorker is StartWorker without a test; the caller must Stop it.
 func LaunchWorker(persistDir string, port int, vars ...string) (*Worker, error) {
+	return launchWorker(persistDir, port, 1, vars)
+}
+
+func launchWorker(persistDir string, port, shards int, vars []string) (*Worker, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return nil, err
@@ -76,6 +92,9 @@ func LaunchWorker(persistDir string, port int, vars ...string) (*Worker, error) 
 		return nil, fmt.Errorf("worker dependencies are missing: run `npm ci` in worker/ (make setup does): %w", err)
 	}
 	args := []string{script, "--port", fmt.Sprint(port)}
+	if shards > 1 {
+		args = append(args, "--shards", fmt.Sprint(shards))
+	}
 	if persistDir != "" {
 		args = append(args, "--persist-to", persistDir)
 	}

@@ -8,6 +8,7 @@ import { checkAppToken, exchangeCode, fetchUser, type GitHubUser } from "../gith
 import { issueToken } from "../jwt";
 import { limitBody, rateLimitPerAddress, verifiedClaims } from "../middleware";
 import { authUser, consumeOAuthState, revokeToken, saveOAuthState, upsertUser, type UserRow } from "../queries";
+import { shardDB, userShard } from "../shards";
 import { callbackBody, devLoginBody, loginQuery, MAX_BODY_BYTES, tokenBody, validate } from "../schemas";
 
 const STATE_TTL_SECONDS = 600;
@@ -22,15 +23,28 @@ export function userJSON(u: UserRow) {
   return { id: u.id, login: u.login, email: u.email, avatar_url: u.avatar_url, time_zone: u.time_zone };
 }
 
-async function signedIn(c: Context<AppEnv>, user: UserRow) {
+async function signedIn(c: Context<AppEnv>, { user, shard }: { user: UserRow; shard: number }) {
   const now = Math.floor(Date.now() / 1000);
-  const { jwt, claims } = await issueToken(c.env.JWT_SECRET, user, now, jwtTtlSeconds(c.env));
+  const { jwt, claims } = await issueToken(c.env.JWT_SECRET, { ...user, shard }, now, jwtTtlSeconds(c.env));
   c.header("Cache-Control", "no-store");
   return c.json({ jwt, expires_at: new Date(claims.exp * 1000).toISOString(), user: userJSON(user) });
 }
 
+/**
+ * Creates or refreshes the user on their shard (src/shards.ts: the directory
+ * is read, and written for a new user, only when there is more than one).
+ */
+async function upsertOnShard(
+  c: Context<AppEnv>,
+  u: { githubUserId: string; login: string; email: string | null; avatarUrl: string | null; timeZone?: string },
+): Promise<{ user: UserRow; shard: number }> {
+  const shard = await userShard(c.env, u.githubUserId);
+  c.set("shard", shard);
+  return { user: await upsertUser(shardDB(c.env, shard), u), shard };
+}
+
 function upsertGitHubUser(c: Context<AppEnv>, gh: GitHubUser) {
-  return upsertUser(c.env.DB, { githubUserId: String(gh.id), login: gh.login, email: gh.email, avatarUrl: gh.avatar_url });
+  return upsertOnShard(c, { githubUserId: String(gh.id), login: gh.login, email: gh.email, avatarUrl: gh.avatar_url });
 }
 
 export const auth = new Hono<AppEnv>();
@@ -92,14 +106,10 @@ auth.post(
   validate("json", devLoginBody),
   async (c) => {
     const { login, time_zone } = c.req.valid("json");
-    const user = await upsertUser(c.env.DB, {
-      githubUserId: `dev:${login.toLowerCase()}`,
-      login,
-      email: null,
-      avatarUrl: null,
-      timeZone: time_zone,
-    });
-    return signedIn(c, user);
+    return signedIn(
+      c,
+      await upsertOnShard(c, { githubUserId: `dev:${login.toLowerCase()}`, login, email: null, avatarUrl: null, timeZone: time_zone }),
+    );
   },
 );
 
@@ -109,9 +119,11 @@ auth.post(
 // 204 again, since what the caller asked for holds.
 auth.post("/logout", async (c) => {
   const claims = await verifiedClaims(c);
-  const user = await authUser(c.env.DB, Number(claims.sub), claims.jti);
+  c.set("shard", claims.shard);
+  const db = shardDB(c.env, claims.shard);
+  const user = await authUser(db, Number(claims.sub), claims.jti);
   if (user && !user.revoked) {
-    await revokeToken(c.env.DB, Number(claims.sub), claims.jti, claims.exp, Math.floor(Date.now() / 1000));
+    await revokeToken(db, Number(claims.sub), claims.jti, claims.exp, Math.floor(Date.now() / 1000));
   }
   return c.body(null, 204);
 });

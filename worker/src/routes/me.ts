@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { limitBody } from "../middleware";
-import { deleteUser, setTimeZone } from "../queries";
+import { deleteUser, purgeChunk, setTimeZone } from "../queries";
+import { forgetUserShard } from "../shards";
 import { MAX_BODY_BYTES, meBody, validate } from "../schemas";
 import { userJSON } from "./auth";
 
@@ -22,9 +23,16 @@ me.patch("/", limitBody(MAX_BODY_BYTES), validate("json", meBody), async (c) => 
   return c.json({ user: userJSON(row) });
 });
 
-// Deletes the user (every token of the user stops working: the user no longer
-// exists, and ids are never reused), then the sessions in bounded chunks.
+// Deletes the user's identity at once (every token of the user stops working:
+// the user no longer exists, and ids are never reused, so a new sign-in of the
+// same GitHub account starts from nothing) and the first chunk of sessions,
+// on the user's shard, then the user's row of the shard directory, if any; the
+// Cron Trigger removes the rest of the sessions on every shard (src/purge.ts).
+// A bounded number of queries whatever the history.
 me.delete("/", async (c) => {
-  await deleteUser(c.env.DB, c.var.user.id);
+  const userId = c.var.user.id;
+  const { githubUserId } = await deleteUser(c.env.DB, userId, Math.floor(Date.now() / 1000));
+  await purgeChunk(c.env.DB, userId);
+  if (githubUserId !== null) await forgetUserShard(c.env, c.var.directory, githubUserId);
   return c.body(null, 204);
 });

@@ -8,8 +8,8 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { limitBody } from "../middleware";
-import { getActiveSession, getEndedSessionSince, listSessions, type SessionRow } from "../queries";
-import { describeIssues, endBody, listQuery, MAX_BODY_BYTES, MAX_SESSION_SECONDS, parseUTC, sessionParam, startBody, validate } from "../schemas";
+import { getActiveSession, getEndedSessionSince, listSessions, uuidHex, type SessionRow } from "../queries";
+import { describeIssues, endBody, listCursor, listQuery, MAX_BODY_BYTES, MAX_SESSION_SECONDS, parseUTC, sessionParam, startBody, validate } from "../schemas";
 import { toWire, writeSessions } from "../session-writes";
 
 export const sessions = new Hono<AppEnv>();
@@ -79,8 +79,14 @@ sessions.patch("/:id/end", limitBody(MAX_BODY_BYTES), validate("param", sessionP
   return c.json({ session: toWire({ ...ended, seq }) });
 });
 
+// Newest start first. `next` is the cursor of the page's last session (null
+// after the last page): `before=next` continues from there reading only the
+// next page, where `offset` reads every row before it too.
 sessions.get("/", validate("query", listQuery), async (c) => {
-  const { limit, offset } = c.req.valid("query");
-  const rows = await listSessions(c.env.DB, c.var.user.id, limit, offset);
-  return c.json({ sessions: rows.map(toWire), limit, offset });
+  const { limit, offset, before } = c.req.valid("query");
+  const rows = await listSessions(c.env.DB, c.var.user.id, limit + 1, offset, before);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const next = rows.length > limit && last ? listCursor(last.start_time, uuidHex(last.id)) : null;
+  return c.json({ sessions: page.map(toWire), limit, offset, next });
 });

@@ -21,16 +21,22 @@ func TestTypesFileIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := Generate(defaultOptions(root))
+	o, err := defaultOptions(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	have, err := os.ReadFile(filepath.Join(root, outFile))
+	want, err := Generate(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(have) != string(want) {
-		t.Fatalf("%s is stale: run `go generate ./internal/api` and commit it\n%s", outFile, firstDifference(string(have), string(want)))
+	for file, src := range map[string][]byte{outFile: want.Dashboard, sharedOutFile: want.Shared} {
+		have, err := os.ReadFile(filepath.Join(root, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(have) != string(src) {
+			t.Errorf("%s is stale: run `go generate ./internal/api` and commit it\n%s", file, firstDifference(string(have), string(src)))
+		}
 	}
 }
 
@@ -72,7 +78,7 @@ func module(t *testing.T, files map[string]string) string {
 func generate(t *testing.T, files map[string]string) (string, error) {
 	t.Helper()
 	out, err := Generate(Options{Root: module(t, files), BindingDir: "svc", BindingType: "Service", ErrorType: "Failure"})
-	return string(out), err
+	return string(out.Dashboard), err
 }
 
 const wire = `// Package wire is a test package.
@@ -285,9 +291,14 @@ func TestGenerateReadsTheLinuxBuild(t *testing.T) {
 
 func TestRunWritesOnlyWhenChanged(t *testing.T) {
 	root := module(t, map[string]string{
-		"app/app.go": "package app\ntype BindingError struct{}\ntype Dashboard struct{}\nfunc (d *Dashboard) Ping() error { return nil }\n",
+		"app/app.go": "package app\nimport \"example.com/m/internal/api\"\ntype BindingError struct{}\ntype Dashboard struct{}\n" +
+			"func (d *Dashboard) Ping() error { return nil }\nfunc (d *Dashboard) One() (api.SessionReply, error) { return api.SessionReply{}, nil }\n",
+		"internal/api/api.go": "package api\ntype SessionReply struct{}\ntype HelloReply struct{}\ntype StatsSummary struct{}\n",
 	})
-	out := filepath.Join(root, "types.ts")
+	out := filepath.Join(root, "web", "src", "types.ts")
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	var stderr strings.Builder
 	if err := run([]string{"-root", root, "-o", out}, &stderr); err != nil {
 		t.Fatal(err, stderr.String())
@@ -296,8 +307,18 @@ func TestRunWritesOnlyWhenChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(src), "Ping(): Promise<void>;") {
+	if !strings.Contains(string(src), "Ping(): Promise<void>;") ||
+		!strings.Contains(string(src), "import type { SessionReply } from \"../../internal/api/api.gen\";\nexport * from \"../../internal/api/api.gen\";\n") {
 		t.Fatalf("unexpected output:\n%s", src)
+	}
+	shared, err := os.ReadFile(filepath.Join(root, sharedOutFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"export interface SessionReply", "export interface HelloReply", "export interface StatsSummary"} {
+		if !strings.Contains(string(shared), want) {
+			t.Errorf("shared file lacks %q:\n%s", want, shared)
+		}
 	}
 	// An unchanged file is not rewritten (its time stamp stays).
 	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -312,5 +333,43 @@ func TestRunWritesOnlyWhenChanged(t *testing.T) {
 	}
 	if err := run([]string{"-root", root, "-o", out, "extra"}, &stderr); err == nil {
 		t.Fatal("extra arguments accepted")
+	}
+}
+
+// With a shared package, its types (those the binding reaches and the
+// roots) and constants go to the shared file only; the dashboard's file
+// imports the ones its own declarations name and re-exports the rest.
+func TestGenerateShared(t *testing.T) {
+	root := module(t, map[string]string{"wire/wire.go": wire + "\n// Reply is a root the binding does not reach.\ntype Reply struct{ P Part `json:\"p\"` }\n", "svc/svc.go": svc})
+	out, err := Generate(Options{
+		Root: root, BindingDir: "svc", BindingType: "Service", ErrorType: "Failure",
+		Shared: Shared{Dir: "wire", Roots: []string{"Reply"}, Import: "../wire/wire.gen"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dash, shared := string(out.Dashboard), string(out.Shared)
+	for _, want := range []string{"export interface Reply {\n  p: Part;\n}\n", "export interface Item {", "export interface Part {", "export type Kind = ", "export const KindA = \"a\";"} {
+		if !strings.Contains(shared, want) {
+			t.Errorf("shared file lacks %q:\n%s", want, shared)
+		}
+	}
+	if strings.Contains(shared, "Service") || strings.Contains(shared, "Page") {
+		t.Errorf("shared file has the bound package's declarations:\n%s", shared)
+	}
+	// Page names Item and List names Kind; Part is reached only through Item.
+	if want := "import type { Item, Kind } from \"../wire/wire.gen\";\nexport * from \"../wire/wire.gen\";\n"; !strings.Contains(dash, want) {
+		t.Errorf("dashboard file lacks\n%s\n--- output:\n%s", want, dash)
+	}
+	for _, absent := range []string{"export interface Item", "export const KindA", "export interface Reply"} {
+		if strings.Contains(dash, absent) {
+			t.Errorf("dashboard file repeats %q", absent)
+		}
+	}
+	if _, err := Generate(Options{Root: root, BindingDir: "svc", BindingType: "Service", ErrorType: "Failure", Shared: Shared{Dir: "wire"}}); err == nil {
+		t.Error("a shared package without an import specifier was accepted")
+	}
+	if _, err := Generate(Options{Root: root, BindingDir: "svc", BindingType: "Service", ErrorType: "Failure", Shared: Shared{Dir: "wire", Roots: []string{"Nope"}, Import: "x"}}); err == nil || !strings.Contains(err.Error(), "wire.Nope: no such type") {
+		t.Errorf("an unknown root: err = %v", err)
 	}
 }

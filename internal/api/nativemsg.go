@@ -1,0 +1,46 @@
+package api
+
+import "time"
+
+// The replies of native messaging protocol v1 (docs/native-messaging.md)
+// whose shapes are the protocol's own; session replies are SessionReply.
+// The extension reads them through the generated internal/api/api.gen.ts.
+
+// HelloReply answers hello: the companion's version and what the popup
+// shows of sign-in and sync.
+type HelloReply struct {
+	Protocol int       `json:"protocol"`
+	Version  string    `json:"version"`
+	SignedIn bool      `json:"signed_in"`
+	User     *User     `json:"user"`
+	Sync     HelloSync `json:"sync"`
+}
+
+// HelloSync is the part of SyncState that hello reports.
+type HelloSync struct {
+	State         string     `json:"state"`
+	Pending       int64      `json:"pending"`
+	LastSuccessAt *time.Time `json:"last_success_at"`
+	LastError     string     `json:"last_error"`
+}
+
+// StatsSummary answers stats.summary: the last days calendar days, oldest
+// first, and the time per repository. Days and Repos are never null.
+type StatsSummary struct {
+	TodaySeconds int64         `json:"today_seconds"`
+	Days         []SummaryDay  `json:"days"`
+	Repos        []SummaryRepo `json:"repos"`
+}
+
+// SummaryDay is one calendar day of a StatsSummary.
+type SummaryDay struct {
+	Date    string `json:"date"`
+	Seconds int64  `json:"seconds"`
+}
+
+// SummaryRepo is one repository of a StatsSummary, its name split.
+type SummaryRepo struct {
+	RepoOwner string `json:"repo_owner"`
+	RepoName  string `json:"repo_name"`
+	Seconds   int64  `json:"seconds"`
+}
