@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 
@@ -64,6 +65,8 @@ func run(args []string) error {
 		Hidden:    slices.Contains(args, "--hidden") || slices.Contains(args, "-hidden"),
 		ExportDir: os.Getenv("WORKTIME_EXPORT_DIR"),
 		Log:       slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		// Remembers that the no-tray notice was given (said once).
+		NoticeMarker: filepath.Join(paths.Home, "dashboard-no-tray-notice"),
 	})
 }
 

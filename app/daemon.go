@@ -14,6 +14,8 @@ type Daemon interface {
 	Status(ctx context.Context) (api.Status, error)
 	api.SessionWriter
 	Sessions(ctx context.Context, q localclient.SessionsQuery) ([]api.Session, error)
+	SessionsPage(ctx context.Context, q localclient.SessionsQuery) (api.SessionsReply, error)
+	Repos(ctx context.Context) ([]string, error)
 	Stats(ctx context.Context, q localclient.StatsQuery) (api.Stats, error)
 	Export(ctx context.Context, q localclient.ExportQuery, w io.Writer) error
 	Sync(ctx context.Context) (api.SyncState, error)

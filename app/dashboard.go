@@ -50,6 +50,12 @@ type Options struct {
 	// when the setting changes (Launcher.SetStartAtLogin); nil only records
 	// the setting.
 	StartAtLogin func(ctx context.Context, on bool) error
+	// NoTray says the desktop shows no tray icons: closing the window quits
+	// the dashboard, and TrayNotice says so once.
+	NoTray bool
+	// NoticeMarker is the file that remembers the no-tray notice was given;
+	// "" gives it once per run.
+	NoticeMarker string
 }
 
 // Dashboard is the service bound to the frontend: every exported method is
@@ -63,6 +69,8 @@ type Dashboard struct {
 	exportDir string
 	timeout   time.Duration
 	atLogin   func(ctx context.Context, on bool) error
+
+	notice *trayNotice
 
 	mu        sync.Mutex
 	ui        UI
@@ -81,6 +89,7 @@ func NewDashboard(life context.Context, o Options) *Dashboard {
 		timeout:   o.CallTimeout,
 		atLogin:   o.StartAtLogin,
 		ui:        o.UI,
+		notice:    &trayNotice{noTray: o.NoTray, marker: o.NoticeMarker},
 	}
 	if d.clock == nil {
 		d.clock = clock.Real()
@@ -158,12 +167,52 @@ func (d *Dashboard) Stats(days int, repo string) (api.Stats, error) {
 	return st, nil
 }
 
+// StatsWindow summarises the days from first to last (YYYY-MM-DD, both
+// included, at most 366 days, last not after today): this week, last
+// month, a custom range. repo is "owner/name" or "" for all.
+func (d *Dashboard) StatsWindow(first, last, repo string) (api.Stats, error) {
+	f, err := time.Parse(time.DateOnly, first)
+	if err != nil {
+		return api.Stats{}, fmt.Errorf("stats: %w", badInput("from %q: want a YYYY-MM-DD day", first))
+	}
+	l, err := time.Parse(time.DateOnly, last)
+	if err != nil {
+		return api.Stats{}, fmt.Errorf("stats: %w", badInput("until %q: want a YYYY-MM-DD day", last))
+	}
+	days := int(l.Sub(f)/(24*time.Hour)) + 1
+	if days < 1 || days > 366 {
+		return api.Stats{}, fmt.Errorf("stats: %w", badInput("%s to %s: want 1 to 366 days, the first not after the last", first, last))
+	}
+	if err := checkRepo(repo); err != nil {
+		return api.Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	ctx, cancel := d.call()
+	defer cancel()
+	st, err := d.daemon.Stats(ctx, localclient.StatsQuery{Days: days, Repo: repo, End: last})
+	if err != nil {
+		return api.Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	return st, nil
+}
+
 // SessionFilter selects the sessions list; empty fields do not filter.
 type SessionFilter struct {
 	Repo   string `json:"repo"`
 	Since  string `json:"since"` // YYYY-MM-DD or RFC 3339
 	Status string `json:"status"`
 	Limit  int    `json:"limit"`
+	Offset int    `json:"offset"` // sessions skipped first: the next page
+	PR     int    `json:"pr"`     // with Repo: one pull request; 0 for any
+	// Count asks for the filter's total (SessionsPage.Total): a count of
+	// the matching sessions, skipped for lists that need none.
+	Count bool `json:"count"`
+}
+
+// SessionsPage is one page of the sessions list and how many sessions the
+// filter matches in all.
+type SessionsPage struct {
+	Sessions []api.Session `json:"sessions"`
+	Total    int64         `json:"total"` // when the filter asked (Count); else 0
 }
 
 // checkRepo checks an optional "owner/name" filter by the rule the daemon
@@ -197,30 +246,56 @@ func checkTimeArg(name, v string) error {
 	return nil
 }
 
-// Sessions lists sessions, newest first; never nil.
-func (d *Dashboard) Sessions(f SessionFilter) ([]api.Session, error) {
+// Sessions lists a page of sessions, newest first (never nil), with the
+// number of sessions the filter matches.
+func (d *Dashboard) Sessions(f SessionFilter) (SessionsPage, error) {
 	if err := checkRepo(f.Repo); err != nil {
-		return nil, fmt.Errorf("sessions: %w", err)
+		return SessionsPage{}, fmt.Errorf("sessions: %w", err)
 	}
 	switch f.Status {
 	case "", api.StatusActive, api.StatusCompleted, api.StatusAbandoned:
 	default:
-		return nil, fmt.Errorf("sessions: %w", badInput("status %q: want active, completed or abandoned", f.Status))
+		return SessionsPage{}, fmt.Errorf("sessions: %w", badInput("status %q: want active, completed or abandoned", f.Status))
 	}
 	if err := checkTimeArg("since", f.Since); err != nil {
-		return nil, fmt.Errorf("sessions: %w", err)
+		return SessionsPage{}, fmt.Errorf("sessions: %w", err)
 	}
 	if f.Limit < 0 || f.Limit > 10000 {
-		return nil, fmt.Errorf("sessions: %w", badInput("limit %d: want 0 to 10000", f.Limit))
+		return SessionsPage{}, fmt.Errorf("sessions: %w", badInput("limit %d: want 0 to 10000", f.Limit))
+	}
+	if f.PR < 0 || f.PR > 0 && f.Repo == "" {
+		return SessionsPage{}, fmt.Errorf("sessions: %w", badInput("pull request %d: want a positive number and a repository", f.PR))
+	}
+	if f.Offset < 0 {
+		return SessionsPage{}, fmt.Errorf("sessions: %w", badInput("offset %d: want 0 or more", f.Offset))
 	}
 	ctx, cancel := d.call()
 	defer cancel()
-	list, err := d.daemon.Sessions(ctx, localclient.SessionsQuery{Repo: f.Repo, Since: f.Since, Status: f.Status, Limit: f.Limit})
+	page, err := d.daemon.SessionsPage(ctx, localclient.SessionsQuery{Repo: f.Repo, Since: f.Since, Status: f.Status, Limit: f.Limit, Offset: f.Offset, PR: f.PR, Count: f.Count})
 	if err != nil {
-		return nil, fmt.Errorf("sessions: %w", err)
+		return SessionsPage{}, fmt.Errorf("sessions: %w", err)
+	}
+	out := SessionsPage{Sessions: page.Sessions}
+	if out.Sessions == nil {
+		out.Sessions = []api.Session{}
+	}
+	if page.Total != nil {
+		out.Total = *page.Total
+	}
+	return out, nil
+}
+
+// Repos lists every repository ("owner/name") with a session, sorted; never
+// nil.
+func (d *Dashboard) Repos() ([]string, error) {
+	ctx, cancel := d.call()
+	defer cancel()
+	list, err := d.daemon.Repos(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("repos: %w", err)
 	}
 	if list == nil {
-		list = []api.Session{}
+		list = []string{}
 	}
 	return list, nil
 }
@@ -330,8 +405,12 @@ type ExportResult struct {
 }
 
 // Export writes the sessions between since and until (YYYY-MM-DD or RFC
-// 3339, empty for no bound) as "csv" or "json" to a file the user picks.
-func (d *Dashboard) Export(format, since, until string) (ExportResult, error) {
+// 3339, empty for no bound) of one repository ("owner/name", History's
+// drill-down) or of all ("") as "csv" or "json" to a file the user picks.
+func (d *Dashboard) Export(format, since, until, repo string) (ExportResult, error) {
+	if err := checkRepo(repo); err != nil {
+		return ExportResult{}, fmt.Errorf("export: %w", err)
+	}
 	if format != "csv" && format != "json" {
 		return ExportResult{}, fmt.Errorf("export: %w", badInput("format %q: want csv or json", format))
 	}
@@ -359,7 +438,7 @@ func (d *Dashboard) Export(format, since, until string) (ExportResult, error) {
 		}
 		path = p
 	}
-	n, err := d.exportTo(path, localclient.ExportQuery{Format: format, Since: since, Until: until})
+	n, err := d.exportTo(path, localclient.ExportQuery{Format: format, Since: since, Until: until, Repo: repo})
 	if err != nil {
 		return ExportResult{}, fmt.Errorf("export: %w", err)
 	}

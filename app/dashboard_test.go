@@ -127,6 +127,41 @@ func TestStatsAgainstDaemon(t *testing.T) {
 	}
 }
 
+func TestStatsWindow(t *testing.T) {
+	f := newFixture(t)
+	day := func(n int) string { return f.today.AddDate(0, 0, n).Format(time.DateOnly) }
+	// Three days ago to two days ago: acme/web's 3600 + 3600 across the
+	// midnight and its 1800 two days ago; nothing of acme/api.
+	st, err := f.dash.StatsWindow(day(-3), day(-2), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Days) != 2 || st.Days[0].Date != day(-3) || st.Days[1].Date != day(-2) {
+		t.Fatalf("days %+v, want %s and %s", st.Days, day(-3), day(-2))
+	}
+	if st.Days[0].Seconds != 3600 || st.Days[1].Seconds != 3600+1800 || len(st.Repos) != 1 || st.Repos[0].Repo != "acme/web" {
+		t.Errorf("stats %+v", st)
+	}
+	if st.TodaySeconds != f.todaySecs {
+		t.Errorf("today %d s, want %d whatever the window", st.TodaySeconds, f.todaySecs)
+	}
+	for _, tc := range [][3]string{
+		{"", day(0), ""},
+		{day(0), "tomorrow", ""},
+		{day(0), day(-1), ""},
+		{day(-400), day(0), ""},
+		{day(-1), day(0), "acme"},
+	} {
+		if _, err := f.dash.StatsWindow(tc[0], tc[1], tc[2]); !errors.Is(err, ErrBadInput) {
+			t.Errorf("StatsWindow%q = %v, want ErrBadInput", tc, err)
+		}
+	}
+	// After today: the daemon refuses it.
+	if _, err := f.dash.StatsWindow(day(0), day(1), ""); ToBindingError(err).Code != api.CodeBadRequest {
+		t.Errorf("StatsWindow ending tomorrow = %v, want bad_request", err)
+	}
+}
+
 func TestStatsRejectsBadInput(t *testing.T) {
 	dash := NewDashboard(t.Context(), Options{Daemon: localclient.New(filepath.Join(t.TempDir(), "none.sock"))})
 	tests := []struct {
@@ -150,25 +185,34 @@ func TestSessionsFilters(t *testing.T) {
 		name   string
 		filter SessionFilter
 		want   []string // ids, newest first
+		total  int64    // sessions the filter matches, whatever the page
 	}{
-		{"all", SessionFilter{}, ids(f.sessions, 4, 3, 2, 1, 0)},
-		{"repository", SessionFilter{Repo: "acme/web"}, ids(f.sessions, 2, 1, 0)},
-		{"limit", SessionFilter{Limit: 2}, ids(f.sessions, 4, 3)},
-		{"since", SessionFilter{Since: f.today.AddDate(0, 0, -1).Format(time.DateOnly)}, ids(f.sessions, 4, 3)},
-		{"status active", SessionFilter{Status: api.StatusActive}, nil},
-		{"status completed", SessionFilter{Status: api.StatusCompleted, Repo: "acme/api"}, ids(f.sessions, 4, 3)},
+		{"all", SessionFilter{}, ids(f.sessions, 4, 3, 2, 1, 0), 5},
+		{"repository", SessionFilter{Repo: "acme/web"}, ids(f.sessions, 2, 1, 0), 3},
+		{"limit", SessionFilter{Limit: 2}, ids(f.sessions, 4, 3), 5},
+		{"second page", SessionFilter{Limit: 2, Offset: 2}, ids(f.sessions, 2, 1), 5},
+		{"last page", SessionFilter{Limit: 2, Offset: 4}, ids(f.sessions, 0), 5},
+		{"pull request", SessionFilter{Repo: "acme/web", PR: 7, Limit: 1}, ids(f.sessions, 2), 2},
+		{"since", SessionFilter{Since: f.today.AddDate(0, 0, -1).Format(time.DateOnly)}, ids(f.sessions, 4, 3), 2},
+		{"status active", SessionFilter{Status: api.StatusActive}, nil, 0},
+		{"status completed", SessionFilter{Status: api.StatusCompleted, Repo: "acme/api"}, ids(f.sessions, 4, 3), 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := f.dash.Sessions(tc.filter)
+			counted := tc.filter
+			counted.Count = true
+			got, err := f.dash.Sessions(counted)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got == nil {
+			if got.Sessions == nil {
 				t.Fatal("Sessions returned nil; the frontend needs an empty list")
 			}
+			if got.Total != tc.total {
+				t.Errorf("total = %d, want %d", got.Total, tc.total)
+			}
 			var gotIDs []string
-			for _, s := range got {
+			for _, s := range got.Sessions {
 				gotIDs = append(gotIDs, s.ID)
 			}
 			if strings.Join(gotIDs, ",") != strings.Join(tc.want, ",") {
@@ -184,11 +228,32 @@ func TestSessionsFilters(t *testing.T) {
 		{Since: "last week"},
 		{Limit: -1},
 		{Limit: 10001},
+		{Offset: -1},
+		{PR: 7},
+		{Repo: "acme/web", PR: -1},
 	}
 	for _, f2 := range bad {
 		if _, err := f.dash.Sessions(f2); !errors.Is(err, ErrBadInput) {
 			t.Errorf("Sessions(%+v) error = %v, want ErrBadInput", f2, err)
 		}
+	}
+}
+
+func TestSessionsCountOnlyWhenAsked(t *testing.T) {
+	f := newFixture(t)
+	got, err := f.dash.Sessions(SessionFilter{Limit: 2})
+	if err != nil || len(got.Sessions) != 2 || got.Total != 0 {
+		t.Fatalf("Sessions without Count = %d sessions, total %d, %v; want 2 and no total", len(got.Sessions), got.Total, err)
+	}
+}
+
+func TestReposListsEveryRepository(t *testing.T) {
+	f := newFixture(t)
+	// acme/web's oldest session is 40 days old: outside History's 7 and 30
+	// days, still in the sessions filter.
+	got, err := f.dash.Repos()
+	if err != nil || strings.Join(got, ",") != "acme/api,acme/web" {
+		t.Fatalf("Repos = %v, %v; want acme/api, acme/web", got, err)
 	}
 }
 
@@ -285,7 +350,7 @@ func TestExport(t *testing.T) {
 			// Through the save dialog.
 			path := filepath.Join(dir, "picked."+format)
 			f.ui.savePath = path
-			res, err := f.dash.Export(format, "", "")
+			res, err := f.dash.Export(format, "", "", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -299,7 +364,7 @@ func TestExport(t *testing.T) {
 
 			// Into a fixed folder, without a dialog.
 			fixed := NewDashboard(t.Context(), Options{Daemon: f.d.client, ExportDir: dir})
-			res, err = fixed.Export(format, f.today.AddDate(0, 0, -1).Format(time.DateOnly), "")
+			res, err = fixed.Export(format, f.today.AddDate(0, 0, -1).Format(time.DateOnly), "", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -316,14 +381,30 @@ func TestExport(t *testing.T) {
 		})
 	}
 
+	// History's drill-down: only the repository drilled into.
+	path := filepath.Join(dir, "web.csv")
+	f.ui.savePath = path
+	if _, err := f.dash.Export("csv", "", "", "acme/web"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range f.sessions {
+		if in, web := strings.Contains(string(got), s.ID), s.RepoName == "web"; in != web {
+			t.Errorf("export of acme/web: session %d (%s/%s) present = %v", i, s.RepoOwner, s.RepoName, in)
+		}
+	}
+
 	// A cancelled dialog writes nothing.
 	f.ui.savePath = ""
-	res, err := f.dash.Export("csv", "", "")
+	res, err := f.dash.Export("csv", "", "", "")
 	if err != nil || res.Path != "" {
 		t.Errorf("cancelled export = %+v, %v", res, err)
 	}
-	for _, tc := range [][3]string{{"xml", "", ""}, {"csv", "soon", ""}, {"csv", "", "2026-13-01"}} {
-		if _, err := f.dash.Export(tc[0], tc[1], tc[2]); !errors.Is(err, ErrBadInput) {
+	for _, tc := range [][4]string{{"xml", "", "", ""}, {"csv", "soon", "", ""}, {"csv", "", "2026-13-01", ""}, {"csv", "", "", "acme"}} {
+		if _, err := f.dash.Export(tc[0], tc[1], tc[2], tc[3]); !errors.Is(err, ErrBadInput) {
 			t.Errorf("Export%v = %v, want ErrBadInput", tc, err)
 		}
 	}

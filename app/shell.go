@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -26,17 +27,25 @@ type Config struct {
 	Hidden    bool   // start in the tray without showing the window
 	ExportDir string // see Options.ExportDir
 	Log       *slog.Logger
+	// TrayHost tells whether the desktop shows tray icons; nil means
+	// StatusNotifierHost.
+	TrayHost TrayHost
+	// NoticeMarker: see Options.NoticeMarker.
+	NoticeMarker string
 }
 
 // Run opens the dashboard and the tray and returns when the user quits.
-// Closing the window only hides it; a second launch shows the first.
+// Closing the window only hides it, where the desktop shows tray icons;
+// where it shows none, closing quits (the window could not be found again)
+// and the window says so once. A second launch shows the first.
 func Run(cfg Config) error {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
 	life, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	o := Options{Daemon: cfg.Daemon, Launcher: cfg.Launcher, ExportDir: cfg.ExportDir}
+	behave := closeBehaviour(life, cfg.TrayHost, cfg.Hidden, cfg.Log)
+	o := Options{Daemon: cfg.Daemon, Launcher: cfg.Launcher, ExportDir: cfg.ExportDir, NoTray: !behave.hideOnClose, NoticeMarker: cfg.NoticeMarker}
 	if cfg.Launcher != nil {
 		o.StartAtLogin = cfg.Launcher.SetStartAtLogin
 	}
@@ -60,8 +69,8 @@ func Run(cfg Config) error {
 		Height:            720,
 		MinWidth:          800,
 		MinHeight:         600,
-		StartHidden:       cfg.Hidden,
-		HideWindowOnClose: true,
+		StartHidden:       behave.startHidden,
+		HideWindowOnClose: behave.hideOnClose,
 		AssetServer:       &assetserver.Options{Assets: cfg.Assets},
 		Bind:              []any{dash},
 		ErrorFormatter:    FormatError,
@@ -72,7 +81,7 @@ func Run(cfg Config) error {
 		OnStartup: func(ctx context.Context) {
 			ui.set(ctx)
 			dash.attachUI(ui)
-			if !cfg.Hidden {
+			if !behave.startHidden {
 				syncOnOpen()
 			}
 			trayDone.Add(1)
@@ -93,6 +102,31 @@ func Run(cfg Config) error {
 		return fmt.Errorf("wails.Run: %w", err)
 	}
 	return nil
+}
+
+// windowBehaviour is what closing and --hidden do on this desktop.
+type windowBehaviour struct {
+	hideOnClose bool // closing hides the window to the tray (else it quits)
+	startHidden bool // start in the tray without a window
+}
+
+// closeBehaviour asks host (nil: StatusNotifierHost) whether a tray is
+// shown. Without one, or when that cannot be told, closing quits and
+// --hidden is ignored: a hidden window would be out of reach.
+func closeBehaviour(ctx context.Context, host TrayHost, hidden bool, log *slog.Logger) windowBehaviour {
+	if host == nil {
+		host = StatusNotifierHost{}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	ok, err := host.Available(ctx)
+	if err != nil {
+		log.Warn("no tray: closing the window quits the dashboard", "err", err)
+		ok = false
+	} else if !ok {
+		log.Info("no StatusNotifierWatcher on the session bus: closing the window quits the dashboard")
+	}
+	return windowBehaviour{hideOnClose: ok, startHidden: hidden && ok}
 }
 
 // wailsUI is UI over the Wails runtime; its context is the one Wails hands

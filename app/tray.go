@@ -73,6 +73,9 @@ func (t *Tray) Run(ctx context.Context) {
 	mToday.Disable()
 	mActive := systray.AddMenuItem("…", "The pull request being tracked")
 	mActive.Disable()
+	mGoal := systray.AddMenuItem("", "Progress towards the daily and weekly goals (Settings)")
+	mGoal.Disable()
+	mGoal.Hide()
 	systray.AddSeparator()
 	mOpen := systray.AddMenuItem("Open dashboard", "Show the dashboard window")
 	mToggle := systray.AddMenuItem("Start tracking…", "Start or stop tracking")
@@ -89,6 +92,12 @@ func (t *Tray) Run(ctx context.Context) {
 		mToday.SetTitle(m.Today)
 		mActive.SetTitle(m.Active)
 		mToggle.SetTitle(m.Toggle)
+		if m.Goal != "" {
+			mGoal.SetTitle(m.Goal)
+			mGoal.Show()
+		} else {
+			mGoal.Hide()
+		}
 		systray.SetTooltip(m.Tooltip)
 		if m.DaemonDown {
 			mSync.Disable()
@@ -136,17 +145,21 @@ func (t *Tray) load(ctx context.Context) TrayMenu {
 		if !localclient.IsUnavailable(err) {
 			t.log.Warn("tray: status", "err", err)
 		}
-		return trayMenuFor(nil, nil, nil, now, time.Local)
+		return trayMenuFor(nil, nil, nil, nil, now, time.Local)
 	}
 	stats, err := t.d.daemon.Stats(ctx, localclient.StatsQuery{Days: 1})
 	if err != nil {
 		t.log.Warn("tray: stats", "err", err)
-		return trayMenuFor(nil, nil, nil, now, time.Local)
+		return trayMenuFor(nil, nil, nil, nil, now, time.Local)
 	}
 	loc := time.Local
-	if s, err := t.d.daemon.Settings(ctx); err == nil && s.TimeZone != "" {
-		if l, err := time.LoadLocation(s.TimeZone); err == nil {
-			loc = l
+	var goals *api.Settings
+	if s, err := t.d.daemon.Settings(ctx); err == nil {
+		goals = &s
+		if s.TimeZone != "" {
+			if l, err := time.LoadLocation(s.TimeZone); err == nil {
+				loc = l
+			}
 		}
 	}
 	var last *api.Session
@@ -155,7 +168,7 @@ func (t *Tray) load(ctx context.Context) TrayMenu {
 			last = &list[0]
 		}
 	}
-	return trayMenuFor(&st, &stats, last, now, loc)
+	return trayMenuFor(&st, &stats, last, goals, now, loc)
 }
 
 func (t *Tray) show() {

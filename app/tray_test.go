@@ -24,6 +24,7 @@ func TestTrayMenuFor(t *testing.T) {
 		st     *api.Status
 		stats  *api.Stats
 		last   *api.Session
+		goals  *api.Settings
 		loc    *time.Location
 		want   TrayMenu
 		resume bool
@@ -70,10 +71,36 @@ func TestTrayMenuFor(t *testing.T) {
 			loc:   time.UTC,
 			want:  TrayMenu{Today: "Today: 0m", Active: "Not tracking", Toggle: "Start tracking…", Tooltip: "worktime: 0m today"},
 		},
+		{
+			name:  "goals set, tracking: the running session counts towards both",
+			st:    &api.Status{Active: active}, // 90 min, all of it today and this week
+			stats: &api.Stats{TodaySeconds: 600, WeekSeconds: 4 * 3600, WeekStart: "2026-11-23"},
+			goals: &api.Settings{DailyGoalSeconds: 4 * 3600, WeeklyGoalSeconds: 20 * 3600},
+			loc:   time.UTC,
+			want: TrayMenu{Today: "Today: 1h 40m", Active: "Tracking acme/api#7 (1:30:00)", Toggle: "Stop tracking", Tracking: true,
+				Goal:    "Goal: 41.7% of 4h 00m today · 27.5% of 20h 00m this week",
+				Tooltip: "worktime: 1h 40m today, tracking acme/api#7"},
+		},
+		{
+			name:  "weekly goal only",
+			st:    &api.Status{},
+			stats: &api.Stats{TodaySeconds: 45, WeekSeconds: 10 * 3600, WeekStart: "2026-11-23"},
+			goals: &api.Settings{WeeklyGoalSeconds: 8 * 3600},
+			loc:   time.UTC,
+			want:  TrayMenu{Today: "Today: 45s", Active: "Not tracking", Toggle: "Start tracking…", Tooltip: "worktime: 45s today", Goal: "Goal: 125.0% of 8h 00m this week"},
+		},
+		{
+			name:  "no goal set",
+			st:    &api.Status{},
+			stats: &api.Stats{TodaySeconds: 45},
+			goals: &api.Settings{},
+			loc:   time.UTC,
+			want:  TrayMenu{Today: "Today: 45s", Active: "Not tracking", Toggle: "Start tracking…", Tooltip: "worktime: 45s today"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := trayMenuFor(tc.st, tc.stats, tc.last, now, tc.loc)
+			got := trayMenuFor(tc.st, tc.stats, tc.last, tc.goals, now, tc.loc)
 			if (got.ResumePR != nil) != tc.resume {
 				t.Errorf("ResumePR = %v, want set: %v", got.ResumePR, tc.resume)
 			}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
@@ -13,15 +14,16 @@ type TrayMenu struct {
 	Today      string // "Today: 1h 05m"
 	Active     string // "Tracking acme/api#7 (0:12:03)" or "Not tracking"
 	Toggle     string // "Stop tracking", "Resume acme/api#7" or "Start tracking…"
+	Goal       string // "Goal: 42.0% of 4h 00m today · 31.0% of 20h 00m this week"; "" without goals
 	Tooltip    string
 	Tracking   bool
 	ResumePR   *api.Session // the pull request Toggle resumes, when not tracking
 	DaemonDown bool
 }
 
-// trayMenuFor builds the tray's text from a status, today's stats and the
-// most recent session (for "Resume"), at now.
-func trayMenuFor(st *api.Status, stats *api.Stats, last *api.Session, now time.Time, loc *time.Location) TrayMenu {
+// trayMenuFor builds the tray's text from a status, today's stats, the
+// most recent session (for "Resume") and the goals (nil: none), at now.
+func trayMenuFor(st *api.Status, stats *api.Stats, last *api.Session, goals *api.Settings, now time.Time, loc *time.Location) TrayMenu {
 	if st == nil || stats == nil {
 		return TrayMenu{
 			Today:      "worktime is not running",
@@ -32,9 +34,13 @@ func trayMenuFor(st *api.Status, stats *api.Stats, last *api.Session, now time.T
 		}
 	}
 	total := stats.TodaySeconds
+	week := stats.WeekSeconds
 	m := TrayMenu{}
 	if a := st.Active; a != nil {
 		total += activeSecondsToday(a, now, loc)
+		if ws, err := time.ParseInLocation("2006-01-02", stats.WeekStart, loc); err == nil {
+			week += activeSecondsSince(a, now, ws)
+		}
 		m.Tracking = true
 		m.Active = fmt.Sprintf("Tracking %s (%s)", prLabel(a), formatClock(int64(now.Sub(a.StartTime)/time.Second)))
 		m.Toggle = "Stop tracking"
@@ -48,11 +54,50 @@ func trayMenuFor(st *api.Status, stats *api.Stats, last *api.Session, now time.T
 		}
 	}
 	m.Today = "Today: " + formatDuration(total)
+	m.Goal = goalText(goals, total, week)
 	m.Tooltip = "worktime: " + formatDuration(total) + " today"
 	if m.Tracking {
 		m.Tooltip += ", tracking " + prLabel(st.Active)
 	}
 	return m
+}
+
+// goalText is the progress towards the goals set (one decimal, as every
+// share the dashboard shows), "" when none is set.
+func goalText(goals *api.Settings, today, week int64) string {
+	if goals == nil {
+		return ""
+	}
+	var parts []string
+	if g := goals.DailyGoalSeconds; g > 0 {
+		parts = append(parts, fmt.Sprintf("%s of %s today", formatShare(today, g), formatDuration(g)))
+	}
+	if g := goals.WeeklyGoalSeconds; g > 0 {
+		parts = append(parts, fmt.Sprintf("%s of %s this week", formatShare(week, g), formatDuration(g)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Goal: " + strings.Join(parts, " · ")
+}
+
+// formatShare is part of whole with one decimal: "42.0%".
+func formatShare(part, whole int64) string {
+	if whole <= 0 {
+		return "0.0%"
+	}
+	return fmt.Sprintf("%.1f%%", float64(part)*100/float64(whole))
+}
+
+// activeSecondsSince is the part of the running session after from.
+func activeSecondsSince(a *api.Session, now, from time.Time) int64 {
+	if a.StartTime.After(from) {
+		from = a.StartTime
+	}
+	if now.Before(from) {
+		return 0
+	}
+	return int64(now.Sub(from) / time.Second)
 }
 
 // activeSecondsToday is the part of the running session that falls on

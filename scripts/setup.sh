@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 apt_packages=(
   chromium firefox-esr xvfb xauth dbus-x11 imagemagick x11-utils openssl curl time
   libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gnome-keyring dbus
+  xdotool haskell-status-notifier-item-utils
 )
 missing=()
 for p in "${apt_packages[@]}"; do

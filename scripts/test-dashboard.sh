@@ -7,9 +7,14 @@
 #      temporary home holding known sessions:
 #      - the browser-driven end-to-end test (frontend/e2e, playwright-core in
 #        Debian's Chromium against the dev build's server);
-#      - the real window of the production build: a screenshot into
-#        test-artifacts/, the tray over D-Bus (menu present, Activate shows
-#        the window) and a second launch showing the first instance.
+#      - the real window of the production build, with a tray host (the
+#        StatusNotifierWatcher of Debian's haskell-status-notifier-item-utils):
+#        screenshots of every view into test-artifacts/ (views opened with
+#        Alt+1…5 through xdotool), the tray over D-Bus (menu present,
+#        Activate shows the window), closing hides the window, and a second
+#        launch shows the first instance;
+#      - then without a tray host (as on stock GNOME): --hidden is ignored,
+#        the window says once that closing quits, and closing quits.
 # The Go tests of app/ run with `go test ./...`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -142,6 +147,20 @@ wait_for test ! -S "$WORKTIME_HOME/worktimed.sock" || true
 start_daemon
 
 # ---- 2. the production build's real window and tray ----
+# A tray host, as a desktop with a tray has: the StatusNotifierWatcher.
+watcher_up() {
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.ListNames |
+    grep -q '"org.kde.StatusNotifierWatcher"'
+}
+status-notifier-watcher >"$WORK/watcher.log" 2>&1 &
+WATCHER_PID=$!
+pids+=("$WATCHER_PID")
+if wait_for watcher_up; then
+  ok "tray host: a StatusNotifierWatcher owns its name on the session bus"
+else
+  bad "tray host: status-notifier-watcher did not start (apt-get install haskell-status-notifier-item-utils)"
+fi
+
 window_id() { xwininfo -root -tree | awk '/"worktime": \(/ && /1024x720/ {print $1; exit}'; }
 map_state() { xwininfo -id "$1" | awk '/Map State/ {print $3}'; }
 sni_name() {
@@ -216,6 +235,30 @@ if [ -n "$WIN" ] && wait_for painted; then
 else
   bad "window: no screenshot, or a blank one"
 fi
+
+# Every view of the real window: Alt+N opens the Nth view; the screenshot is
+# retaken until it differs from the previous view's, then until two in a row
+# are the same (the view's data arrives after it is drawn; WebKit paints with
+# no signal to wait on).
+prev_shot="$ROOT/test-artifacts/dashboard.png"
+shot_changed() {
+  local again="${1%.png}.again.png"
+  import -window "$WIN" "$1" && ! cmp -s "$1" "$prev_shot" && sleep 0.5 &&
+    import -window "$WIN" "$again" && cmp -s "$1" "$again" && rm -f "$again"
+}
+n=0
+for name in today history sessions sync settings; do
+  n=$((n + 1))
+  shot="$ROOT/test-artifacts/window-$name.png"
+  if [ -n "$WIN" ] && xdotool windowfocus --sync "$WIN" key "alt+$n" && { [ "$name" = today ] || wait_for shot_changed "$shot"; }; then
+    [ "$name" = today ] && import -window "$WIN" "$shot"
+    ok "window: $name view (Alt+$n) in test-artifacts/window-$name.png"
+  else
+    bad "window: Alt+$n did not show the $name view"
+  fi
+  prev_shot=$shot
+done
+xdotool windowfocus --sync "$WIN" key alt+1 || true
 
 # Closing the window (WM_DELETE_WINDOW, as a window manager sends it) hides
 # it; the app and its tray stay, and Activate brings the window back.
@@ -292,6 +335,35 @@ if [ -n "$quit_id" ] &&
   ok "tray: Quit ends the dashboard"
 else
   bad "tray: Quit (item ${quit_id:-not found}) did not end the dashboard"
+fi
+
+# ---- 3. no tray host (stock GNOME has no StatusNotifierWatcher) ----
+kill "$WATCHER_PID" 2>/dev/null || true
+wait "$WATCHER_PID" 2>/dev/null || true
+if ! watcher_up; then
+  ok "tray host: gone"
+else
+  bad "tray host: still on the bus"
+fi
+rm -f "$WORKTIME_HOME/dashboard-no-tray-notice"
+"$ROOT/bin/worktime-dashboard" --hidden >"$WORK/dashboard-notray.log" 2>&1 &
+APP_PID=$!
+pids+=("$APP_PID")
+if wait_for has_window && WIN=$(window_id) && wait_for is_viewable "$WIN"; then
+  ok "no tray: --hidden is ignored, the window shows (it could not be reached otherwise)"
+else
+  bad "no tray: the window stayed hidden with no tray to show it"
+fi
+if [ -n "$WIN" ] && wait_for painted && wait_for test -f "$WORKTIME_HOME/dashboard-no-tray-notice"; then
+  import -window "$WIN" "$ROOT/test-artifacts/window-no-tray.png"
+  ok "no tray: the notice was given (and remembered); test-artifacts/window-no-tray.png"
+else
+  bad "no tray: no notice"
+fi
+if [ -n "$WIN" ] && python3 "$WORK/xclose.py" "$WIN" && wait_for bash -c "! kill -0 $APP_PID 2>/dev/null"; then
+  ok "no tray: closing the window quits the dashboard"
+else
+  bad "no tray: closing the window did not quit"
 fi
 
 echo "dashboard: $passed passed, $failed failed"

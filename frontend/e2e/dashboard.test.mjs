@@ -55,6 +55,29 @@ after(async () => {
   assert.deepEqual(pageErrors, [], "uncaught errors in the page");
 });
 
+// nextRefresh waits for the page's next background refresh (every 15 s).
+async function nextRefresh() {
+  const n = await page.evaluate(() => Number(document.body.dataset.refreshes ?? 0));
+  await page.waitForFunction((n) => Number(document.body.dataset.refreshes ?? 0) > n, n, { timeout: 25_000 });
+}
+
+// dayAt is an RFC 3339 time n days from today's UTC midnight (the daemon
+// counts in UTC here), plus minutes: days -4 to -6 and -100 hold no seeded
+// session, so what the tests add there never conflicts.
+const dayAt = (n, minutes) => {
+  const midnight = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  return new Date(midnight + n * 86_400_000 + minutes * 60_000).toISOString().replace(".000Z", "Z");
+};
+// track records an ended session through the CLI.
+function track(repo, pr, start, end) {
+  wt("track", "start", "--repo", repo, "--pr", String(pr), "--at", start);
+  wt("track", "stop", "--at", end);
+}
+const sessionsOf = (...args) => {
+  const r = JSON.parse(wt("sessions", "--json", ...args));
+  return Array.isArray(r) ? r : r.sessions;
+};
+
 // view opens a view, first dismissing any message left by an earlier step.
 async function view(name) {
   await page.$$eval(".toast", (ts) => ts.forEach((t) => t.remove()));
@@ -177,6 +200,112 @@ describe("tracking", () => {
   });
 });
 
+describe("ranges and breakdowns", () => {
+  // The window the page shows: "(YYYY-MM-DD to YYYY-MM-DD)".
+  const shownWindow = async () => {
+    const text = await page.locator("[data-testid=range-total]").locator("..").textContent();
+    const m = /\((\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})\)/.exec(text);
+    assert.ok(m, `no window in ${JSON.stringify(text)}`);
+    return { first: m[1], last: m[2] };
+  };
+  const secondsBetween = (first, last) => stats(90).days.filter((d) => d.date >= first && d.date <= last).reduce((n, d) => n + d.seconds, 0);
+  const today = () => stats(1).days[0].date;
+
+  it("this week and last month add up like `worktimed stats`", async () => {
+    await view("history");
+    await page.click("[data-testid=range-week]");
+    await page.waitForSelector("[data-testid=range-week][aria-pressed=true]");
+    let w = await shownWindow();
+    assert.equal(new Date(`${w.first}T00:00:00Z`).getUTCDay(), 1, `this week starts on a Monday, not ${w.first}`);
+    assert.equal(w.last, today());
+    assert.equal(Number(await page.locator("[data-testid=range-total]").getAttribute("data-seconds")), secondsBetween(w.first, w.last));
+
+    await page.click("[data-testid=range-last-month]");
+    await page.waitForSelector("[data-testid=range-last-month][aria-pressed=true]");
+    w = await shownWindow();
+    const t = new Date(`${today()}T00:00:00Z`);
+    const wantLast = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 0)).toISOString().slice(0, 10);
+    assert.equal(w.last, wantLast);
+    assert.equal(w.first, `${wantLast.slice(0, 8)}01`);
+    assert.equal(Number(await page.locator("[data-testid=range-total]").getAttribute("data-seconds")), secondsBetween(w.first, w.last));
+  });
+
+  it("a custom range, and the weekdays add up to its total", async () => {
+    await view("history");
+    const day = (n) => new Date(Date.parse(`${today()}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+    await page.click("[data-testid=range-custom]");
+    await page.fill("[data-testid=custom-first]", day(-45));
+    await page.fill("[data-testid=custom-last]", day(-35));
+    await page.click("[data-testid=custom-apply]");
+    await page.waitForSelector("[data-testid=range-custom][aria-pressed=true]");
+    assert.deepEqual(await shownWindow(), { first: day(-45), last: day(-35) });
+    // tools/cli#3, 40 days ago, 2 h.
+    assert.equal(Number(await page.locator("[data-testid=range-total]").getAttribute("data-seconds")), 7200);
+    const weekdays = await page.$$eval("[data-testid=weekdays] tr[data-weekday]", (trs) => trs.map((tr) => Number(tr.dataset.seconds)));
+    assert.equal(weekdays.length, 7);
+    assert.equal(weekdays.reduce((a, b) => a + b, 0), 7200);
+
+    // A range that ends before it starts is refused with a message.
+    await page.fill("[data-testid=custom-first]", day(-10));
+    await page.fill("[data-testid=custom-last]", day(-20));
+    await page.click("[data-testid=custom-apply]");
+    await page.waitForSelector("[data-testid=toast-error]:has-text('after the last')");
+    await page.click("[data-testid=toast-error] button");
+    await page.click("[data-testid=range-7]");
+    await page.waitForSelector("[data-testid=range-7][aria-pressed=true]");
+  });
+});
+
+describe("today", () => {
+  it("Start offers the pull requests of the latest sessions, newest first", async () => {
+    const want = [];
+    for (const s of sessionsOf("--limit", "50")) {
+      const label = `${s.repo_owner}/${s.repo_name}#${s.pr_number}`;
+      if (!want.includes(label)) want.push(label);
+    }
+    await view("today");
+    // What an earlier step typed stays until emptied; then the last pull request is offered.
+    await page.fill("[data-testid=start-pr]", "");
+    await view("sessions");
+    await view("today");
+    assert.equal(await page.inputValue("[data-testid=start-pr]"), want[0]);
+    const offered = await page.$$eval("[data-testid=recent-prs] option", (os) => os.map((o) => o.value));
+    assert.deepEqual(offered, want.slice(0, 8));
+  });
+
+  it("the top pull requests open on GitHub", async () => {
+    await view("today");
+    const hrefs = await page.$$eval("main tr[data-pr] a", (as) => as.map((a) => [a.closest("tr").dataset.pr, a.getAttribute("href")]));
+    assert.ok(hrefs.length > 0);
+    for (const [pr, href] of hrefs) {
+      const [repo, n] = pr.split("#");
+      assert.equal(href, `https://github.com/${repo}/pull/${n}`);
+    }
+  });
+
+  it("a daily and a weekly goal show their progress", async () => {
+    await view("settings");
+    await page.fill("#set-daily-goal", "1");
+    await page.fill("#set-weekly-goal", "10");
+    await page.click("[data-testid=save-settings]");
+    await page.waitForSelector("[data-testid=toast-info]:has-text('Settings saved')");
+    const toml = readFileSync(join(HOME, "config.toml"), "utf8");
+    assert.match(toml, /daily_goal\s*=\s*"1h0m0s"/);
+    assert.match(toml, /weekly_goal\s*=\s*"10h0m0s"/);
+    const s = stats(1);
+    await view("today");
+    assert.equal(await page.locator("[data-testid=goal-day]").getAttribute("data-percent"), ((s.today_seconds / 3600) * 100).toFixed(1));
+    assert.equal(await page.locator("[data-testid=goal-week]").getAttribute("data-percent"), ((s.week_seconds / 36000) * 100).toFixed(1));
+    assert.equal(Number(await page.locator("[data-testid=week-summary]").getAttribute("data-seconds")), s.week_seconds);
+
+    await view("settings");
+    await page.fill("#set-daily-goal", "25");
+    await page.click("[data-testid=save-settings]");
+    await page.waitForSelector("[data-testid=toast-error]:has-text('daily goal')");
+    await page.click("[data-testid=toast-error] button");
+  });
+});
+
 describe("sessions and settings", () => {
   const list = (...args) => {
     const r = JSON.parse(wt("sessions", "--json", ...args));
@@ -253,6 +382,83 @@ describe("export", () => {
   }
 });
 
+describe("what the user looks at survives a refresh", () => {
+  it("the export of a drill-down, its message and the empty day fields", async () => {
+    await view("history");
+    await page.click(`[data-testid=repos] tr[data-repo="acme/web"] button`);
+    await page.waitForSelector(`[data-testid=drill-repo]:text("acme/web")`);
+    for (const f of ["export-since", "export-until"]) {
+      assert.equal(await page.inputValue(`[data-testid=${f}]`), "", `${f} is empty`);
+      assert.match(await page.getAttribute(`[data-testid=${f}]`, "placeholder"), /empty/);
+    }
+    await page.click("[data-testid=export-csv]");
+    await page.waitForSelector("[data-testid=export-result][data-path]");
+    const path = await page.getAttribute("[data-testid=export-result]", "data-path");
+    const message = await page.textContent("[data-testid=export-result]");
+    const rows = readFileSync(path, "utf8").trim().split("\n").slice(1);
+    assert.equal(rows.length, sessionsOf("--repo", "acme/web", "--limit", "1000").length);
+    for (const r of rows) assert.match(r, /^[^,]+,acme,web,/);
+    rmSync(path);
+
+    // New data arrives (another session) and the page redraws: the message stays.
+    track("acme/refresh", 1, dayAt(-4, 720), dayAt(-4, 721));
+    await nextRefresh();
+    assert.equal(await page.textContent("[data-testid=export-result]"), message);
+    assert.equal(await page.getAttribute("[data-testid=export-result]", "data-path"), path);
+    await page.click("text=All repositories");
+    await page.waitForSelector("[data-testid=repos]");
+  });
+
+  it("what is typed in Start, and where the Start button is", async () => {
+    await view("today");
+    await page.fill("[data-testid=start-pr]", "acme/draft#5");
+    await page.click("main h2"); // not typing any more
+    const before = await page.locator("[data-testid=start]").boundingBox();
+    track("acme/refresh", 2, dayAt(-5, 720), dayAt(-5, 721));
+    await nextRefresh();
+    assert.equal(await page.inputValue("[data-testid=start-pr]"), "acme/draft#5");
+    assert.deepEqual(await page.locator("[data-testid=start]").boundingBox(), before);
+  });
+});
+
+describe("sessions, a page at a time", () => {
+  it("every repository in the filter, a 0 s session reads 0s, times carry their zone", async () => {
+    track("acme/zero", 1, dayAt(-6, 720), dayAt(-6, 720));
+    assert.ok(!stats(7).repos.some((r) => r.repo === "tools/cli"), "tools/cli is outside History's 7 days");
+    await view("sessions");
+    await page.waitForSelector("[data-testid=filter-repo] option[value='tools/cli']", { state: "attached" });
+    await page.selectOption("[data-testid=filter-repo]", "acme/zero");
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:first-child")].every((td) => td.textContent === "acme/zero#1"));
+    const cells = await page.$$eval("[data-testid=sessions] tbody tr td", (tds) => tds.map((td) => td.textContent));
+    assert.equal(cells[3], "0s");
+    assert.match(cells[1], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+  });
+
+  it("beyond a page: the true count and the next page", async () => {
+    // 105 sessions of a minute, 100 days ago: outside every stats range.
+    for (let i = 0; i < 105; i++) track("bulk/many", 1 + (i % 3), dayAt(-100, 720 + 2 * i), dayAt(-100, 721 + 2 * i));
+    const want = sessionsOf("--repo", "bulk/many", "--limit", "500");
+    assert.equal(want.length, 105);
+    await view("today");
+    await view("sessions");
+    await page.waitForSelector("[data-testid=filter-repo] option[value='bulk/many']", { state: "attached" });
+    const all = sessionsOf("--limit", "100000").length;
+    await page.waitForFunction((n) => document.querySelector("[data-testid=sessions-count]")?.dataset.total === String(n), all);
+    assert.equal(await page.textContent("[data-testid=sessions-count]"), `1–100 of ${all.toLocaleString("en-US")} sessions`);
+
+    await page.selectOption("[data-testid=filter-repo]", "bulk/many");
+    await page.waitForSelector("[data-testid=sessions-count]:text('1–100 of 105 sessions')");
+    const shown = () => page.$$eval("[data-testid=sessions] tbody tr", (trs) => trs.map((tr) => tr.dataset.id));
+    assert.deepEqual(await shown(), want.slice(0, 100).map((s) => s.id));
+    await page.click("[data-testid=page-next]");
+    await page.waitForSelector("[data-testid=sessions-count]:text('101–105 of 105 sessions')");
+    assert.deepEqual(await shown(), want.slice(100).map((s) => s.id));
+    assert.equal(await page.locator("[data-testid=page-next]").isDisabled(), true);
+    await page.click("[data-testid=page-prev]");
+    await page.waitForSelector("[data-testid=sessions-count]:text('1–100 of 105 sessions')");
+  });
+});
+
 describe("daemon not running", () => {
   it("shows the Start screen, and Start brings the numbers back", async () => {
     const pid = Number(need("DAEMON_PID"));
@@ -275,6 +481,12 @@ describe("daemon not running", () => {
     await page.reload();
     await page.waitForSelector("[data-testid=daemon-down]");
     assert.match(await page.locator("[data-testid=daemon-down] h2").textContent(), /not running/);
+    // An opened "Details" stays open, and Start stays where it was, across refreshes.
+    await page.click("[data-testid=down-details] summary");
+    const before = await page.locator("[data-testid=start-daemon]").boundingBox();
+    await nextRefresh();
+    assert.equal(await page.locator("[data-testid=down-details]").evaluate((d) => d.open), true);
+    assert.deepEqual(await page.locator("[data-testid=start-daemon]").boundingBox(), before);
     await page.click("[data-testid=start-daemon]");
     await page.waitForSelector("[data-testid=today-total]", { timeout: 30_000 });
     assert.equal(Number(await page.locator("[data-testid=today-total]").getAttribute("data-seconds")), stats(7).today_seconds);

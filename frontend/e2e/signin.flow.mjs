@@ -49,4 +49,7 @@ it("shows the code, signs in once it is approved, then syncs", async () => {
   await page.waitForSelector("[data-testid=toast-info]:has-text('Synced')", { timeout: 30_000 });
   await page.waitForSelector("[data-testid=sync-pending]:text('0')");
   assert.notEqual(await page.locator("[data-testid=sync-last-success]").textContent(), "never");
+  // What the last run did (the sessions may have gone with the sync that
+  // followed the sign-in): at least one request.
+  assert.match(await page.locator("[data-testid=sync-progress]").textContent(), /^\d+ sessions? pushed, \d+ pulled in [1-9]\d* requests?$/);
 });

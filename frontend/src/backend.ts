@@ -44,17 +44,20 @@ async function call<T>(f: (d: Dashboard) => Promise<T>): Promise<T> {
 export const backend = {
   status: () => call((d) => d.Status()),
   stats: (days: number, repo: string) => call((d) => d.Stats(days, repo)),
+  statsWindow: (first: string, last: string, repo: string) => call((d) => d.StatsWindow(first, last, repo)),
   sessions: (f: SessionFilter) => call((d) => d.Sessions(f)),
+  repos: () => call((d) => d.Repos()),
   startTracking: (owner: string, name: string, pr: number) => call((d) => d.StartTracking(owner, name, pr)),
   stopTracking: () => call((d) => d.StopTracking()),
   syncNow: () => call((d) => d.SyncNow()),
   settings: () => call((d) => d.Settings()),
   saveSettings: (s: Settings) => call((d) => d.SaveSettings(s)),
-  exportData: (format: string, since: string, until: string) => call((d) => d.Export(format, since, until)),
+  exportData: (format: string, since: string, until: string, repo: string) => call((d) => d.Export(format, since, until, repo)),
   startDaemon: () => call((d) => d.StartDaemon()),
   loginStart: () => call((d) => d.LoginStart()),
   loginStatus: () => call((d) => d.LoginStatus()),
   logout: () => call((d) => d.Logout()),
+  trayNotice: () => call((d) => d.TrayNotice()),
 };
 
 export type Backend = typeof backend;

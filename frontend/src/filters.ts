@@ -11,39 +11,86 @@ export interface SessionFilterForm {
   status: string;
   since: string; // YYYY-MM-DD or ""
   pr: string; // pull request number or ""
-  limit: string;
+  limit: string; // sessions per page
 }
 
-export interface ParsedFilter {
-  query: SessionFilter; // sent to the daemon
-  pr: number | null; // applied here: the local API has no PR filter
-}
+/** Sessions shown per page of the list. */
+export const PAGE_SIZE = 100;
 
 const REPO_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
-/** Validates the sessions filter form; throws an Error naming the bad field. */
-export function parseSessionFilter(form: SessionFilterForm): ParsedFilter {
+/**
+ * Validates the sessions filter form into the daemon's query for the page
+ * at offset; throws an Error naming the bad field.
+ */
+export function parseSessionFilter(form: SessionFilterForm, offset = 0): SessionFilter {
   const repo = form.repo.trim();
   if (repo !== "" && !REPO_RE.test(repo)) throw new Error(`repository "${repo}": want owner/name`);
   const status = form.status.trim();
   if (!(STATUSES as readonly string[]).includes(status)) throw new Error(`status "${status}": want active, completed or abandoned`);
   const since = form.since.trim();
   if (since !== "") parseDate(since);
-  let pr: number | null = null;
+  let pr = 0;
   if (form.pr.trim() !== "") {
     pr = parsePositiveInt(form.pr.trim().replace(/^#/, ""), "pull request");
+    if (repo === "") throw new Error(`pull request #${pr}: choose its repository first`);
   }
-  let limit = 200;
+  let limit = PAGE_SIZE;
   if (form.limit.trim() !== "") {
     limit = parsePositiveInt(form.limit.trim(), "limit");
     if (limit > 10000) throw new Error(`limit ${limit}: at most 10000`);
   }
-  return { query: { repo, status, since, limit }, pr };
+  if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`offset ${offset}: want 0 or more`);
+  return { repo, status, since, limit, offset, pr, count: true };
 }
 
-/** The sessions that match the part of the filter the daemon does not apply. */
-export function applyLocalFilter(sessions: Session[] | null | undefined, f: ParsedFilter): Session[] {
-  return (sessions ?? []).filter((s) => f.pr === null || s.pr_number === f.pr);
+export interface PageInfo {
+  from: number; // 1-based position of the first row shown; 0 when none
+  to: number; // position of the last row shown
+  total: number;
+  prev: number | null; // offset of the previous page, null on the first
+  next: number | null; // offset of the next page, null on the last
+}
+
+/** Where a page of `shown` rows at `offset` lies in a list of `total`. */
+export function pageInfo(offset: number, limit: number, shown: number, total: number): PageInfo {
+  const from = shown === 0 ? 0 : offset + 1;
+  const to = offset + shown;
+  return {
+    from,
+    to,
+    total,
+    prev: offset > 0 ? Math.max(0, offset - limit) : null,
+    next: to < total ? offset + limit : null,
+  };
+}
+
+/** "1–100 of 100,234 sessions", "1 session", "No sessions match." */
+export function pageText(p: PageInfo): string {
+  if (p.total === 0) return "No sessions match.";
+  const n = (x: number) => x.toLocaleString("en-US");
+  const noun = p.total === 1 ? "session" : "sessions";
+  if (p.from === 1 && p.to === p.total) return `${n(p.total)} ${noun}`;
+  return `${n(p.from)}–${n(p.to)} of ${n(p.total)} ${noun}`;
+}
+
+/**
+ * The pull requests of the most recent sessions, most recent first and each
+ * once: what the Start field offers (as the tray offers the last one).
+ */
+export function recentPRs(sessions: Session[] | null | undefined, max = 8): string[] {
+  const out: string[] = [];
+  for (const s of sessions ?? []) {
+    const label = `${s.repo_owner}/${s.repo_name}#${s.pr_number}`;
+    if (!out.includes(label)) out.push(label);
+    if (out.length >= max) break;
+  }
+  return out;
+}
+
+/** A pull request's page on GitHub. */
+export function prURL(repo: string, pr: number): string {
+  return `https://github.com/${repo}/pull/${pr}`;
 }
 
 export interface PRRef {
@@ -85,6 +132,8 @@ export interface SettingsForm {
   idle_timeout_minutes: string;
   start_at_login: boolean;
   allowed_extension_ids: string; // one per line or comma-separated
+  daily_goal_hours: string; // "" or "0" for no goal
+  weekly_goal_hours: string;
 }
 
 const EXTENSION_ID_RE = new RegExp(`^${ExtensionIDPattern}$`);
@@ -121,7 +170,22 @@ export function parseSettingsForm(form: SettingsForm): Settings {
     idle_timeout_seconds: seconds,
     start_at_login: form.start_at_login,
     allowed_extension_ids: [...new Set(ids)],
+    daily_goal_seconds: parseGoal(form.daily_goal_hours, "daily goal", 24),
+    weekly_goal_seconds: parseGoal(form.weekly_goal_hours, "weekly goal", 168),
   };
+}
+
+// parseGoal reads hours ("4", "7.5"; "" or "0" for none) into whole
+// minutes' seconds, within config.Validate's bounds (1 minute to max hours).
+function parseGoal(v: string, what: string, maxHours: number): number {
+  const s = v.trim();
+  if (s === "" || s === "0") return 0;
+  const hours = Number(s);
+  const seconds = Math.round(hours * 60) * 60;
+  if (!/^\d+(\.\d+)?$/.test(s) || seconds < 60 || hours > maxHours) {
+    throw new Error(`${what} "${s}": want hours between 0.02 and ${maxHours}, or empty for none`);
+  }
+  return seconds;
 }
 
 /** The settings as the form shows them. */
@@ -132,7 +196,13 @@ export function settingsToForm(s: Settings): SettingsForm {
     idle_timeout_minutes: String(Math.round(((s.idle_timeout_seconds ?? 0) / 60) * 100) / 100),
     start_at_login: !!s.start_at_login,
     allowed_extension_ids: (s.allowed_extension_ids ?? []).join("\n"),
+    daily_goal_hours: goalHours(s.daily_goal_seconds),
+    weekly_goal_hours: goalHours(s.weekly_goal_seconds),
   };
+}
+
+function goalHours(seconds: number | undefined): string {
+  return seconds ? String(Math.round((seconds / 3600) * 100) / 100) : "";
 }
 
 export function isTimeZone(tz: string): boolean {

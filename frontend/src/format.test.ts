@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addDays, formatClock, formatDateTime, formatDuration, formatRelative, localDate, parseDate, shortDayLabel, toHours } from "./format";
+import { addDays, formatClock, formatDateTime, formatDuration, formatRelative, formatSessionLength, formatShare, localDate, parseDate, shortDayLabel, toHours } from "./format";
 
 describe("formatDuration", () => {
   it.each([
@@ -15,6 +15,28 @@ describe("formatDuration", () => {
   ])("%s seconds → %s", (s, want) => {
     expect(formatDuration(s)).toBe(want);
   });
+});
+
+describe("formatSessionLength", () => {
+  it.each([
+    [0, "0s"],
+    [-3, "0s"],
+    [45, "45s"],
+    [60, "1m 00s"],
+    [899, "14m 59s"],
+    [3600, "1h 00m"],
+    [7500, "2h 05m"],
+  ])("%s seconds → %s", (s, want) => expect(formatSessionLength(s)).toBe(want));
+});
+
+describe("formatShare", () => {
+  it.each([
+    [12.3, "12.3%"],
+    [15, "15.0%"],
+    [100, "100.0%"],
+    [0, "0.0%"],
+    [Number.NaN, "0.0%"],
+  ])("%s → %s", (p, want) => expect(formatShare(p)).toBe(want));
 });
 
 describe("formatClock", () => {
@@ -52,7 +74,12 @@ describe("dates", () => {
   });
 
   it("formats date-times in the given zone and tolerates null", () => {
-    expect(formatDateTime("2026-11-25T10:05:00Z", "Asia/Tokyo")).toBe("2026-11-25 19:05");
+    expect(formatDateTime("2026-11-25T10:05:09Z", "Asia/Tokyo")).toBe("2026-11-25 19:05:09 GMT+9");
+    expect(formatDateTime("2026-11-25T10:05:00Z", "UTC")).toBe("2026-11-25 10:05:00 UTC");
+    expect(formatDateTime("2026-07-01T10:05:00Z", "Europe/Berlin")).toBe("2026-07-01 12:05:00 CEST");
+    expect(formatDateTime("2026-11-25T10:05:00Z", "Europe/Berlin")).toBe("2026-11-25 11:05:00 CET");
+    expect(formatDateTime("2026-11-25T10:05:00Z", "Europe/London")).toBe("2026-11-25 10:05:00 GMT");
+    expect(formatDateTime("2026-07-01T10:05:00Z", "America/Los_Angeles")).toBe("2026-07-01 03:05:00 PDT");
     expect(formatDateTime(null)).toBe("");
     expect(formatDateTime("garbage")).toBe("");
   });

@@ -63,7 +63,11 @@ export function shortDayLabel(date: string, long: boolean): string {
   return `${prefix} ${d.getUTCDate()}`;
 }
 
-/** A local date-time for lists: "2026-11-25 14:03". Empty for null. */
+/**
+ * A local date-time with its zone, the one format of times shown to people
+ * (the CLI's too): "2026-11-25 14:03:09 CET", "… UTC", "… PDT"; where no
+ * abbreviation is known, the offset ("… GMT+9"). Empty for null or garbage.
+ */
 export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return "";
   const d = new Date(iso);
@@ -75,10 +79,41 @@ export function formatDateTime(iso: string | null | undefined, timeZone?: string
     day: "2-digit",
     hour: "2-digit",
     minute: "2-digit",
+    second: "2-digit",
     hourCycle: "h23",
   }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}`;
+  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}:${get("second")} ${zoneName(d, timeZone)}`;
+}
+
+// zoneName is the zone's abbreviation at d: American English knows the
+// American ones (PST, EDT), British English the European ones (CET, BST);
+// otherwise the offset ("GMT+9").
+function zoneName(d: Date, timeZone?: string): string {
+  const name = (locale: string) =>
+    new Intl.DateTimeFormat(locale, { timeZone: timeZone || undefined, timeZoneName: "short" }).formatToParts(d).find((p) => p.type === "timeZoneName")?.value ?? "";
+  const us = name("en-US");
+  if (!/^GMT[+-]/.test(us)) return us;
+  const gb = name("en-GB");
+  return /^GMT[+-]/.test(gb) ? us : gb;
+}
+
+/**
+ * A session's length, to the second below an hour: "0s", "45s", "14m 05s",
+ * "2h 05m". Unlike totals (formatDuration), an empty session reads "0s"
+ * like the other short ones.
+ */
+export function formatSessionLength(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s >= 3600) return formatDuration(s);
+  const m = Math.floor(s / 60);
+  const r = s % 60;
+  return m > 0 ? `${m}m ${String(r).padStart(2, "0")}s` : `${r}s`;
+}
+
+/** A share with one decimal, always: "12.3%", "15.0%", "100.0%". */
+export function formatShare(percent: number): string {
+  return `${(Number.isFinite(percent) ? percent : 0).toFixed(1)}%`;
 }
 
 /** "in 3m", "5m ago", "just now" relative to now. Empty for null. */

@@ -4,8 +4,10 @@ import type { Chart } from "chart.js";
 import "./style.css";
 import { backend, onEvent, toBackendError } from "./backend";
 import { clear, h } from "./dom";
-import { formatDuration } from "./format";
-import type { Ctx, State, ViewName } from "./state";
+import { addDays, formatDuration, localDate } from "./format";
+import { resolveRange, weekStart, type Window } from "./ranges";
+import { recentPRs } from "./filters";
+import { initialUI, type Ctx, type State, type ViewName } from "./state";
 import { todayTotal } from "./stats";
 import { ChangedEvent, CodeDaemonUnavailable } from "./types";
 import { renderDown } from "./views/down";
@@ -26,7 +28,21 @@ const VIEWS: [ViewName, string][] = [
 ];
 
 const root = document.getElementById("app")!;
-const state: State = { status: null, stats: null, overall: null, settings: null, range: 7, repo: "", down: null, preset: null, now: new Date() };
+const state: State = {
+  status: null,
+  stats: null,
+  overall: null,
+  settings: null,
+  range: { kind: "days", days: 7 },
+  window: null,
+  repo: "",
+  down: null,
+  preset: null,
+  now: new Date(),
+  recent: [],
+  week: null,
+  ui: initialUI(),
+};
 let view: ViewName = "today";
 const chartHolder: { chart?: Chart } = {};
 const loginFlow: LoginFlow = {};
@@ -66,30 +82,62 @@ async function refresh(): Promise<void> {
   render();
 }
 
-/** Reloads in the background; re-renders only the views that show nothing typed by the user. */
+// What the screen was last drawn from: a background refresh that brings
+// the same data redraws nothing, so nothing the user looks at moves or
+// closes.
+let drawn = "";
+let refreshes = 0;
+
+function fingerprint(): string {
+  return JSON.stringify([view, state.down?.message ?? null, state.status, state.stats, state.overall, state.settings, state.range, state.repo, state.recent, state.week]);
+}
+
+/**
+ * Reloads in the background. It redraws only when the data changed, and
+ * then only the views that show nothing typed by the user; what they
+ * typed, opened or were told (state.ui) is drawn again as it was.
+ */
 async function backgroundRefresh(): Promise<void> {
   const wasDown = state.down !== null;
   await reload();
   const el = document.activeElement;
   const typing = el !== null && main.contains(el) && /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName);
-  if (wasDown !== (state.down !== null) || (!typing && (view === "today" || view === "history" || view === "sync"))) render();
+  const changed = fingerprint() !== drawn;
+  if (wasDown !== (state.down !== null) || (changed && !typing && (view === "today" || view === "history" || view === "sync"))) render();
   else updateSummary();
+  // Tests wait on this to know a background refresh has happened.
+  document.body.dataset.refreshes = String(++refreshes);
 }
 
 async function reload(): Promise<void> {
   state.now = new Date();
   try {
+    if (!state.settings) state.settings = await backend.settings();
     const repo = state.repo;
-    const [status, stats, overall] = await Promise.all([
+    const today = localDate(state.now, state.settings?.time_zone);
+    let win: Window;
+    try {
+      win = resolveRange(state.range, today);
+    } catch {
+      // A custom range that no longer fits (the day changed): back to a week.
+      state.range = { kind: "days", days: 7 };
+      win = resolveRange(state.range, today);
+    }
+    const monday = weekStart(today);
+    const [status, stats, overall, thisWeek, lastWeek] = await Promise.all([
       backend.status(),
-      backend.stats(state.range, repo),
-      repo === "" ? null : backend.stats(state.range, ""),
+      backend.statsWindow(win.first, win.last, repo),
+      repo === "" ? null : backend.statsWindow(win.first, win.last, ""),
+      backend.statsWindow(monday, today, ""),
+      backend.statsWindow(addDays(monday, -7), addDays(monday, -1), ""),
     ]);
     state.status = status;
     state.stats = stats;
     state.overall = overall ?? stats;
+    state.window = win;
+    state.week = { thisWeek, lastWeek };
     state.down = null;
-    if (!state.settings) state.settings = await backend.settings();
+    state.recent = recentPRs((await backend.sessions({ repo: "", since: "", status: "", limit: 50, offset: 0, pr: 0, count: false })).sessions);
   } catch (e) {
     const err = toBackendError(e);
     if (err.code === CodeDaemonUnavailable || err.code === "no_bindings") state.down = err;
@@ -98,6 +146,7 @@ async function reload(): Promise<void> {
 }
 
 function render(): void {
+  drawn = fingerprint();
   chartHolder.chart?.destroy();
   chartHolder.chart = undefined;
   clear(nav);
@@ -105,7 +154,13 @@ function render(): void {
     nav.append(
       h(
         "button",
-        { class: name === view ? "on" : "", "aria-current": name === view ? "page" : undefined, "data-view": name, onclick: () => ctx.go(name) },
+        {
+          class: name === view ? "on" : "",
+          "aria-current": name === view ? "page" : undefined,
+          "data-view": name,
+          title: `${label} (Alt+${VIEWS.findIndex(([n]) => n === name) + 1})`,
+          onclick: () => ctx.go(name),
+        },
         label,
       ),
     );
@@ -155,5 +210,19 @@ setInterval(() => {
   updateSummary();
 }, 1000);
 setInterval(() => void backgroundRefresh(), REFRESH_MS);
+// Alt+1 … Alt+5 open the views in the order of the navigation.
+document.addEventListener("keydown", (ev) => {
+  if (!ev.altKey || ev.ctrlKey || ev.metaKey) return;
+  const i = Number(ev.key) - 1;
+  if (Number.isInteger(i) && i >= 0 && i < VIEWS.length) {
+    ev.preventDefault();
+    ctx.go(VIEWS[i][0]);
+  }
+});
 onEvent(ChangedEvent, () => void backgroundRefresh());
 void refresh();
+// On a desktop without a tray, closing the window quits: said once.
+backend.trayNotice().then(
+  (msg) => msg && ctx.notify(msg, "notice"),
+  () => {},
+);

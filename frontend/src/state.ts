@@ -2,6 +2,7 @@
 // and the time zone days are counted in.
 
 import type { Backend } from "./backend";
+import type { RangeSpec, Window } from "./ranges";
 import type { BindingError, Settings, Stats, Status } from "./types";
 
 export interface State {
@@ -11,11 +12,32 @@ export interface State {
   // count everything, whatever History is drilled into.
   overall: Stats | null;
   settings: Settings | null;
-  range: number;
+  range: RangeSpec; // History's range
+  window: Window | null; // the days `range` covers, as last loaded
   repo: string; // drill-down: "" for every repository
   down: BindingError | null; // set while the daemon is unreachable
   preset: { repo: string; pr: number | null } | null; // filter handed to the sessions view
   now: Date;
+  recent: string[]; // pull requests of the latest sessions, newest first ("owner/name#12")
+  week: { thisWeek: Stats; lastWeek: Stats } | null; // every repository, Monday first
+
+  // What the user is looking at or typing, kept across re-renders: a
+  // refresh redraws the data, never these.
+  ui: TransientUI;
+}
+
+export interface TransientUI {
+  exportNote: { text: string; path?: string } | null; // the last export's outcome
+  exportSince: string;
+  exportUntil: string;
+  detailsOpen: boolean; // "Details" on the not-running screen
+  startDraft: string | null; // the Start field as typed; null until typed in, or emptied
+  customFirst: string; // History's custom range as typed
+  customLast: string;
+}
+
+export function initialUI(): TransientUI {
+  return { exportNote: null, exportSince: "", exportUntil: "", detailsOpen: false, startDraft: null, customFirst: "", customLast: "" };
 }
 
 export interface Ctx {
@@ -23,8 +45,8 @@ export interface Ctx {
   state: State;
   /** Reloads status and stats, then re-renders. */
   refresh(): Promise<void>;
-  /** Shows a short message; errors are shown until dismissed. */
-  notify(message: string, kind?: "info" | "error"): void;
+  /** Shows a message: "info" goes after a while, "error" and "notice" stay until dismissed. */
+  notify(message: string, kind?: "info" | "error" | "notice"): void;
   /** Handles a failed call: the daemon-down screen or an error message. */
   fail(e: unknown): void;
   go(view: ViewName): void;

@@ -76,7 +76,7 @@ describe("active session", () => {
   });
 
   it("adds the running part of today to the daemon's total", () => {
-    const stats: Stats = { today_seconds: 600, days: [], repos: [], prs: [] };
+    const stats: Stats = { today_seconds: 600, week_seconds: 600, week_start: "2026-11-23", days: [], repos: [], prs: [] };
     expect(todayTotal(stats, session("2026-11-25T09:59:00Z"), now, "UTC")).toBe(660);
     expect(todayTotal(stats, null, now, "UTC")).toBe(600);
   });

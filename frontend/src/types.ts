@@ -19,6 +19,25 @@ export interface SessionFilter {
   since: string;
   status: string;
   limit: number;
+  /** sessions skipped first: the next page */
+  offset: number;
+  /** with Repo: one pull request; 0 for any */
+  pr: number;
+  /**
+   * Count asks for the filter's total (SessionsPage.Total): a count of
+   * the matching sessions, skipped for lists that need none.
+   */
+  count: boolean;
+}
+
+/**
+ * SessionsPage is one page of the sessions list and how many sessions the
+ * filter matches in all.
+ */
+export interface SessionsPage {
+  sessions: Session[] | null;
+  /** when the filter asked (Count); else 0 */
+  total: number;
 }
 
 /**
@@ -49,6 +68,12 @@ export const ChangedEvent = "worktime:changed";
 export const CodeDaemonUnavailable = "daemon_unavailable";
 
 /**
+ * NoTrayNotice is what the dashboard says, once, on a desktop without a
+ * tray.
+ */
+export const NoTrayNotice = "This desktop shows no tray icons, so closing the window quits the dashboard. Tracking goes on in the background; open the dashboard again to see it.";
+
+/**
  * Dashboard is the service bound to the frontend: every exported method is
  * callable from JavaScript and returns (T, error). Errors reach JavaScript
  * as BindingError through FormatError.
@@ -61,8 +86,22 @@ export interface Dashboard {
    * ("owner/name") or all ("").
    */
   Stats(days: number, repo: string): Promise<Stats>;
-  /** Sessions lists sessions, newest first; never nil. */
-  Sessions(f: SessionFilter): Promise<Session[] | null>;
+  /**
+   * StatsWindow summarises the days from first to last (YYYY-MM-DD, both
+   * included, at most 366 days, last not after today): this week, last
+   * month, a custom range. repo is "owner/name" or "" for all.
+   */
+  StatsWindow(first: string, last: string, repo: string): Promise<Stats>;
+  /**
+   * Sessions lists a page of sessions, newest first (never nil), with the
+   * number of sessions the filter matches.
+   */
+  Sessions(f: SessionFilter): Promise<SessionsPage>;
+  /**
+   * Repos lists every repository ("owner/name") with a session, sorted; never
+   * nil.
+   */
+  Repos(): Promise<string[] | null>;
   /**
    * StartTracking starts a manual session on a pull request (it runs until
    * stopped). A session already active is ended by the daemon first.
@@ -84,9 +123,10 @@ export interface Dashboard {
   SaveSettings(s: Settings): Promise<Settings>;
   /**
    * Export writes the sessions between since and until (YYYY-MM-DD or RFC
-   * 3339, empty for no bound) as "csv" or "json" to a file the user picks.
+   * 3339, empty for no bound) of one repository ("owner/name", History's
+   * drill-down) or of all ("") as "csv" or "json" to a file the user picks.
    */
-  Export(format: string, since: string, until: string): Promise<ExportResult>;
+  Export(format: string, since: string, until: string, repo: string): Promise<ExportResult>;
   /**
    * StartDaemon starts worktimed when it is not running and waits until it
    * answers; it returns its status.
@@ -104,4 +144,10 @@ export interface Dashboard {
    * Error is the daemon's warning (the server could not be told).
    */
   Logout(): Promise<LoginStatus>;
+  /**
+   * TrayNotice is the one-time notice that closing the window quits the
+   * dashboard because the desktop has no tray; "" when there is a tray or
+   * the notice was given before.
+   */
+  TrayNotice(): Promise<string>;
 }

@@ -33,7 +33,15 @@ export interface SessionReply {
  * extension's popup. Only ended sessions count; Active is reported apart.
  */
 export interface Stats {
+  /**
+   * TodaySeconds and WeekSeconds are today's and this week's (Monday to
+   * today) ended time, whatever the window: the progress towards
+   * Settings' daily and weekly goals (the active session apart).
+   */
   today_seconds: number;
+  week_seconds: number;
+  /** YYYY-MM-DD, this week's Monday */
+  week_start: string;
   days: DayStats[] | null;
   repos: RepoStat[] | null;
   prs: PRStat[] | null;
@@ -111,6 +119,12 @@ export interface Settings {
   idle_timeout_seconds: number;
   allowed_extension_ids: string[] | null;
   start_at_login: boolean;
+  /**
+   * Goals: the time to track a day and a week (Monday to Sunday); 0 is
+   * no goal. Progress is Stats' today_seconds and week_seconds.
+   */
+  daily_goal_seconds: number;
+  weekly_goal_seconds: number;
 }
 
 /**

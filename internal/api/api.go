@@ -58,12 +58,26 @@ type SessionReply struct {
 // SessionsReply is a list of sessions, newest first.
 type SessionsReply struct {
 	Sessions []Session `json:"sessions"`
+	// Total is how many sessions match the filter, whatever the limit and
+	// offset; only sent when the request asked for it (count=true).
+	Total *int64 `json:"total,omitempty"`
+}
+
+// ReposReply lists every repository ("owner/name") with a session, sorted:
+// GET /localapi/v1/repos.
+type ReposReply struct {
+	Repos []string `json:"repos"`
 }
 
 // Stats is the summary behind `worktimed stats --json`, the dashboard and the
 // extension's popup. Only ended sessions count; Active is reported apart.
 type Stats struct {
+	// TodaySeconds and WeekSeconds are today's and this week's (Monday to
+	// today) ended time, whatever the window: the progress towards
+	// Settings' daily and weekly goals (the active session apart).
 	TodaySeconds int64      `json:"today_seconds"`
+	WeekSeconds  int64      `json:"week_seconds"`
+	WeekStart    string     `json:"week_start"` // YYYY-MM-DD, this week's Monday
 	Days         []DayStats `json:"days"`
 	Repos        []RepoStat `json:"repos"`
 	PRs          []PRStat   `json:"prs"`
@@ -146,4 +160,8 @@ type Settings struct {
 	IdleTimeoutSeconds  int64    `json:"idle_timeout_seconds"`
 	AllowedExtensionIDs []string `json:"allowed_extension_ids"`
 	StartAtLogin        bool     `json:"start_at_login"`
+	// Goals: the time to track a day and a week (Monday to Sunday); 0 is
+	// no goal. Progress is Stats' today_seconds and week_seconds.
+	DailyGoalSeconds  int64 `json:"daily_goal_seconds"`
+	WeeklyGoalSeconds int64 `json:"weekly_goal_seconds"`
 }

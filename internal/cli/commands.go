@@ -10,6 +10,7 @@ func (e *Env) commands() []Command {
 		{Name: "rules", Summary: "keep repositories out of tracking or out of sync; pause sync (private)", Run: cmdRules},
 		{Name: "stats", Summary: "today's total, per day, per repository, top pull requests", Run: cmdStats},
 		{Name: "export", Summary: "export sessions as CSV or JSON", Run: cmdExport},
+		{Name: "config", Summary: "show or set the daily and weekly goals", Run: cmdConfig},
 		{Name: "status", Summary: "show whether the daemon runs, its active session and sync state", Run: cmdStatus},
 		{Name: "login", Summary: "sign in to the sync server (GitHub device flow)", Run: cmdLogin},
 		{Name: "logout", Summary: "sign out and forget the token (local data is kept)", Run: cmdLogout},

@@ -8,6 +8,8 @@
 //	allowed_extension_ids = ["bgjaichghhjgafncimbkcknkmplbcdmi"]
 //	start_at_login = false
 //	log_level = "info"              # debug, info, warn, error
+//	daily_goal = "0s"               # time to track a day, e.g. "4h"; "0s" = no goal
+//	weekly_goal = "0s"              # time to track a week (Monday to Sunday), e.g. "20h"
 //
 //	[sync]
 //	server_url = ""                 # "" = sync off
@@ -75,6 +77,8 @@ type Config struct {
 	AllowedExtensionIDs []string   `toml:"allowed_extension_ids"`
 	StartAtLogin        bool       `toml:"start_at_login"`
 	LogLevel            string     `toml:"log_level"`
+	DailyGoal           Duration   `toml:"daily_goal"`
+	WeeklyGoal          Duration   `toml:"weekly_goal"`
 	Sync                SyncConfig `toml:"sync"`
 	// Rules keep repositories out of tracking or out of sync, and pause
 	// sync (private); the zero value tracks and syncs everything.
@@ -137,6 +141,12 @@ func (c Config) Validate() error {
 		if !api.IsExtensionID(id) {
 			return fmt.Errorf("%w: allowed_extension_ids: %q is not an extension id (32 letters a-p)", ErrInvalid, id)
 		}
+	}
+	if g := c.DailyGoal.Duration; g != 0 && (g < time.Minute || g > 24*time.Hour) {
+		return fmt.Errorf("%w: daily_goal %s must be 0s (no goal) or between 1m and 24h", ErrInvalid, g)
+	}
+	if g := c.WeeklyGoal.Duration; g != 0 && (g < time.Minute || g > 7*24*time.Hour) {
+		return fmt.Errorf("%w: weekly_goal %s must be 0s (no goal) or between 1m and 168h", ErrInvalid, g)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

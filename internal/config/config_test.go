@@ -71,6 +71,21 @@ interval = "2m"
 		{"bad rule action", "[[rules.repo]]\nmatch = \"octo\"\naction = \"hide\"\n", "[rules]", nil},
 		{"bad rule match", "[[rules.repo]]\nmatch = \"a/b/c\"\naction = \"track\"\n", "want ORG, ORG/REPO", nil},
 		{"unknown rules key", "[rules]\nblock = [\"octo\"]\n", "rules.block", nil},
+		{"goals", "daily_goal = \"4h\"\nweekly_goal = \"20h\"", "", func(t *testing.T, c Config) {
+			if c.DailyGoal.Duration != 4*time.Hour || c.WeeklyGoal.Duration != 20*time.Hour {
+				t.Fatalf("goals %s, %s; want 4h, 20h", c.DailyGoal.Duration, c.WeeklyGoal.Duration)
+			}
+		}},
+		{"no goals by default", `time_zone = "UTC"`, "", func(t *testing.T, c Config) {
+			if c.DailyGoal.Duration != 0 || c.WeeklyGoal.Duration != 0 {
+				t.Fatalf("goals %s, %s; want none", c.DailyGoal.Duration, c.WeeklyGoal.Duration)
+			}
+		}},
+		{"daily goal too short", `daily_goal = "30s"`, "daily_goal", nil},
+		{"daily goal over a day", `daily_goal = "25h"`, "daily_goal", nil},
+		{"daily goal negative", `daily_goal = "-1h"`, "daily_goal", nil},
+		{"weekly goal over a week", `weekly_goal = "169h"`, "weekly_goal", nil},
+		{"weekly goal not a duration", `weekly_goal = "20 hours"`, "not a duration", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

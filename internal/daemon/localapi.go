@@ -71,6 +71,8 @@ func toSettings(c config.Config) api.Settings {
 		IdleTimeoutSeconds:  int64(c.IdleTimeout.Duration / time.Second),
 		AllowedExtensionIDs: ids,
 		StartAtLogin:        c.StartAtLogin,
+		DailyGoalSeconds:    int64(c.DailyGoal.Duration / time.Second),
+		WeeklyGoalSeconds:   int64(c.WeeklyGoal.Duration / time.Second),
 	}
 }
 
@@ -92,6 +94,8 @@ func (s *settingsFile) SetSettings(ctx context.Context, in api.Settings) (api.Se
 	c.IdleTimeout = config.Duration{Duration: time.Duration(in.IdleTimeoutSeconds) * time.Second}
 	c.AllowedExtensionIDs = in.AllowedExtensionIDs
 	c.StartAtLogin = in.StartAtLogin
+	c.DailyGoal = config.Duration{Duration: time.Duration(in.DailyGoalSeconds) * time.Second}
+	c.WeeklyGoal = config.Duration{Duration: time.Duration(in.WeeklyGoalSeconds) * time.Second}
 	if err := c.Validate(); err != nil {
 		return api.Settings{}, &api.Error{Code: api.CodeBadRequest, Message: err.Error()}
 	}

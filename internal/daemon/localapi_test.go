@@ -51,12 +51,15 @@ func TestLocalAPIComponent(t *testing.T) {
 	set.IdleTimeoutSeconds = 300
 	set.TimeZone = "Europe/Paris"
 	set.AllowedExtensionIDs = append(set.AllowedExtensionIDs, "abcdefghijklmnopabcdefghijklmnop")
+	set.DailyGoalSeconds, set.WeeklyGoalSeconds = 4*3600, 20*3600
 	got, err := c.SetSettings(ctx, set)
-	if err != nil || got.IdleTimeoutSeconds != 300 || got.TimeZone != "Europe/Paris" || len(got.AllowedExtensionIDs) != 2 {
+	if err != nil || got.IdleTimeoutSeconds != 300 || got.TimeZone != "Europe/Paris" || len(got.AllowedExtensionIDs) != 2 ||
+		got.DailyGoalSeconds != 4*3600 || got.WeeklyGoalSeconds != 20*3600 {
 		t.Fatalf("set settings %+v, %v", got, err)
 	}
 	saved, err := config.Load(opts.Paths.Config)
-	if err != nil || saved.IdleTimeout.Duration != 5*time.Minute || saved.TimeZone != "Europe/Paris" || len(saved.AllowedExtensionIDs) != 2 {
+	if err != nil || saved.IdleTimeout.Duration != 5*time.Minute || saved.TimeZone != "Europe/Paris" || len(saved.AllowedExtensionIDs) != 2 ||
+		saved.DailyGoal.Duration != 4*time.Hour || saved.WeeklyGoal.Duration != 20*time.Hour {
 		t.Fatalf("config.toml %+v, %v", saved, err)
 	}
 	for name, bad := range map[string]api.Settings{
@@ -64,6 +67,8 @@ func TestLocalAPIComponent(t *testing.T) {
 		"unknown time zone":      {IdleTimeoutSeconds: 600, TimeZone: "Mars/Olympus"},
 		"bad extension id":       {IdleTimeoutSeconds: 600, AllowedExtensionIDs: []string{"nope"}},
 		"server url scheme":      {IdleTimeoutSeconds: 600, ServerURL: "ftp://x"},
+		"daily goal over a day":  {IdleTimeoutSeconds: 600, DailyGoalSeconds: 25 * 3600},
+		"weekly goal negative":   {IdleTimeoutSeconds: 600, WeeklyGoalSeconds: -60},
 	} {
 		_, err := c.SetSettings(ctx, bad)
 		var ae *api.Error

@@ -2,6 +2,7 @@ package localapi
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -143,6 +144,27 @@ func (s *Server) sessions(w http.ResponseWriter, r *http.Request) {
 		Fail(w, err)
 		return
 	}
+	if sq.PR, err = parseInt("pr", q.Get("pr"), 0, 1, math.MaxInt32); err != nil {
+		Fail(w, err)
+		return
+	}
+	if sq.PR != 0 && sq.Repo == "" {
+		Fail(w, badRequest("pr %d needs a repository (repo)", sq.PR))
+		return
+	}
+	if sq.Offset, err = parseInt("offset", q.Get("offset"), 0, 0, math.MaxInt32); err != nil {
+		Fail(w, err)
+		return
+	}
+	var count bool
+	switch c := q.Get("count"); c {
+	case "", "false":
+	case "true":
+		count = true
+	default:
+		Fail(w, badRequest("count %q is not true or false", c))
+		return
+	}
 	list, err := s.opts.Tracker.Sessions(r.Context(), sq)
 	if err != nil {
 		Fail(w, err)
@@ -151,7 +173,28 @@ func (s *Server) sessions(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []api.Session{}
 	}
-	WriteJSON(w, http.StatusOK, api.SessionsReply{Sessions: list})
+	reply := api.SessionsReply{Sessions: list}
+	if count {
+		n, err := s.opts.Tracker.CountSessions(r.Context(), sq)
+		if err != nil {
+			Fail(w, err)
+			return
+		}
+		reply.Total = &n
+	}
+	WriteJSON(w, http.StatusOK, reply)
+}
+
+func (s *Server) repos(w http.ResponseWriter, r *http.Request) {
+	list, err := s.opts.Tracker.Repos(r.Context())
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	if list == nil {
+		list = []string{}
+	}
+	WriteJSON(w, http.StatusOK, api.ReposReply{Repos: list})
 }
 
 func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
@@ -166,6 +209,7 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request) {
 		Fail(w, err)
 		return
 	}
+	sq.End = q.Get("end")
 	st, err := s.opts.Tracker.Stats(r.Context(), sq)
 	if err != nil {
 		Fail(w, err)
@@ -186,6 +230,10 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	}
 	var eq tracker.ExportQuery
 	var err error
+	if eq.Repo, err = parseRepo(q.Get("repo")); err != nil {
+		Fail(w, err)
+		return
+	}
 	if eq.Since, err = parseTime("since", q.Get("since")); err != nil {
 		Fail(w, err)
 		return

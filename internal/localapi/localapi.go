@@ -40,6 +40,8 @@ type Tracker interface {
 	api.SessionWriter
 	api.SessionEditor
 	Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error)
+	CountSessions(ctx context.Context, q tracker.SessionQuery) (int64, error)
+	Repos(ctx context.Context) ([]string, error)
 	Stats(ctx context.Context, q tracker.StatsQuery) (api.Stats, error)
 	WriteExport(ctx context.Context, w io.Writer, format string, q tracker.ExportQuery, progress func(done int64)) error
 }
@@ -143,6 +145,7 @@ func (s *Server) routes() []Route {
 		{"POST", "sessions/delete", s.deleteSessions},
 		{"POST", "sessions/withdraw", s.withdrawSessions},
 		{"GET", "sessions", s.sessions},
+		{"GET", "repos", s.repos},
 		{"GET", "stats", s.stats},
 		{"GET", "export", s.export},
 		{"POST", "sync", s.sync},

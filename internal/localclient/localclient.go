@@ -191,10 +191,12 @@ type SessionsQuery struct {
 	Since  string
 	Status string
 	Limit  int
+	PR     int  // with Repo: one pull request
+	Offset int  // sessions skipped first (the next page)
+	Count  bool // ask for the filter's total (SessionsPage's Total)
 }
 
-// Sessions lists sessions, newest first.
-func (c *Client) Sessions(ctx context.Context, q SessionsQuery) ([]api.Session, error) {
+func (q SessionsQuery) values() url.Values {
 	v := url.Values{}
 	setIf(v, "repo", q.Repo)
 	setIf(v, "since", q.Since)
@@ -202,8 +204,44 @@ func (c *Client) Sessions(ctx context.Context, q SessionsQuery) ([]api.Session, 
 	if q.Limit != 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}
+	if q.PR != 0 {
+		v.Set("pr", strconv.Itoa(q.PR))
+	}
+	if q.Offset != 0 {
+		v.Set("offset", strconv.Itoa(q.Offset))
+	}
+	if q.Count {
+		v.Set("count", "true")
+	}
+	return v
+}
+
+// SessionsPage is one page of the sessions list and, when q.Count, the
+// number of sessions the filter matches.
+func (c *Client) SessionsPage(ctx context.Context, q SessionsQuery) (api.SessionsReply, error) {
 	var r api.SessionsReply
-	if err := c.do(ctx, "GET", "sessions", v, nil, &r); err != nil {
+	if err := c.do(ctx, "GET", "sessions", q.values(), nil, &r); err != nil {
+		return api.SessionsReply{}, err
+	}
+	if r.Sessions == nil {
+		r.Sessions = []api.Session{}
+	}
+	return r, nil
+}
+
+// Repos lists every repository ("owner/name") with a session.
+func (c *Client) Repos(ctx context.Context) ([]string, error) {
+	var r api.ReposReply
+	if err := c.do(ctx, "GET", "repos", nil, nil, &r); err != nil {
+		return nil, err
+	}
+	return r.Repos, nil
+}
+
+// Sessions lists sessions, newest first.
+func (c *Client) Sessions(ctx context.Context, q SessionsQuery) ([]api.Session, error) {
+	var r api.SessionsReply
+	if err := c.do(ctx, "GET", "sessions", q.values(), nil, &r); err != nil {
 		return nil, err
 	}
 	return r.Sessions, nil
@@ -213,15 +251,17 @@ func (c *Client) Sessions(ctx context.Context, q SessionsQuery) ([]api.Session, 
 type StatsQuery struct {
 	Days int
 	Repo string
+	End  string // YYYY-MM-DD, the window's last day; "" for today
 }
 
-// Stats summarises the last days.
+// Stats summarises Days days ending on End (today by default).
 func (c *Client) Stats(ctx context.Context, q StatsQuery) (api.Stats, error) {
 	v := url.Values{}
 	if q.Days != 0 {
 		v.Set("days", strconv.Itoa(q.Days))
 	}
 	setIf(v, "repo", q.Repo)
+	setIf(v, "end", q.End)
 	var st api.Stats
 	err := c.do(ctx, "GET", "stats", v, nil, &st)
 	return st, err
@@ -233,6 +273,7 @@ type ExportQuery struct {
 	Format string
 	Since  string
 	Until  string
+	Repo   string // "owner/name": one repository's sessions; "" for all
 }
 
 // Export streams the export to w.
@@ -248,6 +289,7 @@ func (c *Client) ExportCounted(ctx context.Context, q ExportQuery, w io.Writer) 
 	setIf(v, "format", q.Format)
 	setIf(v, "since", q.Since)
 	setIf(v, "until", q.Until)
+	setIf(v, "repo", q.Repo)
 	resp, err := c.send(ctx, "GET", "export", v, nil)
 	if err != nil {
 		return 0, err

@@ -140,6 +140,60 @@ func TestSessionsRoundTrip(t *testing.T) {
 	}
 }
 
+// The dashboard lists sessions a page at a time with the filter's true
+// count, offers every repository, and exports only the drilled-into one.
+func TestSessionsPagesReposAndExportOfOneRepo(t *testing.T) {
+	h := start(t, localapi.Options{})
+	ctx := context.Background()
+	c := h.client
+	var ids []string // newest first
+	for i, repo := range []string{"octo/hello", "acme/web", "octo/hello", "acme/web", "octo/hello"} {
+		owner, name, _ := strings.Cut(repo, "/")
+		s, err := c.Start(ctx, api.StartRequest{RepoOwner: owner, RepoName: name, PRNumber: i + 1, Source: api.SourceManual})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.clk.Advance(time.Minute)
+		if _, err := c.End(ctx, s.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		h.clk.Advance(time.Minute)
+		ids = append([]string{s.ID}, ids...)
+	}
+	page, err := c.SessionsPage(ctx, localclient.SessionsQuery{Limit: 2, Offset: 2, Count: true})
+	if err != nil || page.Total == nil || *page.Total != 5 || len(page.Sessions) != 2 || page.Sessions[0].ID != ids[2] || page.Sessions[1].ID != ids[3] {
+		t.Fatalf("page 2 of 2: %+v, %v", page, err)
+	}
+	page, err = c.SessionsPage(ctx, localclient.SessionsQuery{Repo: "octo/hello", Limit: 1, Count: true})
+	if err != nil || page.Total == nil || *page.Total != 3 || len(page.Sessions) != 1 || page.Sessions[0].ID != ids[0] {
+		t.Fatalf("octo/hello, first of 3: %+v, %v", page, err)
+	}
+	page, err = c.SessionsPage(ctx, localclient.SessionsQuery{Repo: "octo/hello", PR: 3, Count: true})
+	if err != nil || page.Total == nil || *page.Total != 1 || len(page.Sessions) != 1 || page.Sessions[0].ID != ids[2] {
+		t.Fatalf("octo/hello#3: %+v, %v", page, err)
+	}
+	if page, err = c.SessionsPage(ctx, localclient.SessionsQuery{Limit: 1}); err != nil || page.Total != nil {
+		t.Fatalf("no count asked: %+v, %v", page, err)
+	}
+	repos, err := c.Repos(ctx)
+	if err != nil || strings.Join(repos, ",") != "acme/web,octo/hello" {
+		t.Fatalf("repos: %v, %v", repos, err)
+	}
+	var buf bytes.Buffer
+	if err := c.Export(ctx, localclient.ExportQuery{Format: "csv", Repo: "acme/web"}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("export of acme/web: %q, %v", rows, err)
+	}
+	for _, r := range rows[1:] {
+		if !strings.Contains(strings.Join(r, ","), "acme,web") {
+			t.Errorf("export of acme/web holds %q", r)
+		}
+	}
+}
+
 func TestErrorReplies(t *testing.T) {
 	h := start(t, localapi.Options{})
 	ctx := context.Background()
@@ -160,6 +214,10 @@ func TestErrorReplies(t *testing.T) {
 		{"sessions bad since", func() error { _, err := c.Sessions(ctx, localclient.SessionsQuery{Since: "last week"}); return err }, api.CodeBadRequest},
 		{"sessions bad repo", func() error { _, err := c.Sessions(ctx, localclient.SessionsQuery{Repo: "norepo"}); return err }, api.CodeBadRequest},
 		{"sessions bad limit", func() error { _, err := c.Sessions(ctx, localclient.SessionsQuery{Limit: -1}); return err }, api.CodeBadRequest},
+		{"sessions bad offset", func() error { _, err := c.SessionsPage(ctx, localclient.SessionsQuery{Offset: -1}); return err }, api.CodeBadRequest},
+		{"sessions pr without repo", func() error { _, err := c.SessionsPage(ctx, localclient.SessionsQuery{PR: 3}); return err }, api.CodeBadRequest},
+		{"sessions bad count", func() error { return c.Do(ctx, "GET", "sessions?count=yes", nil, nil) }, api.CodeBadRequest},
+		{"export bad repo", func() error { return c.Export(ctx, localclient.ExportQuery{Repo: "norepo"}, &bytes.Buffer{}) }, api.CodeBadRequest},
 		{"stats bad days", func() error { _, err := c.Stats(ctx, localclient.StatsQuery{Days: -2}); return err }, api.CodeBadRequest},
 		{"export bad format", func() error { return c.Export(ctx, localclient.ExportQuery{Format: "xml"}, &bytes.Buffer{}) }, api.CodeBadRequest},
 		{"export until before since", func() error {

@@ -74,6 +74,76 @@ func TestListSessionsOrderFiltersAndLimit(t *testing.T) {
 	}
 }
 
+// The sessions view shows a long list a page at a time with its true size,
+// offers every repository that has a session, and exports one repository.
+func TestListSessionsPagesCountReposAndExportByRepo(t *testing.T) {
+	db := openTest(t, "", nil, nil)
+	ctx := context.Background()
+	var all []string // newest first
+	for i := 0; i < 7; i++ {
+		s := ended(fmt.Sprintf("0190a000-0000-7000-8000-00000000000%d", i), t0.Add(time.Duration(i)*time.Hour), t0.Add(time.Duration(i)*time.Hour+time.Minute))
+		if i%2 == 1 {
+			s.RepoOwner, s.RepoName = "tools", "cli"
+		}
+		put(t, db, s)
+		all = append([]string{s.ID}, all...)
+	}
+	page := func(f SessionFilter) []string {
+		t.Helper()
+		got, err := db.ListSessions(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []string{}
+		for _, s := range got {
+			out = append(out, s.ID)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		f    SessionFilter
+		want []string
+	}{
+		{"first page", SessionFilter{Limit: 3}, all[:3]},
+		{"second page", SessionFilter{Limit: 3, Offset: 3}, all[3:6]},
+		{"last page", SessionFilter{Limit: 3, Offset: 6}, all[6:]},
+		{"past the end", SessionFilter{Limit: 3, Offset: 9}, []string{}},
+		{"offset without limit", SessionFilter{Offset: 5}, all[5:]},
+	} {
+		if got := page(tc.f); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		f    SessionFilter
+		want int64
+	}{
+		{SessionFilter{Limit: 2, Offset: 1}, 7},
+		{SessionFilter{RepoOwner: "tools", RepoName: "cli", Limit: 1}, 3},
+		{SessionFilter{Since: t0.Add(5 * time.Hour)}, 2},
+		{SessionFilter{Status: api.StatusActive}, 0},
+	} {
+		if n, err := db.CountMatching(ctx, tc.f); err != nil || n != tc.want {
+			t.Errorf("CountMatching(%+v) = %d, %v; want %d", tc.f, n, err, tc.want)
+		}
+	}
+	repos, err := db.Repos(ctx)
+	if err != nil || fmt.Sprint(repos) != "[acme/web tools/cli]" {
+		t.Errorf("Repos = %v, %v; want [acme/web tools/cli]", repos, err)
+	}
+	var exported int
+	if err := db.Export(ctx, ExportFilter{RepoOwner: "tools", RepoName: "cli"}, func(s Session) error {
+		exported++
+		if s.RepoOwner != "tools" || s.RepoName != "cli" {
+			t.Errorf("export of tools/cli holds %s/%s", s.RepoOwner, s.RepoName)
+		}
+		return nil
+	}); err != nil || exported != 3 {
+		t.Errorf("export of tools/cli: %d sessions, %v; want 3", exported, err)
+	}
+}
+
 // queryPlan is the detail column of EXPLAIN QUERY PLAN for q.
 func queryPlan(t *testing.T, db *DB, q string, args ...any) []string {
 	t.Helper()

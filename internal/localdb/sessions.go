@@ -392,9 +392,11 @@ func (db *DB) ActiveSessions(ctx context.Context, deviceID string) ([]Session, e
 // SessionFilter selects sessions for ListSessions.
 type SessionFilter struct {
 	RepoOwner, RepoName string    // both or neither
+	PRNumber            int       // with the repository: one pull request; 0 for any
 	Since               time.Time // start_time >= Since when non-zero
 	Status              string    // "" for any
 	Limit               int       // <= 0 for no limit
+	Offset              int       // rows skipped first (a page of the list); >= 0
 }
 
 // ListSessions returns sessions newest first.
@@ -423,11 +425,63 @@ func (db *DB) ListSessions(ctx context.Context, f SessionFilter) ([]Session, err
 // is the order of idx_sessions_start_cover and idx_sessions_repo_start, so
 // a limited list reads only its first rows of the index, not the history.
 func (f SessionFilter) query() (string, []any) {
+	w, args := f.where()
+	q := `SELECT ` + sessionCols + ` FROM time_sessions` + w
+	q += " ORDER BY start_time DESC, id DESC"
+	if f.Limit > 0 || f.Offset > 0 {
+		limit := f.Limit
+		if limit <= 0 {
+			limit = -1 // SQLite: no limit
+		}
+		q += " LIMIT ? OFFSET ?"
+		args = append(args, limit, f.Offset)
+	}
+	return q, args
+}
+
+// CountMatching counts the sessions ListSessions would list without its
+// Limit and Offset: the true size of a filtered list shown a page at a time.
+func (db *DB) CountMatching(ctx context.Context, f SessionFilter) (int64, error) {
+	w, args := f.where()
+	var n int64
+	if err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM time_sessions`+w, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("localdb.CountMatching: %w", classify(err))
+	}
+	return n, nil
+}
+
+// Repos lists every repository ("owner/name") with at least one session,
+// sorted; it walks idx_sessions_repo_pr, not the sessions.
+func (db *DB) Repos(ctx context.Context) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT DISTINCT repo_owner, repo_name FROM time_sessions ORDER BY repo_owner, repo_name`)
+	if err != nil {
+		return nil, fmt.Errorf("localdb.Repos: %w", classify(err))
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var owner, name string
+		if err := rows.Scan(&owner, &name); err != nil {
+			return nil, fmt.Errorf("localdb.Repos: %w", classify(err))
+		}
+		out = append(out, owner+"/"+name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("localdb.Repos: %w", classify(err))
+	}
+	return out, nil
+}
+
+func (f SessionFilter) where() (string, []any) {
 	var where []string
 	var args []any
 	if f.RepoOwner != "" {
 		where = append(where, "repo_owner = ? AND repo_name = ?")
 		args = append(args, f.RepoOwner, f.RepoName)
+	}
+	if f.PRNumber > 0 {
+		where = append(where, "pr_number = ?")
+		args = append(args, f.PRNumber)
 	}
 	if !f.Since.IsZero() {
 		where = append(where, "start_time >= ?")
@@ -437,27 +491,26 @@ func (f SessionFilter) query() (string, []any) {
 		where = append(where, "status = ?")
 		args = append(args, f.Status)
 	}
-	q := `SELECT ` + sessionCols + ` FROM time_sessions`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "", args
 	}
-	q += " ORDER BY start_time DESC, id DESC"
-	if f.Limit > 0 {
-		q += " LIMIT ?"
-		args = append(args, f.Limit)
-	}
-	return q, args
+	return " WHERE " + strings.Join(where, " AND "), args
 }
 
 // ExportFilter selects sessions by start time: Since <= start_time < Until
 // (zero means unbounded).
 type ExportFilter struct {
-	Since, Until time.Time
+	Since, Until        time.Time
+	RepoOwner, RepoName string // both or neither: one repository
 }
 
 func (f ExportFilter) where() (string, []any) {
 	var where []string
 	var args []any
+	if f.RepoOwner != "" {
+		where = append(where, "repo_owner = ? AND repo_name = ?")
+		args = append(args, f.RepoOwner, f.RepoName)
+	}
 	if !f.Since.IsZero() {
 		where = append(where, "start_time >= ?")
 		args = append(args, f.Since.Unix())

@@ -37,7 +37,16 @@ export function renderDown(ctx: Ctx): HTMLElement {
       h("p", {}, "The dashboard shows what the worktime service records, and the service is not running. Start it to see your time."),
       h("div", { class: "row" }, btn),
       msg,
-      detail && h("details", {}, h("summary", {}, "Details"), h("code", {}, detail)),
+      detail && details(ctx, detail),
     ),
   );
+}
+
+// The error's detail, open or closed as the user left it.
+function details(ctx: Ctx, detail: string): HTMLElement {
+  const el = h("details", { open: ctx.state.ui.detailsOpen, "data-testid": "down-details" }, h("summary", {}, "Details"), h("code", {}, detail));
+  el.addEventListener("toggle", () => {
+    ctx.state.ui.detailsOpen = el.open;
+  });
+  return el;
 }

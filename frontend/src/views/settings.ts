@@ -13,6 +13,8 @@ export function renderSettings(ctx: Ctx): HTMLElement {
   const tz = h("input", { type: "text", id: "set-tz", value: f.time_zone, placeholder: Intl.DateTimeFormat().resolvedOptions().timeZone });
   const idle = h("input", { type: "number", id: "set-idle", min: 1, max: 1440, step: 1, value: f.idle_timeout_minutes });
   const login = h("input", { type: "checkbox", id: "set-login", checked: f.start_at_login });
+  const daily = h("input", { type: "text", inputmode: "decimal", id: "set-daily-goal", size: 6, value: f.daily_goal_hours, placeholder: "none" });
+  const weekly = h("input", { type: "text", inputmode: "decimal", id: "set-weekly-goal", size: 6, value: f.weekly_goal_hours, placeholder: "none" });
   const ids = h("textarea", { id: "set-ids", rows: 3, spellcheck: "false" });
   ids.value = f.allowed_extension_ids;
 
@@ -30,6 +32,8 @@ export function renderSettings(ctx: Ctx): HTMLElement {
             idle_timeout_minutes: idle.value,
             start_at_login: login.checked,
             allowed_extension_ids: ids.value,
+            daily_goal_hours: daily.value,
+            weekly_goal_hours: weekly.value,
           });
         } catch (e) {
           ctx.notify((e as Error).message, "error");
@@ -54,6 +58,10 @@ export function renderSettings(ctx: Ctx): HTMLElement {
     tz,
     h("label", { for: "set-idle" }, "Idle timeout (minutes)"),
     idle,
+    h("label", { for: "set-daily-goal" }, "Daily goal (hours, empty for none)"),
+    daily,
+    h("label", { for: "set-weekly-goal" }, "Weekly goal (hours, Monday to Sunday, empty for none)"),
+    weekly,
     h("label", { class: "check" }, login, " Start worktime at login"),
     h("label", { for: "set-ids" }, "Allowed extension ids (one per line)"),
     ids,

@@ -5,7 +5,7 @@ import { openURL } from "../backend";
 import { h } from "../dom";
 import { formatDateTime, formatRelative } from "../format";
 import type { Ctx } from "../state";
-import type { LoginStatus } from "../types";
+import type { LoginStatus, SyncState } from "../types";
 
 const STATE_TEXT: Record<string, string> = {
   signed_out: "Signed out",
@@ -18,6 +18,17 @@ const STATE_TEXT: Record<string, string> = {
 
 export function syncStateText(state: string): string {
   return STATE_TEXT[state] ?? state;
+}
+
+/**
+ * "12 sessions pushed, 3 pulled in 4 requests": what the run in progress
+ * (state syncing) or the last one did; "none yet" before the first.
+ */
+export function syncProgressText(s: SyncState | null | undefined): string {
+  const run = s?.run;
+  if (!run) return "none yet";
+  const { pushed, pulled, requests } = run;
+  return `${pushed} session${pushed === 1 ? "" : "s"} pushed, ${pulled} pulled in ${requests} request${requests === 1 ? "" : "s"}`;
 }
 
 /** What a sign-in poll means: null while pending, else the message to show. */
@@ -50,6 +61,7 @@ export function renderSync(ctx: Ctx, flow: LoginFlow): HTMLElement {
     ["State", syncStateText(sync?.state ?? ""), "sync-state"],
     ["Server", sync?.server_url || "not set", "sync-server"],
     ["Pending changes", String(sync?.pending ?? 0), "sync-pending"],
+    [sync?.state === "syncing" ? "This sync" : "Last sync", syncProgressText(sync), "sync-progress"],
     ["Last success", sync?.last_success_at ? `${formatDateTime(sync.last_success_at, tz)} (${formatRelative(sync.last_success_at, now)})` : "never", "sync-last-success"],
     ["Last error", sync?.last_error || "none", "sync-last-error"],
     ["Next attempt", sync?.next_attempt_at ? formatRelative(sync.next_attempt_at, now) : "—", "sync-next"],

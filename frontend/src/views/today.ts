@@ -1,8 +1,11 @@
-// Today: the total, the running pull request with a live timer, start/stop.
+// Today: the total, the goals' progress, the running pull request with a
+// live timer, start/stop, the weekly summary and the top pull requests.
 
+import { openURL } from "../backend";
 import { h } from "../dom";
 import { formatClock, formatDateTime, formatDuration, prLabel } from "../format";
-import { parsePRRef } from "../filters";
+import { parsePRRef, prURL } from "../filters";
+import { goalProgress, weeklySummary } from "../ranges";
 import { activeElapsed, todayTotal } from "../stats";
 import type { Ctx } from "../state";
 
@@ -13,7 +16,7 @@ export function renderToday(ctx: Ctx): HTMLElement {
   const total = state.overall ? todayTotal(state.overall, active, state.now, tz) : 0;
 
   const totalEl = h("div", { class: "big", "data-testid": "today-total", "data-seconds": total }, formatDuration(total));
-  const card = h("section", { class: "card today" }, h("h2", {}, "Today"), totalEl);
+  const card = h("section", { class: "card today" }, h("h2", {}, "Today"), totalEl, renderGoals(ctx, total));
 
   if (active) {
     const label = prLabel(`${active.repo_owner}/${active.repo_name}`, active.pr_number);
@@ -46,14 +49,23 @@ export function renderToday(ctx: Ctx): HTMLElement {
       ),
     );
   } else {
+    // Offers the pull requests of the latest sessions, the last one first
+    // (as the tray does); what the user typed survives a refresh.
     const input = h("input", {
       type: "text",
       id: "start-pr",
       "data-testid": "start-pr",
       placeholder: "owner/repo#123 or a pull request URL",
       "aria-label": "Pull request to track",
-      value: lastPR(ctx),
+      list: "recent-prs",
+      autocomplete: "off",
+      value: state.ui.startDraft ?? state.recent[0] ?? "",
     });
+    // An emptied field is untouched again: the next redraw offers the last pull request.
+    input.addEventListener("input", () => {
+      state.ui.startDraft = input.value === "" ? null : input.value;
+    });
+    const recentList = h("datalist", { id: "recent-prs", "data-testid": "recent-prs" }, ...state.recent.map((p) => h("option", { value: p })));
     const form = h(
       "form",
       {
@@ -69,6 +81,7 @@ export function renderToday(ctx: Ctx): HTMLElement {
           }
           try {
             await ctx.backend.startTracking(ref.repo_owner, ref.repo_name, ref.pr_number);
+            state.ui.startDraft = null;
           } catch (e) {
             ctx.fail(e);
           }
@@ -76,6 +89,7 @@ export function renderToday(ctx: Ctx): HTMLElement {
         },
       },
       input,
+      recentList,
       h("button", { type: "submit", class: "primary", "data-testid": "start" }, "Start tracking"),
     );
     card.append(h("div", { class: "muted", "data-testid": "no-active" }, "Not tracking anything right now."), form);
@@ -85,7 +99,7 @@ export function renderToday(ctx: Ctx): HTMLElement {
   const recent = h(
     "section",
     { class: "card" },
-    h("h2", {}, `Top pull requests, last ${state.range} days`),
+    h("h2", {}, `Top pull requests, ${state.window?.label ?? "this range"}`),
     top.length === 0
       ? h("p", { class: "muted" }, "No time recorded yet.")
       : h(
@@ -94,16 +108,71 @@ export function renderToday(ctx: Ctx): HTMLElement {
           h(
             "tbody",
             {},
-            ...top.map((p) => h("tr", {}, h("td", {}, prLabel(p.repo, p.pr_number)), h("td", { class: "num" }, formatDuration(p.seconds)))),
+            ...top.map((p) =>
+              h(
+                "tr",
+                { "data-pr": prLabel(p.repo, p.pr_number) },
+                h(
+                  "td",
+                  {},
+                  h(
+                    "a",
+                    {
+                      href: prURL(p.repo, p.pr_number),
+                      title: "Open the pull request on GitHub",
+                      onclick: (ev: Event) => {
+                        ev.preventDefault();
+                        openURL(prURL(p.repo, p.pr_number));
+                      },
+                    },
+                    prLabel(p.repo, p.pr_number),
+                  ),
+                ),
+                h("td", { class: "num" }, formatDuration(p.seconds)),
+              ),
+            ),
           ),
         ),
   );
-  return h("div", { class: "view single" }, card, recent);
+  return h("div", { class: "view single" }, card, renderWeek(ctx), recent);
 }
 
-function lastPR(ctx: Ctx): string {
-  const p = (ctx.state.overall?.prs ?? [])[0];
-  return p ? prLabel(p.repo, p.pr_number) : "";
+// renderGoals shows the progress towards the goals set in Settings.
+function renderGoals(ctx: Ctx, today: number): HTMLElement | null {
+  const s = ctx.state.settings;
+  const week = ctx.state.overall ? ctx.state.overall.week_seconds + (today - ctx.state.overall.today_seconds) : 0;
+  const rows = [
+    ["today", goalProgress(today, s?.daily_goal_seconds)],
+    ["this week", goalProgress(week, s?.weekly_goal_seconds)],
+  ] as const;
+  const shown = rows.filter(([, g]) => g !== null);
+  if (shown.length === 0) return null;
+  return h(
+    "div",
+    { class: "goals", "data-testid": "goals" },
+    ...shown.map(([when, g]) =>
+      h(
+        "div",
+        { class: "goal", "data-testid": `goal-${when === "today" ? "day" : "week"}`, "data-percent": g!.percent.toFixed(1) },
+        h("span", {}, `Goal ${when}: ${g!.text}`),
+        h("progress", { max: 100, value: Math.min(100, g!.percent), "aria-label": `Goal ${when}` }),
+      ),
+    ),
+  );
+}
+
+// renderWeek is the weekly summary: this week so far against last week.
+function renderWeek(ctx: Ctx): HTMLElement {
+  const { state } = ctx;
+  const w = state.week;
+  const running = state.overall ? todayTotal(state.overall, state.status?.active, state.now, state.settings?.time_zone) - state.overall.today_seconds : 0;
+  const summary = weeklySummary(w?.thisWeek ?? null, w?.lastWeek ?? null, running);
+  return h(
+    "section",
+    { class: "card", "data-testid": "week-summary", "data-seconds": summary.total },
+    h("h2", {}, `This week${w ? ` (from ${w.thisWeek.week_start})` : ""}`),
+    h("ul", { class: "plain" }, ...summary.text.map((t) => h("li", {}, t))),
+  );
 }
 
 /** Updates the live parts of the Today view in place, once a second. */
