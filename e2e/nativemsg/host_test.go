@@ -229,13 +229,15 @@ func TestCallerOrigin(t *testing.T) {
 	}
 }
 
-// TestPortCloseEndsSession: the browser quits or crashes; the session the
-// port started ends at its last heartbeat.
+// TestPortCloseEndsSession: the browser quits or crashes. A session the
+// port started whose last heartbeat is older than nativemsg.CloseGrace (the
+// browser hung, the computer slept) ends at that heartbeat; one fed until
+// the close (here 50 s in, before its first heartbeat) ends at the close.
 func TestPortCloseEndsSession(t *testing.T) {
 	modes(t, func(t *testing.T, w *world, _ bool) {
 		h := w.startHost(t)
 		now := time.Now().UTC().Truncate(time.Second)
-		start := now.Add(-100 * time.Second)
+		start := now.Add(-300 * time.Second)
 		r := h.call(t, fmt.Sprintf(`{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":5,"at":"%s"}`, rfc(start)))
 		if !r.OK {
 			t.Fatalf("start: %+v", r.Error)
@@ -250,6 +252,21 @@ func TestPortCloseEndsSession(t *testing.T) {
 		s, err := w.openStore(t).Session(context.Background(), id)
 		if err != nil || s.Status != api.StatusCompleted || s.EndTime == nil || !s.EndTime.Equal(start.Add(60*time.Second)) || s.DurationSeconds != 60 {
 			t.Fatalf("after the port closed: %+v (end %v), %v", s, s.EndTime, err)
+		}
+
+		h = w.startHost(t)
+		start = time.Now().UTC().Truncate(time.Second).Add(-50 * time.Second)
+		if r = h.call(t, fmt.Sprintf(`{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":6,"at":"%s"}`, rfc(start))); !r.OK {
+			t.Fatalf("start: %+v", r.Error)
+		}
+		id = r.Session.ID
+		if code := h.close(t); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+		closed := time.Now().UTC().Truncate(time.Second)
+		s, err = w.openStore(t).Session(context.Background(), id)
+		if err != nil || s.Status != api.StatusCompleted || s.DurationSeconds < 50 || s.DurationSeconds > int64(closed.Sub(start)/time.Second) {
+			t.Fatalf("50 s in, after the port closed: %+v (end %v), %v", s, s.EndTime, err)
 		}
 	})
 }

@@ -20,6 +20,19 @@ import (
 // sessions the port started).
 const closeTimeout = 10 * time.Second
 
+// CloseGrace is how old a session's last acknowledged start or heartbeat
+// may be when its port closes for the session to count until the close.
+// The protocol asks for a heartbeat every minute while the pull request has
+// the focus (the reference extension sends it at its first 15-second tick
+// after the minute), and an extension that stops tracking sends
+// session.end, which the host answers before it sees the port close. So a
+// session whose last event is this recent was being worked on when the
+// browser quit or crashed; ending it at its last heartbeat would drop up to
+// a minute of it (a 50-second session would count 0 s). An older one was
+// not being fed (the computer slept, the browser hung): it ends at its last
+// heartbeat.
+const CloseGrace = 2 * time.Minute
+
 // Clock is the part of internal/clock the host uses.
 type Clock interface {
 	Now() time.Time
@@ -59,8 +72,9 @@ func NewHost(opts HostOptions) *Host {
 // Serve answers the frames read from r on w until the browser closes the port
 // (EOF or a truncated frame on r, or a closed pipe on w, which return nil)
 // or ctx is cancelled. When it returns, every session started through this
-// port that is still active has been ended at its last heartbeat (or its
-// start).
+// port that is still active has been ended: at the close when its last
+// acknowledged start or heartbeat is at most CloseGrace old, else at that
+// last heartbeat (or its start).
 func (h *Host) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	// The port is served on a goroutine of its own, so that Serve returns
 	// when ctx is cancelled while that goroutine waits for the browser (a
@@ -134,22 +148,33 @@ func (h *Host) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	return err
 }
 
-// endOpen ends the sessions this port started and did not end, at their last
-// acknowledged heartbeat: the browser quit or crashed.
+// endOpen ends the sessions this port started and did not end: the browser
+// quit or crashed, or the extension disconnected. See CloseGrace for when.
 func (h *Host) endOpen(ctx context.Context) {
 	if len(h.open) == 0 {
 		return
 	}
+	closedAt := h.nowSecond()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 	defer cancel()
-	for id, at := range h.open {
-		at := at
+	for id, last := range h.open {
+		at := closeTime(last, closedAt)
 		if _, err := h.backend.End(ctx, id, &at); err != nil {
 			h.log.Warn("ending session after the port closed", "session", id, "err", err)
 			continue
 		}
 		delete(h.open, id)
 	}
+}
+
+// closeTime is when a session whose last acknowledged event is last ends
+// when its port closes at closedAt. It is never before last: an extension
+// whose clock runs ahead of the host's has had those seconds acknowledged.
+func closeTime(last, closedAt time.Time) time.Time {
+	if closedAt.After(last) && closedAt.Sub(last) <= CloseGrace {
+		return closedAt
+	}
+	return last
 }
 
 // Handle answers one message. It never fails: every problem is an error
