@@ -9,13 +9,18 @@ import type { PageRequest, PopupState } from "./messages.js";
 import { type StatsSummary, RemoteError, commandRequest } from "./lib/protocol.js";
 import { attentionUrl } from "./lib/focus.js";
 import { readSettings } from "./lib/settings.js";
-import { type Command, type IdleState, type TrackerEvent, type TrackerState, initialState, step } from "./lib/tracker.js";
+import {
+  type Command,
+  FOCUS_LOSS_GRACE_MS,
+  type IdleState,
+  type TrackerEvent,
+  type TrackerState,
+  initialState,
+  step,
+} from "./lib/tracker.js";
 import { newSessionId } from "./lib/uuid.js";
 
 const TICK_MS = 15_000;
-// On Linux, moving between two browser windows reports "no window focused"
-// first; a short grace period avoids splitting the session for nothing.
-const FOCUS_LOSS_GRACE_MS = 300;
 
 let state: TrackerState = initialState();
 // Every event goes through this chain so that the async focus queries and the
@@ -80,9 +85,13 @@ function refreshFocus(): Promise<void> {
   return enqueue(async () => apply({ type: "focus", url: await focusedUrl() }));
 }
 
-chrome.windows.onFocusChanged.addListener((windowId) => {
-  if (windowId === chrome.windows.WINDOW_ID_NONE) setTimeout(() => void refreshFocus(), FOCUS_LOSS_GRACE_MS);
-  else void refreshFocus();
+// A focus loss starts the tracker's grace period (the extensions menu, the
+// pin button, moving between two windows on Linux all report "no window
+// focused" for a moment); a tick when it runs out ends the session at the
+// loss unless the focus came back.
+chrome.windows.onFocusChanged.addListener(() => {
+  void refreshFocus();
+  setTimeout(() => void dispatch({ type: "tick" }), FOCUS_LOSS_GRACE_MS + 50);
 });
 chrome.windows.onRemoved.addListener(() => void refreshFocus());
 chrome.tabs.onActivated.addListener(() => void refreshFocus());
