@@ -7,6 +7,7 @@
 import { NativeConnection } from "./connection.js";
 import type { PageRequest, PopupState } from "./messages.js";
 import { type StatsSummary, RemoteError, commandRequest } from "./lib/protocol.js";
+import { type Badge, badgeFor } from "./lib/badge.js";
 import { attentionUrl } from "./lib/focus.js";
 import { readSettings } from "./lib/settings.js";
 import {
@@ -46,15 +47,52 @@ function apply(ev: TrackerEvent): void {
   const r = step(state, ev, now(), newSessionId);
   state = r.state;
   for (const c of r.commands) send(c);
+  updateBadge();
 }
 
+// Why the companion refused the last command; cleared by the next one it accepts.
+let commandError = "";
+
 function send(c: Command): void {
-  connection.request(commandRequest(c)).catch((err: unknown) => {
-    console.warn(`worktime: ${c.type} ${c.sessionId}:`, err);
-    if (err instanceof RemoteError && c.type !== "session.end") {
-      void dispatch({ type: "rejected", sessionId: c.sessionId, command: c.type });
-    }
+  connection.request(commandRequest(c)).then(
+    () => {
+      if (commandError === "") return;
+      commandError = "";
+      updateBadge();
+    },
+    (err: unknown) => {
+      console.warn(`worktime: ${c.type} ${c.sessionId}:`, err);
+      if (err instanceof RemoteError) {
+        commandError = `the companion refused to record: ${err.message}`;
+        if (c.type !== "session.end") void dispatch({ type: "rejected", sessionId: c.sessionId, command: c.type });
+        else updateBadge();
+      }
+    },
+  );
+}
+
+let badge: Badge | null = null;
+
+/** updateBadge shows the state on the toolbar icon (docs/extension.md lists them). */
+function updateBadge(): void {
+  const c = connection.state;
+  const next = badgeFor({
+    connection: c.status,
+    error: commandError || (c.status === "disconnected" ? c.lastError : ""),
+    paused: state.paused,
+    idle: state.idle,
+    tracking: state.tracking,
+    focusedUrl: state.focusedUrl,
+    now: now(),
   });
+  const prev = badge;
+  badge = next;
+  if (prev?.text !== next.text) void chrome.action.setBadgeText({ text: next.text });
+  if (prev?.color !== next.color) {
+    void chrome.action.setBadgeBackgroundColor({ color: next.color });
+    void chrome.action.setBadgeTextColor({ color: "#ffffff" });
+  }
+  if (prev?.title !== next.title) void chrome.action.setTitle({ title: next.title });
 }
 
 const connection = new NativeConnection(
@@ -189,6 +227,8 @@ const debugHook = {
     await connection.request({ type: "session.active" });
   },
   tracker: (): TrackerState => structuredClone(state),
+  /** The state the toolbar badge shows. */
+  badge: (): Badge | null => badge,
   connection: () => connection.state,
 };
 (globalThis as unknown as { worktime: typeof debugHook }).worktime = debugHook;
