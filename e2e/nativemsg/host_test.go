@@ -50,6 +50,9 @@ func TestEveryMessageType(t *testing.T) {
 		if daemonDown := strings.Contains(*r.Sync.LastError, "not running"); daemonDown == withDaemon {
 			t.Fatalf("hello sync.last_error %q with daemon=%v", *r.Sync.LastError, withDaemon)
 		}
+		if r.DaemonRunning == nil || *r.DaemonRunning != withDaemon {
+			t.Fatalf("hello daemon_running %v with daemon=%v", r.DaemonRunning, withDaemon)
+		}
 
 		sid := uuid.Must(uuid.NewV7()).String()
 		start := now.Add(-2 * time.Minute)

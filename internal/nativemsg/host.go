@@ -245,7 +245,16 @@ func (h *Host) hello(ctx context.Context, id json.RawMessage, msg []byte) (any, 
 	if *req.Protocol != ProtocolVersion {
 		return nil, badRequest(id, "protocol %d is not supported (this host speaks %d)", *req.Protocol, ProtocolVersion)
 	}
-	st, err := h.backend.Status(ctx)
+	var st api.Status
+	var daemonRunning *bool
+	var err error
+	if ds, ok := h.backend.(DaemonStatuser); ok {
+		var running bool
+		st, running, err = ds.StatusWithDaemon(ctx)
+		daemonRunning = &running
+	} else {
+		st, err = h.backend.Status(ctx)
+	}
 	if err != nil {
 		return nil, backendError(id, TypeHello, err)
 	}
@@ -264,6 +273,7 @@ func (h *Host) hello(ctx context.Context, id json.RawMessage, msg []byte) (any, 
 			LastSuccessAt: st.Sync.LastSuccessAt,
 			LastError:     st.Sync.LastError,
 		},
+		DaemonRunning: daemonRunning,
 	}, nil
 }
 

@@ -573,3 +573,42 @@ func TestHostLeavesStartTimeToTracker(t *testing.T) {
 		t.Fatalf("start = %+v (error %+v), want it started at the tracker's now %s", r.Session, r.Error, t0.Add(time.Minute))
 	}
 }
+
+// daemonBackend is a store backend that says whether "the daemon" answered,
+// as the relay does.
+type daemonBackend struct {
+	storeBackend
+	running bool
+}
+
+func (b daemonBackend) StatusWithDaemon(ctx context.Context) (api.Status, bool, error) {
+	st, err := b.Status(ctx)
+	return st, b.running, err
+}
+
+// TestHelloDaemonRunning: hello says whether the daemon is running when the
+// backend can tell, and leaves daemon_running out when it cannot.
+func TestHelloDaemonRunning(t *testing.T) {
+	_, tr, clk := newHost(t)
+	for _, tc := range []struct {
+		name    string
+		backend nativemsg.Backend
+		want    string
+	}{
+		{"daemon running", daemonBackend{storeBackend{tr}, true}, "true"},
+		{"daemon down", daemonBackend{storeBackend{tr}, false}, "false"},
+		{"a backend that cannot tell", storeBackend{tr}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := nativemsg.NewHost(nativemsg.HostOptions{Backend: tc.backend, Clock: clk, Version: "test"})
+			out := h.Handle(context.Background(), []byte(`{"id":1,"type":"hello","protocol":1}`))
+			var r struct {
+				OK            bool            `json:"ok"`
+				DaemonRunning json.RawMessage `json:"daemon_running"`
+			}
+			if err := json.Unmarshal(out, &r); err != nil || !r.OK || string(r.DaemonRunning) != tc.want {
+				t.Fatalf("hello %s: daemon_running %q, want %q (%v)", out, r.DaemonRunning, tc.want, err)
+			}
+		})
+	}
+}
