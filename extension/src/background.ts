@@ -9,6 +9,7 @@ import type { PageRequest, PopupState } from "./messages.js";
 import { type StatsSummary, RemoteError, commandRequest } from "./lib/protocol.js";
 import { type Badge, badgeFor } from "./lib/badge.js";
 import { attentionUrl } from "./lib/focus.js";
+import { parsePullRequestURL } from "./lib/prurl.js";
 import { readSettings } from "./lib/settings.js";
 import {
   type Command,
@@ -78,7 +79,8 @@ function updateBadge(): void {
   const c = connection.state;
   const next = badgeFor({
     connection: c.status,
-    error: commandError || (c.status === "disconnected" ? c.lastError : ""),
+    // A failed connection stays an error while it is retried, until a hello succeeds.
+    error: commandError || (c.status === "disconnected" || c.status === "connecting" ? c.lastError : ""),
     paused: state.paused,
     idle: state.idle,
     tracking: state.tracking,
@@ -172,6 +174,8 @@ async function popupState(): Promise<PopupState> {
     summary,
     summaryError,
     active: t === null ? null : { pr: t.pr, sessionId: t.sessionId, startedAt: t.startedAt },
+    focused: parsePullRequestURL(state.focusedUrl),
+    commandError,
     paused: state.paused,
     idle: state.idle,
     now: now(),

@@ -67,7 +67,7 @@ export function badgeFor(b: BadgeInput): Badge {
       title: `WorkTime: the companion refused this extension${onPR}. Click for how to allow it.`,
     };
   }
-  if (b.tracking === null && b.error !== "" && b.connection !== "connecting") {
+  if (b.tracking === null && b.error !== "") {
     return { state: "error", text: "err", color: BADGE_COLORS.error, title: `WorkTime: ${b.error}${onPR}.` };
   }
   if (b.connection !== "connected" && b.tracking === null) {

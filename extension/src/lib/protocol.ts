@@ -31,6 +31,8 @@ export interface HelloReply {
   signed_in: boolean;
   user: { login: string } | null;
   sync: { state?: string; pending: number; last_success_at: string | null; last_error: string };
+  /** Whether the daemon answered; absent from companions that cannot tell. */
+  daemon_running?: boolean;
 }
 
 export interface StatsSummary {

@@ -36,6 +36,7 @@ describe("badgeFor: one badge per state", () => {
     ["companion refused", { connection: "forbidden" }, "refused", "!", BADGE_COLORS.problem, /refused this extension\. /],
     ["a refused start", { error: "the companion refused to record: unavailable: the local store cannot be used", focusedUrl: PR_URL }, "error", "err", BADGE_COLORS.error, /^WorkTime: the companion refused to record: unavailable: the local store cannot be used — octo\/hello#1 is not being recorded\.$/],
     ["the companion exited", { connection: "disconnected", error: "Native host has exited." }, "error", "err", BADGE_COLORS.error, /Native host has exited/],
+    ["reconnecting after a failure", { connection: "connecting", error: "unavailable: the local store cannot be used" }, "error", "err", BADGE_COLORS.error, /cannot be used/],
   ])("%s", (_n, input, state, text, color, title) => {
     const b = badgeFor({ ...base, ...input });
     expect(b).toMatchObject({ state, text, color });
