@@ -251,6 +251,11 @@ describe.each([
     await options.goto(`chrome-extension://${EXTENSION_ID}/options.html`);
     await options.waitForSelector("body[data-ready=true]");
     expect(await options.locator("#idle").inputValue()).toBe("240"); // minutes, as set above
+    // The page tells its idle threshold apart from the companion's idle_timeout.
+    expect(await options.locator("#idle-hint").isVisible()).toBe(true);
+    const idleTimeoutHint = (await options.locator("#idle-timeout-hint").textContent()) ?? "";
+    expect(idleTimeoutHint).toContain("idle_timeout");
+    expect(idleTimeoutHint).toContain("It never decides when you are away; this setting does.");
     await options.locator("#paused").check();
     await options.locator("button[type=submit]").click();
     await options.locator("#status", { hasText: "Saved." }).waitFor();
