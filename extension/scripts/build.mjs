@@ -4,7 +4,7 @@ import { build } from "esbuild";
 import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { iconPNG } from "./icon.mjs";
+import { ICON_COLORS, iconPNG } from "./icon.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(root, "dist", "unpacked");
@@ -35,6 +35,8 @@ await cp(path.join(root, "static"), dist, { recursive: true });
 await mkdir(path.join(dist, "icons"), { recursive: true });
 for (const size of [16, 32, 48, 128]) {
   await writeFile(path.join(dist, "icons", `icon-${size}.png`), iconPNG(size));
+  // The toolbar shows this one while no time counts (src/lib/badge.ts).
+  await writeFile(path.join(dist, "icons", `icon-inactive-${size}.png`), iconPNG(size, ICON_COLORS.inactive));
 }
 
 // The manifest's key must be the committed public key: it fixes the extension id.

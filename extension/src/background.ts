@@ -7,7 +7,7 @@
 import { NativeConnection } from "./connection.js";
 import type { PageRequest, PopupState } from "./messages.js";
 import { type StatsSummary, RemoteError, commandRequest } from "./lib/protocol.js";
-import { type Badge, badgeFor } from "./lib/badge.js";
+import { type Badge, ICON_PATHS, badgeFor } from "./lib/badge.js";
 import { attentionUrl } from "./lib/focus.js";
 import { parsePullRequestURL } from "./lib/prurl.js";
 import { readSettings } from "./lib/settings.js";
@@ -95,6 +95,9 @@ function updateBadge(): void {
     void chrome.action.setBadgeTextColor({ color: "#ffffff" });
   }
   if (prev?.title !== next.title) void chrome.action.setTitle({ title: next.title });
+  if (prev?.icon !== next.icon) {
+    chrome.action.setIcon({ path: ICON_PATHS[next.icon] }).catch((e: unknown) => console.error("worktime: setIcon:", e));
+  }
 }
 
 const connection = new NativeConnection(

@@ -25,6 +25,8 @@ export interface BadgeInput {
 
 export interface Badge {
   state: BadgeState;
+  /** The toolbar icon: green ("active") only while time counts, grey otherwise. */
+  icon: "active" | "inactive";
   text: string;
   /** CSS colour of the badge's background. */
   color: string;
@@ -47,8 +49,24 @@ export function badgeText(elapsedMs: number): string {
   return `${h}h${String(min % 60).padStart(2, "0")}`;
 }
 
-/** badgeFor is the toolbar badge and tooltip for the extension's state. */
+/** ICON_PATHS are the icon files the build makes for each toolbar icon. */
+export const ICON_PATHS: Record<Badge["icon"], Record<string, string>> = {
+  active: { "16": "icons/icon-16.png", "32": "icons/icon-32.png", "48": "icons/icon-48.png", "128": "icons/icon-128.png" },
+  inactive: {
+    "16": "icons/icon-inactive-16.png",
+    "32": "icons/icon-inactive-32.png",
+    "48": "icons/icon-inactive-48.png",
+    "128": "icons/icon-inactive-128.png",
+  },
+};
+
+/** badgeFor is the toolbar badge, icon and tooltip for the extension's state. */
 export function badgeFor(b: BadgeInput): Badge {
+  const t = badgeOnly(b);
+  return { ...t, icon: t.state === "tracking" ? "active" : "inactive" };
+}
+
+function badgeOnly(b: BadgeInput): Omit<Badge, "icon"> {
   const pr = parsePullRequestURL(b.focusedUrl);
   const onPR = pr === null ? "" : ` — ${formatPullRequest(pr)} is not being recorded`;
   if (b.connection === "not_installed") {

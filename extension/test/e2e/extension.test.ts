@@ -129,6 +129,7 @@ describe.each([
     // The toolbar badge counts the session's minutes.
     const tracking = await waitBadge(sw, "0m", /^WorkTime: tracking octo\/hello#1 for 0 min$/);
     expect(tracking.color).toEqual(GREEN);
+    expect(await sw.evaluate(() => (globalThis as any).worktime.badge().icon)).toBe("active");
 
     // Spend a little time on it, so that today's total is not zero.
     await waitFor("two seconds on the first pull request", async () =>
@@ -155,6 +156,7 @@ describe.each([
     const afterNonPR = await waitNoneActive("the non-PR page to end the session");
     expect(ended(afterNonPR.find((s) => s.id === s2.id))).toBe(true);
     await waitBadge(sw, "", /^WorkTime: not on a pull request$/);
+    expect(await sw.evaluate(() => (globalThis as any).worktime.badge().icon)).toBe("inactive");
 
     // 3b. Closing the pull request's tab ends its session.
     const page3 = await ctx.newPage();

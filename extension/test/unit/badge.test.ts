@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BADGE_COLORS, type BadgeInput, badgeFor, badgeText } from "../../src/lib/badge.js";
+import { BADGE_COLORS, type BadgeInput, ICON_PATHS, badgeFor, badgeText } from "../../src/lib/badge.js";
 
 const T0 = Date.UTC(2026, 10, 25, 10, 0, 0);
 const PR = { repoOwner: "octo", repoName: "hello", prNumber: 1 };
@@ -39,8 +41,14 @@ describe("badgeFor: one badge per state", () => {
     ["reconnecting after a failure", { connection: "connecting", error: "unavailable: the local store cannot be used" }, "error", "err", BADGE_COLORS.error, /cannot be used/],
   ])("%s", (_n, input, state, text, color, title) => {
     const b = badgeFor({ ...base, ...input });
-    expect(b).toMatchObject({ state, text, color });
+    expect(b).toMatchObject({ state, text, color, icon: state === "tracking" ? "active" : "inactive" });
     expect(b.title).toMatch(title);
+  });
+
+  it("the icon files are the manifest's for the active icon and the build's inactive ones", () => {
+    const manifest = JSON.parse(readFileSync(path.join(__dirname, "../../static/manifest.json"), "utf8"));
+    expect(ICON_PATHS.active).toEqual(manifest.action.default_icon);
+    expect(Object.values(ICON_PATHS.inactive)).toEqual([16, 32, 48, 128].map((n) => `icons/icon-inactive-${n}.png`));
   });
 
   it("a problem with the companion wins over pause and idle", () => {
