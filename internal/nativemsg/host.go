@@ -20,17 +20,18 @@ import (
 // sessions the port started).
 const closeTimeout = 10 * time.Second
 
-// CloseGrace is how old a session's last acknowledged start or heartbeat
-// may be when its port closes for the session to count until the close.
-// The protocol asks for a heartbeat every minute while the pull request has
-// the focus (the reference extension sends it at its first 15-second tick
-// after the minute), and an extension that stops tracking sends
-// session.end, which the host answers before it sees the port close. So a
-// session whose last event is this recent was being worked on when the
-// browser quit or crashed; ending it at its last heartbeat would drop up to
-// a minute of it (a 50-second session would count 0 s). An older one was
-// not being fed (the computer slept, the browser hung): it ends at its last
-// heartbeat.
+// CloseGrace is how long before its port closes a session's last start or
+// heartbeat may have been received for the session to count until the
+// close. The protocol asks for a heartbeat every minute while the pull
+// request has the focus (the reference extension sends it at its first
+// 15-second tick after the minute), and an extension that stops tracking
+// sends session.end, which the host answers before it sees the port close.
+// So a session whose last event came this recently was being worked on when
+// the browser quit or crashed, and it ends that much later than its last
+// acknowledged time; ending it at its last heartbeat would drop up to a
+// minute of it (a 50-second session counted 0 s). One with an older last
+// event was not being fed (the computer slept, the browser hung): it ends
+// at its last heartbeat.
 const CloseGrace = 2 * time.Minute
 
 // Clock is the part of internal/clock the host uses.
@@ -54,10 +55,15 @@ type Host struct {
 	version string
 
 	// open holds the sessions started through this port that are not known
-	// to be ended, with the time of their last acknowledged start or
-	// heartbeat. Only one goroutine at a time touches it: Serve's reader,
+	// to be ended. Only one goroutine at a time touches it: Serve's reader,
 	// or Serve itself once the reader is done.
-	open map[string]time.Time
+	open map[string]openSession
+}
+
+// openSession is what the host knows of a session its port works on.
+type openSession struct {
+	at       time.Time // its last acknowledged start or heartbeat time (the extension's clock)
+	received time.Time // when the host received that start or heartbeat (the host's clock)
 }
 
 // NewHost returns a host for one port.
@@ -66,15 +72,13 @@ func NewHost(opts HostOptions) *Host {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Host{backend: opts.Backend, clock: opts.Clock, log: log, version: opts.Version, open: map[string]time.Time{}}
+	return &Host{backend: opts.Backend, clock: opts.Clock, log: log, version: opts.Version, open: map[string]openSession{}}
 }
 
 // Serve answers the frames read from r on w until the browser closes the port
 // (EOF or a truncated frame on r, or a closed pipe on w, which return nil)
 // or ctx is cancelled. When it returns, every session started through this
-// port that is still active has been ended: at the close when its last
-// acknowledged start or heartbeat is at most CloseGrace old, else at that
-// last heartbeat (or its start).
+// port that is still active has been ended (see CloseGrace for when).
 func (h *Host) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	// The port is served on a goroutine of its own, so that Serve returns
 	// when ctx is cancelled while that goroutine waits for the browser (a
@@ -154,11 +158,11 @@ func (h *Host) endOpen(ctx context.Context) {
 	if len(h.open) == 0 {
 		return
 	}
-	closedAt := h.nowSecond()
+	closedAt := h.clock.Now()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 	defer cancel()
-	for id, last := range h.open {
-		at := closeTime(last, closedAt)
+	for id, o := range h.open {
+		at := closeTime(o, closedAt)
 		if _, err := h.backend.End(ctx, id, &at); err != nil {
 			h.log.Warn("ending session after the port closed", "session", id, "err", err)
 			continue
@@ -167,14 +171,18 @@ func (h *Host) endOpen(ctx context.Context) {
 	}
 }
 
-// closeTime is when a session whose last acknowledged event is last ends
-// when its port closes at closedAt. It is never before last: an extension
-// whose clock runs ahead of the host's has had those seconds acknowledged.
-func closeTime(last, closedAt time.Time) time.Time {
-	if closedAt.After(last) && closedAt.Sub(last) <= CloseGrace {
-		return closedAt
+// closeTime is when a session ends whose port closes at closedAt (the
+// host's clock): its last acknowledged time plus the whole seconds since
+// the host received it, when that is at most CloseGrace; else that last
+// time. The time since is measured on the host's clock only, so an
+// extension whose clock differs from the host's, or that sends back-dated
+// events, gets no more than the time its port stayed open after them.
+func closeTime(o openSession, closedAt time.Time) time.Time {
+	since := closedAt.Sub(o.received)
+	if since <= 0 || since > CloseGrace {
+		return o.at
 	}
-	return last
+	return o.at.Add(since.Truncate(time.Second))
 }
 
 // Handle answers one message. It never fails: every problem is an error
@@ -369,10 +377,10 @@ func (h *Host) track(s api.Session, at time.Time) {
 		delete(h.open, s.ID)
 		return
 	}
-	if prev, ok := h.open[s.ID]; ok && prev.After(at) {
+	if prev, ok := h.open[s.ID]; ok && prev.at.After(at) {
 		return
 	}
-	h.open[s.ID] = at
+	h.open[s.ID] = openSession{at: at, received: h.clock.Now()}
 }
 
 func (h *Host) stats(ctx context.Context, id json.RawMessage, msg []byte) (any, []byte) {

@@ -326,9 +326,9 @@ func TestPortCloseEndsSessions(t *testing.T) {
 }
 
 // TestPortCloseTime: the browser quits (or crashes) at some point of the
-// heartbeat period. A session whose last acknowledged start or heartbeat is
-// at most nativemsg.CloseGrace old ends at the close; an older one at its
-// last heartbeat. Before, a session quit 47 s after its start, before its
+// heartbeat period. A session whose last start or heartbeat came at most
+// nativemsg.CloseGrace before the close ends that much after it; an older
+// one at its last heartbeat. Before, a session quit 47 s after its start, before its
 // first heartbeat, was stored as 0 s.
 func TestPortCloseTime(t *testing.T) {
 	tests := []struct {
@@ -345,7 +345,8 @@ func TestPortCloseTime(t *testing.T) {
 		{name: "quit at the grace's end", beats: []time.Duration{time.Minute}, closeAt: time.Minute + nativemsg.CloseGrace, wantSecs: 180},
 		{name: "quit a second past the grace", beats: []time.Duration{time.Minute}, closeAt: time.Minute + nativemsg.CloseGrace + time.Second, wantSecs: 60},
 		{name: "no heartbeat at all for five minutes", closeAt: 5 * time.Minute, wantSecs: 0},
-		{name: "the extension's clock is ahead", beats: []time.Duration{time.Minute}, closeAt: 62 * time.Second, extAhead: 30 * time.Second, wantSecs: 60},
+		{name: "the extension's clock is ahead: the 2 s since its heartbeat count", beats: []time.Duration{time.Minute}, closeAt: 62 * time.Second, extAhead: 30 * time.Second, wantSecs: 62},
+		{name: "back-dated events: only the 1 s the port stayed open after them counts", beats: []time.Duration{time.Minute}, closeAt: 61 * time.Second, extAhead: -3 * time.Minute, wantSecs: 61},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
