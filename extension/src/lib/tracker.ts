@@ -22,6 +22,8 @@
  *    during the grace, so the companion never holds a later time.
  *  - Going idle ends the session when the user stopped, that is the idle
  *    threshold before the idle report (never before its last heartbeat).
+ *    Locking the screen ends it at the lock: chrome.idle reports "locked"
+ *    at once, not a threshold after the last input.
  *  - While a session runs, a heartbeat is due every heartbeat interval.
  *  - When the connection drops, the companion ends the session itself (at its
  *    last heartbeat), so the tracker forgets it; on reconnect a new one starts.
@@ -158,7 +160,7 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
       }
       break;
     case "idle":
-      if (ev.state !== "active" && s.idle === "active") {
+      if (ev.state === "idle" && s.idle === "active") {
         // chrome.idle reports idle once the threshold has passed without input.
         endAt = now - s.idleThresholdSeconds * 1000;
       }

@@ -302,7 +302,13 @@ describe("tracker: idle", () => {
   it("never ends before the start", () => {
     const d = Driver.on(PR1);
     d.at(1_000);
-    expect(d.feed({ type: "idle", state: "locked" })).toEqual([end("s1", 0)]);
+    expect(d.feed({ type: "idle", state: "idle" })).toEqual([end("s1", 0)]);
+  });
+
+  it("locking the screen ends the session at the lock, not a threshold earlier", () => {
+    const d = Driver.on(PR1);
+    d.at(300_000);
+    expect(d.feed({ type: "idle", state: "locked" })).toEqual([end("s1", 300_000)]);
   });
 
   it("uses the configured threshold", () => {
