@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(
-  chromium xvfb xauth dbus-x11 imagemagick x11-utils openssl curl time
+  chromium firefox-esr xvfb xauth dbus-x11 imagemagick x11-utils openssl curl time
   libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config gnome-keyring dbus
 )
 missing=()

@@ -87,8 +87,10 @@ func TestOfflineThousandSessions(t *testing.T) {
 	tok := d.token()
 	compareSessions(t, want, serverSessions(t, s.url(), tok))
 	compareStats(t, d.localStats(8), serverDaily(t, s.url(), tok, 8))
-	// A manual sync afterwards sends nothing twice.
-	d.mustRun("sync")
+	// A manual sync afterwards sends nothing twice, and says so.
+	if out := d.mustRun("sync"); !strings.Contains(out, "This run: pushed 0, pulled 0 sessions in 1 request\n") {
+		t.Errorf("worktimed sync after everything arrived printed %q, want a run that pushed and pulled nothing", out)
+	}
 	if n := len(serverSessions(t, s.url(), tok)); n != 1000 {
 		t.Errorf("server has %d sessions after another sync, want 1000", n)
 	}

@@ -117,11 +117,19 @@ async function focusedUrl(): Promise<string | null> {
   }
   const tab = win.tabs?.find((t) => t.active);
   let popupOpen = false;
-  if (!win.focused) {
-    const popups = await chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.POPUP] });
-    popupOpen = popups.length > 0;
-  }
+  if (!win.focused) popupOpen = await isPopupOpen();
   return attentionUrl({ windowFocused: win.focused, activeUrl: tab?.url || tab?.pendingUrl, popupOpen });
+}
+
+/** isPopupOpen tells whether the toolbar popup is open (it takes the focus from the window). */
+async function isPopupOpen(): Promise<boolean> {
+  if (typeof chrome.runtime.getContexts === "function") {
+    const popups = await chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.POPUP] });
+    return popups.length > 0;
+  }
+  // Firefox has no getContexts; its background is a page that can list the
+  // extension's open views.
+  return chrome.extension.getViews({ type: "popup" }).length > 0;
 }
 
 function refreshFocus(): Promise<void> {

@@ -52,18 +52,31 @@ export interface PRRef {
   pr_number: number;
 }
 
+// GitHub's rules, as internal/api/repo.go checks them: an owner is 1–39
+// letters, digits or single hyphens, not starting or ending with one; a
+// name is 1–100 of letters, digits, '.', '-' and '_', and not "." or "..".
+const OWNER_RE = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const NAME_RE = /^[A-Za-z0-9._-]{1,100}$/;
+const MAX_PR_NUMBER = 2_147_483_647;
+
 /**
  * Reads a pull request reference: "owner/name#12", "owner/name 12" or a
- * GitHub pull request URL.
+ * GitHub pull request URL. worktimed's `track start` reads it by the same
+ * rules (internal/api/prref.go); both are tested with
+ * internal/api/testdata/prrefs.json.
  */
 export function parsePRRef(input: string): PRRef {
   const s = input.trim();
   let m = /^https?:\/\/github\.com\/([^/\s]+)\/([^/\s]+)\/pull\/(\d+)(?:[/?#].*)?$/.exec(s);
   if (!m) m = /^([^/\s#]+)\/([^/\s#]+)\s*(?:#|\s)\s*(\d+)$/.exec(s);
-  if (!m) throw new Error(`"${s}" is not a pull request: want owner/name#number or a GitHub pull request URL`);
-  const ref = { repo_owner: m[1], repo_name: m[2], pr_number: parsePositiveInt(m[3], "pull request") };
-  if (!REPO_RE.test(`${ref.repo_owner}/${ref.repo_name}`)) throw new Error(`"${s}": invalid repository name`);
-  return ref;
+  if (!m) throw new Error(`"${s.slice(0, 64)}" is not a pull request: want owner/name#number or a GitHub pull request URL`);
+  const [, owner, name, num] = m as unknown as [string, string, string, string];
+  if (!OWNER_RE.test(owner) || !NAME_RE.test(name) || name === "." || name === "..") {
+    throw new Error(`"${owner}/${name}" is not a GitHub repository name`);
+  }
+  const pr = parsePositiveInt(num, "pull request");
+  if (pr > MAX_PR_NUMBER) throw new Error(`pull request "${num}": want 1 to ${MAX_PR_NUMBER}`);
+  return { repo_owner: owner, repo_name: name, pr_number: pr };
 }
 
 export interface SettingsForm {

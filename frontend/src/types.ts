@@ -66,6 +66,22 @@ export interface SyncState {
   last_error: string;
   next_attempt_at: string | null;
   server_url: string;
+  /**
+   * Run counts what the current run (State is SyncSyncing) or the last one
+   * has done so far; nil before the first run.
+   */
+  run: SyncRun | null;
+}
+
+/** SyncRun is the progress of one sync run. */
+export interface SyncRun {
+  started_at: string;
+  /** sessions the server accepted */
+  pushed: number;
+  /** sessions from other devices applied here */
+  pulled: number;
+  /** push and pull requests sent */
+  requests: number;
 }
 
 /** User is the signed-in account. */
@@ -159,6 +175,12 @@ export const LocalAPIHost = "local-worktimed.sock";
  * after its 200 status line: the client reports the stream as incomplete.
  */
 export const ExportErrorTrailer = "X-Worktime-Error";
+
+/**
+ * ExportCountTrailer is the HTTP trailer that carries the number of sessions
+ * a complete export holds.
+ */
+export const ExportCountTrailer = "X-Worktime-Count";
 
 // Sign-in states (LoginStatus.State).
 /** no sign-in in progress and none stored */

@@ -110,6 +110,17 @@ type SyncState struct {
 	LastError     string     `json:"last_error"`
 	NextAttemptAt *time.Time `json:"next_attempt_at"`
 	ServerURL     string     `json:"server_url"`
+	// Run counts what the current run (State is SyncSyncing) or the last one
+	// has done so far; nil before the first run.
+	Run *SyncRun `json:"run"`
+}
+
+// SyncRun is the progress of one sync run.
+type SyncRun struct {
+	StartedAt time.Time `json:"started_at"`
+	Pushed    int64     `json:"pushed"`   // sessions the server accepted
+	Pulled    int64     `json:"pulled"`   // sessions from other devices applied here
+	Requests  int64     `json:"requests"` // push and pull requests sent
 }
 
 // User is the signed-in account.

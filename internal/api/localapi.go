@@ -13,3 +13,7 @@ const LocalAPIHost = "local-worktimed.sock"
 // ExportErrorTrailer is the HTTP trailer that carries an export's failure
 // after its 200 status line: the client reports the stream as incomplete.
 const ExportErrorTrailer = "X-Worktime-Error"
+
+// ExportCountTrailer is the HTTP trailer that carries the number of sessions
+// a complete export holds.
+const ExportCountTrailer = "X-Worktime-Count"

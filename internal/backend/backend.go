@@ -31,7 +31,8 @@ type Backend interface {
 	// progress bar); -1 if unknown.
 	ExportCount(ctx context.Context, q tracker.ExportQuery) (int64, error)
 	// Export writes the sessions to w in format ("csv" or "json"), calling
-	// progress (if not nil) with the number written so far.
+	// progress (if not nil) with the number written so far, and last with
+	// the total once every session is written.
 	Export(ctx context.Context, q tracker.ExportQuery, format string, w io.Writer, progress func(done int64)) error
 	Close() error
 }

@@ -160,7 +160,7 @@ func TestErrorsMatchWhicheverBackendAnswers(t *testing.T) {
 }
 
 func TestSyncWithoutDaemonOrAccount(t *testing.T) {
-	st, err := backend.Sync(context.Background(), options(t))
+	st, err := backend.Sync(context.Background(), options(t), nil)
 	if err != nil || st.State != api.SyncSignedOut {
 		t.Fatalf("sync signed out without a daemon: %+v, %v", st, err)
 	}

@@ -98,9 +98,14 @@ func (d *Daemon) ExportCount(context.Context, tracker.ExportQuery) (int64, error
 	return -1, nil
 }
 
-// Export streams the daemon's export to w; progress is not reported.
-func (d *Daemon) Export(ctx context.Context, q tracker.ExportQuery, format string, w io.Writer, _ func(int64)) error {
-	return d.client.Export(ctx, localclient.ExportQuery{Format: format, Since: rfc3339OrEmpty(q.Since), Until: rfc3339OrEmpty(q.Until)}, w)
+// Export streams the daemon's export to w; progress is reported once, with
+// the total, when the export is complete.
+func (d *Daemon) Export(ctx context.Context, q tracker.ExportQuery, format string, w io.Writer, progress func(int64)) error {
+	n, err := d.client.ExportCounted(ctx, localclient.ExportQuery{Format: format, Since: rfc3339OrEmpty(q.Since), Until: rfc3339OrEmpty(q.Until)}, w)
+	if err == nil && progress != nil {
+		progress(n)
+	}
+	return err
 }
 
 // Sync runs one sync in the daemon and returns the state after it.

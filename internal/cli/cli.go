@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -197,21 +198,52 @@ func (e *Env) newFlagSet(name, usage string) *flag.FlagSet {
 // parseFlags parses args, refusing positional arguments. It prints the
 // usage once for -h, and not for a mistake: the error says to run -h.
 func (e *Env) parseFlags(fs *flag.FlagSet, args []string) error {
+	rest, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageErrorf("%s: unexpected argument %q; see 'worktimed %s -h'", fs.Name(), clipArg(rest[0]), fs.Name())
+	}
+	return nil
+}
+
+// clipArg shortens an argument quoted in an error message.
+func clipArg(s string) string {
+	if len(s) <= 64 {
+		return s
+	}
+	cut := 64
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// parseArgs parses args, with flags before, between or after positional
+// arguments (up to "--"), and returns the positional ones.
+func (e *Env) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	// The flag package calls fs.Usage itself, on -h and on every parse
 	// error; silence it so the usage is printed here only.
 	usage := fs.Usage
 	fs.Usage = func() {}
-	err := fs.Parse(args)
-	fs.Usage = usage
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			usage()
-			return errHelpShown
+	defer func() { fs.Usage = usage }()
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				usage()
+				return nil, errHelpShown
+			}
+			return nil, usageErrorf("%s: %v; see 'worktimed %s -h'", fs.Name(), err, fs.Name())
 		}
-		return usageErrorf("%s: %v; see 'worktimed %s -h'", fs.Name(), err, fs.Name())
+		left := fs.Args()
+		if used := len(args) - len(left); used > 0 && args[used-1] == "--" {
+			return append(rest, left...), nil // after "--", nothing is a flag
+		}
+		if len(left) == 0 {
+			return rest, nil
+		}
+		rest, args = append(rest, left[0]), left[1:]
 	}
-	if fs.NArg() > 0 {
-		return usageErrorf("%s: unexpected argument %q; see 'worktimed %s -h'", fs.Name(), fs.Arg(0), fs.Name())
-	}
-	return nil
 }

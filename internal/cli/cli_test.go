@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -69,12 +70,21 @@ func TestErrorPaths(t *testing.T) {
 		{"version extra arg", nil, []string{"version", "x"}, ExitUsage, `unexpected argument "x"`},
 		{"track without subcommand", nil, []string{"track"}, ExitUsage, "want a subcommand"},
 		{"track unknown subcommand", nil, []string{"track", "pause"}, ExitUsage, `unknown subcommand "pause"`},
-		{"start without repo", nil, []string{"track", "start", "--pr", "1"}, ExitUsage, "--repo OWNER/NAME is required"},
+		{"start without repo", nil, []string{"track", "start", "--pr", "1"}, ExitUsage, "name the pull request: OWNER/NAME#N, its URL, or --repo OWNER/NAME --pr N"},
+		{"start without anything", nil, []string{"track", "start"}, ExitUsage, "name the pull request"},
+		{"start bad reference", nil, []string{"track", "start", "acme/web#x"}, ExitUsage, `"acme/web#x" is not a pull request`},
+		{"start issue URL", nil, []string{"track", "start", "https://github.com/acme/web/issues/3"}, ExitUsage, "is not a pull request"},
+		{"start reference bad owner", nil, []string{"track", "start", "--", "-acme/web#1"}, ExitUsage, "repo_owner"},
+		{"start reference and flags", nil, []string{"track", "start", "acme/web#1", "--repo", "acme/web"}, ExitUsage, "not both"},
+		{"start reference and pr", nil, []string{"track", "start", "--pr", "2", "acme/web#1"}, ExitUsage, "not both"},
+		{"start two references", nil, []string{"track", "start", "acme/web#1", "acme/web#2"}, ExitUsage, "want one pull request, got 2 arguments"},
+		{"start huge reference", nil, []string{"track", "start", strings.Repeat("a", 100000) + "#1"}, ExitUsage, "…"},
 		{"start bad repo", nil, []string{"track", "start", "--repo", "acme", "--pr", "1"}, ExitUsage, "must be OWNER/NAME"},
 		{"start bad owner", nil, []string{"track", "start", "--repo", "-acme/web", "--pr", "1"}, ExitUsage, "repo_owner"},
 		{"start bad name", nil, []string{"track", "start", "--repo", "acme/we b", "--pr", "1"}, ExitUsage, "repo_name"},
 		{"start without pr", nil, []string{"track", "start", "--repo", "acme/web"}, ExitUsage, "--pr N is required"},
-		{"start negative pr", nil, []string{"track", "start", "--repo", "acme/web", "--pr", "-3"}, ExitUsage, "positive"},
+		{"start negative pr", nil, []string{"track", "start", "--repo", "acme/web", "--pr", "-3"}, ExitUsage, "pull request number from 1 to 2147483647"},
+		{"start pr too large", nil, []string{"track", "start", "--repo", "acme/web", "--pr", "2147483648"}, ExitUsage, "pull request number from 1 to 2147483647"},
 		{"start pr not a number", nil, []string{"track", "start", "--repo", "acme/web", "--pr", "x"}, ExitUsage, "invalid value"},
 		{"start bad at", nil, []string{"track", "start", "--repo", "acme/web", "--pr", "1", "--at", "yesterday"}, ExitUsage, "RFC 3339"},
 		{"start future at", nil, []string{"track", "start", "--repo", "acme/web", "--pr", "1", "--at", "2026-11-25T10:06:00Z"}, ExitUsage, "in the future"},
@@ -148,6 +158,10 @@ func TestErrorPaths(t *testing.T) {
 			}
 			if !strings.Contains(errs, tc.message) {
 				t.Fatalf("stderr %q does not contain %q", errs, tc.message)
+			}
+			lines := strings.Split(strings.TrimSpace(errs), "\n")
+			if last := lines[len(lines)-1]; len(last) > 500 {
+				t.Errorf("the error is %d bytes; a bad value is quoted by a short prefix", len(last))
 			}
 			if !strings.HasPrefix(errs, "worktimed: ") && tc.args != nil {
 				t.Fatalf("stderr %q does not start with the program name", errs)
@@ -333,10 +347,23 @@ func TestExportProgressBarOnTerminal(t *testing.T) {
 	if !strings.Contains(errs, "100% 10500/10500") || !strings.Contains(errs, "\r[") {
 		t.Fatalf("no progress bar on the terminal: %q", errs)
 	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := fmt.Sprintf("Exported 10,500 sessions (%.1f kB) to %s.\n", float64(fi.Size())/1000, out)
+	if !strings.HasSuffix(errs, "\n"+summary) {
+		t.Errorf("stderr on a terminal %q does not end with the summary %q", errs, summary)
+	}
 	h.term = false
 	code, _, errs = h.run("export", "--format", "csv", "-o", out)
-	if code != 0 || errs != "" {
-		t.Fatalf("not a terminal: exit %d, stderr %q", code, errs)
+	if code != 0 || errs != summary {
+		t.Fatalf("not a terminal: exit %d, stderr %q; want only the summary %q", code, errs, summary)
+	}
+	// Data on standard output: no summary unless stderr is a terminal.
+	code, stdout, errs := h.run("export", "--format", "csv")
+	if code != 0 || errs != "" || int64(len(stdout)) != fi.Size() {
+		t.Fatalf("export to stdout: exit %d, %d bytes, stderr %q", code, len(stdout), errs)
 	}
 }
 
@@ -439,5 +466,56 @@ func TestDirectBackendAbandonsOverdueBrowserSession(t *testing.T) {
 	json.Unmarshal([]byte(h.ok("sessions", "--json")), &list)
 	if len(list.Sessions) != 1 || list.Sessions[0].Status != api.StatusAbandoned {
 		t.Fatalf("sessions %+v, want the session abandoned", list.Sessions)
+	}
+}
+
+// TestTrackStartReference: a pull request is named as users copy it, with
+// flags before or after it, and stored as with --repo and --pr.
+func TestTrackStartReference(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		owner string
+		name  string
+		pr    int
+	}{
+		{[]string{"octo/app#42"}, "octo", "app", 42},
+		{[]string{"https://github.com/octo/app.js/pull/7/files", "--at", "2026-11-25T09:00:00Z"}, "octo", "app.js", 7},
+		{[]string{"--at", "2026-11-25T09:00:00Z", "octo/app", "8"}, "octo", "app", 8},
+		{[]string{"--", "octo/app#9"}, "octo", "app", 9},
+		{[]string{"--repo", "octo/app", "--pr", "10"}, "octo", "app", 10},
+	} {
+		h := newCLI(t)
+		id := strings.TrimSpace(h.ok(append([]string{"track", "start"}, tc.args...)...))
+		out := h.ok("sessions", "--json")
+		var list struct{ Sessions []api.Session }
+		if err := json.Unmarshal([]byte(out), &list); err != nil {
+			t.Fatalf("%v: sessions --json: %v in %q", tc.args, err, out)
+		}
+		got := list.Sessions
+		if len(got) != 1 || got[0].ID != id || got[0].RepoOwner != tc.owner || got[0].RepoName != tc.name || got[0].PRNumber != tc.pr {
+			t.Errorf("track start %v stored %+v, want %s/%s#%d", tc.args, got, tc.owner, tc.name, tc.pr)
+		}
+	}
+}
+
+// TestHumanTimesCarryTheirZone: human output shows local time (the
+// configured zone) with the zone's name; JSON carries RFC 3339 in UTC.
+func TestHumanTimesCarryTheirZone(t *testing.T) {
+	h := newCLI(t)
+	os.WriteFile(filepath.Join(h.home, "config.toml"), []byte("time_zone = \"Europe/Berlin\"\n"), 0o600)
+	h.ok("track", "start", "octo/app#1", "--at", "2026-11-25T08:00:00Z")
+	h.ok("track", "stop", "--at", "2026-11-25T08:30:00Z")
+	h.ok("track", "start", "octo/app#2", "--at", "2026-11-25T09:00:00Z")
+	out := h.ok("sessions")
+	for _, want := range []string{"2026-11-25 09:00:00 CET", "2026-11-25 09:30:00 CET", "2026-11-25 10:00:00 CET"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("sessions output lacks %q:\n%s", want, out)
+		}
+	}
+	if out := h.ok("stats"); !strings.Contains(out, "since 2026-11-25 10:00:00 CET") {
+		t.Errorf("stats output lacks the active session's start in local time with zone:\n%s", out)
+	}
+	if out := h.ok("sessions", "--json"); !strings.Contains(out, `"start_time": "2026-11-25T08:00:00Z"`) {
+		t.Errorf("sessions --json does not carry RFC 3339 UTC:\n%s", out)
 	}
 }

@@ -67,19 +67,30 @@ func cmdExport(ctx context.Context, e *Env, args []string) (err error) {
 		w = file
 	}
 
-	var progress func(int64)
+	var (
+		written int64 // sessions, from the last progress call
+		bar     *progressBar
+	)
 	if e.IsTerminal(e.Stderr) && (*out != "" || !e.IsTerminal(e.Stdout)) {
 		total, err := b.ExportCount(ctx, q)
 		if err != nil {
 			return err
 		}
 		if total >= progressMin {
-			bar := newProgressBar(e.Stderr, total)
-			progress = bar.update
-			defer bar.finish()
+			bar = newProgressBar(e.Stderr, total)
 		}
 	}
-	if err := b.Export(ctx, q, *format, w, progress); err != nil {
+	counted := &countingWriter{w: w}
+	err = b.Export(ctx, q, *format, counted, func(done int64) {
+		written = done
+		if bar != nil {
+			bar.update(done)
+		}
+	})
+	if bar != nil {
+		bar.finish()
+	}
+	if err != nil {
 		return err
 	}
 	if file != nil {
@@ -94,7 +105,41 @@ func cmdExport(ctx context.Context, e *Env, args []string) (err error) {
 		}
 		file = nil
 	}
+	// The closing summary goes where it cannot mix with the data: always
+	// with -o, else only to a terminal on stderr.
+	if *out != "" || e.IsTerminal(e.Stderr) {
+		dest := "standard output"
+		if *out != "" {
+			dest = *out
+		}
+		fmt.Fprintf(e.Stderr, "Exported %s %s (%s) to %s.\n", groupDigits(written), plural(written, "session", "sessions"), fmtBytes(counted.n), dest)
+	}
 	return nil
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// fmtBytes is a size for people: "812 bytes", "45.2 kB", "3.1 MB".
+func fmtBytes(n int64) string {
+	switch {
+	case n < 1000:
+		return fmt.Sprintf("%d %s", n, plural(n, "byte", "bytes"))
+	case n < 1000*1000:
+		return fmt.Sprintf("%.1f kB", float64(n)/1000)
+	case n < 1000*1000*1000:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.1f GB", float64(n)/1e9)
 }
 
 // progressBar draws "[#####     ]  42% 210000/500000" on one terminal line.

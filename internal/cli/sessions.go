@@ -63,12 +63,12 @@ func cmdSessions(ctx context.Context, e *Env, args []string) error {
 		end := "-"
 		dur := s.DurationSeconds
 		if s.EndTime != nil {
-			end = s.EndTime.In(loc).Format("2006-01-02 15:04:05")
+			end = humanTime(*s.EndTime, loc)
 		} else {
 			dur = int64(now.Sub(s.StartTime) / time.Second)
 		}
 		fmt.Fprintf(tw, "%s\t%s/%s\t#%d\t%s\t%s\t%s\t%s\n", s.ID, s.RepoOwner, s.RepoName, s.PRNumber,
-			s.StartTime.In(loc).Format("2006-01-02 15:04:05"), end, fmtDuration(dur), s.Status)
+			humanTime(s.StartTime, loc), end, fmtDuration(dur), s.Status)
 	}
 	return tw.Flush()
 }

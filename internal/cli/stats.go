@@ -46,7 +46,7 @@ func cmdStats(ctx context.Context, e *Env, args []string) error {
 	if st.Active != nil {
 		a := st.Active
 		fmt.Fprintf(w, "Active: %s/%s#%d since %s (%s, not counted yet)\n", a.RepoOwner, a.RepoName, a.PRNumber,
-			a.StartTime.In(loc).Format("2006-01-02 15:04"), fmtDuration(int64(e.Clock.Now().Sub(a.StartTime)/time.Second)))
+			humanTime(a.StartTime, loc), fmtDuration(int64(e.Clock.Now().Sub(a.StartTime)/time.Second)))
 	}
 	fmt.Fprintf(w, "\nLast %d days:\n", *days)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

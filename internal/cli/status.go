@@ -26,6 +26,10 @@ func cmdStatus(ctx context.Context, e *Env, args []string) error {
 	if err := e.LoadConfig(); err != nil {
 		return err
 	}
+	loc, err := e.backendOptions().Location()
+	if err != nil {
+		return err
+	}
 	d, st, err := backend.DialDaemon(ctx, e.backendOptions())
 	if backend.IsNotRunning(err) {
 		if *asJSON {
@@ -48,7 +52,7 @@ func cmdStatus(ctx context.Context, e *Env, args []string) error {
 	fmt.Fprintf(w, "Device: %s\n", st.DeviceID)
 	if st.Active != nil {
 		a := st.Active
-		fmt.Fprintf(w, "Active: %s/%s#%d since %s\n", a.RepoOwner, a.RepoName, a.PRNumber, a.StartTime.Format("2006-01-02 15:04:05Z07:00"))
+		fmt.Fprintf(w, "Active: %s/%s#%d since %s\n", a.RepoOwner, a.RepoName, a.PRNumber, humanTime(a.StartTime, loc))
 	} else {
 		fmt.Fprintln(w, "Active: none")
 	}
@@ -62,7 +66,7 @@ func cmdStatus(ctx context.Context, e *Env, args []string) error {
 		fmt.Fprintf(w, ", %d pending", st.Sync.Pending)
 	}
 	if st.Sync.LastSuccessAt != nil {
-		fmt.Fprintf(w, ", last success %s", st.Sync.LastSuccessAt.Format("2006-01-02 15:04:05Z07:00"))
+		fmt.Fprintf(w, ", last success %s", humanTime(*st.Sync.LastSuccessAt, loc))
 	}
 	if st.Sync.Quarantined > 0 {
 		fmt.Fprintf(w, ", %d refused by the server (kept locally)", st.Sync.Quarantined)
@@ -71,7 +75,7 @@ func cmdStatus(ctx context.Context, e *Env, args []string) error {
 		fmt.Fprintf(w, ", last error: %s", st.Sync.LastError)
 	}
 	if st.Sync.State == api.SyncBackoff && st.Sync.NextAttemptAt != nil {
-		fmt.Fprintf(w, ", next attempt %s", st.Sync.NextAttemptAt.Format("2006-01-02 15:04:05Z07:00"))
+		fmt.Fprintf(w, ", next attempt %s", humanTime(*st.Sync.NextAttemptAt, loc))
 	}
 	switch st.Sync.State {
 	case api.SyncSignedOut, api.SyncSignInRequired:

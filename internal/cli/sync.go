@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/backend"
@@ -22,7 +25,17 @@ func cmdSync(ctx context.Context, e *Env, args []string) error {
 	if err := e.LoadConfig(); err != nil {
 		return err
 	}
-	st, err := backend.Sync(ctx, e.backendOptions())
+	loc, err := e.backendOptions().Location()
+	if err != nil {
+		return err
+	}
+	var progress func(api.SyncRun)
+	if !*asJSON && e.IsTerminal(e.Stderr) {
+		line := &progressLine{w: e.Stderr}
+		progress = line.show
+		defer line.clear()
+	}
+	st, err := backend.Sync(ctx, e.backendOptions(), progress)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
@@ -31,7 +44,7 @@ func cmdSync(ctx context.Context, e *Env, args []string) error {
 			return err
 		}
 	} else {
-		printSyncState(e.Stdout, st)
+		printSyncState(e.Stdout, st, loc)
 	}
 	return syncStateError(st)
 }
@@ -50,22 +63,74 @@ func syncStateError(st api.SyncState) error {
 	return nil
 }
 
-func printSyncState(w io.Writer, st api.SyncState) {
+// progressLine shows a sync run's progress on one terminal line.
+type progressLine struct {
+	w     io.Writer
+	shown bool
+}
+
+func (p *progressLine) show(r api.SyncRun) {
+	fmt.Fprintf(p.w, "\rSyncing: %s", runSummary(r))
+	p.shown = true
+}
+
+// clear erases the line, so that the result is printed on a clean one.
+func (p *progressLine) clear() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// runSummary is "pushed 1,200, pulled 3 sessions in 4 requests".
+func runSummary(r api.SyncRun) string {
+	return fmt.Sprintf("pushed %s, pulled %s %s in %s %s", groupDigits(r.Pushed), groupDigits(r.Pulled),
+		plural(r.Pulled, "session", "sessions"), groupDigits(r.Requests), plural(r.Requests, "request", "requests"))
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// groupDigits writes n with thousands separated by commas.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func printSyncState(w io.Writer, st api.SyncState, loc *time.Location) {
 	fmt.Fprintf(w, "Sync: %s", st.State)
 	if st.ServerURL != "" {
 		fmt.Fprintf(w, " (%s)", st.ServerURL)
 	}
 	fmt.Fprintf(w, "\nPending: %d\n", st.Pending)
+	if st.Run != nil {
+		fmt.Fprintf(w, "This run: %s\n", runSummary(*st.Run))
+	}
 	if st.Quarantined > 0 {
 		fmt.Fprintf(w, "Refused by the server (kept locally): %d\n", st.Quarantined)
 	}
 	if st.LastSuccessAt != nil {
-		fmt.Fprintf(w, "Last success: %s\n", st.LastSuccessAt.Local().Format("2006-01-02 15:04:05"))
+		fmt.Fprintf(w, "Last success: %s\n", humanTime(*st.LastSuccessAt, loc))
 	}
 	if st.LastError != "" {
 		fmt.Fprintf(w, "Last error: %s\n", st.LastError)
 	}
 	if st.NextAttemptAt != nil {
-		fmt.Fprintf(w, "Next attempt: %s\n", st.NextAttemptAt.Local().Format("2006-01-02 15:04:05"))
+		fmt.Fprintf(w, "Next attempt: %s\n", humanTime(*st.NextAttemptAt, loc))
 	}
 }

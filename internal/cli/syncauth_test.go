@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -116,4 +117,66 @@ func TestLogoutServerNeverAnswers(t *testing.T) {
 	if !strings.Contains(r.out, "Signed out") || !strings.Contains(r.err, "server could not be told") {
 		t.Errorf("logout output: stdout %q, stderr %q; want the sign-out and a warning that the server was not told", r.out, r.err)
 	}
+}
+
+// TestSyncProgressOnTerminal: a one-off sync that takes a while shows its
+// progress on a terminal, on one line it erases before the result.
+func TestSyncProgressOnTerminal(t *testing.T) {
+	h := newCLI(t)
+	srv, hit := silentServer(t)
+	h.signIn(srv.URL)
+	h.ok("track", "start", "acme/web#1", "--at", t0.Add(-time.Hour).Format(time.RFC3339))
+	h.ok("track", "stop", "--at", t0.Add(-30*time.Minute).Format(time.RFC3339))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	errb := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"sync"}, Options{
+			Stdin: strings.NewReader(""), Stdout: &out, Stderr: errb, Clock: h.clk,
+			Getenv:     func(k string) string { return h.env[k] },
+			IsTerminal: func(w io.Writer) bool { return w == io.Writer(errb) },
+		})
+	}()
+	select {
+	case <-hit:
+	case <-time.After(10 * time.Second):
+		t.Fatal("sync never reached the server")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(errb.String(), "\rSyncing: pushed 0, pulled 0 sessions in 0 requests") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no progress line on the terminal while the server is silent: %q", errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("sync did not stop when interrupted")
+	}
+	if e := errb.String(); !strings.Contains(e, "\r\033[K") || strings.Index(e, "\r\033[K") < strings.LastIndex(e, "Syncing:") {
+		t.Errorf("the progress line is not erased before the result: %q", e)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -37,6 +37,16 @@ func parseDay(flagName, v string, loc *time.Location) (time.Time, error) {
 }
 
 // fmtDuration prints seconds as 1h02m03s / 4m05s / 6s.
+// humanTime is how every human-readable output shows a moment: local time
+// (the configured zone) with the zone's abbreviation. JSON output carries
+// RFC 3339 in UTC instead.
+func humanTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format(humanLayout)
+}
+
+// humanLayout is humanTime's layout.
+const humanLayout = "2006-01-02 15:04:05 MST"
+
 func fmtDuration(secs int64) string {
 	d := time.Duration(secs) * time.Second
 	h := int64(d / time.Hour)

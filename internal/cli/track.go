@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"time"
 
@@ -21,30 +22,25 @@ func cmdTrack(ctx context.Context, e *Env, args []string) error {
 	case "stop":
 		return trackStop(ctx, e, args[1:])
 	case "-h", "--help", "help":
-		fmt.Fprintln(e.Stdout, "Usage: worktimed track start --repo OWNER/NAME --pr N [--at RFC3339] [--session-id UUID]\n       worktimed track heartbeat [--session ID] [--at RFC3339]\n       worktimed track stop [--session ID] [--at RFC3339]")
+		fmt.Fprintln(e.Stdout, "Usage: worktimed track start OWNER/NAME#N|URL [--at RFC3339] [--session-id UUID]\n       worktimed track start --repo OWNER/NAME --pr N [--at RFC3339] [--session-id UUID]\n       worktimed track heartbeat [--session ID] [--at RFC3339]\n       worktimed track stop [--session ID] [--at RFC3339]")
 		return nil
 	}
 	return usageErrorf("track: unknown subcommand %q; want start, heartbeat or stop", args[0])
 }
 
 func trackStart(ctx context.Context, e *Env, args []string) error {
-	fs := e.newFlagSet("track start", "track start --repo OWNER/NAME --pr N [--at RFC3339] [--session-id UUID]")
-	repo := fs.String("repo", "", "the repository, `OWNER/NAME` (required)")
-	pr := fs.Int("pr", 0, "the pull request `number` (required)")
+	fs := e.newFlagSet("track start", "track start OWNER/NAME#N|PULL-REQUEST-URL [--at RFC3339] [--session-id UUID]\n       worktimed track start --repo OWNER/NAME --pr N [--at RFC3339] [--session-id UUID]")
+	repo := fs.String("repo", "", "the repository, `OWNER/NAME` (with --pr, instead of a reference)")
+	pr := fs.Int("pr", 0, "the pull request `number` (with --repo)")
 	at := fs.String("at", "", "start `time` (RFC 3339); default now")
 	id := fs.String("session-id", "", "a client-minted session `UUID` (makes the start idempotent)")
-	if err := e.parseFlags(fs, args); err != nil {
+	rest, err := e.parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if *repo == "" {
-		return usageErrorf("track start: --repo OWNER/NAME is required")
-	}
-	owner, name, err := api.ParseRepo(*repo)
+	ref, err := startTarget(rest, *repo, *pr, fs)
 	if err != nil {
-		return usageErrorf("track start: --repo: %v", err)
-	}
-	if *pr <= 0 {
-		return usageErrorf("track start: --pr N is required and must be a positive pull request number")
+		return err
 	}
 	when, err := parseAt("at", *at)
 	if err != nil {
@@ -55,12 +51,46 @@ func trackStart(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	defer b.Close()
-	s, err := b.Start(ctx, api.StartRequest{RepoOwner: owner, RepoName: name, PRNumber: *pr, At: when, SessionID: *id, Source: api.SourceManual})
+	s, err := b.Start(ctx, api.StartRequest{RepoOwner: ref.Owner, RepoName: ref.Name, PRNumber: ref.Number, At: when, SessionID: *id, Source: api.SourceManual})
 	if err != nil {
 		return fmt.Errorf("track start: %w", err)
 	}
 	fmt.Fprintln(e.Stdout, s.ID)
 	return nil
+}
+
+// startTarget is the pull request `track start` names: a reference
+// (owner/name#12, owner/name 12 or a pull request URL), or --repo and --pr.
+func startTarget(args []string, repo string, pr int, fs *flag.FlagSet) (api.PRRef, error) {
+	prSet := false
+	fs.Visit(func(f *flag.Flag) { prSet = prSet || f.Name == "pr" })
+	if len(args) == 2 { // owner/name 12
+		if ref, err := api.ParsePRRef(args[0] + " " + args[1]); err == nil && repo == "" && !prSet {
+			return ref, nil
+		}
+	}
+	switch {
+	case len(args) > 1:
+		return api.PRRef{}, usageErrorf("track start: want one pull request, got %d arguments", len(args))
+	case len(args) == 1 && (repo != "" || prSet):
+		return api.PRRef{}, usageErrorf("track start: give the pull request either as %q or with --repo and --pr, not both", clipArg(args[0]))
+	case len(args) == 1:
+		ref, err := api.ParsePRRef(args[0])
+		if err != nil {
+			return api.PRRef{}, usageErrorf("track start: %v", err)
+		}
+		return ref, nil
+	case repo == "":
+		return api.PRRef{}, usageErrorf("track start: name the pull request: OWNER/NAME#N, its URL, or --repo OWNER/NAME --pr N")
+	}
+	owner, name, err := api.ParseRepo(repo)
+	if err != nil {
+		return api.PRRef{}, usageErrorf("track start: --repo: %v", err)
+	}
+	if pr <= 0 || pr > api.MaxPRNumber {
+		return api.PRRef{}, usageErrorf("track start: --pr N is required and must be a pull request number from 1 to %d", api.MaxPRNumber)
+	}
+	return api.PRRef{Owner: owner, Name: name, Number: pr}, nil
 }
 
 // sessionOrActive returns id, or the active session's id.

@@ -203,13 +203,16 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set("Content-Type", "application/json")
 	}
-	w.Header().Set("Trailer", api.ExportErrorTrailer)
-	if err := s.opts.Tracker.WriteExport(r.Context(), w, format, eq, nil); err != nil {
+	w.Header().Set("Trailer", api.ExportErrorTrailer+", "+api.ExportCountTrailer)
+	var n int64
+	if err := s.opts.Tracker.WriteExport(r.Context(), w, format, eq, func(done int64) { n = done }); err != nil {
 		// The status line is gone; the trailer tells the client that the
 		// stream is incomplete (localclient reports it as an error).
 		s.log.Warn("export failed", "err", err)
 		w.Header().Set(api.ExportErrorTrailer, err.Error())
+		return
 	}
+	w.Header().Set(api.ExportCountTrailer, strconv.FormatInt(n, 10))
 }
 
 func (s *Server) sync(w http.ResponseWriter, r *http.Request) {

@@ -236,22 +236,33 @@ type ExportQuery struct {
 
 // Export streams the export to w.
 func (c *Client) Export(ctx context.Context, q ExportQuery, w io.Writer) error {
+	_, err := c.ExportCounted(ctx, q, w)
+	return err
+}
+
+// ExportCounted streams the export to w and returns how many sessions it
+// held.
+func (c *Client) ExportCounted(ctx context.Context, q ExportQuery, w io.Writer) (int64, error) {
 	v := url.Values{}
 	setIf(v, "format", q.Format)
 	setIf(v, "since", q.Since)
 	setIf(v, "until", q.Until)
 	resp, err := c.send(ctx, "GET", "export", v, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer resp.Body.Close()
 	if _, err := io.Copy(w, resp.Body); err != nil {
-		return fmt.Errorf("localclient: export: %w", err)
+		return 0, fmt.Errorf("localclient: export: %w", err)
 	}
 	if msg := resp.Trailer.Get(api.ExportErrorTrailer); msg != "" {
-		return &api.Error{Code: api.CodeInternal, Message: "export incomplete: " + msg}
+		return 0, &api.Error{Code: api.CodeInternal, Message: "export incomplete: " + msg}
 	}
-	return nil
+	n, err := strconv.ParseInt(resp.Trailer.Get(api.ExportCountTrailer), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("localclient: export: the daemon sent no session count: %w", err)
+	}
+	return n, nil
 }
 
 // Sync runs one sync and returns the state after it.

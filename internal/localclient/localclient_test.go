@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"errors"
 	"net"
 	"os"
@@ -123,6 +124,19 @@ func TestSessionsRoundTrip(t *testing.T) {
 	var sessions []api.Session
 	if err := json.Unmarshal(buf.Bytes(), &sessions); err != nil || len(sessions) != 1 || sessions[0].ID != s.ID {
 		t.Fatalf("json export %s: %v", buf.Bytes(), err)
+	}
+	// The count trailer says how many sessions the stream held.
+	for _, q := range []struct {
+		q    localclient.ExportQuery
+		want int64
+	}{
+		{localclient.ExportQuery{Format: "csv"}, 1},
+		{localclient.ExportQuery{Format: "json", Since: "2026-11-26"}, 0},
+	} {
+		n, err := c.ExportCounted(ctx, q.q, io.Discard)
+		if err != nil || n != q.want {
+			t.Errorf("ExportCounted(%+v) = %d, %v; want %d", q.q, n, err, q.want)
+		}
 	}
 }
 

@@ -111,6 +111,9 @@ type Engine struct {
 	// pushed or a page pulled); a failure after progress starts the
 	// backoff over instead of lengthening it.
 	progressed bool
+	// runBase is stats at the start of the current run; state.Run counts
+	// from it.
+	runBase Stats
 	// lastUse is when the device was last used (a local change or Used).
 	lastUse time.Time
 	// otherSeen is when a pull last brought another device's sessions.
@@ -302,6 +305,15 @@ func (e *Engine) State(ctx context.Context) api.SyncState {
 	return st
 }
 
+// Progress returns the current run's progress (the last run's when none
+// runs), or nil before the first run. Unlike State it reads nothing from the
+// store.
+func (e *Engine) Progress() *api.SyncRun {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.state.Run
+}
+
 // Stats returns the counters.
 func (e *Engine) Stats() Stats {
 	e.mu.Lock()
@@ -484,7 +496,9 @@ func (e *Engine) runOnce(ctx context.Context, full bool) (next time.Time, ok boo
 	e.setState(func(st *api.SyncState) {
 		before = *st
 		st.State, st.ServerURL = api.SyncSyncing, acct.ServerURL
+		st.Run = &api.SyncRun{StartedAt: e.o.Clock.Now().UTC().Truncate(time.Second)}
 		e.progressed = false
+		e.runBase = e.stats
 	})
 	err = e.sync(ctx, acct, full)
 	now := e.o.Clock.Now()
@@ -540,8 +554,19 @@ func (e *Engine) runOnce(ctx context.Context, full bool) (next time.Time, ok boo
 	}
 }
 
+// count updates the counters and the current run's progress. state.Run is
+// replaced, never changed in place: copies of the state handed out by State
+// share the pointer.
 func (e *Engine) count(fn func(*Stats)) {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	fn(&e.stats)
-	e.mu.Unlock()
+	if e.state.Run == nil {
+		return
+	}
+	r := *e.state.Run
+	r.Pushed = e.stats.SessionsPushed - e.runBase.SessionsPushed
+	r.Pulled = e.stats.SessionsPulled - e.runBase.SessionsPulled
+	r.Requests = e.stats.PushRequests + e.stats.PullRequests - e.runBase.PushRequests - e.runBase.PullRequests
+	e.state.Run = &r
 }

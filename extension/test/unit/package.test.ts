@@ -170,3 +170,45 @@ describe("icon", () => {
     }
   });
 });
+
+describe("Firefox build", () => {
+  const chromium = JSON.parse(readFileSync(path.join(root, "static/manifest.json"), "utf8"));
+  // worktimed writes Firefox's host manifest for this add-on id.
+  const goID = /DefaultFirefoxExtensionID = "([^"]+)"/.exec(readFileSync(path.join(root, "../internal/install/install.go"), "utf8"))?.[1];
+
+  it("derives Firefox's manifest: the id worktimed allows, a background script, nothing Chromium-only", async () => {
+    // @ts-expect-error: a plain .mjs build script without types
+    const { firefoxManifest, FIREFOX_ID } = await import("../../scripts/manifest.mjs");
+    expect(goID).toBeDefined();
+    expect(FIREFOX_ID).toBe(goID);
+    const ff = firefoxManifest(chromium);
+    expect(ff.browser_specific_settings).toEqual({ gecko: { id: goID, strict_min_version: "128.0" } });
+    expect(ff.background).toEqual({ scripts: ["background.js"] });
+    expect(ff.key).toBeUndefined();
+    expect(ff.minimum_chrome_version).toBeUndefined();
+    // Everything else is the Chromium manifest's.
+    const { browser_specific_settings: _b, background: _g, ...rest } = ff;
+    const { key: _k, minimum_chrome_version: _m, background: _c, ...want } = chromium;
+    expect(rest).toEqual(want);
+    expect(chromium.key).toBeDefined(); // the input was not changed
+  });
+
+  it("refuses a manifest without a service worker to convert", async () => {
+    // @ts-expect-error: a plain .mjs build script without types
+    const { firefoxManifest } = await import("../../scripts/manifest.mjs");
+    expect(() => firefoxManifest({ ...chromium, background: { scripts: ["a.js"] } })).toThrow(/service_worker/);
+  });
+
+  it("packs the same files for both browsers, the .xpi with Firefox's manifest at its root", () => {
+    execFileSync("node", [path.join(root, "scripts/build.mjs")], { cwd: root });
+    execFileSync("node", [path.join(root, "scripts/package.mjs")], { cwd: root });
+    const zipped = readZip(readFileSync(path.join(root, "dist/worktime-extension.zip")));
+    const xpi = readZip(readFileSync(path.join(root, "dist/worktime-extension.xpi")));
+    expect([...xpi.keys()].sort()).toEqual([...zipped.keys()].sort());
+    const ffManifest = JSON.parse(xpi.get("manifest.json")?.toString("utf8") ?? "{}");
+    expect(ffManifest.browser_specific_settings?.gecko?.id).toBe(goID);
+    expect(ffManifest.background).toEqual({ scripts: ["background.js"] });
+    expect(JSON.parse(zipped.get("manifest.json")?.toString("utf8") ?? "{}").key).toBe(chromium.key);
+    for (const page of ["popup.html", "options.html", "popup.css"]) expect(xpi.get(page)?.equals(zipped.get(page) ?? Buffer.alloc(0)), page).toBe(true);
+  });
+});
