@@ -30,11 +30,13 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each([
-  // [at least this many seconds on the pull request before the quit, daemon running, quit 3 s after the first heartbeat]
-  [5, false, false],
-  [47, true, false],
-  [60, false, true],
-])("quitting the browser %i s or more into a session (daemon running: %s, after a heartbeat: %s)", (seconds, withDaemon, afterBeat) => {
+  // [at least this many seconds on the pull request before the quit, daemon running, quit 3 s after the first heartbeat, how]
+  [5, false, false, "menu"],
+  [47, true, false, "menu"],
+  [60, false, true, "menu"],
+  // A logout or shutdown sends the browser SIGTERM.
+  [30, true, false, "SIGTERM"],
+] as const)("quitting the browser %i s or more into a session (daemon running: %s, after a heartbeat: %s, by %s)", (seconds, withDaemon, afterBeat, how) => {
   let h: Harness;
   beforeAll(async () => {
     h = new Harness(binary);
@@ -71,7 +73,9 @@ describe.each([
     // Where in the heartbeat period the quit falls.
     expect(t.lastHeartbeatAt > t.startedAt).toBe(afterBeat);
     const quitFrom = Math.floor(Date.now() / 1000) * 1000;
-    await h.closeBrowser();
+    // Playwright's close is Browser.close, what the menu's Exit does.
+    if (how === "menu") await h.closeBrowser();
+    else await h.terminateBrowser();
     const quitTo = Date.now();
     const list: Session[] = await waitFor("the session to end", async () => {
       const l = await h.sessions();
