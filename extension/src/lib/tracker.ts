@@ -135,6 +135,8 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
   const commands: Command[] = [];
   // The time a session ends when it ends now for a reason other than idle.
   let endAt = now;
+  // Set when the session must end even if the same pull request stays desired.
+  let restart = false;
 
   const end = (at: number): void => {
     const t = s.tracking;
@@ -152,8 +154,10 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
         // Keep the page: focus may come back to it within the grace.
         s.blurredAt ??= now;
       } else {
-        if (s.blurredAt !== null && !samePullRequest(parsePullRequestURL(ev.url), parsePullRequestURL(s.focusedUrl))) {
-          endAt = s.blurredAt;
+        if (s.blurredAt !== null) {
+          // Back after the grace (before a tick noticed): the session ended at the loss.
+          restart = now - s.blurredAt >= FOCUS_LOSS_GRACE_MS;
+          if (restart || !samePullRequest(parsePullRequestURL(ev.url), parsePullRequestURL(s.focusedUrl))) endAt = s.blurredAt;
         }
         s.blurredAt = null;
         s.focusedUrl = ev.url;
@@ -201,7 +205,7 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
   }
 
   let desired = desiredPullRequest(s);
-  if (s.tracking !== null && !samePullRequest(desired, s.tracking.pr)) {
+  if (s.tracking !== null && (restart || !samePullRequest(desired, s.tracking.pr))) {
     end(endAt);
   }
   if (s.tracking === null && s.blurredAt !== null) {

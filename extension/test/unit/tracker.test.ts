@@ -176,6 +176,12 @@ describe("tracker: a short focus loss (extensions menu, pin button)", () => {
     expect(d.log).toEqual([start("s1", "octo", "hello", 1, 0)]);
   });
 
+  it("focus back on the same pull request after the grace, before a tick noticed, ends at the loss and starts anew", () => {
+    const d = blurred();
+    d.at(10_000 + FOCUS_LOSS_GRACE_MS + 10);
+    expect(d.feed({ type: "focus", url: PR1 })).toEqual([end("s1", 10_000), start("s2", "octo", "hello", 1, 10_000 + FOCUS_LOSS_GRACE_MS + 10)]);
+  });
+
   it("several focus losses in a row keep the time of the first", () => {
     const d = blurred(10_000);
     d.at(12_000);
