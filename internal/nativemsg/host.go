@@ -172,17 +172,20 @@ func (h *Host) endOpen(ctx context.Context) {
 }
 
 // closeTime is when a session ends whose port closes at closedAt (the
-// host's clock): its last acknowledged time plus the whole seconds since
-// the host received it, when that is at most CloseGrace; else that last
-// time. The time since is measured on the host's clock only, so an
-// extension whose clock differs from the host's, or that sends back-dated
-// events, gets no more than the time its port stayed open after them.
+// host's clock): its last acknowledged time plus the seconds the host's
+// clock moved on since it received that event (counted between whole
+// seconds, as the extension truncates its times: an event of 10:00:00.9
+// sent as 10:00:00 and a close at 10:00:47.1 end the session at 10:00:47),
+// when that is at most CloseGrace; else that last time. The time since is
+// measured on the host's clock only, so an extension whose clock differs
+// from the host's, or that sends back-dated events, gets no more than the
+// time its port stayed open after them (rounded up to the second).
 func closeTime(o openSession, closedAt time.Time) time.Time {
-	since := closedAt.Sub(o.received)
-	if since <= 0 || since > CloseGrace {
+	since := closedAt.Truncate(time.Second).Sub(o.received.Truncate(time.Second))
+	if since <= 0 || closedAt.Sub(o.received) > CloseGrace {
 		return o.at
 	}
-	return o.at.Add(since.Truncate(time.Second))
+	return o.at.Add(since)
 }
 
 // Handle answers one message. It never fails: every problem is an error

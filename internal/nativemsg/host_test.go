@@ -337,8 +337,11 @@ func TestPortCloseTime(t *testing.T) {
 		closeAt  time.Duration   // the port closes, after the start
 		wantSecs int64
 		extAhead time.Duration // the extension's clock runs ahead of the host's by this much
+		received time.Duration // the host receives the start this long after it (its clock)
 	}{
 		{name: "quit 5 s after the start", closeAt: 5 * time.Second, wantSecs: 5},
+		{name: "quit in the 48th second, the start received late in its second", received: 900 * time.Millisecond, closeAt: 47*time.Second + 100*time.Millisecond, wantSecs: 47},
+		{name: "the port closes in the second it was fed", received: 100 * time.Millisecond, closeAt: 900 * time.Millisecond, wantSecs: 0},
 		{name: "quit 47 s after the start, before the first heartbeat", closeAt: 47 * time.Second, wantSecs: 47},
 		{name: "quit 1 s after a heartbeat", beats: []time.Duration{time.Minute}, closeAt: 61 * time.Second, wantSecs: 61},
 		{name: "quit 74 s after the last heartbeat", beats: []time.Duration{time.Minute, 2 * time.Minute}, closeAt: 194 * time.Second, wantSecs: 194},
@@ -365,6 +368,7 @@ func TestPortCloseTime(t *testing.T) {
 			}
 			const sid = "01935f3e-8a00-7000-8000-0000000000a1"
 			at := func(d time.Duration) string { return t0.Add(d + tc.extAhead).Format(time.RFC3339) }
+			clk.Set(t0.Add(tc.received))
 			send(`{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1,"session_id":"` + sid + `","at":"` + at(0) + `"}`)
 			for i, b := range tc.beats {
 				clk.Set(t0.Add(b))
