@@ -195,7 +195,9 @@ type reply struct {
 	Version  string          `json:"version"`
 	SignedIn *bool           `json:"signed_in"`
 	User     json.RawMessage `json:"user"`
-	Sync     *struct {
+	// DaemonRunning is hello's: whether the daemon answered.
+	DaemonRunning *bool `json:"daemon_running"`
+	Sync          *struct {
 		Pending       *int64          `json:"pending"`
 		LastSuccessAt json.RawMessage `json:"last_success_at"`
 		LastError     *string         `json:"last_error"`

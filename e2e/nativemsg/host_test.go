@@ -50,6 +50,9 @@ func TestEveryMessageType(t *testing.T) {
 		if daemonDown := strings.Contains(*r.Sync.LastError, "not running"); daemonDown == withDaemon {
 			t.Fatalf("hello sync.last_error %q with daemon=%v", *r.Sync.LastError, withDaemon)
 		}
+		if r.DaemonRunning == nil || *r.DaemonRunning != withDaemon {
+			t.Fatalf("hello daemon_running %v with daemon=%v", r.DaemonRunning, withDaemon)
+		}
 
 		sid := uuid.Must(uuid.NewV7()).String()
 		start := now.Add(-2 * time.Minute)
@@ -229,13 +232,16 @@ func TestCallerOrigin(t *testing.T) {
 	}
 }
 
-// TestPortCloseEndsSession: the browser quits or crashes; the session the
-// port started ends at its last heartbeat.
+// TestPortCloseEndsSession: the browser quits or crashes. A session the
+// port started whose last heartbeat is older than nativemsg.CloseGrace (the
+// browser hung, the computer slept) ends at that heartbeat; one whose last
+// event came within the grace (here its start, 2 s before the close) ends
+// the time the port stayed open after it.
 func TestPortCloseEndsSession(t *testing.T) {
 	modes(t, func(t *testing.T, w *world, _ bool) {
 		h := w.startHost(t)
 		now := time.Now().UTC().Truncate(time.Second)
-		start := now.Add(-100 * time.Second)
+		start := now.Add(-300 * time.Second)
 		r := h.call(t, fmt.Sprintf(`{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":5,"at":"%s"}`, rfc(start)))
 		if !r.OK {
 			t.Fatalf("start: %+v", r.Error)
@@ -250,6 +256,22 @@ func TestPortCloseEndsSession(t *testing.T) {
 		s, err := w.openStore(t).Session(context.Background(), id)
 		if err != nil || s.Status != api.StatusCompleted || s.EndTime == nil || !s.EndTime.Equal(start.Add(60*time.Second)) || s.DurationSeconds != 60 {
 			t.Fatalf("after the port closed: %+v (end %v), %v", s, s.EndTime, err)
+		}
+
+		h = w.startHost(t)
+		sent := time.Now()
+		if r = h.call(t, `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":6}`); !r.OK {
+			t.Fatalf("start: %+v", r.Error)
+		}
+		id = r.Session.ID
+		time.Sleep(2 * time.Second) // the time on the pull request before the quit
+		if code := h.close(t); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+		open := time.Since(sent)
+		s, err = w.openStore(t).Session(context.Background(), id)
+		if err != nil || s.Status != api.StatusCompleted || s.DurationSeconds < 2 || time.Duration(s.DurationSeconds)*time.Second > open+time.Second {
+			t.Fatalf("2 s in, after the port closed (open %s): %+v (end %v), %v", open, s, s.EndTime, err)
 		}
 	})
 }

@@ -7,7 +7,7 @@ import { build } from "esbuild";
 import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { iconPNG } from "./icon.mjs";
+import { ICON_COLORS, iconPNG } from "./icon.mjs";
 import { firefoxManifest } from "./manifest.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -54,6 +54,8 @@ async function buildTarget({ name, dir: dist, esbuildTarget }) {
   await mkdir(path.join(dist, "icons"), { recursive: true });
   for (const size of [16, 32, 48, 128]) {
     await writeFile(path.join(dist, "icons", `icon-${size}.png`), iconPNG(size));
+    // The toolbar shows this one while no time counts (src/lib/badge.ts).
+    await writeFile(path.join(dist, "icons", `icon-inactive-${size}.png`), iconPNG(size, ICON_COLORS.inactive));
   }
 
   if (name === "firefox") {

@@ -11,8 +11,12 @@ function chunk(type, data) {
   return Buffer.concat([len, td, crc]);
 }
 
-/** iconPNG returns a size×size RGBA PNG: a green disc with white clock hands. */
-export function iconPNG(size) {
+/** The disc's colours: green while time counts, grey otherwise. */
+export const ICON_COLORS = { active: [0x1a, 0x7f, 0x37], inactive: [0x8c, 0x95, 0x9f] };
+
+/** iconPNG returns a size×size RGBA PNG: a disc of colour (green by default) with white clock hands. */
+export function iconPNG(size, colour = ICON_COLORS.active) {
+  const [cr, cg, cb] = colour;
   const px = Buffer.alloc(size * size * 4);
   const c = (size - 1) / 2;
   const r = size / 2;
@@ -40,9 +44,9 @@ export function iconPNG(size) {
       const n = ss * ss;
       const a = disc / n, hw = disc ? hand / disc : 0;
       const i = (y * size + x) * 4;
-      px[i] = Math.round(0x1a + (255 - 0x1a) * hw);
-      px[i + 1] = Math.round(0x7f + (255 - 0x7f) * hw);
-      px[i + 2] = Math.round(0x37 + (255 - 0x37) * hw);
+      px[i] = Math.round(cr + (255 - cr) * hw);
+      px[i + 1] = Math.round(cg + (255 - cg) * hw);
+      px[i + 2] = Math.round(cb + (255 - cb) * hw);
       px[i + 3] = Math.round(255 * a);
     }
   }

@@ -7,15 +7,22 @@
 import { NativeConnection } from "./connection.js";
 import type { PageRequest, PopupState } from "./messages.js";
 import { type StatsSummary, RemoteError, commandRequest } from "./lib/protocol.js";
+import { type Badge, ICON_PATHS, badgeFor } from "./lib/badge.js";
 import { attentionUrl } from "./lib/focus.js";
+import { parsePullRequestURL } from "./lib/prurl.js";
 import { readSettings } from "./lib/settings.js";
-import { type Command, type IdleState, type TrackerEvent, type TrackerState, initialState, step } from "./lib/tracker.js";
+import {
+  type Command,
+  FOCUS_LOSS_GRACE_MS,
+  type IdleState,
+  type TrackerEvent,
+  type TrackerState,
+  initialState,
+  step,
+} from "./lib/tracker.js";
 import { newSessionId } from "./lib/uuid.js";
 
 const TICK_MS = 15_000;
-// On Linux, moving between two browser windows reports "no window focused"
-// first; a short grace period avoids splitting the session for nothing.
-const FOCUS_LOSS_GRACE_MS = 300;
 
 let state: TrackerState = initialState();
 // Every event goes through this chain so that the async focus queries and the
@@ -41,15 +48,56 @@ function apply(ev: TrackerEvent): void {
   const r = step(state, ev, now(), newSessionId);
   state = r.state;
   for (const c of r.commands) send(c);
+  updateBadge();
 }
 
+// Why the companion refused the last command; cleared by the next one it accepts.
+let commandError = "";
+
 function send(c: Command): void {
-  connection.request(commandRequest(c)).catch((err: unknown) => {
-    console.warn(`worktime: ${c.type} ${c.sessionId}:`, err);
-    if (err instanceof RemoteError && c.type !== "session.end") {
-      void dispatch({ type: "rejected", sessionId: c.sessionId, command: c.type });
-    }
+  connection.request(commandRequest(c)).then(
+    () => {
+      if (commandError === "") return;
+      commandError = "";
+      updateBadge();
+    },
+    (err: unknown) => {
+      console.warn(`worktime: ${c.type} ${c.sessionId}:`, err);
+      if (err instanceof RemoteError) {
+        commandError = `the companion refused to record: ${err.message}`;
+        if (c.type !== "session.end") void dispatch({ type: "rejected", sessionId: c.sessionId, command: c.type });
+        else updateBadge();
+      }
+    },
+  );
+}
+
+let badge: Badge | null = null;
+
+/** updateBadge shows the state on the toolbar icon (docs/extension.md lists them). */
+function updateBadge(): void {
+  const c = connection.state;
+  const next = badgeFor({
+    connection: c.status,
+    // A failed connection stays an error while it is retried, until a hello succeeds.
+    error: commandError || (c.status === "disconnected" || c.status === "connecting" ? c.lastError : ""),
+    paused: state.paused,
+    idle: state.idle,
+    tracking: state.tracking,
+    focusedUrl: state.focusedUrl,
+    now: now(),
   });
+  const prev = badge;
+  badge = next;
+  if (prev?.text !== next.text) void chrome.action.setBadgeText({ text: next.text });
+  if (prev?.color !== next.color) {
+    void chrome.action.setBadgeBackgroundColor({ color: next.color });
+    void chrome.action.setBadgeTextColor({ color: "#ffffff" });
+  }
+  if (prev?.title !== next.title) void chrome.action.setTitle({ title: next.title });
+  if (prev?.icon !== next.icon) {
+    chrome.action.setIcon({ path: ICON_PATHS[next.icon] }).catch((e: unknown) => console.error("worktime: setIcon:", e));
+  }
 }
 
 const connection = new NativeConnection(
@@ -88,9 +136,13 @@ function refreshFocus(): Promise<void> {
   return enqueue(async () => apply({ type: "focus", url: await focusedUrl() }));
 }
 
-chrome.windows.onFocusChanged.addListener((windowId) => {
-  if (windowId === chrome.windows.WINDOW_ID_NONE) setTimeout(() => void refreshFocus(), FOCUS_LOSS_GRACE_MS);
-  else void refreshFocus();
+// A focus loss starts the tracker's grace period (the extensions menu, the
+// pin button, moving between two windows on Linux all report "no window
+// focused" for a moment); a tick when it runs out ends the session at the
+// loss unless the focus came back.
+chrome.windows.onFocusChanged.addListener(() => {
+  void refreshFocus();
+  setTimeout(() => void dispatch({ type: "tick" }), FOCUS_LOSS_GRACE_MS + 50);
 });
 chrome.windows.onRemoved.addListener(() => void refreshFocus());
 chrome.tabs.onActivated.addListener(() => void refreshFocus());
@@ -133,6 +185,8 @@ async function popupState(): Promise<PopupState> {
     summary,
     summaryError,
     active: t === null ? null : { pr: t.pr, sessionId: t.sessionId, startedAt: t.startedAt },
+    focused: parsePullRequestURL(state.focusedUrl),
+    commandError,
     paused: state.paused,
     idle: state.idle,
     now: now(),
@@ -188,6 +242,8 @@ const debugHook = {
     await connection.request({ type: "session.active" });
   },
   tracker: (): TrackerState => structuredClone(state),
+  /** The state the toolbar badge shows. */
+  badge: (): Badge | null => badge,
   connection: () => connection.state,
 };
 (globalThis as unknown as { worktime: typeof debugHook }).worktime = debugHook;

@@ -11,6 +11,10 @@ export interface PopupState {
   summary: StatsSummary | null;
   summaryError: string;
   active: { pr: PullRequest; sessionId: string; startedAt: number } | null;
+  /** The pull request that has the user's attention, tracked or not. */
+  focused: PullRequest | null;
+  /** Why the companion refused the last command; "" when it accepted one since. */
+  commandError: string;
   paused: boolean;
   idle: string;
   now: number;

@@ -151,6 +151,11 @@ export interface HelloReply {
   signed_in: boolean;
   user: User | null;
   sync: HelloSync;
+  /**
+   * DaemonRunning says whether the daemon answered; absent when the
+   * backend cannot tell.
+   */
+  daemon_running?: boolean | null;
 }
 
 /** HelloSync is the part of SyncState that hello reports. */

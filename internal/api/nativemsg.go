@@ -14,6 +14,9 @@ type HelloReply struct {
 	SignedIn bool      `json:"signed_in"`
 	User     *User     `json:"user"`
 	Sync     HelloSync `json:"sync"`
+	// DaemonRunning says whether the daemon answered; absent when the
+	// backend cannot tell.
+	DaemonRunning *bool `json:"daemon_running,omitempty"`
 }
 
 // HelloSync is the part of SyncState that hello reports.

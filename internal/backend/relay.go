@@ -110,9 +110,27 @@ func relayCall[T any](ctx context.Context, r *Relay, call func(Backend) (T, erro
 	return v, coded(err)
 }
 
+var _ nativemsg.DaemonStatuser = (*Relay)(nil)
+
 // Status is the daemon's state, or the store's.
 func (r *Relay) Status(ctx context.Context) (api.Status, error) {
-	return relayCall(ctx, r, func(b Backend) (api.Status, error) { return b.Status(ctx) })
+	st, _, err := r.StatusWithDaemon(ctx)
+	return st, err
+}
+
+// StatusWithDaemon is Status, and whether the daemon answered it (false:
+// it is not running and the store did).
+func (r *Relay) StatusWithDaemon(ctx context.Context) (api.Status, bool, error) {
+	st, err := r.daemon.Status(ctx)
+	if handled, err := viaDaemon(err); handled {
+		return st, true, err
+	}
+	d, err := r.store(ctx)
+	if err != nil {
+		return api.Status{}, false, coded(err)
+	}
+	st, err = d.Status(ctx)
+	return st, false, coded(err)
 }
 
 // Start starts a session.

@@ -4,7 +4,9 @@
 // Every key is optional; a missing file means all defaults:
 //
 //	time_zone = ""                  # IANA zone for daily numbers; "" = the system's
-//	idle_timeout = "10m"            # a browser session with no heartbeat for this long is abandoned
+//	idle_timeout = "10m"            # a browser session with no heartbeat for this long is abandoned:
+//	                                # a safety net for a crashed or sleeping browser; when the user is
+//	                                # away is the extension's idle threshold (2 minutes, its Settings page)
 //	allowed_extension_ids = ["bgjaichghhjgafncimbkcknkmplbcdmi"]
 //	start_at_login = false
 //	log_level = "info"              # debug, info, warn, error

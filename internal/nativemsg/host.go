@@ -21,6 +21,20 @@ import (
 // sessions the port started).
 const closeTimeout = 10 * time.Second
 
+// CloseGrace is how long before its port closes a session's last start or
+// heartbeat may have been received for the session to count until the
+// close. The protocol asks for a heartbeat every minute while the pull
+// request has the focus (the reference extension sends it at its first
+// 15-second tick after the minute), and an extension that stops tracking
+// sends session.end, which the host answers before it sees the port close.
+// So a session whose last event came this recently was being worked on when
+// the browser quit or crashed, and it ends that much later than its last
+// acknowledged time; ending it at its last heartbeat would drop up to a
+// minute of it (a 50-second session counted 0 s). One with an older last
+// event was not being fed (the computer slept, the browser hung): it ends
+// at its last heartbeat.
+const CloseGrace = 2 * time.Minute
+
 // Clock is the part of internal/clock the host uses.
 type Clock interface {
 	Now() time.Time
@@ -42,10 +56,15 @@ type Host struct {
 	version string
 
 	// open holds the sessions started through this port that are not known
-	// to be ended, with the time of their last acknowledged start or
-	// heartbeat. Only one goroutine at a time touches it: Serve's reader,
+	// to be ended. Only one goroutine at a time touches it: Serve's reader,
 	// or Serve itself once the reader is done.
-	open map[string]time.Time
+	open map[string]openSession
+}
+
+// openSession is what the host knows of a session its port works on.
+type openSession struct {
+	at       time.Time // its last acknowledged start or heartbeat time (the extension's clock)
+	received time.Time // when the host received that start or heartbeat (the host's clock)
 }
 
 // NewHost returns a host for one port.
@@ -54,14 +73,13 @@ func NewHost(opts HostOptions) *Host {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Host{backend: opts.Backend, clock: opts.Clock, log: log, version: opts.Version, open: map[string]time.Time{}}
+	return &Host{backend: opts.Backend, clock: opts.Clock, log: log, version: opts.Version, open: map[string]openSession{}}
 }
 
 // Serve answers the frames read from r on w until the browser closes the port
 // (EOF or a truncated frame on r, or a closed pipe on w, which return nil)
 // or ctx is cancelled. When it returns, every session started through this
-// port that is still active has been ended at its last heartbeat (or its
-// start).
+// port that is still active has been ended (see CloseGrace for when).
 func (h *Host) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	// The port is served on a goroutine of its own, so that Serve returns
 	// when ctx is cancelled while that goroutine waits for the browser (a
@@ -135,22 +153,40 @@ func (h *Host) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	return err
 }
 
-// endOpen ends the sessions this port started and did not end, at their last
-// acknowledged heartbeat: the browser quit or crashed.
+// endOpen ends the sessions this port started and did not end: the browser
+// quit or crashed, or the extension disconnected. See CloseGrace for when.
 func (h *Host) endOpen(ctx context.Context) {
 	if len(h.open) == 0 {
 		return
 	}
+	closedAt := h.clock.Now()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 	defer cancel()
-	for id, at := range h.open {
-		at := at
+	for id, o := range h.open {
+		at := closeTime(o, closedAt)
 		if _, err := h.backend.End(ctx, id, &at); err != nil {
 			h.log.Warn("ending session after the port closed", "session", id, "err", err)
 			continue
 		}
 		delete(h.open, id)
 	}
+}
+
+// closeTime is when a session ends whose port closes at closedAt (the
+// host's clock): its last acknowledged time plus the seconds the host's
+// clock moved on since it received that event (counted between whole
+// seconds, as the extension truncates its times: an event of 10:00:00.9
+// sent as 10:00:00 and a close at 10:00:47.1 end the session at 10:00:47),
+// when that is at most CloseGrace; else that last time. The time since is
+// measured on the host's clock only, so an extension whose clock differs
+// from the host's, or that sends back-dated events, gets no more than the
+// time its port stayed open after them (rounded up to the second).
+func closeTime(o openSession, closedAt time.Time) time.Time {
+	since := closedAt.Truncate(time.Second).Sub(o.received.Truncate(time.Second))
+	if since <= 0 || closedAt.Sub(o.received) > CloseGrace {
+		return o.at
+	}
+	return o.at.Add(since)
 }
 
 // Handle answers one message. It never fails: every problem is an error
@@ -223,7 +259,16 @@ func (h *Host) hello(ctx context.Context, id json.RawMessage, msg []byte) (any, 
 	if *req.Protocol != ProtocolVersion {
 		return nil, badRequest(id, "protocol %d is not supported (this host speaks %d)", *req.Protocol, ProtocolVersion)
 	}
-	st, err := h.backend.Status(ctx)
+	var st api.Status
+	var daemonRunning *bool
+	var err error
+	if ds, ok := h.backend.(DaemonStatuser); ok {
+		var running bool
+		st, running, err = ds.StatusWithDaemon(ctx)
+		daemonRunning = &running
+	} else {
+		st, err = h.backend.Status(ctx)
+	}
 	if err != nil {
 		return nil, backendError(id, TypeHello, err)
 	}
@@ -242,6 +287,7 @@ func (h *Host) hello(ctx context.Context, id json.RawMessage, msg []byte) (any, 
 			LastSuccessAt: st.Sync.LastSuccessAt,
 			LastError:     st.Sync.LastError,
 		},
+		DaemonRunning: daemonRunning,
 	}, nil
 }
 
@@ -337,10 +383,10 @@ func (h *Host) track(s api.Session, at time.Time) {
 		delete(h.open, s.ID)
 		return
 	}
-	if prev, ok := h.open[s.ID]; ok && prev.After(at) {
+	if prev, ok := h.open[s.ID]; ok && prev.at.After(at) {
 		return
 	}
-	h.open[s.ID] = at
+	h.open[s.ID] = openSession{at: at, received: h.clock.Now()}
 }
 
 func (h *Host) stats(ctx context.Context, id json.RawMessage, msg []byte) (any, []byte) {

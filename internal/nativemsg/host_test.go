@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -298,8 +299,9 @@ func TestServeFraming(t *testing.T) {
 	}
 }
 
-// TestPortCloseEndsSessions: when the browser closes the port, the session
-// started through it ends at its last heartbeat.
+// TestPortCloseEndsSessions: when the browser closes the port long after the
+// session's last heartbeat (the browser hung, the computer slept), the
+// session started through it ends at that last heartbeat.
 func TestPortCloseEndsSessions(t *testing.T) {
 	h, tr, clk := newHost(t)
 	ctx := context.Background()
@@ -336,6 +338,71 @@ func TestPortCloseEndsSessions(t *testing.T) {
 	}
 	if s.Status != api.StatusCompleted || s.EndTime == nil || !s.EndTime.Equal(lastBeat) || s.DurationSeconds != 90 {
 		t.Fatalf("after port close: %+v (end %v, want %v)", s, s.EndTime, lastBeat)
+	}
+}
+
+// TestPortCloseTime: the browser quits (or crashes) at some point of the
+// heartbeat period. A session whose last start or heartbeat came at most
+// nativemsg.CloseGrace before the close ends that much after it; an older
+// one at its last heartbeat. Before, a session quit 47 s after its start, before its
+// first heartbeat, was stored as 0 s.
+func TestPortCloseTime(t *testing.T) {
+	tests := []struct {
+		name     string
+		beats    []time.Duration // heartbeats, after the start
+		closeAt  time.Duration   // the port closes, after the start
+		wantSecs int64
+		extAhead time.Duration // the extension's clock runs ahead of the host's by this much
+		received time.Duration // the host receives the start this long after it (its clock)
+	}{
+		{name: "quit 5 s after the start", closeAt: 5 * time.Second, wantSecs: 5},
+		{name: "quit in the 48th second, the start received late in its second", received: 900 * time.Millisecond, closeAt: 47*time.Second + 100*time.Millisecond, wantSecs: 47},
+		{name: "the port closes in the second it was fed", received: 100 * time.Millisecond, closeAt: 900 * time.Millisecond, wantSecs: 0},
+		{name: "quit 47 s after the start, before the first heartbeat", closeAt: 47 * time.Second, wantSecs: 47},
+		{name: "quit 1 s after a heartbeat", beats: []time.Duration{time.Minute}, closeAt: 61 * time.Second, wantSecs: 61},
+		{name: "quit 74 s after the last heartbeat", beats: []time.Duration{time.Minute, 2 * time.Minute}, closeAt: 194 * time.Second, wantSecs: 194},
+		{name: "quit at the grace's end", beats: []time.Duration{time.Minute}, closeAt: time.Minute + nativemsg.CloseGrace, wantSecs: 180},
+		{name: "quit a second past the grace", beats: []time.Duration{time.Minute}, closeAt: time.Minute + nativemsg.CloseGrace + time.Second, wantSecs: 60},
+		{name: "no heartbeat at all for five minutes", closeAt: 5 * time.Minute, wantSecs: 0},
+		{name: "the extension's clock is ahead: the 2 s since its heartbeat count", beats: []time.Duration{time.Minute}, closeAt: 62 * time.Second, extAhead: 30 * time.Second, wantSecs: 62},
+		{name: "back-dated events: only the 1 s the port stayed open after them counts", beats: []time.Duration{time.Minute}, closeAt: 61 * time.Second, extAhead: -3 * time.Minute, wantSecs: 61},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h, tr, clk := newHost(t)
+			ctx := context.Background()
+			pr, pw := io.Pipe()
+			var out syncBuffer
+			done := make(chan error, 1)
+			go func() { done <- h.Serve(ctx, pr, &out) }()
+			send := func(msg string) {
+				t.Helper()
+				if _, err := pw.Write(frame(msg)); err != nil {
+					t.Fatal(err)
+				}
+				out.waitFrames(t)
+			}
+			const sid = "01935f3e-8a00-7000-8000-0000000000a1"
+			at := func(d time.Duration) string { return t0.Add(d + tc.extAhead).Format(time.RFC3339) }
+			clk.Set(t0.Add(tc.received))
+			send(`{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1,"session_id":"` + sid + `","at":"` + at(0) + `"}`)
+			for i, b := range tc.beats {
+				clk.Set(t0.Add(b))
+				send(fmt.Sprintf(`{"id":%d,"type":"session.heartbeat","session_id":"%s","at":"%s"}`, i+2, sid, at(b)))
+			}
+			clk.Set(t0.Add(tc.closeAt))
+			pw.Close()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			s, err := tr.Session(ctx, sid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Status != api.StatusCompleted || s.DurationSeconds != tc.wantSecs {
+				t.Fatalf("after the port closed: status %s, %d s (end %v), want completed, %d s", s.Status, s.DurationSeconds, s.EndTime, tc.wantSecs)
+			}
+		})
 	}
 }
 
@@ -525,5 +592,44 @@ func TestHostLeavesStartTimeToTracker(t *testing.T) {
 	r := handle(t, h, `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1}`)
 	if !r.OK || r.Session == nil || !r.Session.StartTime.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("start = %+v (error %+v), want it started at the tracker's now %s", r.Session, r.Error, t0.Add(time.Minute))
+	}
+}
+
+// daemonBackend is a store backend that says whether "the daemon" answered,
+// as the relay does.
+type daemonBackend struct {
+	storeBackend
+	running bool
+}
+
+func (b daemonBackend) StatusWithDaemon(ctx context.Context) (api.Status, bool, error) {
+	st, err := b.Status(ctx)
+	return st, b.running, err
+}
+
+// TestHelloDaemonRunning: hello says whether the daemon is running when the
+// backend can tell, and leaves daemon_running out when it cannot.
+func TestHelloDaemonRunning(t *testing.T) {
+	_, tr, clk := newHost(t)
+	for _, tc := range []struct {
+		name    string
+		backend nativemsg.Backend
+		want    string
+	}{
+		{"daemon running", daemonBackend{storeBackend{t: tr}, true}, "true"},
+		{"daemon down", daemonBackend{storeBackend{t: tr}, false}, "false"},
+		{"a backend that cannot tell", storeBackend{t: tr}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := nativemsg.NewHost(nativemsg.HostOptions{Backend: tc.backend, Clock: clk, Version: "test"})
+			out := h.Handle(context.Background(), []byte(`{"id":1,"type":"hello","protocol":1}`))
+			var r struct {
+				OK            bool            `json:"ok"`
+				DaemonRunning json.RawMessage `json:"daemon_running"`
+			}
+			if err := json.Unmarshal(out, &r); err != nil || !r.OK || string(r.DaemonRunning) != tc.want {
+				t.Fatalf("hello %s: daemon_running %q, want %q (%v)", out, r.DaemonRunning, tc.want, err)
+			}
+		})
 	}
 }

@@ -51,6 +51,15 @@ type Backend interface {
 	AddRule(ctx context.Context, rule rules.Rule) (rules.Rules, error)
 }
 
+// DaemonStatuser is a Backend that can say whether the daemon answered
+// (the relay, which falls back to the store when the daemon is not
+// running). hello passes it on as daemon_running, so that the extension
+// says the daemon is not running instead of "not signed in", which the
+// store alone cannot know.
+type DaemonStatuser interface {
+	StatusWithDaemon(ctx context.Context) (st api.Status, daemonRunning bool, err error)
+}
+
 // request is the envelope every message shares; the type's own fields are
 // decoded from the same object afterwards.
 type request struct {

@@ -28,3 +28,27 @@ export function todayTotal(todaySeconds: number, activeStartMs: number | null, n
   midnight.setHours(0, 0, 0, 0);
   return base + elapsedSeconds(Math.max(activeStartMs, midnight.getTime()), nowMs);
 }
+
+/**
+ * formatLocalTime renders a time for people: the date and the minute in the
+ * local time zone (or timeZone), with the zone's name, such as
+ * "2026-11-25 11:00 GMT+1" or "2026-11-25 10:00 UTC". Protocol times stay
+ * RFC 3339 UTC; this is only for what the popup shows. An unreadable time
+ * renders as "".
+ */
+export function formatLocalTime(t: string | number, timeZone?: string): string {
+  const ms = typeof t === "number" ? t : Date.parse(t);
+  if (!Number.isFinite(ms)) return "";
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).formatToParts(new Date(ms));
+  const p = (type: Intl.DateTimeFormatPartTypes): string => parts.find((x) => x.type === type)?.value ?? "";
+  return `${p("year")}-${p("month")}-${p("day")} ${p("hour")}:${p("minute")} ${p("timeZoneName")}`;
+}

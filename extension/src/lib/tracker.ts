@@ -13,8 +13,17 @@
  *    the companion is connected.
  *  - Moving to another pull request ends the running session and starts a
  *    new one; moving between pages of the same pull request changes nothing.
+ *  - The browser losing focus (no browser window focused) while a session
+ *    runs starts a grace period: opening the extensions menu or a pin
+ *    dialog takes focus for a moment. Focus coming back to the same pull
+ *    request within FOCUS_LOSS_GRACE_MS keeps the session as if nothing
+ *    happened; anything else (the grace running out at a tick, another
+ *    page, idle, pause) ends it when the focus left. No heartbeat is sent
+ *    during the grace, so the companion never holds a later time.
  *  - Going idle ends the session when the user stopped, that is the idle
  *    threshold before the idle report (never before its last heartbeat).
+ *    Locking the screen ends it at the lock: chrome.idle reports "locked"
+ *    at once, not a threshold after the last input.
  *  - While a session runs, a heartbeat is due every heartbeat interval.
  *  - When the connection drops, the companion ends the session itself (at its
  *    last heartbeat), so the tracker forgets it; on reconnect a new one starts.
@@ -48,6 +57,12 @@ export interface TrackerState {
   tracking: Tracking | null;
   /** No new start before this time (ms) after the companion refused one. */
   retryAfter: number;
+  /**
+   * When (ms) no browser window had focus any more while a session ran; null
+   * when focus is where it was. While set, focusedUrl keeps the page that
+   * had it, and the session runs on for the grace period.
+   */
+  blurredAt: number | null;
 }
 
 export type TrackerEvent =
@@ -72,6 +87,12 @@ export interface StepResult {
 
 /** Heartbeat interval of protocol v1. */
 export const HEARTBEAT_INTERVAL_MS = 60_000;
+/**
+ * How long the browser may lose focus without ending the session: long
+ * enough for the extensions menu, the pin button or a permission bubble,
+ * short enough that time in another program is not counted.
+ */
+export const FOCUS_LOSS_GRACE_MS = 15_000;
 /** Delay before starting again after the companion refused a start. */
 export const RETRY_DELAY_MS = 15_000;
 /** Default idle threshold: two minutes. */
@@ -89,6 +110,7 @@ export function initialState(idleThresholdSeconds = DEFAULT_IDLE_THRESHOLD_SECON
     idleThresholdSeconds: clampIdleThreshold(idleThresholdSeconds),
     tracking: null,
     retryAfter: 0,
+    blurredAt: null,
   };
 }
 
@@ -113,10 +135,14 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
   const commands: Command[] = [];
   // The time a session ends when it ends now for a reason other than idle.
   let endAt = now;
+  // Set when the session must end even if the same pull request stays desired.
+  let restart = false;
 
   const end = (at: number): void => {
     const t = s.tracking;
     if (t === null) return;
+    // A session that ends during a focus-loss grace ended when the focus left.
+    if (s.blurredAt !== null) at = Math.min(at, s.blurredAt);
     const bounded = Math.max(t.startedAt, Math.min(now, Math.max(at, t.lastHeartbeatAt)));
     commands.push({ type: "session.end", sessionId: t.sessionId, at: bounded });
     s.tracking = null;
@@ -124,10 +150,21 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
 
   switch (ev.type) {
     case "focus":
-      s.focusedUrl = ev.url;
+      if (ev.url === null && s.tracking !== null) {
+        // Keep the page: focus may come back to it within the grace.
+        s.blurredAt ??= now;
+      } else {
+        if (s.blurredAt !== null) {
+          // Back after the grace (before a tick noticed): the session ended at the loss.
+          restart = now - s.blurredAt >= FOCUS_LOSS_GRACE_MS;
+          if (restart || !samePullRequest(parsePullRequestURL(ev.url), parsePullRequestURL(s.focusedUrl))) endAt = s.blurredAt;
+        }
+        s.blurredAt = null;
+        s.focusedUrl = ev.url;
+      }
       break;
     case "idle":
-      if (ev.state !== "active" && s.idle === "active") {
+      if (ev.state === "idle" && s.idle === "active") {
         // chrome.idle reports idle once the threshold has passed without input.
         endAt = now - s.idleThresholdSeconds * 1000;
       }
@@ -160,12 +197,23 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
       }
       break;
     case "tick":
+      if (s.blurredAt !== null && now - s.blurredAt >= FOCUS_LOSS_GRACE_MS) {
+        // The focus did not come back: the session ended when it left.
+        s.focusedUrl = null;
+      }
       break;
   }
 
-  const desired = desiredPullRequest(s);
-  if (s.tracking !== null && !samePullRequest(desired, s.tracking.pr)) {
+  let desired = desiredPullRequest(s);
+  if (s.tracking !== null && (restart || !samePullRequest(desired, s.tracking.pr))) {
     end(endAt);
+  }
+  if (s.tracking === null && s.blurredAt !== null) {
+    // Whatever ended the session during the grace, the browser still has no
+    // focus: nothing starts until a window gets it back.
+    s.blurredAt = null;
+    s.focusedUrl = null;
+    desired = null;
   }
   if (s.tracking === null && desired !== null) {
     // Focus moving is the user acting: start at once. Otherwise respect the
@@ -177,7 +225,7 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
       s.retryAfter = 0;
       commands.push({ type: "session.start", sessionId, pr: desired, at: now });
     }
-  } else if (s.tracking !== null && ev.type === "tick") {
+  } else if (s.tracking !== null && s.blurredAt === null && ev.type === "tick") {
     if (now - s.tracking.lastHeartbeatAt >= HEARTBEAT_INTERVAL_MS) {
       s.tracking = { ...s.tracking, lastHeartbeatAt: now };
       commands.push({ type: "session.heartbeat", sessionId: s.tracking.sessionId, at: now });

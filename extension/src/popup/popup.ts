@@ -1,7 +1,7 @@
 /** The toolbar popup: today's total, the running pull request with a live timer, the companion's state. */
 
 import type { PageRequest, PopupState } from "../messages.js";
-import { elapsedSeconds, formatDuration, todayTotal } from "../lib/format.js";
+import { elapsedSeconds, formatDuration, formatLocalTime, todayTotal } from "../lib/format.js";
 import { formatPullRequest } from "../lib/prurl.js";
 
 const $ = (id: string): HTMLElement => {
@@ -35,6 +35,8 @@ function render(): void {
           : "connecting…";
   $("not-installed").hidden = c.status !== "not_installed";
   $("forbidden").hidden = c.status !== "forbidden";
+  const daemonDown = c.status === "connected" && c.hello?.daemon_running === false;
+  $("daemon-down").hidden = !daemonDown;
   $("ext-id").textContent = chrome.runtime.id;
 
   const today = $("today");
@@ -56,8 +58,31 @@ function render(): void {
     timer.dataset.seconds = String(secs);
     timer.textContent = formatDuration(secs);
   } else {
+    // On a pull request that is not being recorded, say why.
+    const why =
+      c.status === "not_installed"
+        ? "not recorded: the companion is not installed"
+        : c.status === "forbidden"
+          ? "not recorded: the companion refused this extension"
+          : s.paused
+            ? "paused"
+            : s.idle !== "active"
+              ? "idle"
+              : s.commandError !== ""
+                ? "not recorded: the companion refused it"
+                : c.status !== "connected"
+                  ? "not recorded yet: connecting to the companion"
+                  : "";
     active.dataset.pr = "";
-    active.textContent = s.paused ? "paused" : s.idle !== "active" ? "idle" : "not on a pull request";
+    active.dataset.focused = s.focused === null ? "" : formatPullRequest(s.focused);
+    active.textContent =
+      s.focused !== null
+        ? `${formatPullRequest(s.focused)} — ${why || "starting…"}`
+        : s.paused
+          ? "paused"
+          : s.idle !== "active"
+            ? "idle"
+            : "not on a pull request";
     timer.dataset.seconds = "";
     timer.textContent = "";
   }
@@ -65,19 +90,31 @@ function render(): void {
   $("pause").textContent = s.paused ? "Resume tracking" : "Pause tracking";
 
   const hello = c.hello;
+  // Without the daemon the companion cannot know the sign-in, and sync waits for the daemon.
   $("signed-in").textContent =
-    hello === null ? "–" : hello.signed_in ? `signed in as ${hello.user?.login ?? "?"}` : "not signed in (worktimed login)";
+    hello === null
+      ? "–"
+      : daemonDown
+        ? "known once worktimed runs"
+        : hello.signed_in
+          ? `signed in as ${hello.user?.login ?? "?"}`
+          : "not signed in (worktimed login)";
   let sync = "–";
-  if (hello !== null) {
+  if (hello !== null && daemonDown) {
+    sync = `waits for worktimed · ${hello.sync.pending} pending`;
+  } else if (hello !== null) {
     const parts = [hello.sync.state ? hello.sync.state.replace(/_/g, " ") : "", `${hello.sync.pending} pending`].filter(Boolean);
-    if (hello.sync.last_success_at) parts.push(`last sync ${new Date(hello.sync.last_success_at).toLocaleString()}`);
+    if (hello.sync.last_success_at) parts.push(`last sync ${formatLocalTime(hello.sync.last_success_at)}`);
     if (hello.sync.last_error) parts.push(`error: ${hello.sync.last_error}`);
     sync = parts.join(" · ");
   }
   $("sync").textContent = sync;
 
   const err = $("error");
-  const msg = s.summaryError || (c.status === "disconnected" && c.lastError ? `companion: ${c.lastError}` : "");
+  const msg =
+    s.summaryError ||
+    (s.commandError !== "" ? s.commandError : "") ||
+    ((c.status === "disconnected" || c.status === "connecting") && c.lastError ? `companion: ${c.lastError}` : "");
   err.hidden = msg === "";
   err.textContent = msg;
 }

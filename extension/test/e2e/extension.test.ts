@@ -5,10 +5,10 @@
  * the daemon running and once without it.
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Page } from "playwright-core";
+import type { Page, Worker } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDuration } from "../../src/lib/format.js";
 import type { Session } from "../../src/lib/protocol.js";
@@ -34,6 +34,37 @@ afterAll(async () => {
 });
 
 const active = (list: Session[]) => list.filter((s) => s.status === "active");
+
+interface ToolbarBadge {
+  text: string;
+  color: number[];
+  title: string;
+}
+
+/** The toolbar badge as Chromium shows it, read through chrome.action in the service worker. */
+async function readBadge(sw: Worker): Promise<ToolbarBadge> {
+  return sw.evaluate(async () => ({
+    text: await chrome.action.getBadgeText({}),
+    color: await chrome.action.getBadgeBackgroundColor({}),
+    title: await chrome.action.getTitle({}),
+  }));
+}
+
+/** waitBadge waits until the badge's text is `text` (and its title matches `title`), and returns it. */
+function waitBadge(sw: Worker, text: string, title: RegExp): Promise<ToolbarBadge> {
+  let last: ToolbarBadge | undefined;
+  return waitFor(`the badge "${text}" ${title}`, async () => {
+    last = await readBadge(sw);
+    return last.text === text && title.test(last.title) ? last : undefined;
+  }).catch((e: Error) => {
+    throw new Error(`${e.message}; last badge ${JSON.stringify(last)}`);
+  });
+}
+
+const GREEN = [0x1a, 0x7f, 0x37, 255];
+const GREY = [0x6e, 0x77, 0x81, 255];
+const RED = [0xcf, 0x22, 0x2e, 255];
+const ORANGE = [0xbc, 0x4c, 0x00, 255];
 const ended = (s: Session | undefined) => s !== undefined && s.status !== "active" && s.end_time !== null;
 
 describe.each([
@@ -95,6 +126,10 @@ describe.each([
     // The id is the one the extension minted and sent as session_id.
     expect(await sw.evaluate(() => (globalThis as any).worktime.tracker().tracking?.sessionId)).toBe(s1.id);
     expect(s1.end_time).toBeNull();
+    // The toolbar badge counts the session's minutes.
+    const tracking = await waitBadge(sw, "0m", /^WorkTime: tracking octo\/hello#1 for 0 min$/);
+    expect(tracking.color).toEqual(GREEN);
+    expect(await sw.evaluate(() => (globalThis as any).worktime.badge().icon)).toBe("active");
 
     // Spend a little time on it, so that today's total is not zero.
     await waitFor("two seconds on the first pull request", async () =>
@@ -120,6 +155,8 @@ describe.each([
     await page2.goto("https://github.com/acme/world");
     const afterNonPR = await waitNoneActive("the non-PR page to end the session");
     expect(ended(afterNonPR.find((s) => s.id === s2.id))).toBe(true);
+    await waitBadge(sw, "", /^WorkTime: not on a pull request$/);
+    expect(await sw.evaluate(() => (globalThis as any).worktime.badge().icon)).toBe("inactive");
 
     // 3b. Closing the pull request's tab ends its session.
     const page3 = await ctx.newPage();
@@ -134,6 +171,7 @@ describe.each([
     const [s3] = await waitActive("acme", "world", 3);
     await sw.evaluate(() => (globalThis as any).worktime.setIdle("idle"));
     const afterIdle = await waitNoneActive("idle to end the session");
+    expect((await waitBadge(sw, "zz", /idle/)).color).toEqual(GREY);
     const idled = afterIdle.find((s) => s.id === s3.id);
     expect(ended(idled)).toBe(true);
     // It ended when the user stopped (the threshold before the report), never before its start.
@@ -190,10 +228,22 @@ describe.each([
     expect(await popup.locator("#not-installed").isHidden()).toBe(true);
     // Sign-in and sync state come from hello: signed out here; without the
     // daemon the companion says sync is off until it runs.
-    expect(await popup.locator("#signed-in").textContent()).toBe("not signed in (worktimed login)");
     const syncText = (await popup.locator("#sync").textContent()) ?? "";
-    if (withDaemon) expect(syncText).toMatch(/^signed out · [1-9][0-9]* pending$/);
-    else expect(syncText).toMatch(/^disabled · [1-9][0-9]* pending · error: worktimed is not running/);
+    if (withDaemon) {
+      expect(await popup.locator("#signed-in").textContent()).toBe("not signed in (worktimed login)");
+      expect(syncText).toMatch(/^signed out · [1-9][0-9]* pending$/);
+      expect(await popup.locator("#daemon-down").isHidden()).toBe(true);
+    } else {
+      // The daemon is down: the popup says so and how to start it, not
+      // "not signed in" nor a sync error.
+      expect(await popup.locator("#daemon-down").isVisible()).toBe(true);
+      const down = (await popup.locator("#daemon-down").textContent()) ?? "";
+      expect(down).toContain("daemon is not running");
+      expect(down).toContain("worktimed service start");
+      expect(await popup.locator("#signed-in").textContent()).toBe("known once worktimed runs");
+      expect(syncText).toMatch(/^waits for worktimed · [1-9][0-9]* pending$/);
+      expect(await popup.locator("#error").isHidden()).toBe(true);
+    }
     const ended4 = (await h.sessions()).filter((s) => s.status !== "active");
     const sum = ended4.reduce((n, s) => n + s.duration_seconds, 0);
     expect(storeToday).toBe(sum);
@@ -203,12 +253,18 @@ describe.each([
     await options.goto(`chrome-extension://${EXTENSION_ID}/options.html`);
     await options.waitForSelector("body[data-ready=true]");
     expect(await options.locator("#idle").inputValue()).toBe("240"); // minutes, as set above
+    // The page tells its idle threshold apart from the companion's idle_timeout.
+    expect(await options.locator("#idle-hint").isVisible()).toBe(true);
+    const idleTimeoutHint = (await options.locator("#idle-timeout-hint").textContent()) ?? "";
+    expect(idleTimeoutHint).toContain("idle_timeout");
+    expect(idleTimeoutHint).toContain("It never decides when you are away; this setting does.");
     await options.locator("#paused").check();
     await options.locator("button[type=submit]").click();
     await options.locator("#status", { hasText: "Saved." }).waitFor();
     await waitFor("the worker to pause", async () =>
       (await sw.evaluate(() => (globalThis as any).worktime.tracker().paused)) ? true : undefined,
     );
+    expect((await waitBadge(sw, "||", /^WorkTime: tracking is paused$/)).color).toEqual(GREY);
     await page1.bringToFront();
     await sw.evaluate(() => (globalThis as any).worktime.refreshFocus());
     expect(await sw.evaluate(() => (globalThis as any).worktime.tracker().focusedUrl)).toBe(PR("octo", "hello", 1, "/commits"));
@@ -249,8 +305,11 @@ describe.each([
 
     // 8. A minute later a heartbeat is sent. When the port closes (here the
     //    host is told to stop, as when the browser goes away), the companion
-    //    ends the session at that last heartbeat, and the extension
-    //    reconnects and starts a new one.
+    //    ends the session at that last heartbeat plus the whole seconds the
+    //    port stayed open after it (the extension's clock is a minute ahead
+    //    of the companion's here), and the extension reconnects and starts a
+    //    new one.
+    const beforeBeat = Date.now();
     await sw.evaluate(() => (globalThis as any).worktime.advanceClock(61_000));
     await sw.evaluate(() => (globalThis as any).worktime.tick());
     await sw.evaluate(() => (globalThis as any).worktime.flush());
@@ -258,16 +317,20 @@ describe.each([
     expect(beat.sessionId).toBe(s6.id);
     expect(beat.lastHeartbeatAt - beat.startedAt).toBeGreaterThanOrEqual(61_000);
     const lastBeat = Math.floor(beat.lastHeartbeatAt / 1000) * 1000;
+    // A minute later the badge says so.
+    await waitBadge(sw, "1m", /^WorkTime: tracking octo\/hello#1 for 1 min$/);
     const [host6] = h.hostPids();
     process.kill(host6!, "SIGTERM");
+    const openAfterBeat = Math.ceil((Date.now() - beforeBeat) / 1000) * 1000;
     const [s7, afterTerm] = await waitFor("a new session after the host stopped", async () => {
       const r = await waitActive("octo", "hello", 1);
       return r[0].id !== s6.id ? r : undefined;
     }, 30_000);
     const closed6 = afterTerm.find((s) => s.id === s6.id);
     expect(ended(closed6)).toBe(true);
-    expect(Date.parse(closed6!.end_time!)).toBe(lastBeat);
-    expect(closed6!.duration_seconds).toBe((lastBeat - Date.parse(closed6!.start_time)) / 1000);
+    expect(Date.parse(closed6!.end_time!)).toBeGreaterThanOrEqual(lastBeat);
+    expect(Date.parse(closed6!.end_time!)).toBeLessThanOrEqual(lastBeat + openAfterBeat);
+    expect(closed6!.duration_seconds).toBe((Date.parse(closed6!.end_time!) - Date.parse(closed6!.start_time)) / 1000);
     expect(closed6!.duration_seconds).toBeGreaterThanOrEqual(61);
 
     // 9. Closing the browser ends the session that was running.
@@ -317,20 +380,28 @@ describe("without the companion installed", () => {
     await h?.dispose();
   });
 
-  it("the popup says the companion is not installed and how to install it", async () => {
+  it("the badge and the popup say the companion is not installed and how to install it", async () => {
     const ctx = h.context!;
-    const page = await ctx.newPage();
+    const sw = await h.serviceWorker();
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
     await page.goto(PR("octo", "hello", 1));
-    const popup = await ctx.newPage();
-    await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
-    await waitFor("the popup to report a missing companion", async () => {
-      await popup.reload();
-      await popup.waitForSelector("body[data-ready=true]");
-      return (await popup.locator("#companion").getAttribute("data-status")) === "not_installed" ? true : undefined;
-    });
+    await sw.evaluate(() => (globalThis as any).worktime.refreshFocus());
+    const badge = await waitBadge(sw, "!", /^WorkTime: the worktime companion is not installed — octo\/hello#1 is not being recorded\. .*worktimed install/);
+    expect(badge.color).toEqual(RED);
+    // The popup in a window that does not take focus: the pull request keeps it.
+    const opened = ctx.waitForEvent("page");
+    await sw.evaluate(
+      (url) => chrome.windows.create({ url, focused: false }).then(() => undefined),
+      `chrome-extension://${EXTENSION_ID}/popup.html`,
+    );
+    const popup = await opened;
+    await popup.waitForSelector("body[data-ready=true]");
+    expect(await popup.locator("#companion").getAttribute("data-status")).toBe("not_installed");
     expect(await popup.locator("#not-installed").isVisible()).toBe(true);
     expect(await popup.locator("#not-installed").textContent()).toContain("worktimed install");
     expect(await popup.locator("#today").getAttribute("data-seconds")).toBe("");
+    // On a pull request it says that one is not recorded, not "not on a pull request".
+    expect(await popup.locator("#active").textContent()).toBe("octo/hello#1 — not recorded: the companion is not installed");
   });
 });
 
@@ -361,6 +432,8 @@ describe("when the companion refuses this extension", () => {
     await page.goto(PR("octo", "hello", 1));
     await sw.evaluate(() => (globalThis as any).worktime.refreshFocus());
     expect(await sw.evaluate(() => (globalThis as any).worktime.tracker().tracking)).toBeNull();
+    const badge = await waitBadge(sw, "!", /^WorkTime: the companion refused this extension — octo\/hello#1 is not being recorded\./);
+    expect(badge.color).toEqual(RED);
     const popup = await ctx.newPage();
     await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
     await popup.waitForSelector("body[data-ready=true]");
@@ -368,5 +441,43 @@ describe("when the companion refuses this extension", () => {
     expect(await popup.locator("#forbidden").isVisible()).toBe(true);
     expect(await popup.locator("#ext-id").textContent()).toBe(EXTENSION_ID);
     expect(await h.sessions()).toEqual([]);
+  });
+});
+
+const NOT_A_STORE = "this is not a database, and worktime must not write to it\n".repeat(100);
+
+describe("when the companion cannot use the store", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = new Harness(binary);
+    // Not a worktime database: the companion refuses to touch it.
+    writeFileSync(path.join(h.worktimeHome, "worktime.db"), NOT_A_STORE);
+    h.installHost();
+    await h.startGitHub();
+    await h.launch(display.name);
+  });
+  afterAll(async () => {
+    await h?.dispose();
+  });
+
+  it("the badge shows an error with the companion's words, and the popup says it", async () => {
+    const ctx = h.context!;
+    const sw = await h.serviceWorker();
+    const page = ctx.pages()[0] ?? (await ctx.newPage());
+    await page.goto(PR("octo", "hello", 1));
+    await sw.evaluate(() => (globalThis as any).worktime.refreshFocus());
+    const badge = await waitBadge(sw, "err", /^WorkTime: .*the local store cannot be used.* — octo\/hello#1 is not being recorded\.$/);
+    expect(badge.color).toEqual(ORANGE);
+    expect(await sw.evaluate(() => (globalThis as any).worktime.tracker().tracking)).toBeNull();
+    const opened = ctx.waitForEvent("page");
+    await sw.evaluate(
+      (url) => chrome.windows.create({ url, focused: false }).then(() => undefined),
+      `chrome-extension://${EXTENSION_ID}/popup.html`,
+    );
+    const popup = await opened;
+    await popup.waitForSelector("body[data-ready=true]");
+    expect(await popup.locator("#error").isVisible()).toBe(true);
+    expect(await popup.locator("#error").textContent()).toContain("the local store cannot be used");
+    expect(readFileSync(path.join(h.worktimeHome, "worktime.db"), "utf8")).toBe(NOT_A_STORE);
   });
 });

@@ -232,6 +232,31 @@ export class Harness {
     });
   }
 
+  /** browserPid is the pid of Chromium's browser process for this harness's profile. */
+  browserPid(): number {
+    for (const entry of readdirSync("/proc")) {
+      if (!/^[0-9]+$/.test(entry)) continue;
+      let argv: string[];
+      try {
+        argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      } catch {
+        continue; // gone meanwhile
+      }
+      if (argv.includes(`--user-data-dir=${this.userDataDir}`) && !argv.some((a) => a.startsWith("--type="))) return Number(entry);
+    }
+    throw new Error(`harness: no browser process for ${this.userDataDir}`);
+  }
+
+  /** terminateBrowser sends SIGTERM to Chromium (as a logout or shutdown does) and waits until it is gone. */
+  async terminateBrowser(): Promise<void> {
+    const ctx = this.context;
+    if (ctx === null) throw new Error("harness: the browser is not running");
+    const closed = new Promise<void>((resolve) => ctx.once("close", () => resolve()));
+    process.kill(this.browserPid(), "SIGTERM");
+    await closed;
+    this.context = null;
+  }
+
   async closeBrowser(): Promise<void> {
     const ctx = this.context;
     this.context = null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, backoffDelay } from "../../src/lib/backoff.js";
-import { elapsedSeconds, formatDuration, todayTotal } from "../../src/lib/format.js";
+import { elapsedSeconds, formatDuration, formatLocalTime, todayTotal } from "../../src/lib/format.js";
 import { classifyDisconnect, commandRequest, parseReply, rfc3339, RemoteError } from "../../src/lib/protocol.js";
 import { DEFAULT_SETTINGS, parseIdleMinutes, readSettings } from "../../src/lib/settings.js";
 import { newSessionId, uuidv7 } from "../../src/lib/uuid.js";
@@ -105,6 +105,25 @@ describe("format", () => {
     // a session that began yesterday counts from midnight
     expect(todayTotal(0, midnight - 3600_000, now)).toBe(10 * 3600);
     expect(todayTotal(-4, null, now)).toBe(0);
+  });
+});
+
+describe("formatLocalTime", () => {
+  it.each([
+    ["2026-11-25T10:00:00Z", "UTC", "2026-11-25 10:00 UTC"],
+    ["2026-11-25T10:00:00Z", "Europe/Berlin", "2026-11-25 11:00 GMT+1"],
+    ["2026-07-01T10:00:00Z", "Europe/Berlin", "2026-07-01 12:00 GMT+2"],
+    // The local date, not the UTC one.
+    ["2026-11-26T02:30:00Z", "America/New_York", "2026-11-25 21:30 EST"],
+    ["2026-11-25T23:59:59Z", "Asia/Kolkata", "2026-11-26 05:29 GMT+5:30"],
+  ])("%s in %s is %s", (t, zone, want) => {
+    expect(formatLocalTime(t, zone)).toBe(want);
+    expect(formatLocalTime(Date.parse(t), zone)).toBe(want);
+  });
+
+  it("renders an unreadable time as nothing", () => {
+    expect(formatLocalTime("yesterday", "UTC")).toBe("");
+    expect(formatLocalTime(NaN, "UTC")).toBe("");
   });
 });
 

@@ -135,9 +135,29 @@ describe("icon", () => {
     expect(alpha(size >> 1, size - 3)).toBe(255);
   });
 
+  it("the inactive icon is the same clock in grey", async () => {
+    // @ts-expect-error: a plain .mjs build script without types
+    const { ICON_COLORS, iconPNG } = await import("../../scripts/icon.mjs");
+    const { inflateSync } = await import("node:zlib");
+    const pixel = (png: Buffer, x: number, y: number) => {
+      const idatLen = png.readUInt32BE(33);
+      const raw = inflateSync(png.subarray(41, 41 + idatLen));
+      const i = y * (32 * 4 + 1) + 1 + x * 4;
+      return [...raw.subarray(i, i + 4)];
+    };
+    // A point on the disc away from the hands.
+    expect(pixel(iconPNG(32), 8, 20)).toEqual([...ICON_COLORS.active, 255]);
+    expect(pixel(iconPNG(32, ICON_COLORS.inactive), 8, 20)).toEqual([...ICON_COLORS.inactive, 255]);
+  });
+
   it("every file the manifest names is in static/ or made by the build", () => {
     const manifest = JSON.parse(readFileSync(path.join(root, "static/manifest.json"), "utf8"));
-    const built = new Set(["background.js", "popup.js", "options.js", ...[16, 32, 48, 128].map((n) => `icons/icon-${n}.png`)]);
+    const built = new Set([
+      "background.js",
+      "popup.js",
+      "options.js",
+      ...[16, 32, 48, 128].flatMap((n) => [`icons/icon-${n}.png`, `icons/icon-inactive-${n}.png`]),
+    ]);
     const named = [
       manifest.background.service_worker,
       manifest.action.default_popup,

@@ -4,6 +4,7 @@ import {
   type TrackerEvent,
   type TrackerState,
   DEFAULT_IDLE_THRESHOLD_SECONDS,
+  FOCUS_LOSS_GRACE_MS,
   HEARTBEAT_INTERVAL_MS,
   RETRY_DELAY_MS,
   clampIdleThreshold,
@@ -128,7 +129,6 @@ describe("tracker: moving focus", () => {
   it.each([
     ["a non-PR tab", NOT_PR],
     ["another site", "https://example.com/"],
-    ["the browser losing focus", null],
   ])("%s ends the session", (_n, url) => {
     const d = Driver.on(PR1);
     d.at(10_000);
@@ -138,18 +138,125 @@ describe("tracker: moving focus", () => {
     expect(d.feed({ type: "tick" })).toEqual([]);
   });
 
-  it("coming back to the same pull request starts a new session", () => {
+  it("coming back to the same pull request after the focus-loss grace starts a new session", () => {
     const d = Driver.on(PR1);
     d.at(10_000);
     d.feed({ type: "focus", url: null });
-    d.at(20_000);
-    expect(d.feed({ type: "focus", url: PR1 })).toEqual([start("s2", "octo", "hello", 1, 20_000)]);
+    d.at(10_000 + FOCUS_LOSS_GRACE_MS);
+    expect(d.feed({ type: "tick" })).toEqual([end("s1", 10_000)]);
+    d.at(40_000);
+    expect(d.feed({ type: "focus", url: PR1 })).toEqual([start("s2", "octo", "hello", 1, 40_000)]);
   });
 
   it("the same focus twice does nothing", () => {
     const d = Driver.on(PR1);
     expect(d.feed({ type: "focus", url: PR1 })).toEqual([]);
     expect(d.log).toHaveLength(1);
+  });
+});
+
+describe("tracker: a short focus loss (extensions menu, pin button)", () => {
+  const blurred = (at = 10_000): Driver => {
+    const d = Driver.on(PR1);
+    d.at(at);
+    expect(d.feed({ type: "focus", url: null }), "a focus loss sends nothing at once").toEqual([]);
+    return d;
+  };
+
+  it("focus coming back to the same pull request within the grace keeps the session", () => {
+    const d = blurred();
+    d.at(10_000 + FOCUS_LOSS_GRACE_MS - 1);
+    expect(d.feed({ type: "tick" })).toEqual([]);
+    expect(d.feed({ type: "focus", url: PR1_FILES })).toEqual([]);
+    expect(d.state.tracking?.sessionId).toBe("s1");
+    expect(d.state.blurredAt).toBeNull();
+    // The grace is over: a later tick ends nothing.
+    d.at(40_000);
+    expect(d.feed({ type: "tick" })).toEqual([]);
+    expect(d.log).toEqual([start("s1", "octo", "hello", 1, 0)]);
+  });
+
+  it("focus back on the same pull request after the grace, before a tick noticed, ends at the loss and starts anew", () => {
+    const d = blurred();
+    d.at(10_000 + FOCUS_LOSS_GRACE_MS + 10);
+    expect(d.feed({ type: "focus", url: PR1 })).toEqual([end("s1", 10_000), start("s2", "octo", "hello", 1, 10_000 + FOCUS_LOSS_GRACE_MS + 10)]);
+  });
+
+  it("several focus losses in a row keep the time of the first", () => {
+    const d = blurred(10_000);
+    d.at(12_000);
+    expect(d.feed({ type: "focus", url: null })).toEqual([]);
+    d.at(10_000 + FOCUS_LOSS_GRACE_MS);
+    expect(d.feed({ type: "tick" })).toEqual([end("s1", 10_000)]);
+  });
+
+  it("the grace running out ends the session when the focus left, and nothing starts until it is back", () => {
+    const d = blurred();
+    d.at(10_000 + FOCUS_LOSS_GRACE_MS);
+    expect(d.feed({ type: "tick" })).toEqual([end("s1", 10_000)]);
+    expect(d.state.tracking).toBeNull();
+    expect(d.state.focusedUrl).toBeNull();
+    d.at(60_000);
+    expect(d.feed({ type: "tick" })).toEqual([]);
+    expect(d.feed({ type: "connected" })).toEqual([]);
+  });
+
+  it.each([
+    ["another pull request", PR2, [end("s1", 10_000), start("s2", "octo", "hello", 2, 14_000)]],
+    ["a page that is not a pull request", NOT_PR, [end("s1", 10_000)]],
+  ])("focus coming back to %s ends the session when the focus left", (_n, url, want) => {
+    const d = blurred();
+    d.at(14_000);
+    expect(d.feed({ type: "focus", url })).toEqual(want);
+  });
+
+  it("going idle during the grace ends the session no later than when the focus left", () => {
+    const d = blurred(130_000);
+    d.at(135_000);
+    // chrome.idle reports after 120 s without input: the user stopped at 15 s.
+    expect(d.feed({ type: "idle", state: "idle" })).toEqual([end("s1", 15_000)]);
+    const e = blurred(10_000);
+    e.at(12_000);
+    e.state = { ...e.state, idleThresholdSeconds: 1 };
+    expect(e.feed({ type: "idle", state: "idle" })).toEqual([end("s1", 10_000)]);
+  });
+
+  it("pausing during the grace ends the session when the focus left; resuming starts nothing until focus is back", () => {
+    const d = blurred();
+    d.at(12_000);
+    expect(d.feed({ type: "paused", paused: true })).toEqual([end("s1", 10_000)]);
+    d.at(13_000);
+    expect(d.feed({ type: "paused", paused: false })).toEqual([]);
+    d.at(14_000);
+    expect(d.feed({ type: "focus", url: PR1 })).toEqual([start("s2", "octo", "hello", 1, 14_000)]);
+  });
+
+  it("a disconnect during the grace starts nothing on reconnect until focus is back", () => {
+    const d = blurred();
+    d.at(11_000);
+    expect(d.feed({ type: "disconnected" })).toEqual([]);
+    d.at(12_000);
+    expect(d.feed({ type: "connected" })).toEqual([]);
+    expect(d.state.tracking).toBeNull();
+  });
+
+  it("sends no heartbeat during the grace; the next tick after focus is back sends it", () => {
+    const d = Driver.on(PR1);
+    d.at(HEARTBEAT_INTERVAL_MS - 5_000);
+    d.feed({ type: "focus", url: null });
+    d.at(HEARTBEAT_INTERVAL_MS + 5_000);
+    expect(d.feed({ type: "tick" })).toEqual([]);
+    d.at(HEARTBEAT_INTERVAL_MS + 6_000);
+    expect(d.feed({ type: "focus", url: PR1 })).toEqual([]);
+    d.at(HEARTBEAT_INTERVAL_MS + 7_000);
+    expect(d.feed({ type: "tick" })).toEqual([hb("s1", HEARTBEAT_INTERVAL_MS + 7_000)]);
+  });
+
+  it("a focus loss with no session running changes nothing to wait for", () => {
+    const d = Driver.on(NOT_PR);
+    expect(d.feed({ type: "focus", url: null })).toEqual([]);
+    expect(d.state.blurredAt).toBeNull();
+    expect(d.state.focusedUrl).toBeNull();
   });
 });
 
@@ -201,7 +308,13 @@ describe("tracker: idle", () => {
   it("never ends before the start", () => {
     const d = Driver.on(PR1);
     d.at(1_000);
-    expect(d.feed({ type: "idle", state: "locked" })).toEqual([end("s1", 0)]);
+    expect(d.feed({ type: "idle", state: "idle" })).toEqual([end("s1", 0)]);
+  });
+
+  it("locking the screen ends the session at the lock, not a threshold earlier", () => {
+    const d = Driver.on(PR1);
+    d.at(300_000);
+    expect(d.feed({ type: "idle", state: "locked" })).toEqual([end("s1", 300_000)]);
   });
 
   it("uses the configured threshold", () => {
@@ -316,6 +429,7 @@ describe("tracker: a whole day", () => {
       [61_000, { type: "tick" }],
       [70_000, { type: "focus", url: PR1_FILES }],
       [90_000, { type: "focus", url: PR2 }],
+      // The extensions menu takes focus for a second: no split.
       [100_000, { type: "focus", url: null }],
       [101_000, { type: "focus", url: PR2 }],
       [161_000, { type: "tick" }],
@@ -326,12 +440,16 @@ describe("tracker: a whole day", () => {
       [530_000, { type: "paused", paused: true }],
       [540_000, { type: "paused", paused: false }],
       [550_000, { type: "focus", url: NOT_PR }],
+      [600_000, { type: "focus", url: PR1 }],
+      // Another program takes focus for good.
+      [610_000, { type: "focus", url: null }],
+      [625_000, { type: "tick" }],
     ];
     for (const [t, ev] of script) d.at(t).feed(ev);
     const open = new Map<string, number>();
     let last = -Infinity;
-    // s4 runs when the port drops: the companion ends it, the tracker sends nothing.
-    const droppedByDisconnect = new Set(["s4"]);
+    // s3 runs when the port drops: the companion ends it, the tracker sends nothing.
+    const droppedByDisconnect = new Set(["s3"]);
     const running = () => [...open.keys()].filter((k) => !droppedByDisconnect.has(k)).length;
     for (const c of d.log) {
       expect(c.at).toBeGreaterThanOrEqual(last - DEFAULT_IDLE_THRESHOLD_SECONDS * 1000);
@@ -348,23 +466,24 @@ describe("tracker: a whole day", () => {
       }
       last = Math.max(last, c.at);
     }
-    // s4 was dropped by the disconnect (the companion ends it), nothing else is left open.
-    expect([...open.keys()]).toEqual(["s4"]);
+    // s3 was dropped by the disconnect (the companion ends it), nothing else is left open.
+    expect([...open.keys()]).toEqual(["s3"]);
     expect(d.log.map((c) => `${c.type}:${c.sessionId}`)).toEqual([
       "session.start:s1",
       "session.heartbeat:s1",
       "session.end:s1",
       "session.start:s2",
+      "session.heartbeat:s2",
       "session.end:s2",
       "session.start:s3",
-      "session.heartbeat:s3",
-      "session.end:s3",
       "session.start:s4",
+      "session.end:s4",
       "session.start:s5",
       "session.end:s5",
       "session.start:s6",
       "session.end:s6",
     ]);
+    expect(d.log.at(-1)).toEqual(end("s6", 610_000));
   });
 });
 
@@ -390,6 +509,7 @@ describe("tracker helpers", () => {
       idleThresholdSeconds: 120,
       tracking: null,
       retryAfter: 0,
+      blurredAt: null,
     });
   });
 
