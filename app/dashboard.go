@@ -419,22 +419,22 @@ func (d *Dashboard) Rules() (rules.Rules, error) {
 
 // SaveRules writes the rules to config.toml (they apply at once) and
 // returns them as saved; bad rules are refused before anything changes.
-func (d *Dashboard) SaveRules(in rules.Rules) (rules.Rules, error) {
-	if err := in.Validate(); err != nil {
+func (d *Dashboard) SaveRules(r rules.Rules) (rules.Rules, error) {
+	if err := r.Validate(); err != nil {
 		return rules.Rules{}, fmt.Errorf("save rules: %w: %w", ErrBadInput, err)
 	}
 	ed := d.daemon
 	ctx, cancel := d.call()
 	defer cancel()
-	r, err := ed.SetRules(ctx, in)
+	out, err := ed.SetRules(ctx, r)
 	if err != nil {
 		return rules.Rules{}, fmt.Errorf("save rules: %w", err)
 	}
-	if r.Repos == nil {
-		r.Repos = []rules.Rule{}
+	if out.Repos == nil {
+		out.Repos = []rules.Rule{}
 	}
 	d.changed()
-	return r, nil
+	return out, nil
 }
 
 // ExportResult says where an export went; Path is "" when the user

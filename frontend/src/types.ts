@@ -184,7 +184,7 @@ export interface Dashboard {
    * SaveRules writes the rules to config.toml (they apply at once) and
    * returns them as saved; bad rules are refused before anything changes.
    */
-  SaveRules(in: Rules): Promise<Rules>;
+  SaveRules(r: Rules): Promise<Rules>;
   /**
    * Export writes the sessions between since and until (YYYY-MM-DD or RFC
    * 3339, empty for no bound) of one repository ("owner/name", History's
