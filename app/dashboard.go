@@ -399,9 +399,6 @@ func (d *Dashboard) SaveSettings(s api.Settings) (api.Settings, error) {
 	return out, nil
 }
 
-// Rules and SaveRules are here, beside Settings, because they belong to
-// the Settings view.
-
 // Rules are the include/exclude rules and the private switch in force.
 func (d *Dashboard) Rules() (rules.Rules, error) {
 	ed := d.daemon

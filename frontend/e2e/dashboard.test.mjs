@@ -319,12 +319,12 @@ describe("sessions and settings", () => {
     assert.deepEqual(await shownIDs(), list().map((s) => s.id));
 
     await page.selectOption("[data-testid=filter-repo]", "acme/web");
-    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:first-child")].every((td) => td.textContent.startsWith("acme/web#")));
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:nth-child(2)")].every((td) => td.textContent.startsWith("acme/web#")));
     assert.deepEqual(await shownIDs(), list("--repo", "acme/web").map((s) => s.id));
 
     await page.fill("[data-testid=filter-pr]", "7");
     await page.dispatchEvent("[data-testid=filter-pr]", "change");
-    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:first-child")].every((td) => td.textContent === "acme/web#7"));
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:nth-child(2)")].every((td) => td.textContent === "acme/web#7"));
     assert.deepEqual(await shownIDs(), list("--repo", "acme/web").filter((s) => s.pr_number === 7).map((s) => s.id));
 
     await page.fill("[data-testid=filter-pr]", "x7");

@@ -127,7 +127,21 @@ export function renderSessions(ctx: Ctx): HTMLElement {
   const mergeBtn = h("button", { "data-testid": "merge-selected", disabled: true }, "Merge");
   const deleteBtn = h("button", { "data-testid": "delete-selected", disabled: true }, "Delete");
   const confirmBox = h("div", { class: "row confirm", "data-testid": "delete-confirm", hidden: true });
+  // Selects every ended session of the page (a day, with "since" and the
+  // filters, is one click from deleted).
+  const selectAll = h("input", { type: "checkbox", "aria-label": "Select the page", "data-testid": "select-all" });
+  selectAll.addEventListener("change", () => {
+    for (const r of rows) {
+      if (r.status === "active") continue;
+      if (selectAll.checked) selected.add(r.id);
+      else selected.delete(r.id);
+    }
+    for (const box of body.querySelectorAll<HTMLInputElement>("input[data-testid=select]:not(:disabled)")) box.checked = selectAll.checked;
+    updateSelection();
+  });
   const updateSelection = () => {
+    const ended = rows.filter((r) => r.status !== "active");
+    selectAll.checked = ended.length > 0 && ended.every((r) => selected.has(r.id));
     mergeBtn.disabled = selected.size < 2;
     deleteBtn.disabled = selected.size === 0;
     deleteBtn.textContent = selected.size > 1 ? `Delete ${selected.size}` : "Delete";
@@ -331,7 +345,7 @@ export function renderSessions(ctx: Ctx): HTMLElement {
           h(
             "thead",
             {},
-            h("tr", {}, h("th", {}), h("th", {}, "Pull request"), h("th", {}, "Start"), h("th", {}, "End"), h("th", { class: "num" }, "Time"), h("th", {}, "Status"), h("th", {})),
+            h("tr", {}, h("th", {}, selectAll), h("th", {}, "Pull request"), h("th", {}, "Start"), h("th", {}, "End"), h("th", { class: "num" }, "Time"), h("th", {}, "Status"), h("th", {})),
           ),
           body,
         ),
