@@ -274,7 +274,7 @@ export function renderSessions(ctx: Ctx): HTMLElement {
       h("td", {}, start),
       h("td", {}, end),
       h("td", { class: "muted", colspan: 2 }, tz || "local time"),
-      h("td", { class: "actions" }, h("button", { class: "primary", "data-testid": "edit-save", onclick: () => void save() }, "Save"), " ", h("button", { "data-testid": "edit-cancel", onclick: cancel }, "Cancel")),
+      h("td", { class: "actions" }, h("button", { class: "primary", "data-testid": "edit-save", onclick: () => void save() }, "Save"), " ", h("button", { class: "link", "data-testid": "edit-cancel", onclick: cancel }, "Cancel")),
     );
     queueMicrotask(() => pr.focus());
     return tr;
