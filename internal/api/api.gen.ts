@@ -172,6 +172,17 @@ export interface HelloSync {
  */
 export interface StatsSummary {
   today_seconds: number;
+  /**
+   * WeekSeconds is this week's (Monday to today) ended time, whatever
+   * days asked for: the progress towards the weekly goal.
+   */
+  week_seconds: number;
+  /**
+   * DailyGoalSeconds and WeeklyGoalSeconds are config.toml's daily_goal
+   * and weekly_goal; 0 is no goal.
+   */
+  daily_goal_seconds: number;
+  weekly_goal_seconds: number;
   days: SummaryDay[] | null;
   repos: SummaryRepo[] | null;
 }

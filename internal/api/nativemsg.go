@@ -30,9 +30,16 @@ type HelloSync struct {
 // StatsSummary answers stats.summary: the last days calendar days, oldest
 // first, and the time per repository. Days and Repos are never null.
 type StatsSummary struct {
-	TodaySeconds int64         `json:"today_seconds"`
-	Days         []SummaryDay  `json:"days"`
-	Repos        []SummaryRepo `json:"repos"`
+	TodaySeconds int64 `json:"today_seconds"`
+	// WeekSeconds is this week's (Monday to today) ended time, whatever
+	// days asked for: the progress towards the weekly goal.
+	WeekSeconds int64 `json:"week_seconds"`
+	// DailyGoalSeconds and WeeklyGoalSeconds are config.toml's daily_goal
+	// and weekly_goal; 0 is no goal.
+	DailyGoalSeconds  int64         `json:"daily_goal_seconds"`
+	WeeklyGoalSeconds int64         `json:"weekly_goal_seconds"`
+	Days              []SummaryDay  `json:"days"`
+	Repos             []SummaryRepo `json:"repos"`
 }
 
 // SummaryDay is one calendar day of a StatsSummary.
