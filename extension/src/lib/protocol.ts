@@ -17,6 +17,28 @@ export interface ProtocolError {
 // (internal/api, `go generate ./internal/api`).
 export type { HelloReply, Session, SessionReply, StatsSummary } from "../../../internal/api/api.gen.js";
 
+/** RuleReply answers rules.check and rules.add (docs/native-messaging.md). */
+export interface RuleReply {
+  action: "track" | "dont_sync" | "dont_track";
+  tracked: boolean;
+  synced: boolean;
+  private: boolean;
+  /** Which rule decided, in the user's words (config.toml). */
+  reason: string;
+}
+
+/** The scopes of rules.add: the repository, or its whole organisation. */
+export type RuleScope = "repo" | "org";
+
+/** rulesRequest is a rules.check (no action) or rules.add body for pr's repository. */
+export function rulesRequest(
+  pr: { repoOwner: string; repoName: string },
+  add?: { action: RuleReply["action"]; scope: RuleScope },
+): Record<string, unknown> {
+  const repo = { repo_owner: pr.repoOwner, repo_name: pr.repoName };
+  return add === undefined ? { type: "rules.check", ...repo } : { type: "rules.add", ...repo, action: add.action, scope: add.scope };
+}
+
 export type Reply = { id: string | number | null; ok: true; [k: string]: unknown } | {
   id: string | number | null;
   ok: false;
@@ -26,10 +48,13 @@ export type Reply = { id: string | number | null; ok: true; [k: string]: unknown
 /** RemoteError is a reply with ok:false. */
 export class RemoteError extends Error {
   readonly code: string;
+  /** The companion's message alone, for people. */
+  readonly remoteMessage: string;
   constructor(err: ProtocolError) {
     super(`${err.code}: ${err.message}`);
     this.name = "RemoteError";
     this.code = err.code;
+    this.remoteMessage = err.message;
   }
 }
 
