@@ -199,17 +199,25 @@ chrome.storage.onChanged.addListener((_changes, area) => {
   void chrome.storage.local.get(null).then(applySettings);
 });
 
+/** popupExcluded is the popup's excluded note for the focused pull request, with the rule that decided when known. */
+function popupExcluded(rule: RuleReply | null): PopupState["excluded"] {
+  const reason = focusedExcluded();
+  if (reason === null) return null;
+  return { reason, match: rule !== null && !rule.tracked ? (rule.match ?? "") : "" };
+}
+
 async function popupState(): Promise<PopupState> {
   if (connection.state.status !== "connected") connection.connect();
   let summary: StatsSummary | null = null;
   let summaryError = "";
+  let rule: RuleReply | null = null;
   if (connection.state.status === "connected") {
     try {
       await connection.refreshHello();
       summary = (await connection.request({ type: "stats.summary", days: 7 })) as unknown as StatsSummary;
       const focused = parsePullRequestURL(state.focusedUrl);
       // The popup shows the rules as they are now (the user may have changed them).
-      if (focused !== null) await checkRules(focused);
+      if (focused !== null) rule = await checkRules(focused);
     } catch (e) {
       summaryError = e instanceof Error ? e.message : String(e);
     }
@@ -223,7 +231,7 @@ async function popupState(): Promise<PopupState> {
     summaryError,
     active: t === null ? null : { pr: t.pr, sessionId: t.sessionId, startedAt: t.startedAt },
     focused: parsePullRequestURL(state.focusedUrl),
-    excluded: focusedExcluded(),
+    excluded: popupExcluded(rule),
     commandError,
     paused: state.paused,
     idle: state.idle,

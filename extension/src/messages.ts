@@ -13,8 +13,12 @@ export interface PopupState {
   active: { pr: PullRequest; sessionId: string; startedAt: number } | null;
   /** The pull request that has the user's attention, tracked or not. */
   focused: PullRequest | null;
-  /** Why the focused pull request's repository is excluded (the rules keep it out); null when it is not. */
-  excluded: string | null;
+  /**
+   * Why the focused pull request's repository is excluded (the rules keep
+   * it out) and the rule's pattern ("" when the default decided or it is
+   * not known); null when it is not excluded.
+   */
+  excluded: { reason: string; match: string } | null;
   /** Why the companion refused the last command; "" when it accepted one since. */
   commandError: string;
   paused: boolean;

@@ -454,7 +454,11 @@ func (h *Host) rules(ctx context.Context, id json.RawMessage, typ string, msg []
 	if err != nil {
 		return nil, backendError(id, typ, err)
 	}
-	a, _ := r.Decide(*req.RepoOwner, *req.RepoName)
+	a, rule := r.Decide(*req.RepoOwner, *req.RepoName)
+	match := ""
+	if rule != nil {
+		match = rule.Match
+	}
 	return ruleReply{Action: string(a), Tracked: a != rules.DontTrack, Synced: a == rules.Track && !r.Private,
-		Private: r.Private, Reason: r.Why(*req.RepoOwner, *req.RepoName)}, nil
+		Private: r.Private, Reason: r.Why(*req.RepoOwner, *req.RepoName), Match: match}, nil
 }

@@ -116,6 +116,10 @@ type ruleReply struct {
 	Synced  bool   `json:"synced"`
 	Private bool   `json:"private"`
 	Reason  string `json:"reason"`
+	// Match is the pattern of the rule that decided ("" when the default
+	// did), so the extension can say how to undo it: `worktimed rules
+	// remove MATCH`.
+	Match string `json:"match"`
 }
 
 type statsRequest struct {

@@ -19,6 +19,7 @@ func TestRulesMessages(t *testing.T) {
 		Tracked bool       `json:"tracked"`
 		Synced  bool       `json:"synced"`
 		Reason  string     `json:"reason"`
+		Match   string     `json:"match"`
 	}
 	ask := func(msg string) ruleReply {
 		t.Helper()
@@ -28,13 +29,13 @@ func TestRulesMessages(t *testing.T) {
 		}
 		return r
 	}
-	if r := ask(`{"id":1,"type":"rules.check","repo_owner":"octo","repo_name":"app"}`); !r.OK || r.Action != "track" || !r.Tracked || !r.Synced {
+	if r := ask(`{"id":1,"type":"rules.check","repo_owner":"octo","repo_name":"app"}`); !r.OK || r.Action != "track" || !r.Tracked || !r.Synced || r.Match != "" {
 		t.Fatalf("check before: %+v", r)
 	}
 	if r := ask(`{"id":2,"type":"rules.add","repo_owner":"octo","repo_name":"app","action":"dont_track"}`); !r.OK || r.Action != "dont_track" || r.Tracked {
 		t.Fatalf("add: %+v", r)
 	}
-	if r := ask(`{"id":3,"type":"rules.check","repo_owner":"Octo","repo_name":"App"}`); !r.OK || r.Tracked || r.Reason == "" {
+	if r := ask(`{"id":3,"type":"rules.check","repo_owner":"Octo","repo_name":"App"}`); !r.OK || r.Tracked || r.Reason == "" || r.Match != "octo/app" {
 		t.Fatalf("check after: %+v", r)
 	}
 	if r := ask(`{"id":4,"type":"rules.check","repo_owner":"octo","repo_name":"web"}`); !r.OK || !r.Tracked {

@@ -25,6 +25,8 @@ export interface RuleReply {
   private: boolean;
   /** Which rule decided, in the user's words (config.toml). */
   reason: string;
+  /** The pattern of the rule that decided; "" when the default did. */
+  match?: string;
 }
 
 /** The scopes of rules.add: the repository, or its whole organisation. */
