@@ -90,6 +90,8 @@ function send(c: Command): void {
         // The rules keep this repository out: nothing was recorded, and
         // the badge and popup say so instead of an error.
         void dispatch({ type: "rejected", sessionId: c.sessionId, command: c.type, code: err.code, message: err.remoteMessage });
+        // Once per refusal (never retried): the rule's own words for the badge and popup.
+        void checkRules(c.pr).catch((e: unknown) => console.warn("worktime: rules.check:", e));
       } else if (err instanceof RemoteError) {
         commandError = `the companion refused to record: ${err.message}`;
         if (c.type !== "session.end") void dispatch({ type: "rejected", sessionId: c.sessionId, command: c.type });
