@@ -70,17 +70,22 @@ func TestRulesMessages(t *testing.T) {
 func TestRulesAddScope(t *testing.T) {
 	for _, tc := range []struct {
 		scope       string
-		otherRepoIn bool // octo/web excluded too
+		otherRepoIn bool   // octo/web excluded too
+		match       string // the rule written
 	}{
-		{`,"scope":"org"`, true},
-		{`,"scope":"repo"`, false},
-		{``, false},
+		{`,"scope":"org"`, true, "octo"},
+		{`,"scope":"repo"`, false, "octo/app"},
+		{``, false, "octo/app"},
 	} {
 		t.Run("scope"+tc.scope, func(t *testing.T) {
 			h, _, _ := newHost(t)
-			r := handle(t, h, `{"id":1,"type":"rules.add","repo_owner":"octo","repo_name":"app","action":"dont_track"`+tc.scope+`}`)
-			if !r.OK {
-				t.Fatalf("add: %+v", r)
+			var r struct {
+				OK    bool   `json:"ok"`
+				Match string `json:"match"`
+			}
+			out := h.Handle(t.Context(), []byte(`{"id":1,"type":"rules.add","repo_owner":"octo","repo_name":"app","action":"dont_track"`+tc.scope+`}`))
+			if err := json.Unmarshal(out, &r); err != nil || !r.OK || r.Match != tc.match {
+				t.Fatalf("add: %s, want the rule %q (%v)", out, tc.match, err)
 			}
 			check := func(owner, name string) bool {
 				t.Helper()
