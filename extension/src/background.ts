@@ -205,7 +205,7 @@ chrome.storage.onChanged.addListener((_changes, area) => {
 function popupExcluded(rule: RuleReply | null): PopupState["excluded"] {
   const reason = focusedExcluded();
   if (reason === null) return null;
-  return { reason, match: rule !== null && !rule.tracked ? (rule.match ?? "") : "" };
+  return { reason, match: rule !== null && !rule.tracked ? rule.match : "" };
 }
 
 async function popupState(): Promise<PopupState> {

@@ -200,6 +200,24 @@ export interface SummaryRepo {
   seconds: number;
 }
 
+/**
+ * RuleReply answers rules.check and rules.add: what the user's rules
+ * decide for a repository.
+ */
+export interface RuleReply {
+  action: string;
+  tracked: boolean;
+  synced: boolean;
+  private: boolean;
+  reason: string;
+  /**
+   * Match is the pattern of the rule that decided ("" when the default
+   * did), so the extension can say how to undo it: `worktimed rules
+   * remove MATCH`.
+   */
+  match: string;
+}
+
 // Session statuses.
 export const StatusActive = "active";
 export const StatusCompleted = "completed";

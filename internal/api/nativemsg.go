@@ -54,3 +54,17 @@ type SummaryRepo struct {
 	RepoName  string `json:"repo_name"`
 	Seconds   int64  `json:"seconds"`
 }
+
+// RuleReply answers rules.check and rules.add: what the user's rules
+// decide for a repository.
+type RuleReply struct {
+	Action  string `json:"action"`
+	Tracked bool   `json:"tracked"`
+	Synced  bool   `json:"synced"`
+	Private bool   `json:"private"`
+	Reason  string `json:"reason"`
+	// Match is the pattern of the rule that decided ("" when the default
+	// did), so the extension can say how to undo it: `worktimed rules
+	// remove MATCH`.
+	Match string `json:"match"`
+}

@@ -459,6 +459,6 @@ func (h *Host) rules(ctx context.Context, id json.RawMessage, typ string, msg []
 	if rule != nil {
 		match = rule.Match
 	}
-	return ruleReply{Action: string(a), Tracked: a != rules.DontTrack, Synced: a == rules.Track && !r.Private,
+	return api.RuleReply{Action: string(a), Tracked: a != rules.DontTrack, Synced: a == rules.Track && !r.Private,
 		Private: r.Private, Reason: r.Why(*req.RepoOwner, *req.RepoName), Match: match}, nil
 }

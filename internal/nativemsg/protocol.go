@@ -109,19 +109,6 @@ const (
 	scopeOrg  = "org"
 )
 
-// ruleReply says what the rules decide for a repository.
-type ruleReply struct {
-	Action  string `json:"action"`
-	Tracked bool   `json:"tracked"`
-	Synced  bool   `json:"synced"`
-	Private bool   `json:"private"`
-	Reason  string `json:"reason"`
-	// Match is the pattern of the rule that decided ("" when the default
-	// did), so the extension can say how to undo it: `worktimed rules
-	// remove MATCH`.
-	Match string `json:"match"`
-}
-
 type statsRequest struct {
 	Days *int `json:"days"`
 }

@@ -15,19 +15,8 @@ export interface ProtocolError {
 
 // The replies' shapes are generated from the companion's Go types
 // (internal/api, `go generate ./internal/api`).
-export type { HelloReply, Session, SessionReply, StatsSummary } from "../../../internal/api/api.gen.js";
-
-/** RuleReply answers rules.check and rules.add (docs/native-messaging.md). */
-export interface RuleReply {
-  action: "track" | "dont_sync" | "dont_track";
-  tracked: boolean;
-  synced: boolean;
-  private: boolean;
-  /** Which rule decided, in the user's words (config.toml). */
-  reason: string;
-  /** The pattern of the rule that decided; "" when the default did. */
-  match?: string;
-}
+export type { HelloReply, RuleReply, Session, SessionReply, StatsSummary } from "../../../internal/api/api.gen.js";
+import type { RuleReply } from "../../../internal/api/api.gen.js";
 
 /** The scopes of rules.add: the repository, or its whole organisation. */
 export type RuleScope = "repo" | "org";
@@ -35,7 +24,7 @@ export type RuleScope = "repo" | "org";
 /** rulesRequest is a rules.check (no action) or rules.add body for pr's repository. */
 export function rulesRequest(
   pr: { repoOwner: string; repoName: string },
-  add?: { action: RuleReply["action"]; scope: RuleScope },
+  add?: { action: "track" | "dont_sync" | "dont_track"; scope: RuleScope },
 ): Record<string, unknown> {
   const repo = { repo_owner: pr.repoOwner, repo_name: pr.repoName };
   return add === undefined ? { type: "rules.check", ...repo } : { type: "rules.add", ...repo, action: add.action, scope: add.scope };
