@@ -1,7 +1,7 @@
 /**
  * Excluded repositories and the goals in a real browser: the extension in
- * Chromium → native messaging → the real worktimed (host mode, the daemon
- * down) → config.toml and SQLite. A repository the rules keep out shows the
+ * Chromium → native messaging → the real worktimed (host mode, with the
+ * daemon running and without it) → config.toml and SQLite. A repository the rules keep out shows the
  * "excluded" badge and a popup that says how to undo it, and nothing is
  * recorded; the popup's "don't track" writes the rule; the popup shows the
  * progress towards the daily and weekly goals.
@@ -27,18 +27,9 @@ beforeAll(async () => {
   binDir = mkdtempSync(path.join(tmpdir(), "worktime-e2e-bin-"));
   binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(binDir));
   display = await startDisplay();
-  h = new Harness(binary);
-  writeFileSync(
-    path.join(h.worktimeHome, "config.toml"),
-    'daily_goal = "4h"\nweekly_goal = "20h"\n\n[rules]\n[[rules.repo]]\nmatch = "octo/secret"\naction = "dont_track"\n',
-  );
-  h.installHost();
-  await h.startGitHub();
-  await h.launch(display.name);
 }, 900_000);
 
 afterAll(async () => {
-  await h?.dispose();
   await display?.stop();
   if (binDir) rmSync(binDir, { recursive: true, force: true });
 });
@@ -83,7 +74,26 @@ async function openPopup(sw: Worker): Promise<Page> {
 
 const activeSessions = async (): Promise<Session[]> => (await h.sessions()).filter((s) => s.status === "active");
 
-describe("excluded repositories and goals", () => {
+describe.each([
+  ["with the daemon running", true],
+  ["with the daemon down", false],
+])("excluded repositories and goals, %s", (_name, withDaemon) => {
+  beforeAll(async () => {
+    h = new Harness(binary);
+    writeFileSync(
+      path.join(h.worktimeHome, "config.toml"),
+      'daily_goal = "4h"\nweekly_goal = "20h"\n\n[rules]\n[[rules.repo]]\nmatch = "octo/secret"\naction = "dont_track"\n',
+    );
+    h.installHost();
+    await h.startGitHub();
+    if (withDaemon) await h.startDaemon();
+    await h.launch(display.name);
+  });
+
+  afterAll(async () => {
+    await h?.dispose();
+  });
+
   it("an excluded repository: the badge and popup say so, nothing is recorded or retried; don't track from the popup; the goal lines", async () => {
     const ctx = h.context!;
     const sw = await h.serviceWorker();
