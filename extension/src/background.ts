@@ -218,8 +218,14 @@ async function popupState(): Promise<PopupState> {
       await connection.refreshHello();
       summary = (await connection.request({ type: "stats.summary", days: 7 })) as unknown as StatsSummary;
       const focused = parsePullRequestURL(state.focusedUrl);
-      // The popup shows the rules as they are now (the user may have changed them).
-      if (focused !== null) rule = await checkRules(focused);
+      // The popup shows the rules as they are now (the user may have changed
+      // them); a companion that cannot say leaves the popup as it was.
+      if (focused !== null) {
+        rule = await checkRules(focused).catch((e: unknown) => {
+          console.warn("worktime: rules.check:", e);
+          return null;
+        });
+      }
     } catch (e) {
       summaryError = e instanceof Error ? e.message : String(e);
     }
