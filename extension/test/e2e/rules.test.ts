@@ -72,6 +72,17 @@ async function openPopup(sw: Worker): Promise<Page> {
   return popup;
 }
 
+/**
+ * shot saves the popup as docs/ shows it when WORKTIME_E2E_SCREENSHOTS names
+ * a folder (the daemon-running run only).
+ */
+async function shot(popup: Page, withDaemon: boolean, name: string): Promise<void> {
+  const dir = process.env.WORKTIME_E2E_SCREENSHOTS;
+  if (!dir || !withDaemon) return;
+  await popup.setViewportSize({ width: 360, height: 600 });
+  await popup.locator("main").screenshot({ path: path.join(dir, name) });
+}
+
 const activeSessions = async (): Promise<Session[]> => (await h.sessions()).filter((s) => s.status === "active");
 
 describe.each([
@@ -142,6 +153,7 @@ describe.each([
     );
     expect(await popup.locator("#dont-track").isHidden()).toBe(true);
     expect(await popup.locator("#active").textContent()).toBe("octo/secret#1 — not recorded: excluded by your rules");
+    await shot(popup, withDaemon, "extension-popup-excluded.png");
     await popup.close();
 
     // 4. Another repository of the organisation is tracked; the popup offers
@@ -159,6 +171,8 @@ describe.each([
     expect(await popup.locator("#dont-track").isVisible()).toBe(true);
     expect(await popup.locator("#dont-track-repo").textContent()).toBe("Don't track octo/app");
     expect(await popup.locator("#dont-track-org").textContent()).toBe("Don't track any repository of octo");
+    expect(await popup.locator("#goal-today .goal-text").textContent()).toMatch(/^\d+m of 4h today$/);
+    await shot(popup, withDaemon, "extension-popup.png");
 
     // 5. "Don't track any repository of octo": the rule is saved in
     //    config.toml, the running session ends at once, the badge and the
