@@ -7,32 +7,19 @@
  * progress towards the daily and weekly goals.
  */
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Page, Worker } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Session } from "../../src/lib/protocol.js";
-import { type Display, EXTENSION_ID, Harness, buildWorktimed, startDisplay, waitFor } from "./harness.js";
+import { binary, display, EXTENSION_ID, Harness, useSuite, waitFor } from "./harness.js";
 
 const PR = (owner: string, repo: string, n: number) => `https://github.com/${owner}/${repo}/pull/${n}`;
 const GREY = [0x6e, 0x77, 0x81, 255];
 
-let binDir = "";
-let binary = "";
-let display: Display;
 let h: Harness;
 
-beforeAll(async () => {
-  binDir = mkdtempSync(path.join(tmpdir(), "worktime-e2e-bin-"));
-  binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(binDir));
-  display = await startDisplay();
-}, 900_000);
-
-afterAll(async () => {
-  await display?.stop();
-  if (binDir) rmSync(binDir, { recursive: true, force: true });
-});
+useSuite();
 
 /** The service worker's debug hook (background.ts), called by name. */
 const worktime = (sw: Worker, call: string, arg?: number): Promise<any> =>
