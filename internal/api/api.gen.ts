@@ -128,6 +128,22 @@ export interface Settings {
 }
 
 /**
+ * EditReply says what an edit, split, merge, add or delete changed (or, for
+ * a dry run, would change): the sessions as they are after it, and the
+ * sessions it deleted as they were.
+ */
+export interface EditReply {
+  sessions: Session[] | null;
+  deleted: Session[] | null;
+  /**
+   * Withdrawn are sessions taken off the server (and the other devices)
+   * and kept on this one.
+   */
+  withdrawn?: Session[] | null;
+  dry_run: boolean;
+}
+
+/**
  * LoginStatus is the progress of the device-flow sign-in started by POST
  * login/start (GET login/status).
  */
