@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/worktime/worktime/internal/api"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // SessionEdit is the Sessions view's edit form: every field is sent, the
@@ -289,4 +290,39 @@ func (d *Dashboard) WithdrawSessions() (api.EditReply, error) {
 	}
 	d.changed()
 	return r, nil
+}
+
+// Rules are the include/exclude rules and the private switch in force.
+func (d *Dashboard) Rules() (rules.Rules, error) {
+	ed := d.daemon
+	ctx, cancel := d.call()
+	defer cancel()
+	r, err := ed.Rules(ctx)
+	if err != nil {
+		return rules.Rules{}, fmt.Errorf("rules: %w", err)
+	}
+	if r.Repos == nil {
+		r.Repos = []rules.Rule{}
+	}
+	return r, nil
+}
+
+// SaveRules writes the rules to config.toml (they apply at once) and
+// returns them as saved; bad rules are refused before anything changes.
+func (d *Dashboard) SaveRules(r rules.Rules) (rules.Rules, error) {
+	if err := r.Validate(); err != nil {
+		return rules.Rules{}, fmt.Errorf("save rules: %w: %w", ErrBadInput, err)
+	}
+	ed := d.daemon
+	ctx, cancel := d.call()
+	defer cancel()
+	out, err := ed.SetRules(ctx, r)
+	if err != nil {
+		return rules.Rules{}, fmt.Errorf("save rules: %w", err)
+	}
+	if out.Repos == nil {
+		out.Repos = []rules.Rule{}
+	}
+	d.changed()
+	return out, nil
 }

@@ -178,13 +178,6 @@ export interface Dashboard {
    * is put back if that fails, so that it always says what is installed.
    */
   SaveSettings(s: Settings): Promise<Settings>;
-  /** Rules are the include/exclude rules and the private switch in force. */
-  Rules(): Promise<Rules>;
-  /**
-   * SaveRules writes the rules to config.toml (they apply at once) and
-   * returns them as saved; bad rules are refused before anything changes.
-   */
-  SaveRules(r: Rules): Promise<Rules>;
   /**
    * Export writes the sessions between since and until (YYYY-MM-DD or RFC
    * 3339, empty for no bound) of one repository ("owner/name", History's
@@ -241,6 +234,13 @@ export interface Dashboard {
    * sync, keeping them here.
    */
   WithdrawSessions(): Promise<EditReply>;
+  /** Rules are the include/exclude rules and the private switch in force. */
+  Rules(): Promise<Rules>;
+  /**
+   * SaveRules writes the rules to config.toml (they apply at once) and
+   * returns them as saved; bad rules are refused before anything changes.
+   */
+  SaveRules(r: Rules): Promise<Rules>;
   /**
    * TrayNotice is the one-time notice that closing the window quits the
    * dashboard because the desktop has no tray; "" when there is a tray or

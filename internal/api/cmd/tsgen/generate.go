@@ -83,7 +83,7 @@ type pkg struct {
 	path  string
 	types map[string]typeDecl
 	// methods lists each receiver type's methods in source order.
-	methods map[string][]*ast.FuncDecl
+	methods map[string][]method
 	consts  []constGroup
 	// imports maps each file to its imports by local name.
 	imports map[*ast.File]map[string]string
@@ -293,7 +293,7 @@ func (g *generator) load(importPath string) (*pkg, error) {
 	}
 	ctx := buildContext()
 	p := &pkg{
-		path: importPath, types: map[string]typeDecl{}, methods: map[string][]*ast.FuncDecl{},
+		path: importPath, types: map[string]typeDecl{}, methods: map[string][]method{},
 		imports: map[*ast.File]map[string]string{},
 	}
 	for _, e := range entries {
@@ -335,7 +335,7 @@ func (p *pkg) add(f *ast.File) {
 		case *ast.FuncDecl:
 			if d.Recv != nil && len(d.Recv.List) == 1 {
 				if recv := typeName(d.Recv.List[0].Type); recv != "" {
-					p.methods[recv] = append(p.methods[recv], d)
+					p.methods[recv] = append(p.methods[recv], method{d, f})
 				}
 			}
 		case *ast.GenDecl:
@@ -398,9 +398,9 @@ func (g *generator) use(k typeKey) (string, error) {
 		return k.name, nil
 	}
 	for _, m := range p.methods[k.name] {
-		switch m.Name.Name {
+		switch m.decl.Name.Name {
 		case "MarshalJSON", "MarshalText":
-			return "", fmt.Errorf("%s has its own %s: its JSON shape cannot be read from its fields", k, m.Name.Name)
+			return "", fmt.Errorf("%s has its own %s: its JSON shape cannot be read from its fields", k, m.decl.Name.Name)
 		}
 	}
 	g.names[k.name] = k
@@ -627,14 +627,15 @@ func (g *generator) bindingInterface(p *pkg, name string) (string, error) {
 	fmt.Fprintf(&b, "export interface %s {\n", name)
 	n := 0
 	for _, m := range p.methods[name] {
-		if !m.Name.IsExported() {
+		if !m.decl.Name.IsExported() {
 			continue
 		}
-		sig, err := g.signature(p, d.file, m)
+		// A method's parameter types are named by its own file's imports.
+		sig, err := g.signature(p, m.file, m.decl)
 		if err != nil {
-			return "", fmt.Errorf("%s.%s.%s: %w", path.Base(p.path), name, m.Name.Name, err)
+			return "", fmt.Errorf("%s.%s.%s: %w", path.Base(p.path), name, m.decl.Name.Name, err)
 		}
-		b.WriteString(jsDoc(m.Doc, "  "))
+		b.WriteString(jsDoc(m.decl.Doc, "  "))
 		b.WriteString("  " + sig + ";\n")
 		n++
 	}
@@ -643,6 +644,32 @@ func (g *generator) bindingInterface(p *pkg, name string) (string, error) {
 	}
 	b.WriteString("}\n")
 	return b.String(), nil
+}
+
+// method is a method declaration and the file it is declared in.
+type method struct {
+	decl *ast.FuncDecl
+	file *ast.File
+}
+
+// tsReserved are the words a TypeScript parameter cannot be named, which Go
+// allows (in, function, delete, new, ...).
+var tsReserved = map[string]bool{
+	"await": true, "case": true, "catch": true, "class": true, "debugger": true, "delete": true,
+	"do": true, "enum": true, "export": true, "extends": true, "false": true, "finally": true,
+	"function": true, "implements": true, "in": true, "instanceof": true, "let": true, "new": true,
+	"null": true, "package": true, "private": true, "protected": true, "public": true, "static": true,
+	"super": true, "this": true, "throw": true, "true": true, "try": true, "typeof": true, "void": true,
+	"while": true, "with": true, "yield": true, "arguments": true, "eval": true,
+}
+
+// tsIdent is a Go parameter name usable in TypeScript: a reserved word gets
+// an underscore.
+func tsIdent(name string) string {
+	if tsReserved[name] {
+		return name + "_"
+	}
+	return name
 }
 
 func (g *generator) signature(p *pkg, f *ast.File, m *ast.FuncDecl) (string, error) {
@@ -660,7 +687,7 @@ func (g *generator) signature(p *pkg, f *ast.File, m *ast.FuncDecl) (string, err
 			names = []*ast.Ident{ast.NewIdent(fmt.Sprintf("arg%d", i))}
 		}
 		for _, id := range names {
-			params = append(params, id.Name+": "+orNull(t, null))
+			params = append(params, tsIdent(id.Name)+": "+orNull(t, null))
 		}
 	}
 	var results []string

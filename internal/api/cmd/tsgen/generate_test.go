@@ -373,3 +373,23 @@ func TestGenerateShared(t *testing.T) {
 		t.Errorf("an unknown root: err = %v", err)
 	}
 }
+
+// A bound method declared in another file than its type names its
+// parameters' types by that file's imports, and a parameter Go may call
+// "in" becomes a name TypeScript accepts.
+func TestGenerateMethodsOfOtherFiles(t *testing.T) {
+	other := `package svc
+
+import w2 "example.com/m/wire"
+
+// Pick picks.
+func (s *Service) Pick(in w2.Kind, new int) (w2.Part, error) { return w2.Part{}, nil }
+`
+	out, err := generate(t, map[string]string{"wire/wire.go": wire, "svc/svc.go": svc, "svc/more.go": other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "  /** Pick picks. */\n  Pick(in_: Kind, new_: number): Promise<Part>;\n"; !strings.Contains(out, want) {
+		t.Errorf("output lacks\n%s\n--- output:\n%s", want, out)
+	}
+}
