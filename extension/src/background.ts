@@ -239,7 +239,7 @@ async function popupState(): Promise<PopupState> {
     }
   }
   let directState: PopupState["direct"] = null;
-  if (sink === "direct" || signedIn) {
+  if (sink === "direct") {
     const today = await direct.todaySeconds();
     directState = { ...(await direct.state()), mode, active: sink === "direct", todaySeconds: today.seconds, todayFrom: today.from };
   }

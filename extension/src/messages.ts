@@ -20,6 +20,6 @@ export interface PopupState {
   paused: boolean;
   idle: string;
   now: number;
-  /** Direct mode, when signed in or recording; null otherwise. */
+  /** Direct mode, while the extension records directly; null otherwise. */
   direct: (DirectState & { mode: Mode; active: boolean; todaySeconds: number; todayFrom: "server" | "queue" }) | null;
 }

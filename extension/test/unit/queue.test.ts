@@ -213,6 +213,33 @@ describe("offline", () => {
   });
 });
 
+describe("cost", () => {
+  it("pushes the README's user-day (20 sessions, 09:00–17:00) in at most 33 requests, each session once", () => {
+    let q = emptyQueue();
+    const day = Date.UTC(2026, 10, 25, 9, 0, 0);
+    const sent = new Map<string, number>();
+    let pushes = 0;
+    // 20 sessions of 12 minutes, one every 24 minutes; the alarm ticks every minute for 24 hours.
+    const cmds = new Map<number, Command[]>();
+    for (let i = 0; i < 20; i++) {
+      const start = day + i * 24 * 60_000;
+      cmds.set(start, [{ type: "session.start", sessionId: id(i + 1), pr: PR, at: start }]);
+      cmds.set(start + 12 * 60_000, [{ type: "session.end", sessionId: id(i + 1), at: start + 12 * 60_000 }]);
+    }
+    for (let t = day; t < day + 86_400_000; t += 60_000) {
+      q = run(q, cmds.get(t) ?? []);
+      if (!pushDue(q, t)) continue;
+      const batch = nextBatch(q);
+      pushes++;
+      for (const s of batch) sent.set(s.id, (sent.get(s.id) ?? 0) + 1);
+      q = markPushed(q, batch, { accepted: batch.map((s) => s.id), rejected: [] });
+    }
+    expect(sent.size).toBe(20);
+    expect([...sent.values()].every((n) => n === 1)).toBe(true);
+    expect(pushes).toBeLessThanOrEqual(33);
+  });
+});
+
 describe("handover and totals", () => {
   it("hands over the unsynced ended sessions only, and removes them", () => {
     let q = run(emptyQueue(), [
