@@ -58,6 +58,10 @@ func (b storeBackend) Stats(ctx context.Context, days int) (api.Stats, error) {
 	return s, classify(err)
 }
 
+func (b storeBackend) ImportSessions(ctx context.Context, req api.ImportRequest) (api.ImportReply, error) {
+	r, err := b.t.ImportSessions(ctx, req)
+	return r, classify(err)
+}
 func (b storeBackend) Rules(context.Context) (rules.Rules, error) { return *b.rules, nil }
 func (b storeBackend) AddRule(_ context.Context, r rules.Rule) (rules.Rules, error) {
 	next := *b.rules

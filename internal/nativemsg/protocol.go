@@ -29,6 +29,7 @@ const (
 	TypeStatsSummary   = "stats.summary"
 	TypeRulesCheck     = "rules.check"
 	TypeRulesAdd       = "rules.add"
+	TypeSessionsImport = "sessions.import"
 	defaultSummaryDays = 7
 	maxSummaryDays     = 366
 )
@@ -49,6 +50,9 @@ type Backend interface {
 	// AddRule appends rule to the rules and saves them; it returns the
 	// rules as saved. An invalid rule is an *api.Error bad_request.
 	AddRule(ctx context.Context, rule rules.Rule) (rules.Rules, error)
+	// ImportSessions stores the sessions the extension recorded without
+	// the companion, idempotent by id (the extension's handover).
+	api.SessionImporter
 }
 
 // DaemonStatuser is a Backend that can say whether the daemon answered
@@ -106,6 +110,10 @@ type ruleReply struct {
 	Synced  bool   `json:"synced"`
 	Private bool   `json:"private"`
 	Reason  string `json:"reason"`
+}
+
+type importRequest struct {
+	Sessions *[]api.ImportedSession `json:"sessions"`
 }
 
 type statsRequest struct {

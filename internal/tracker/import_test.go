@@ -85,7 +85,10 @@ func TestImportSessionsRejects(t *testing.T) {
 		{"end before start", bad(5, func(s *api.ImportedSession) { s.EndTime = s.StartTime.Add(-time.Minute) }), "end"},
 		{"in the future", bad(6, func(s *api.ImportedSession) { s.EndTime = t0.Add(5 * time.Hour) }), "future"},
 		{"excluded", bad(7, func(s *api.ImportedSession) { s.RepoOwner = "secret" }), "excluded"},
-		{"overlapping", bad(8, func(s *api.ImportedSession) { s.StartTime = t0.Add(5 * time.Minute); s.EndTime = t0.Add(15 * time.Minute) }), "overlaps"},
+		{"overlapping", bad(8, func(s *api.ImportedSession) {
+			s.StartTime = t0.Add(5 * time.Minute)
+			s.EndTime = t0.Add(15 * time.Minute)
+		}), "overlaps"},
 	}
 	req := api.ImportRequest{Sessions: []api.ImportedSession{ok}}
 	for _, tc := range tests {
