@@ -132,6 +132,21 @@ let signedIn = false;
 /** Where the tracker's commands go now. */
 let sink: "companion" | "direct" | "none" = "none";
 
+/** handOver gives the companion what direct mode recorded and the server has not accepted. */
+async function handOver(): Promise<void> {
+  try {
+    const n = await direct.handover(async (sessions) => {
+      const r = await connection.request({ type: "sessions.import", sessions });
+      const accepted = Array.isArray(r.accepted) ? r.accepted.filter((x): x is string => typeof x === "string") : [];
+      return { accepted };
+    });
+    if (n > 0) console.info(`worktime: handed ${n} direct-mode sessions to the companion`);
+  } catch (e) {
+    // Kept in the queue: tried again at the next connection, and pushed meanwhile while signed in.
+    console.warn("worktime: handover:", e);
+  }
+}
+
 function wantedSink(): typeof sink {
   const c = connection.state.status;
   if (signedIn && (mode === "direct" || c === "not_installed" || c === "forbidden")) return "direct";
@@ -153,6 +168,7 @@ function reroute(): Promise<void> {
     sink = want;
     if (want !== "none") apply({ type: "connected" });
     else updateBadge();
+    if (want === "companion") void handOver();
   });
 }
 

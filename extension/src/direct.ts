@@ -7,8 +7,10 @@
 
 import { type Account, KEYS, parsePushReply, readAccount } from "./lib/account.js";
 import {
+  type ImportedSession,
   type Queue,
   applyCommand,
+  handoverBatches,
   markFailed,
   markPushed,
   nextBatch,
@@ -17,6 +19,7 @@ import {
   pushDue,
   readQueue,
   recoverActive,
+  remove,
   secondsSince,
 } from "./lib/queue.js";
 import type { Command } from "./lib/tracker.js";
@@ -131,6 +134,26 @@ export class DirectSync {
       }
       await this.save(q);
       return accepted;
+    });
+  }
+
+  /**
+   * handover gives the companion the queue's ended sessions the server has
+   * not accepted (sessions.import through send) and forgets those it
+   * accepted; the synced ones stay until pruned (the companion pulls them).
+   * It returns the number handed over.
+   */
+  handover(send: (sessions: ImportedSession[]) => Promise<{ accepted: string[] }>): Promise<number> {
+    return this.serial(async () => {
+      let handed = 0;
+      for (const batch of handoverBatches(await this.load())) {
+        const reply = await send(batch);
+        // Stored after every batch: a failure later loses nothing handed over already.
+        const q = remove(await this.load(), reply.accepted);
+        await this.save(q);
+        handed += reply.accepted.length;
+      }
+      return handed;
     });
   }
 

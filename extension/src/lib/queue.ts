@@ -218,6 +218,27 @@ export function forHandover(q: Queue): QueuedSession[] {
   return q.sessions.filter((s) => s.status !== "active" && !s.synced);
 }
 
+/** One session of the companion's sessions.import (docs/native-messaging.md). */
+export interface ImportedSession {
+  id: string;
+  repo_owner: string;
+  repo_name: string;
+  pr_number: number;
+  start_time: string;
+  end_time: string;
+}
+
+/** handoverBatches splits forHandover's sessions into sessions.import messages of at most MAX_PUSH_BATCH. */
+export function handoverBatches(q: Queue): ImportedSession[][] {
+  const all = forHandover(q).map((s) => {
+    const p = toPushSession(s);
+    return { id: p.id, repo_owner: p.repo_owner, repo_name: p.repo_name, pr_number: p.pr_number, start_time: p.start_time, end_time: p.end_time };
+  });
+  const out: ImportedSession[][] = [];
+  for (let i = 0; i < all.length; i += MAX_PUSH_BATCH) out.push(all.slice(i, i + MAX_PUSH_BATCH));
+  return out;
+}
+
 /** remove drops the given ids (the companion accepted them). */
 export function remove(q: Queue, ids: Iterable<string>): Queue {
   const gone = new Set([...ids].map((id) => id.toLowerCase()));

@@ -9,6 +9,7 @@ import {
   applyCommand,
   emptyQueue,
   forHandover,
+  handoverBatches,
   markFailed,
   markPushed,
   nextBatch,
@@ -253,6 +254,24 @@ describe("handover and totals", () => {
     expect(h.map((s) => s.id)).toEqual([id(2)]);
     q = remove(q, [id(2).toUpperCase()]);
     expect(q.sessions.map((s) => s.id)).toEqual([id(1), id(3)]);
+  });
+
+  it("hands over in sessions.import messages of at most MAX_PUSH_BATCH, in the companion's fields", () => {
+    let q = emptyQueue();
+    for (let i = 1; i <= MAX_PUSH_BATCH + 3; i++) q = run(q, session(i, T0 + i * 60_000, T0 + i * 60_000 + 30_000));
+    q = run(q, [{ type: "session.start", sessionId: id(9999), pr: PR, at: T0 }]);
+    const batches = handoverBatches(q);
+    expect(batches.map((b) => b.length)).toEqual([MAX_PUSH_BATCH, 3]);
+    expect(batches[0]![0]).toEqual({
+      id: id(1),
+      repo_owner: "octo",
+      repo_name: "hello",
+      pr_number: 7,
+      start_time: "2026-11-25T10:01:00Z",
+      end_time: "2026-11-25T10:01:30Z",
+    });
+    expect(batches.flat().some((s) => s.id === id(9999))).toBe(false);
+    expect(handoverBatches(emptyQueue())).toEqual([]);
   });
 
   it("sums today's time from the queue, the active session up to now", () => {
