@@ -332,6 +332,8 @@ const debugHook = {
   /** The state the toolbar badge shows. */
   badge: (): Badge | null => badge,
   connection: () => connection.state,
+  /** Connects to the companion now instead of at the next retry (a companion just installed). */
+  connect: (): void => connection.connect(),
   /** Where the commands go: "companion", "direct" or "none". */
   sink: () => sink,
   /** Pushes direct mode's ended sessions now, without the batching delay (not the backoff). */

@@ -3,7 +3,8 @@
  * companion installed records into its queue and pushes to the worker in
  * local workerd (worker/scripts/start-local.mjs); the worker is stopped
  * (offline) and started again on the same D1 files, and the server's totals
- * must equal the queue's exactly at each step.
+ * must equal the queue's exactly at each step. Then the real companion is
+ * installed and takes over the session the server has not received.
  *
  * The sign-in stores a token from the worker's /auth/dev/login (DEV_LOGIN=1)
  * in chrome.storage.local, as the Settings page's sign-in stores the web
@@ -18,7 +19,7 @@ import path from "node:path";
 import type { Page, Worker } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEYS } from "../../src/lib/account.js";
-import { type Display, EXTENSION_ID, Harness, repoRoot, startDisplay, waitFor } from "./harness.js";
+import { type Display, EXTENSION_ID, Harness, buildWorktimed, repoRoot, startDisplay, waitFor } from "./harness.js";
 
 const PR = (owner: string, repo: string, n: number) => `https://github.com/${owner}/${repo}/pull/${n}`;
 
@@ -79,11 +80,13 @@ interface ServerSession {
 
 let display: Display;
 let dir = "";
+let binary = "";
 
 beforeAll(async () => {
   display = await startDisplay();
   dir = mkdtempSync(path.join(tmpdir(), "worktime-direct-"));
-}, 120_000);
+  binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(dir));
+}, 900_000);
 
 afterAll(async () => {
   await display?.stop();
@@ -98,8 +101,8 @@ describe("direct mode: extension → queue → worker", () => {
   beforeAll(async () => {
     worker = new LocalWorker(path.join(dir, "worker"), randomBytes(32).toString("hex"));
     await worker.start();
-    // No companion: the binary is never run, no host manifest is written.
-    h = new Harness("/nonexistent/worktimed");
+    // No companion yet: no host manifest is written until the handover.
+    h = new Harness(binary);
     await h.startGitHub();
     await h.launch(display.name);
   });
@@ -135,7 +138,7 @@ describe("direct mode: extension → queue → worker", () => {
     return id;
   }
 
-  it("signs in, tracks, goes offline, catches up exactly once", async () => {
+  it("signs in, tracks, goes offline, catches up exactly once, hands over to the companion", async () => {
     const sw = await h.serviceWorker();
     const w = hook(sw);
     // The companion is not installed and nobody is signed in: nothing records.
@@ -190,10 +193,38 @@ describe("direct mode: extension → queue → worker", () => {
     await sw.evaluate(() => (globalThis as any).worktime.advanceClock(61_000));
     expect(await w.pushNow()).toBe(1);
     expect((await w.state()).pending).toBe(0);
+    // The clock back where the companion's is (it refuses times in its future).
+    await sw.evaluate(() => (globalThis as any).worktime.advanceClock(-61_000));
     const q2 = await w.queue();
     const cs = q2.sessions.find((x) => x.id === c)!;
     const list2 = await api<{ sessions: ServerSession[] }>("/api/sessions");
     expect(list2.sessions.map((s) => s.id).sort()).toEqual([a, b, c].sort());
-    expect((await api<{ today_seconds: number }>("/api/stats/daily?days=1")).today_seconds).toBe(total1 + (cs.endedAt! - cs.startedAt) / 1000);
+    const total3 = total1 + (cs.endedAt! - cs.startedAt) / 1000;
+    expect((await api<{ today_seconds: number }>("/api/stats/daily?days=1")).today_seconds).toBe(total3);
+
+    // 4. Offline again, one more session; then the companion is installed and takes it over.
+    await worker.stop();
+    const d = await track(sw, page, PR("octo", "hello", 4), 2_000);
+    expect(await w.pushNow()).toBe(0);
+    expect((await w.state()).pending).toBe(1);
+    const ds = (await w.queue()).sessions.find((x) => x.id === d)!;
+    h.installHost();
+    await sw.evaluate(() => (globalThis as any).worktime.connect());
+    await waitFor("the companion to take over", async () => ((await w.sink()) === "companion" ? true : undefined));
+    await waitFor("the handover to empty the queue of unsynced sessions", async () => {
+      const q = await w.queue();
+      return q.sessions.some((x) => x.id === d) ? undefined : q;
+    });
+    // The companion holds exactly the handed-over session, at the queue's length.
+    const local = await h.sessions();
+    expect(local.map((s) => s.id)).toEqual([d]);
+    expect(local[0]!.duration_seconds).toBe((ds.endedAt! - ds.startedAt) / 1000);
+    expect(local[0]!.status).toBe("completed");
+    // The synced ones stay in the queue (the companion pulls them); nothing is pushed twice.
+    expect((await w.queue()).sessions.filter((x) => x.synced).map((x) => x.id).sort()).toEqual([a, b, c].sort());
+    await worker.start();
+    expect(await w.pushNow()).toBe(0);
+    expect((await api<{ sessions: ServerSession[] }>("/api/sessions")).sessions.map((s) => s.id).sort()).toEqual([a, b, c].sort());
+    expect((await api<{ today_seconds: number }>("/api/stats/daily?days=1")).today_seconds).toBe(total3);
   });
 });
