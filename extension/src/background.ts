@@ -6,7 +6,7 @@
 
 import { NativeConnection } from "./connection.js";
 import { DirectSync } from "./direct.js";
-import { KEYS, type Mode, readAccount, readMode } from "./lib/account.js";
+import { KEYS, type Mode, hasAccount, readMode } from "./lib/account.js";
 import type { PageRequest, PopupState } from "./messages.js";
 import { type StatsSummary, RemoteError, commandRequest } from "./lib/protocol.js";
 import { type Badge, ICON_PATHS, badgeFor } from "./lib/badge.js";
@@ -163,7 +163,9 @@ function reroute(): Promise<void> {
     const want = wantedSink();
     if (want === sink) return;
     const t = state.tracking;
-    if (sink === "direct" && t !== null) send({ type: "session.end", sessionId: t.sessionId, at: now() });
+    // Ended where it ran: in the queue, or on the companion's port when it
+    // stays open (direct mode chosen in Settings).
+    if (sink !== "none" && t !== null) send({ type: "session.end", sessionId: t.sessionId, at: now() });
     if (sink !== "none") apply({ type: "disconnected" });
     sink = want;
     if (want !== "none") apply({ type: "connected" });
@@ -226,7 +228,7 @@ async function applySettings(stored: Record<string, unknown>): Promise<void> {
 
 async function applyDirect(stored: Record<string, unknown>): Promise<void> {
   mode = readMode(stored);
-  signedIn = readAccount(stored, now()) !== null;
+  signedIn = hasAccount(stored);
   if (mode !== "direct") connection.connect();
   await reroute();
 }

@@ -104,7 +104,11 @@ export class DirectSync {
       const now = this.deps.now();
       let q = prune(await this.load(), now);
       const account = await this.account();
-      if (account === null || !pushDue(q, now, force)) return 0;
+      if (!pushDue(q, now, force)) return 0;
+      if (account === null) {
+        this.lastError = "the sign-in has expired: sign in again in Settings";
+        return 0;
+      }
       const batch = nextBatch(q);
       let accepted = 0;
       try {
@@ -118,9 +122,10 @@ export class DirectSync {
           }),
         });
         if (res.status === 401) {
-          // The token was revoked or the account deleted: stop until the next sign-in.
-          await this.deps.storage.remove(KEYS.account);
-          throw new Error("the server refused the sign-in; sign in again");
+          // The token was revoked or the account deleted: it counts as
+          // expired, so pushing waits for the next sign-in while recording goes on.
+          await this.deps.storage.set({ [KEYS.account]: { ...account, expiresAt: new Date(now).toISOString() } });
+          throw new Error("the server refused the sign-in: sign in again in Settings");
         }
         if (!res.ok) throw new Error(`the server answered ${res.status}`);
         const reply = parsePushReply(await res.json());

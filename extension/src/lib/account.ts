@@ -109,6 +109,15 @@ export function readAccount(stored: Record<string, unknown> | undefined, now: nu
   return { server, jwt, expiresAt, login };
 }
 
+/**
+ * hasAccount tells whether the user signed in, even if the token has expired
+ * since: direct mode keeps recording into the queue, and only pushing waits
+ * for the next sign-in.
+ */
+export function hasAccount(stored: Record<string, unknown> | undefined): boolean {
+  return readAccount(stored, Number.NEGATIVE_INFINITY) !== null;
+}
+
 /** parsePushReply checks POST /api/sync/push's reply before the queue trusts it. */
 export function parsePushReply(body: unknown): PushReply {
   if (!obj(body) || !Array.isArray(body.accepted) || !Array.isArray(body.rejected)) {

@@ -41,7 +41,6 @@ form.addEventListener("submit", (e) => {
 
 void load();
 
-const directForm = document.getElementById("direct-form") as HTMLFormElement;
 const server = document.getElementById("server") as HTMLInputElement;
 const directOnly = document.getElementById("direct-only") as HTMLInputElement;
 const accountLine = document.getElementById("account-line") as HTMLElement;
@@ -121,8 +120,7 @@ async function signOut(): Promise<void> {
   await loadDirect();
 }
 
-directForm.addEventListener("submit", (e) => {
-  e.preventDefault();
+signInButton.addEventListener("click", () => {
   signIn().catch((err: unknown) => say("error", `The sign-in failed: ${err instanceof Error ? err.message : String(err)}.`));
 });
 signOutButton.addEventListener("click", () => void signOut());

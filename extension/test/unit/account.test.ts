@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   KEYS,
+  hasAccount,
   loginUrl,
   originPattern,
   parsePushReply,
@@ -88,6 +89,9 @@ describe("parseSignIn and readAccount", () => {
   it("forgets an expired or malformed account", () => {
     const a = parseSignIn("https://w.example", reply);
     expect(readAccount({ [KEYS.account]: a }, Date.parse(reply.expires_at))).toBeNull();
+    // Signed in all the same: recording goes on, pushing waits for a sign-in.
+    expect(hasAccount({ [KEYS.account]: a })).toBe(true);
+    expect(hasAccount({ [KEYS.account]: { ...a, jwt: 3 } })).toBe(false);
     expect(readAccount({ [KEYS.account]: { ...a, jwt: 3 } }, NOW)).toBeNull();
     expect(readAccount({}, NOW)).toBeNull();
   });
