@@ -202,6 +202,18 @@ describe("direct mode: extension → queue → worker", () => {
     const total3 = total1 + (cs.endedAt! - cs.startedAt) / 1000;
     expect((await api<{ today_seconds: number }>("/api/stats/daily?days=1")).today_seconds).toBe(total3);
 
+    // The popup says direct mode, the account, nothing pending and the server's total.
+    const popup = await h.context!.newPage();
+    await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    await popup.waitForSelector("body[data-ready=true]");
+    expect(await popup.locator("#companion").textContent()).toBe("direct");
+    expect(await popup.locator("#not-installed").isHidden()).toBe(true);
+    expect(await popup.locator("#signed-in").textContent()).toBe(`octo on ${worker.url}`);
+    expect(await popup.locator("#sync").getAttribute("data-pending")).toBe("0");
+    expect(await popup.locator("#today").getAttribute("data-from")).toBe("server");
+    expect(Number(await popup.locator("#today").getAttribute("data-seconds"))).toBe(total3);
+    await popup.close();
+
     // 4. Offline again, one more session; then the companion is installed and takes it over.
     await worker.stop();
     const d = await track(sw, page, PR("octo", "hello", 4), 2_000);
