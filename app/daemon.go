@@ -6,6 +6,7 @@ import (
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/localclient"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // Daemon is the part of the local API the dashboard uses.
@@ -24,6 +25,10 @@ type Daemon interface {
 	LoginStart(ctx context.Context, req api.LoginStartRequest) (api.LoginStatus, error)
 	LoginStatus(ctx context.Context) (api.LoginStatus, error)
 	Logout(ctx context.Context) (api.LogoutReply, error)
+	// History and the rules (the Sessions view's edits, Settings).
+	api.SessionEditor
+	Rules(ctx context.Context) (rules.Rules, error)
+	SetRules(ctx context.Context, in rules.Rules) (rules.Rules, error)
 }
 
 var _ Daemon = (*localclient.Client)(nil)

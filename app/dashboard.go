@@ -13,6 +13,7 @@ import (
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/clock"
 	"github.com/worktime/worktime/internal/localclient"
+	"github.com/worktime/worktime/internal/rules"
 )
 
 // UI is what the dashboard needs from the window system. main.go implements
@@ -75,6 +76,7 @@ type Dashboard struct {
 	mu        sync.Mutex
 	ui        UI
 	listeners []func()
+	undo      *undoStep // the last change made here, until undone or replaced
 }
 
 // NewDashboard returns a Dashboard whose calls are bounded by life: when it
@@ -394,6 +396,41 @@ func (d *Dashboard) SaveSettings(s api.Settings) (api.Settings, error) {
 			return api.Settings{}, fmt.Errorf("save settings: start at login: %w", err)
 		}
 	}
+	return out, nil
+}
+
+// Rules are the include/exclude rules and the private switch in force.
+func (d *Dashboard) Rules() (rules.Rules, error) {
+	ed := d.daemon
+	ctx, cancel := d.call()
+	defer cancel()
+	r, err := ed.Rules(ctx)
+	if err != nil {
+		return rules.Rules{}, fmt.Errorf("rules: %w", err)
+	}
+	if r.Repos == nil {
+		r.Repos = []rules.Rule{}
+	}
+	return r, nil
+}
+
+// SaveRules writes the rules to config.toml (they apply at once) and
+// returns them as saved; bad rules are refused before anything changes.
+func (d *Dashboard) SaveRules(r rules.Rules) (rules.Rules, error) {
+	if err := r.Validate(); err != nil {
+		return rules.Rules{}, fmt.Errorf("save rules: %w: %w", ErrBadInput, err)
+	}
+	ed := d.daemon
+	ctx, cancel := d.call()
+	defer cancel()
+	out, err := ed.SetRules(ctx, r)
+	if err != nil {
+		return rules.Rules{}, fmt.Errorf("save rules: %w", err)
+	}
+	if out.Repos == nil {
+		out.Repos = []rules.Rule{}
+	}
+	d.changed()
 	return out, nil
 }
 

@@ -19,6 +19,10 @@ var ErrBadInput = errors.New("bad input")
 // ErrNotTracking is returned by StopTracking when no session is active.
 var ErrNotTracking = errors.New("nothing is being tracked")
 
+// ErrNothingToUndo is returned by Undo when no change made through the
+// dashboard is left to put back.
+var ErrNothingToUndo = errors.New("nothing to undo")
+
 // BindingError is what a rejected call's promise receives in JavaScript.
 type BindingError struct {
 	Code    string `json:"code"`
@@ -46,7 +50,7 @@ func ToBindingError(err error) *BindingError {
 		return &BindingError{Code: CodeDaemonUnavailable, Message: err.Error()}
 	case errors.Is(err, ErrBadInput):
 		return &BindingError{Code: api.CodeBadRequest, Message: err.Error()}
-	case errors.Is(err, ErrNotTracking):
+	case errors.Is(err, ErrNotTracking), errors.Is(err, ErrNothingToUndo):
 		return &BindingError{Code: api.CodeNotFound, Message: err.Error()}
 	case errors.As(err, &ae):
 		return &BindingError{Code: ae.Code, Message: err.Error()}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/worktime/worktime/internal/fakes/github"
+	"github.com/worktime/worktime/internal/rules"
 	"github.com/worktime/worktime/internal/syncer/synctest"
 )
 
@@ -101,6 +102,25 @@ func TestSignInAndSyncThroughDashboard(t *testing.T) {
 		}
 	default:
 		t.Fatal("Sync now emitted no change event")
+	}
+
+	// Settings' rules: acme no longer syncs, and Withdraw takes its session
+	// already on the server off it; it stays on this device.
+	if _, err := dash.SaveRules(rules.Rules{Repos: []rules.Rule{{Match: "acme", Action: rules.DontSync}}}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := dash.WithdrawSessions()
+	if err != nil || len(w.Withdrawn) != 1 || w.Withdrawn[0].RepoName != "api" {
+		t.Fatalf("withdraw: %+v, %v", w, err)
+	}
+	if page, err := dash.Sessions(SessionFilter{Repo: "acme/api", Count: true}); err != nil || page.Total != 1 {
+		t.Fatalf("the withdrawn session left this device: %+v, %v", page, err)
+	}
+	if _, err := dash.SyncNow(); err != nil {
+		t.Fatal(err)
+	}
+	if w, err := dash.WithdrawSessions(); err != nil || len(w.Withdrawn) != 0 {
+		t.Fatalf("a second withdraw after the sync: %+v, %v", w, err)
 	}
 
 	out, err := dash.Logout()

@@ -258,6 +258,18 @@ for name in today history sessions sync settings; do
   fi
   prev_shot=$shot
 done
+# The Sessions view's edit form in the real window: the first row's Edit
+# (right-aligned in the last column, at a fixed place in the 1024×720
+# window) turns the row into the form (docs/dashboard-sessions-edit.png):
+# the shot must differ from the Sessions view's.
+prev_shot=$ROOT/test-artifacts/window-sessions.png
+if [ -n "$WIN" ] && xdotool windowfocus --sync "$WIN" key alt+3 && sleep 1 &&
+  xdotool mousemove --window "$WIN" 935 318 click 1 && wait_for shot_changed "$ROOT/test-artifacts/window-sessions-edit.png"; then
+  ok "window: a session's edit form in test-artifacts/window-sessions-edit.png"
+else
+  bad "window: Edit on the first session did not open the form"
+fi
+prev_shot=$ROOT/test-artifacts/window-sessions-edit.png
 xdotool windowfocus --sync "$WIN" key alt+1 || true
 
 # Closing the window (WM_DELETE_WINDOW, as a window manager sends it) hides

@@ -202,9 +202,13 @@ type reply struct {
 		LastSuccessAt json.RawMessage `json:"last_success_at"`
 		LastError     *string         `json:"last_error"`
 	} `json:"sync"`
-	TodaySeconds *int64            `json:"today_seconds"`
-	Days         []json.RawMessage `json:"days"`
-	Repos        []struct {
+	TodaySeconds *int64 `json:"today_seconds"`
+	// WeekSeconds and the goals are stats.summary's progress towards the goals.
+	WeekSeconds       *int64            `json:"week_seconds"`
+	DailyGoalSeconds  *int64            `json:"daily_goal_seconds"`
+	WeeklyGoalSeconds *int64            `json:"weekly_goal_seconds"`
+	Days              []json.RawMessage `json:"days"`
+	Repos             []struct {
 		RepoOwner string `json:"repo_owner"`
 		RepoName  string `json:"repo_name"`
 		Seconds   int64  `json:"seconds"`

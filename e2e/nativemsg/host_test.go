@@ -105,6 +105,38 @@ func TestEveryMessageType(t *testing.T) {
 	})
 }
 
+// TestSummaryGoals: stats.summary carries config.toml's goals and the
+// week's total, so the popup shows "1h 20m of 4h today", whether the
+// daemon or the host answers; without goals they are 0.
+func TestSummaryGoals(t *testing.T) {
+	modes(t, func(t *testing.T, w *world, withDaemon bool) {
+		h := w.startHost(t)
+		r := h.call(t, `{"id":1,"type":"stats.summary","days":1}`)
+		if !r.OK || r.DailyGoalSeconds == nil || *r.DailyGoalSeconds != 0 || r.WeeklyGoalSeconds == nil || *r.WeeklyGoalSeconds != 0 {
+			t.Fatalf("stats.summary without goals: %+v", r)
+		}
+		cfg := filepath.Join(w.home, "config.toml")
+		if err := os.WriteFile(cfg, []byte("daily_goal = \"4h\"\nweekly_goal = \"20h\"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC().Truncate(time.Second)
+		sid := uuid.Must(uuid.NewV7()).String()
+		start := now.Add(-2 * time.Minute)
+		r = h.call(t, fmt.Sprintf(`{"id":2,"type":"session.start","repo_owner":"octo","repo_name":"app","pr_number":1,"at":"%s","session_id":"%s"}`, rfc(start), sid))
+		if !r.OK {
+			t.Fatalf("start: %+v", r)
+		}
+		if r = h.call(t, fmt.Sprintf(`{"id":3,"type":"session.end","session_id":"%s","at":"%s"}`, sid, rfc(start.Add(time.Minute)))); !r.OK {
+			t.Fatalf("end: %+v", r)
+		}
+		r = h.call(t, `{"id":4,"type":"stats.summary","days":1}`)
+		if !r.OK || r.DailyGoalSeconds == nil || *r.DailyGoalSeconds != 4*3600 || r.WeeklyGoalSeconds == nil || *r.WeeklyGoalSeconds != 20*3600 ||
+			r.TodaySeconds == nil || r.WeekSeconds == nil || *r.WeekSeconds < *r.TodaySeconds || *r.WeekSeconds < 60 {
+			t.Fatalf("stats.summary with goals: %+v", r)
+		}
+	})
+}
+
 func header(n uint32) []byte {
 	b := make([]byte, 4)
 	binary.NativeEndian.PutUint32(b, n)

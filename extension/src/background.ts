@@ -8,10 +8,10 @@ import { NativeConnection } from "./connection.js";
 import { DirectSync } from "./direct.js";
 import { KEYS, type Mode, hasAccount, readMode } from "./lib/account.js";
 import type { PageRequest, PopupState } from "./messages.js";
-import { type StatsSummary, RemoteError, commandRequest } from "./lib/protocol.js";
+import { type RuleReply, type RuleScope, type StatsSummary, RemoteError, commandRequest, rulesRequest } from "./lib/protocol.js";
 import { type Badge, ICON_PATHS, badgeFor } from "./lib/badge.js";
 import { attentionUrl } from "./lib/focus.js";
-import { parsePullRequestURL } from "./lib/prurl.js";
+import { type PullRequest, parsePullRequestURL } from "./lib/prurl.js";
 import { readSettings } from "./lib/settings.js";
 import {
   type Command,
@@ -19,6 +19,7 @@ import {
   type IdleState,
   type TrackerEvent,
   type TrackerState,
+  excludedReason,
   initialState,
   step,
 } from "./lib/tracker.js";
@@ -50,7 +51,29 @@ function apply(ev: TrackerEvent): void {
   const r = step(state, ev, now(), newSessionId);
   state = r.state;
   for (const c of r.commands) send(c);
+  for (const pr of r.checks) void checkRules(pr).catch((e: unknown) => console.warn("worktime: rules.check:", e));
   updateBadge();
+}
+
+/**
+ * checkRules asks the companion what the rules decide for pr's repository
+ * (read from config.toml on this computer; nothing is recorded or sent)
+ * and tells the tracker.
+ */
+async function checkRules(pr: PullRequest): Promise<RuleReply> {
+  const r = (await connection.request(rulesRequest(pr))) as unknown as RuleReply;
+  await dispatch({ type: "rules", pr, tracked: r.tracked, reason: r.reason });
+  return r;
+}
+
+/** addRule is the popup's "don't track": a rule for the focused pull request's repository or organisation. */
+async function addRule(scope: RuleScope): Promise<RuleReply> {
+  await chain;
+  const pr = parsePullRequestURL(state.focusedUrl);
+  if (pr === null) throw new Error("not on a pull request");
+  const r = (await connection.request(rulesRequest(pr, { action: "dont_track", scope }))) as unknown as RuleReply;
+  await dispatch({ type: "rules", pr, tracked: r.tracked, reason: r.reason });
+  return r;
 }
 
 // Why the companion refused the last command; cleared by the next one it accepts.
@@ -69,7 +92,13 @@ function send(c: Command): void {
     },
     (err: unknown) => {
       console.warn(`worktime: ${c.type} ${c.sessionId}:`, err);
-      if (err instanceof RemoteError) {
+      if (err instanceof RemoteError && err.code === "excluded" && c.type === "session.start") {
+        // The rules keep this repository out: nothing was recorded, and
+        // the badge and popup say so instead of an error.
+        void dispatch({ type: "rejected", sessionId: c.sessionId, command: c.type, code: err.code, message: err.remoteMessage });
+        // Once per refusal (never retried): the rule's own words for the badge and popup.
+        void checkRules(c.pr).catch((e: unknown) => console.warn("worktime: rules.check:", e));
+      } else if (err instanceof RemoteError) {
         commandError = `the companion refused to record: ${err.message}`;
         if (c.type !== "session.end") void dispatch({ type: "rejected", sessionId: c.sessionId, command: c.type });
         else updateBadge();
@@ -79,6 +108,12 @@ function send(c: Command): void {
 }
 
 let badge: Badge | null = null;
+
+/** focusedExcluded is why the focused pull request's repository is excluded, or null. */
+function focusedExcluded(): string | null {
+  const pr = parsePullRequestURL(state.focusedUrl);
+  return pr === null ? null : excludedReason(state, pr);
+}
 
 /** updateBadge shows the state on the toolbar icon (docs/extension.md lists them). */
 function updateBadge(): void {
@@ -93,6 +128,7 @@ function updateBadge(): void {
     idle: state.idle,
     tracking: state.tracking,
     focusedUrl: state.focusedUrl,
+    excluded: focusedExcluded(),
     now: now(),
   });
   const prev = badge;
@@ -244,14 +280,31 @@ chrome.storage.onChanged.addListener((changes, area) => {
   });
 });
 
+/** popupExcluded is the popup's excluded note for the focused pull request, with the rule that decided when known. */
+function popupExcluded(rule: RuleReply | null): PopupState["excluded"] {
+  const reason = focusedExcluded();
+  if (reason === null) return null;
+  return { reason, match: rule !== null && !rule.tracked ? rule.match : "" };
+}
+
 async function popupState(): Promise<PopupState> {
   if (mode !== "direct" && connection.state.status !== "connected") connection.connect();
   let summary: StatsSummary | null = null;
   let summaryError = "";
+  let rule: RuleReply | null = null;
   if (connection.state.status === "connected") {
     try {
       await connection.refreshHello();
       summary = (await connection.request({ type: "stats.summary", days: 7 })) as unknown as StatsSummary;
+      const focused = parsePullRequestURL(state.focusedUrl);
+      // The popup shows the rules as they are now (the user may have changed
+      // them); a companion that cannot say leaves the popup as it was.
+      if (focused !== null) {
+        rule = await checkRules(focused).catch((e: unknown) => {
+          console.warn("worktime: rules.check:", e);
+          return null;
+        });
+      }
     } catch (e) {
       summaryError = e instanceof Error ? e.message : String(e);
     }
@@ -271,6 +324,7 @@ async function popupState(): Promise<PopupState> {
     summaryError,
     active: t === null ? null : { pr: t.pr, sessionId: t.sessionId, startedAt: t.startedAt },
     focused: parsePullRequestURL(state.focusedUrl),
+    excluded: popupExcluded(rule),
     commandError,
     paused: state.paused,
     idle: state.idle,
@@ -290,6 +344,9 @@ chrome.runtime.onMessage.addListener((msg: PageRequest, sender, sendResponse) =>
   switch (msg?.type) {
     case "popup.state":
       popupState().then(sendResponse, (e: unknown) => sendResponse({ error: String(e) }));
+      return true;
+    case "rules.add":
+      addRule(msg.scope).then(sendResponse, (e: unknown) => sendResponse({ error: e instanceof Error ? e.message : String(e) }));
       return true;
     case "reconnect":
       connection.connect();

@@ -319,12 +319,12 @@ describe("sessions and settings", () => {
     assert.deepEqual(await shownIDs(), list().map((s) => s.id));
 
     await page.selectOption("[data-testid=filter-repo]", "acme/web");
-    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:first-child")].every((td) => td.textContent.startsWith("acme/web#")));
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:nth-child(2)")].every((td) => td.textContent.startsWith("acme/web#")));
     assert.deepEqual(await shownIDs(), list("--repo", "acme/web").map((s) => s.id));
 
     await page.fill("[data-testid=filter-pr]", "7");
     await page.dispatchEvent("[data-testid=filter-pr]", "change");
-    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:first-child")].every((td) => td.textContent === "acme/web#7"));
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:nth-child(2)")].every((td) => td.textContent === "acme/web#7"));
     assert.deepEqual(await shownIDs(), list("--repo", "acme/web").filter((s) => s.pr_number === 7).map((s) => s.id));
 
     await page.fill("[data-testid=filter-pr]", "x7");
@@ -428,10 +428,11 @@ describe("sessions, a page at a time", () => {
     await view("sessions");
     await page.waitForSelector("[data-testid=filter-repo] option[value='tools/cli']", { state: "attached" });
     await page.selectOption("[data-testid=filter-repo]", "acme/zero");
-    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:first-child")].every((td) => td.textContent === "acme/zero#1"));
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sessions] tbody tr td:nth-child(2)")].every((td) => td.textContent === "acme/zero#1"));
+    // The first cell holds the row's checkbox.
     const cells = await page.$$eval("[data-testid=sessions] tbody tr td", (tds) => tds.map((td) => td.textContent));
-    assert.equal(cells[3], "0s");
-    assert.match(cells[1], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    assert.equal(cells[4], "0s");
+    assert.match(cells[2], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
   });
 
   it("beyond a page: the true count and the next page", async () => {

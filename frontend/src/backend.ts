@@ -4,7 +4,7 @@
 // both objects into every page it serves, and the bound methods' types are
 // generated from the Go source into types.ts.
 
-import type { BindingError, Dashboard, SessionFilter, Settings } from "./types";
+import type { BindingError, Dashboard, Rules, SessionEdit, SessionFilter, Settings } from "./types";
 
 interface WailsRuntime {
   EventsOn(name: string, cb: (...data: unknown[]) => void): () => void;
@@ -58,6 +58,15 @@ export const backend = {
   loginStatus: () => call((d) => d.LoginStatus()),
   logout: () => call((d) => d.Logout()),
   trayNotice: () => call((d) => d.TrayNotice()),
+  editSession: (id: string, e: SessionEdit) => call((d) => d.EditSession(id, e)),
+  splitSession: (id: string, at: string) => call((d) => d.SplitSession(id, at)),
+  mergeSessions: (ids: string[]) => call((d) => d.MergeSessions(ids)),
+  addSession: (e: SessionEdit) => call((d) => d.AddSession(e)),
+  deleteSessions: (ids: string[]) => call((d) => d.DeleteSessions(ids)),
+  undo: () => call((d) => d.Undo()),
+  rules: () => call((d) => d.Rules()),
+  saveRules: (r: Rules) => call((d) => d.SaveRules(r)),
+  withdrawSessions: () => call((d) => d.WithdrawSessions()),
 };
 
 export type Backend = typeof backend;

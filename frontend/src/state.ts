@@ -34,10 +34,11 @@ export interface TransientUI {
   startDraft: string | null; // the Start field as typed; null until typed in, or emptied
   customFirst: string; // History's custom range as typed
   customLast: string;
+  undo: string | null; // what Undo would put back (the Go side's Change.undo); null: nothing
 }
 
 export function initialUI(): TransientUI {
-  return { exportNote: null, exportSince: "", exportUntil: "", detailsOpen: false, startDraft: null, customFirst: "", customLast: "" };
+  return { exportNote: null, exportSince: "", exportUntil: "", detailsOpen: false, startDraft: null, customFirst: "", customLast: "", undo: null };
 }
 
 export interface Ctx {

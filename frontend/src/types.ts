@@ -7,8 +7,44 @@
 
 // ---- internal/api, shared with the other clients ----
 
-import type { LoginStatus, Session, Settings, Stats, Status, SyncState } from "../../internal/api/api.gen";
+import type { EditReply, LoginStatus, Session, Settings, Stats, Status, SyncState } from "../../internal/api/api.gen";
 export * from "../../internal/api/api.gen";
+
+// ---- internal/rules ----
+
+/** Action is what happens to a repository's sessions. */
+export type Action = "track" | "dont_sync" | "dont_track";
+
+/** Rule is one line of the rules: a pattern and what it decides. */
+export interface Rule {
+  match: string;
+  action: Action;
+}
+
+/**
+ * Rules is the [rules] table of config.toml. The zero value tracks and
+ * syncs everything.
+ */
+export interface Rules {
+  /**
+   * Default is the action for a repository no rule matches ("" is
+   * Track).
+   */
+  default: Action;
+  /**
+   * Private pauses sync entirely while signed in: nothing is pushed or
+   * pulled until it is turned off.
+   */
+  private: boolean;
+  repos: Rule[] | null;
+}
+
+/** Track records and syncs the repository's sessions. */
+export const Track = "track";
+/** DontSync records them on this machine and never sends them. */
+export const DontSync = "dont_sync";
+/** DontTrack records nothing: a start is refused and nothing is written. */
+export const DontTrack = "dont_track";
 
 // ---- app ----
 
@@ -47,6 +83,27 @@ export interface SessionsPage {
 export interface ExportResult {
   path: string;
   bytes: number;
+}
+
+/**
+ * SessionEdit is the Sessions view's edit form: every field is sent, the
+ * session takes all of them (times RFC 3339).
+ */
+export interface SessionEdit {
+  /** OWNER/NAME */
+  repo: string;
+  pr: number;
+  start: string;
+  end: string;
+}
+
+/**
+ * Change is what an edit, split, merge, add, delete or undo changed, and
+ * what Undo would now do ("" when nothing can be undone).
+ */
+export interface Change {
+  reply: EditReply;
+  undo: string;
 }
 
 /** BindingError is what a rejected call's promise receives in JavaScript. */
@@ -121,6 +178,13 @@ export interface Dashboard {
    * is put back if that fails, so that it always says what is installed.
    */
   SaveSettings(s: Settings): Promise<Settings>;
+  /** Rules are the include/exclude rules and the private switch in force. */
+  Rules(): Promise<Rules>;
+  /**
+   * SaveRules writes the rules to config.toml (they apply at once) and
+   * returns them as saved; bad rules are refused before anything changes.
+   */
+  SaveRules(r: Rules): Promise<Rules>;
   /**
    * Export writes the sessions between since and until (YYYY-MM-DD or RFC
    * 3339, empty for no bound) of one repository ("owner/name", History's
@@ -144,6 +208,39 @@ export interface Dashboard {
    * Error is the daemon's warning (the server could not be told).
    */
   Logout(): Promise<LoginStatus>;
+  /**
+   * EditSession changes an ended session's pull request, start and end.
+   * The daemon keeps every rule of the tracker (bad_request, conflict when
+   * it would overlap another session of this device).
+   */
+  EditSession(id: string, e: SessionEdit): Promise<Change>;
+  /** SplitSession cuts an ended session in two at at (RFC 3339). */
+  SplitSession(id: string, at: string): Promise<Change>;
+  /** MergeSessions joins adjacent ended sessions of one pull request. */
+  MergeSessions(ids: string[] | null): Promise<Change>;
+  /**
+   * AddSession records an ended session after the fact on this device
+   * ("octo/app#42 from 14:00 to 15:10").
+   */
+  AddSession(e: SessionEdit): Promise<Change>;
+  /**
+   * DeleteSessions deletes the sessions named (ended ones only). Undo adds
+   * them again as new sessions of this device: a deletion that has synced
+   * has removed the originals from the server and every device for good.
+   */
+  DeleteSessions(ids: string[] | null): Promise<Change>;
+  /**
+   * Undo puts back the last change made through the dashboard (once): an
+   * edit is edited back, a split merged, a merge split again and its other
+   * sessions added back, an added session deleted, deleted sessions added
+   * again as new sessions of this device.
+   */
+  Undo(): Promise<Change>;
+  /**
+   * WithdrawSessions takes off the server the sessions the rules no longer
+   * sync, keeping them here.
+   */
+  WithdrawSessions(): Promise<EditReply>;
   /**
    * TrayNotice is the one-time notice that closing the window quits the
    * dashboard because the desktop has no tray; "" when there is a tray or

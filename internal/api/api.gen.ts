@@ -128,6 +128,22 @@ export interface Settings {
 }
 
 /**
+ * EditReply says what an edit, split, merge, add or delete changed (or, for
+ * a dry run, would change): the sessions as they are after it, and the
+ * sessions it deleted as they were.
+ */
+export interface EditReply {
+  sessions: Session[] | null;
+  deleted: Session[] | null;
+  /**
+   * Withdrawn are sessions taken off the server (and the other devices)
+   * and kept on this one.
+   */
+  withdrawn?: Session[] | null;
+  dry_run: boolean;
+}
+
+/**
  * LoginStatus is the progress of the device-flow sign-in started by POST
  * login/start (GET login/status).
  */
@@ -172,6 +188,17 @@ export interface HelloSync {
  */
 export interface StatsSummary {
   today_seconds: number;
+  /**
+   * WeekSeconds is this week's (Monday to today) ended time, whatever
+   * days asked for: the progress towards the weekly goal.
+   */
+  week_seconds: number;
+  /**
+   * DailyGoalSeconds and WeeklyGoalSeconds are config.toml's daily_goal
+   * and weekly_goal; 0 is no goal.
+   */
+  daily_goal_seconds: number;
+  weekly_goal_seconds: number;
   days: SummaryDay[] | null;
   repos: SummaryRepo[] | null;
 }
@@ -187,6 +214,24 @@ export interface SummaryRepo {
   repo_owner: string;
   repo_name: string;
   seconds: number;
+}
+
+/**
+ * RuleReply answers rules.check and rules.add: what the user's rules
+ * decide for a repository.
+ */
+export interface RuleReply {
+  action: string;
+  tracked: boolean;
+  synced: boolean;
+  private: boolean;
+  reason: string;
+  /**
+   * Match is the pattern of the rule that decided ("" when the default
+   * did), so the extension can say how to undo it: `worktimed rules
+   * remove MATCH`.
+   */
+  match: string;
 }
 
 // Session statuses.

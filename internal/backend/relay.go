@@ -173,6 +173,15 @@ func (r *Relay) Rules(context.Context) (rules.Rules, error) {
 	return c.Rules, nil
 }
 
+// Goals reads the daily and weekly goals from config.toml, as Rules does.
+func (r *Relay) Goals(context.Context) (daily, weekly time.Duration, err error) {
+	c, err := config.Load(r.o.Paths.Config)
+	if err != nil {
+		return 0, 0, coded(err)
+	}
+	return c.DailyGoal.Duration, c.WeeklyGoal.Duration, nil
+}
+
 // AddRule appends rule to config.toml's rules, keeping every other key; an
 // invalid rule is bad_request and nothing is saved.
 func (r *Relay) AddRule(_ context.Context, rule rules.Rule) (rules.Rules, error) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/worktime/worktime/internal/api"
 	"github.com/worktime/worktime/internal/backend"
@@ -53,5 +54,37 @@ func TestRelayRulesApplyAtOnce(t *testing.T) {
 	b, _ := os.ReadFile(o.Paths.Config)
 	if !strings.Contains(string(b), `match = "octo/app"`) {
 		t.Fatalf("config.toml:\n%s", b)
+	}
+}
+
+// TestRelayGoals: the goals the popup shows are config.toml's, read at
+// every request (a change applies at once); a broken config.toml is an
+// error, not "no goal".
+func TestRelayGoals(t *testing.T) {
+	ctx := context.Background()
+	o := options(t)
+	r := backend.NewRelay(o)
+	defer r.Close()
+	for _, tc := range []struct {
+		toml          string
+		daily, weekly time.Duration
+	}{
+		{"", 0, 0},
+		{"daily_goal = \"4h\"\n", 4 * time.Hour, 0},
+		{"daily_goal = \"90m\"\nweekly_goal = \"20h\"\n", 90 * time.Minute, 20 * time.Hour},
+	} {
+		if err := os.WriteFile(o.Paths.Config, []byte(tc.toml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		daily, weekly, err := r.Goals(ctx)
+		if err != nil || daily != tc.daily || weekly != tc.weekly {
+			t.Errorf("%q: Goals = %v, %v, %v; want %v, %v", tc.toml, daily, weekly, err, tc.daily, tc.weekly)
+		}
+	}
+	if err := os.WriteFile(o.Paths.Config, []byte("daily_goal = \"forever\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.Goals(ctx); err == nil {
+		t.Error("a malformed daily_goal gave no error")
 	}
 }

@@ -110,7 +110,7 @@ func printRules(e *Env, r rules.Rules) error {
 // saves config.toml (which validates the result).
 func rulesChange(e *Env, name, usage string, args []string, fn func(r *rules.Rules, v string) error) error {
 	fs := e.newFlagSet(name, usage)
-	pos, err := e.parseWithArgs(fs, args)
+	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func rulesChange(e *Env, name, usage string, args []string, fn func(r *rules.Rul
 func rulesAdd(e *Env, args []string) error {
 	fs := e.newFlagSet("rules add", "rules add MATCH --action dont_track|dont_sync|track")
 	action := fs.String("action", "", "what the rule decides (required): dont_track, dont_sync or track")
-	pos, err := e.parseWithArgs(fs, args)
+	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func saveRules(e *Env, fn func(r *rules.Rules) error) error {
 
 func rulesCheck(e *Env, args []string) error {
 	fs := e.newFlagSet("rules check", "rules check OWNER/NAME")
-	pos, err := e.parseWithArgs(fs, args)
+	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
 	}

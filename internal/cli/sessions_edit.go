@@ -23,30 +23,6 @@ var sessionsSubcommands = map[string]func(ctx context.Context, e *Env, args []st
 	"delete": sessionsDelete,
 }
 
-// parseWithArgs parses flags and positional arguments in any order and
-// returns the positional ones.
-func (e *Env) parseWithArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		usage := fs.Usage
-		fs.Usage = func() {}
-		err := fs.Parse(args)
-		fs.Usage = usage
-		if errors.Is(err, flag.ErrHelp) {
-			usage()
-			return nil, errHelpShown
-		}
-		if err != nil {
-			return nil, usageErrorf("%s: %v; see 'worktimed %s -h'", fs.Name(), err, fs.Name())
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
 // parseWhen reads a time of history: RFC 3339, or a local "YYYY-MM-DD
 // HH:MM[:SS]", or a local "HH:MM[:SS]" of today.
 func parseWhen(flagName, v string, loc *time.Location, now time.Time) (time.Time, error) {
@@ -125,7 +101,7 @@ func sessionsEdit(ctx context.Context, e *Env, args []string) error {
 	end := fs.String("end", "", "new end `time`, as --start")
 	dry := fs.Bool("dry-run", false, "show the change without making it")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := e.parseWithArgs(fs, args)
+	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -179,7 +155,7 @@ func sessionsSplit(ctx context.Context, e *Env, args []string) error {
 	at := fs.String("at", "", "where to cut (required): RFC 3339, \"YYYY-MM-DD HH:MM\" or \"HH:MM\" (today), local")
 	dry := fs.Bool("dry-run", false, "show the change without making it")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := e.parseWithArgs(fs, args)
+	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -209,7 +185,7 @@ func sessionsMerge(ctx context.Context, e *Env, args []string) error {
 	fs := e.newFlagSet("sessions merge", "sessions merge ID ID... [--dry-run] [--json]")
 	dry := fs.Bool("dry-run", false, "show the change without making it")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := e.parseWithArgs(fs, args)
+	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -229,25 +205,20 @@ func sessionsMerge(ctx context.Context, e *Env, args []string) error {
 }
 
 func sessionsAdd(ctx context.Context, e *Env, args []string) error {
-	fs := e.newFlagSet("sessions add", "sessions add --repo OWNER/NAME --pr N --start TIME --end TIME [--dry-run] [--json]")
-	repo := fs.String("repo", "", "the repository, `OWNER/NAME` (required)")
-	pr := fs.Int("pr", 0, "the pull request `number` (required)")
+	fs := e.newFlagSet("sessions add", "sessions add OWNER/NAME#N|PULL-REQUEST-URL --start TIME --end TIME [--dry-run] [--json]\n       worktimed sessions add --repo OWNER/NAME --pr N --start TIME --end TIME [--dry-run] [--json]")
+	repo := fs.String("repo", "", "the repository, `OWNER/NAME` (with --pr, instead of a reference)")
+	pr := fs.Int("pr", 0, "the pull request `number` (with --repo)")
 	start := fs.String("start", "", "start `time` (required): RFC 3339, \"YYYY-MM-DD HH:MM\" or \"HH:MM\" (today), local")
 	end := fs.String("end", "", "end `time` (required), as --start")
 	dry := fs.Bool("dry-run", false, "show the change without making it")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := e.parseFlags(fs, args); err != nil {
+	rest, err := e.parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if *repo == "" {
-		return usageErrorf("sessions add: --repo OWNER/NAME is required")
-	}
-	owner, name, err := api.ParseRepo(*repo)
+	ref, err := prTarget("sessions add", rest, *repo, *pr, fs)
 	if err != nil {
-		return usageErrorf("sessions add: --repo: %v", err)
-	}
-	if *pr <= 0 {
-		return usageErrorf("sessions add: --pr N is required and must be a positive pull request number")
+		return err
 	}
 	if *start == "" || *end == "" {
 		return usageErrorf("sessions add: --start TIME and --end TIME are required")
@@ -266,7 +237,7 @@ func sessionsAdd(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	reply, err := b.AddSession(ctx, api.AddRequest{RepoOwner: owner, RepoName: name, PRNumber: *pr, StartTime: from, EndTime: to, DryRun: *dry})
+	reply, err := b.AddSession(ctx, api.AddRequest{RepoOwner: ref.Owner, RepoName: ref.Name, PRNumber: ref.Number, StartTime: from, EndTime: to, DryRun: *dry})
 	if err != nil {
 		return fmt.Errorf("sessions add: %w", err)
 	}
@@ -283,7 +254,7 @@ func sessionsDelete(ctx context.Context, e *Env, args []string) error {
 	dry := fs.Bool("dry-run", false, "show what would be deleted without deleting")
 	yes := fs.Bool("yes", false, "delete more than one session without asking")
 	asJSON := fs.Bool("json", false, "print JSON")
-	ids, err := e.parseWithArgs(fs, args)
+	ids, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
 	}

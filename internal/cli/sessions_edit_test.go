@@ -46,8 +46,9 @@ func (h *cliHarness) list() []api.Session {
 func TestSessionsEditCommands(t *testing.T) {
 	h := newCLI(t)
 	// t0 is 10:00 UTC, and the config's zone is UTC.
-	added := h.edit("sessions", "add", "--repo", "octo/app", "--pr", "42", "--start", "07:00", "--end", "08:10")
-	if len(added.Sessions) != 1 || added.Sessions[0].DurationSeconds != 70*60 {
+	added := h.edit("sessions", "add", "octo/app#42", "--start", "07:00", "--end", "08:10")
+	if len(added.Sessions) != 1 || added.Sessions[0].DurationSeconds != 70*60 ||
+		added.Sessions[0].RepoOwner != "octo" || added.Sessions[0].RepoName != "app" || added.Sessions[0].PRNumber != 42 {
 		t.Fatalf("add: %+v", added)
 	}
 	id := added.Sessions[0].ID
@@ -154,11 +155,12 @@ func TestSessionsEditBadFlags(t *testing.T) {
 		{"split bad time", []string{"sessions", "split", id, "--at", "half past"}, ExitUsage, "is not a time"},
 		{"merge one", []string{"sessions", "merge", id}, ExitUsage, "at least two"},
 		{"merge different prs", []string{"sessions", "merge", id, other}, ExitConflict, "different pull requests"},
-		{"add without repo", []string{"sessions", "add", "--pr", "1", "--start", "05:00", "--end", "06:00"}, ExitUsage, "--repo OWNER/NAME is required"},
+		{"add without repo", []string{"sessions", "add", "--pr", "1", "--start", "05:00", "--end", "06:00"}, ExitUsage, "name the pull request: OWNER/NAME#N, its URL, or --repo OWNER/NAME --pr N"},
+		{"add bad reference", []string{"sessions", "add", "octo/app#x", "--start", "05:00", "--end", "06:00"}, ExitUsage, `"octo/app#x" is not a pull request`},
 		{"add without pr", []string{"sessions", "add", "--repo", "octo/app", "--start", "05:00", "--end", "06:00"}, ExitUsage, "--pr N is required"},
 		{"add without end", []string{"sessions", "add", "--repo", "octo/app", "--pr", "1", "--start", "05:00"}, ExitUsage, "--end TIME are required"},
 		{"add overlapping", []string{"sessions", "add", "--repo", "octo/app", "--pr", "1", "--start", "07:30", "--end", "07:40"}, ExitConflict, "overlaps"},
-		{"add positional", []string{"sessions", "add", "x", "--repo", "octo/app"}, ExitUsage, `unexpected argument "x"`},
+		{"add reference and --repo", []string{"sessions", "add", "octo/app#1", "--repo", "octo/app"}, ExitUsage, "not both"},
 		{"delete nothing", []string{"sessions", "delete"}, ExitUsage, "give session IDs or a filter"},
 		{"delete ids and filter", []string{"sessions", "delete", id, "--day", "2026-11-25"}, ExitUsage, "not both"},
 		{"delete bad day", []string{"sessions", "delete", "--day", "25/11/2026", "--yes"}, ExitUsage, "is not a day"},

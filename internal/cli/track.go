@@ -38,7 +38,7 @@ func trackStart(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ref, err := startTarget(rest, *repo, *pr, fs)
+	ref, err := prTarget("track start", rest, *repo, *pr, fs)
 	if err != nil {
 		return err
 	}
@@ -59,9 +59,10 @@ func trackStart(ctx context.Context, e *Env, args []string) error {
 	return nil
 }
 
-// startTarget is the pull request `track start` names: a reference
-// (owner/name#12, owner/name 12 or a pull request URL), or --repo and --pr.
-func startTarget(args []string, repo string, pr int, fs *flag.FlagSet) (api.PRRef, error) {
+// prTarget is the pull request a command (cmd, for its messages) names: a
+// reference (owner/name#12, owner/name 12 or a pull request URL), or --repo
+// and --pr.
+func prTarget(cmd string, args []string, repo string, pr int, fs *flag.FlagSet) (api.PRRef, error) {
 	prSet := false
 	fs.Visit(func(f *flag.Flag) { prSet = prSet || f.Name == "pr" })
 	if len(args) == 2 { // owner/name 12
@@ -71,24 +72,24 @@ func startTarget(args []string, repo string, pr int, fs *flag.FlagSet) (api.PRRe
 	}
 	switch {
 	case len(args) > 1:
-		return api.PRRef{}, usageErrorf("track start: want one pull request, got %d arguments", len(args))
+		return api.PRRef{}, usageErrorf("%s: want one pull request, got %d arguments", cmd, len(args))
 	case len(args) == 1 && (repo != "" || prSet):
-		return api.PRRef{}, usageErrorf("track start: give the pull request either as %q or with --repo and --pr, not both", clipArg(args[0]))
+		return api.PRRef{}, usageErrorf("%s: give the pull request either as %q or with --repo and --pr, not both", cmd, clipArg(args[0]))
 	case len(args) == 1:
 		ref, err := api.ParsePRRef(args[0])
 		if err != nil {
-			return api.PRRef{}, usageErrorf("track start: %v", err)
+			return api.PRRef{}, usageErrorf("%s: %v", cmd, err)
 		}
 		return ref, nil
 	case repo == "":
-		return api.PRRef{}, usageErrorf("track start: name the pull request: OWNER/NAME#N, its URL, or --repo OWNER/NAME --pr N")
+		return api.PRRef{}, usageErrorf("%s: name the pull request: OWNER/NAME#N, its URL, or --repo OWNER/NAME --pr N", cmd)
 	}
 	owner, name, err := api.ParseRepo(repo)
 	if err != nil {
-		return api.PRRef{}, usageErrorf("track start: --repo: %v", err)
+		return api.PRRef{}, usageErrorf("%s: --repo: %v", cmd, err)
 	}
 	if pr <= 0 || pr > api.MaxPRNumber {
-		return api.PRRef{}, usageErrorf("track start: --pr N is required and must be a pull request number from 1 to %d", api.MaxPRNumber)
+		return api.PRRef{}, usageErrorf("%s: --pr N is required and must be a pull request number from 1 to %d", cmd, api.MaxPRNumber)
 	}
 	return api.PRRef{Owner: owner, Name: name, Number: pr}, nil
 }

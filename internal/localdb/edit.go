@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,28 +139,14 @@ func (tx *Tx) OverlappingSession(deviceID, id string, start, end time.Time, long
 // that start in (after, before), in start order: what lies between two
 // sessions that a merge would join.
 func (tx *Tx) SessionsBetween(deviceID string, after, before time.Time, skip ...string) ([]Session, error) {
-	rows, err := tx.QueryContext(tx.ctx, `SELECT `+sessionCols+` FROM time_sessions
+	out, err := querySessions(tx.ctx, tx, func(s Session) bool { return !slices.Contains(skip, s.ID) },
+		`SELECT `+sessionCols+` FROM time_sessions
 		WHERE start_time >= ?2 AND start_time < ?3 AND device_id = ?1 ORDER BY start_time, id`,
 		deviceID, after.Unix(), before.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("sessions between: %w", err)
 	}
-	defer rows.Close()
-	var out []Session
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sessions between: %w", err)
-		}
-		skipped := false
-		for _, id := range skip {
-			skipped = skipped || s.ID == id
-		}
-		if !skipped {
-			out = append(out, s)
-		}
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SelectFilter selects sessions for a bulk change by start time (Since <=
@@ -208,20 +195,11 @@ func (tx *Tx) Select(f SelectFilter) ([]Session, error) {
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
-	rows, err := tx.QueryContext(tx.ctx, q, args...)
+	out, err := querySessions(tx.ctx, tx, nil, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("select: %w", err)
 	}
-	defer rows.Close()
-	var out []Session
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("select: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Tombstones returns every tombstone, oldest change first (for tests and
@@ -282,21 +260,11 @@ func (tx *Tx) Withdraw(cur Session) (Session, error) {
 // OnServer returns the ended sessions the server holds (synced_start set),
 // oldest start first, calling keep to choose them.
 func (tx *Tx) OnServer(keep func(owner, name string) bool) ([]Session, error) {
-	rows, err := tx.QueryContext(tx.ctx, `SELECT `+sessionCols+` FROM time_sessions
+	out, err := querySessions(tx.ctx, tx, func(s Session) bool { return keep(s.RepoOwner, s.RepoName) },
+		`SELECT `+sessionCols+` FROM time_sessions
 		WHERE synced_start IS NOT NULL AND status != 'active' ORDER BY start_time, id`)
 	if err != nil {
 		return nil, fmt.Errorf("sessions on the server: %w", err)
 	}
-	defer rows.Close()
-	var out []Session
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sessions on the server: %w", err)
-		}
-		if keep(s.RepoOwner, s.RepoName) {
-			out = append(out, s)
-		}
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -147,22 +147,31 @@ func (tx *Tx) ActiveSessions(deviceID string) ([]Session, error) {
 	return activeSessions(tx.ctx, tx, deviceID)
 }
 
-func activeSessions(ctx context.Context, q querier, deviceID string) ([]Session, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+sessionCols+` FROM time_sessions
-		WHERE device_id = ? AND status = 'active' ORDER BY start_time, id`, deviceID)
+// querySessions runs query, which selects sessionCols, and returns the rows
+// keep accepts (every row when keep is nil), never nil.
+func querySessions(ctx context.Context, q querier, keep func(Session) bool, query string, args ...any) ([]Session, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("active sessions: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
-	var out []Session
+	out := []Session{}
 	for rows.Next() {
 		s, err := scanSession(rows)
 		if err != nil {
-			return nil, fmt.Errorf("active sessions: %w", err)
+			return nil, err
 		}
-		out = append(out, s)
+		if keep == nil || keep(s) {
+			out = append(out, s)
+		}
 	}
-	if err := rows.Err(); err != nil {
+	return out, rows.Err()
+}
+
+func activeSessions(ctx context.Context, q querier, deviceID string) ([]Session, error) {
+	out, err := querySessions(ctx, q, nil, `SELECT `+sessionCols+` FROM time_sessions
+		WHERE device_id = ? AND status = 'active' ORDER BY start_time, id`, deviceID)
+	if err != nil {
 		return nil, fmt.Errorf("active sessions: %w", err)
 	}
 	return out, nil
@@ -402,20 +411,8 @@ type SessionFilter struct {
 // ListSessions returns sessions newest first.
 func (db *DB) ListSessions(ctx context.Context, f SessionFilter) ([]Session, error) {
 	q, args := f.query()
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	out, err := querySessions(ctx, db.sql, nil, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
-	}
-	defer rows.Close()
-	out := []Session{}
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("localdb.ListSessions: %w", classify(err))
 	}
 	return out, nil

@@ -26,22 +26,10 @@ func (db *DB) PendingSessionsAfter(ctx context.Context, after int64, limit int) 
 	if limit <= 0 {
 		limit = 500
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+sessionCols+` FROM time_sessions
+	out, err := querySessions(ctx, db.sql, nil, `SELECT `+sessionCols+` FROM time_sessions
 		WHERE change_seq > pushed_seq AND quarantined_seq != change_seq AND status != 'active' AND change_seq > ?
 		ORDER BY change_seq LIMIT ?`, after, limit)
 	if err != nil {
-		return nil, fmt.Errorf("localdb.PendingSessions: %w", classify(err))
-	}
-	defer rows.Close()
-	out := make([]Session, 0, min(limit, 512))
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("localdb.PendingSessions: %w", classify(err))
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("localdb.PendingSessions: %w", classify(err))
 	}
 	dead, err := db.pendingTombstones(ctx, after, limit)
@@ -98,13 +86,7 @@ func (db *DB) MarkPushed(ctx context.Context, acks map[string]int64) error {
 	if len(acks) == 0 {
 		return nil
 	}
-	// In key order the updates walk the primary key forwards.
-	ids := slices.Sorted(maps.Keys(acks))
-	pairs := make([][2]any, len(ids))
-	for i, id := range ids {
-		pairs[i] = [2]any{id, acks[id]}
-	}
-	list, err := json.Marshal(pairs)
+	list, err := ackList(acks)
 	if err != nil {
 		return fmt.Errorf("localdb.MarkPushed: %w", err)
 	}
@@ -113,18 +95,31 @@ func (db *DB) MarkPushed(ctx context.Context, acks map[string]int64) error {
 		// with: the row is still at that change_seq, so at that start.
 		if _, err := tx.ExecContext(ctx, `UPDATE time_sessions SET pushed_seq = change_seq, synced_start = start_time
 			FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each(?)) AS a
-			WHERE time_sessions.id = a.id AND time_sessions.change_seq = a.seq`, string(list)); err != nil {
+			WHERE time_sessions.id = a.id AND time_sessions.change_seq = a.seq`, list); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE deleted_sessions SET pushed_seq = change_seq
 			FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each(?)) AS a
-			WHERE deleted_sessions.id = a.id AND deleted_sessions.change_seq = a.seq`, string(list))
+			WHERE deleted_sessions.id = a.id AND deleted_sessions.change_seq = a.seq`, list)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("localdb.MarkPushed: %w", err)
 	}
 	return nil
+}
+
+// ackList is acks as the JSON array of [id, change_seq] pairs the marking
+// statements read with json_each, in id order: the updates then walk the
+// primary key forwards.
+func ackList(acks map[string]int64) (string, error) {
+	ids := slices.Sorted(maps.Keys(acks))
+	pairs := make([][2]any, len(ids))
+	for i, id := range ids {
+		pairs[i] = [2]any{id, acks[id]}
+	}
+	b, err := json.Marshal(pairs)
+	return string(b), err
 }
 
 // MarkKeptLocal is MarkPushed for rows the rules keep off the server: each
@@ -134,19 +129,14 @@ func (db *DB) MarkKeptLocal(ctx context.Context, acks map[string]int64) error {
 	if len(acks) == 0 {
 		return nil
 	}
-	ids := slices.Sorted(maps.Keys(acks))
-	pairs := make([][2]any, len(ids))
-	for i, id := range ids {
-		pairs[i] = [2]any{id, acks[id]}
-	}
-	list, err := json.Marshal(pairs)
+	list, err := ackList(acks)
 	if err != nil {
 		return fmt.Errorf("localdb.MarkKeptLocal: %w", err)
 	}
 	err = db.update(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE time_sessions SET pushed_seq = change_seq
 			FROM (SELECT value ->> 0 AS id, value ->> 1 AS seq FROM json_each(?)) AS a
-			WHERE time_sessions.id = a.id AND time_sessions.change_seq = a.seq`, string(list))
+			WHERE time_sessions.id = a.id AND time_sessions.change_seq = a.seq`, list)
 		return err
 	})
 	if err != nil {

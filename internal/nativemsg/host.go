@@ -407,7 +407,11 @@ func (h *Host) stats(ctx context.Context, id json.RawMessage, msg []byte) (any, 
 	if err != nil {
 		return nil, backendError(id, TypeStatsSummary, err)
 	}
-	return summary(st), nil
+	daily, weekly, err := h.backend.Goals(ctx)
+	if err != nil {
+		return nil, backendError(id, TypeStatsSummary, err)
+	}
+	return summary(st, daily, weekly), nil
 }
 
 // importSessions answers sessions.import: the extension hands over the
@@ -455,14 +459,28 @@ func (h *Host) rules(ctx context.Context, id json.RawMessage, typ string, msg []
 		if req.Action == nil {
 			return nil, missing(id, "action")
 		}
-		r, err = h.backend.AddRule(ctx, rules.Rule{Match: *req.RepoOwner + "/" + *req.RepoName, Action: rules.Action(*req.Action)})
+		match := *req.RepoOwner + "/" + *req.RepoName
+		if req.Scope != nil {
+			switch *req.Scope {
+			case scopeRepo:
+			case scopeOrg:
+				match = *req.RepoOwner
+			default:
+				return nil, badRequest(id, `field "scope" must be %q or %q, not %s`, scopeRepo, scopeOrg, quote(*req.Scope))
+			}
+		}
+		r, err = h.backend.AddRule(ctx, rules.Rule{Match: match, Action: rules.Action(*req.Action)})
 	} else {
 		r, err = h.backend.Rules(ctx)
 	}
 	if err != nil {
 		return nil, backendError(id, typ, err)
 	}
-	a, _ := r.Decide(*req.RepoOwner, *req.RepoName)
-	return ruleReply{Action: string(a), Tracked: a != rules.DontTrack, Synced: a == rules.Track && !r.Private,
-		Private: r.Private, Reason: r.Why(*req.RepoOwner, *req.RepoName)}, nil
+	a, rule := r.Decide(*req.RepoOwner, *req.RepoName)
+	match := ""
+	if rule != nil {
+		match = rule.Match
+	}
+	return api.RuleReply{Action: string(a), Tracked: a != rules.DontTrack, Synced: a == rules.Track && !r.Private,
+		Private: r.Private, Reason: r.Why(*req.RepoOwner, *req.RepoName), Match: match}, nil
 }

@@ -24,6 +24,8 @@ import (
 type storeBackend struct {
 	t     *tracker.Tracker
 	rules *rules.Rules // what the tracker's Rules returns
+	// daily and weekly are the goals Goals returns (config.toml's).
+	daily, weekly time.Duration
 }
 
 func classify(err error) error {
@@ -63,6 +65,9 @@ func (b storeBackend) ImportSessions(ctx context.Context, req api.ImportRequest)
 	return r, classify(err)
 }
 func (b storeBackend) Rules(context.Context) (rules.Rules, error) { return *b.rules, nil }
+func (b storeBackend) Goals(context.Context) (time.Duration, time.Duration, error) {
+	return b.daily, b.weekly, nil
+}
 func (b storeBackend) AddRule(_ context.Context, r rules.Rule) (rules.Rules, error) {
 	next := *b.rules
 	next.Repos = append(append([]rules.Rule{}, next.Repos...), r)
@@ -85,7 +90,7 @@ func newHost(t testing.TB) (*nativemsg.Host, *tracker.Tracker, *clock.Fake) {
 	t.Cleanup(func() { db.Close() })
 	r := &rules.Rules{}
 	tr := tracker.New(db, tracker.Options{Clock: clk, IdleTimeout: 10 * time.Minute, Rules: func() rules.Rules { return *r }})
-	h := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{tr, r}, Clock: clk, Version: "test"})
+	h := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{t: tr, rules: r}, Clock: clk, Version: "test"})
 	return h, tr, clk
 }
 
@@ -501,7 +506,7 @@ func TestPortCloseKeepsReplayedSessionTime(t *testing.T) {
 	lastBeat := t0.Add(time.Hour)
 	clk.Advance(2 * time.Minute)
 
-	second := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{tr, &rules.Rules{}}, Clock: clk, Version: "test"})
+	second := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{t: tr, rules: &rules.Rules{}}, Clock: clk, Version: "test"})
 	var out bytes.Buffer
 	if err := second.Serve(ctx, bytes.NewReader(frame(start)), &out); err != nil {
 		t.Fatal(err)
@@ -592,7 +597,7 @@ func TestHostUpperCaseSessionID(t *testing.T) {
 func TestHostLeavesStartTimeToTracker(t *testing.T) {
 	_, tr, clk := newHost(t)
 	clk.Set(t0.Add(time.Minute))
-	h := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{tr, &rules.Rules{}}, Clock: clock.NewFake(t0), Version: "test"})
+	h := nativemsg.NewHost(nativemsg.HostOptions{Backend: storeBackend{t: tr, rules: &rules.Rules{}}, Clock: clock.NewFake(t0), Version: "test"})
 	r := handle(t, h, `{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1}`)
 	if !r.OK || r.Session == nil || !r.Session.StartTime.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("start = %+v (error %+v), want it started at the tracker's now %s", r.Session, r.Error, t0.Add(time.Minute))

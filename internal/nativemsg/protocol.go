@@ -50,6 +50,8 @@ type Backend interface {
 	// AddRule appends rule to the rules and saves them; it returns the
 	// rules as saved. An invalid rule is an *api.Error bad_request.
 	AddRule(ctx context.Context, rule rules.Rule) (rules.Rules, error)
+	// Goals are the daily and weekly goals (config.toml); 0 is no goal.
+	Goals(ctx context.Context) (daily, weekly time.Duration, err error)
 	// ImportSessions stores the sessions the extension recorded without
 	// the companion, idempotent by id (the extension's handover).
 	api.SessionImporter
@@ -101,16 +103,15 @@ type repoRequest struct {
 	RepoOwner *string `json:"repo_owner"`
 	RepoName  *string `json:"repo_name"`
 	Action    *string `json:"action"`
+	Scope     *string `json:"scope"`
 }
 
-// ruleReply says what the rules decide for a repository.
-type ruleReply struct {
-	Action  string `json:"action"`
-	Tracked bool   `json:"tracked"`
-	Synced  bool   `json:"synced"`
-	Private bool   `json:"private"`
-	Reason  string `json:"reason"`
-}
+// The scopes of rules.add: the rule names the repository (the default) or
+// its whole organisation.
+const (
+	scopeRepo = "repo"
+	scopeOrg  = "org"
+)
 
 type importRequest struct {
 	Sessions *[]api.ImportedSession `json:"sessions"`
@@ -278,8 +279,15 @@ func missing(id json.RawMessage, field string) []byte {
 	return badRequest(id, "field %q is required", field)
 }
 
-func summary(st api.Stats) api.StatsSummary {
-	out := api.StatsSummary{TodaySeconds: st.TodaySeconds, Days: []api.SummaryDay{}, Repos: []api.SummaryRepo{}}
+func summary(st api.Stats, daily, weekly time.Duration) api.StatsSummary {
+	out := api.StatsSummary{
+		TodaySeconds:      st.TodaySeconds,
+		WeekSeconds:       st.WeekSeconds,
+		DailyGoalSeconds:  int64(daily / time.Second),
+		WeeklyGoalSeconds: int64(weekly / time.Second),
+		Days:              []api.SummaryDay{},
+		Repos:             []api.SummaryRepo{},
+	}
 	for _, d := range st.Days {
 		out.Days = append(out.Days, api.SummaryDay{Date: d.Date, Seconds: d.Seconds})
 	}

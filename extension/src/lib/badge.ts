@@ -7,7 +7,16 @@
 import { type PullRequest, formatPullRequest, parsePullRequestURL } from "./prurl.js";
 
 /** The states the toolbar shows, in the order they win. */
-export type BadgeState = "not_installed" | "refused" | "error" | "connecting" | "paused" | "idle" | "tracking" | "not_pr";
+export type BadgeState =
+  | "not_installed"
+  | "refused"
+  | "error"
+  | "connecting"
+  | "paused"
+  | "tracking"
+  | "excluded"
+  | "idle"
+  | "not_pr";
 
 export interface BadgeInput {
   /** The connection's status (connection.ts). */
@@ -20,6 +29,12 @@ export interface BadgeInput {
   tracking: { pr: PullRequest; startedAt: number } | null;
   /** The page that has the user's attention. */
   focusedUrl: string | null;
+  /**
+   * Why the focused pull request's repository is excluded by the user's
+   * rules (the companion's words); null when it is not. Optional: absent is
+   * not excluded.
+   */
+  excluded?: string | null;
   now: number;
 }
 
@@ -100,6 +115,17 @@ function badgeOnly(b: BadgeInput): Omit<Badge, "icon"> {
       text: badgeText(elapsed),
       color: BADGE_COLORS.tracking,
       title: `WorkTime: tracking ${formatPullRequest(t.pr)} for ${Math.floor(elapsed / 60_000)} min`,
+    };
+  }
+  if (pr !== null && b.excluded != null) {
+    return {
+      state: "excluded",
+      text: "off",
+      color: BADGE_COLORS.quiet,
+      title:
+        `WorkTime: ${formatPullRequest(pr)} is excluded — nothing is recorded` +
+        (b.excluded === "" ? "" : ` (${b.excluded})`) +
+        ". To track it again: worktimed rules remove, or the dashboard's Settings.",
     };
   }
   if (b.idle !== "active") {

@@ -15,7 +15,20 @@ export interface ProtocolError {
 
 // The replies' shapes are generated from the companion's Go types
 // (internal/api, `go generate ./internal/api`).
-export type { HelloReply, Session, SessionReply, StatsSummary } from "../../../internal/api/api.gen.js";
+export type { HelloReply, RuleReply, Session, SessionReply, StatsSummary } from "../../../internal/api/api.gen.js";
+import type { RuleReply } from "../../../internal/api/api.gen.js";
+
+/** The scopes of rules.add: the repository, or its whole organisation. */
+export type RuleScope = "repo" | "org";
+
+/** rulesRequest is a rules.check (no action) or rules.add body for pr's repository. */
+export function rulesRequest(
+  pr: { repoOwner: string; repoName: string },
+  add?: { action: "track" | "dont_sync" | "dont_track"; scope: RuleScope },
+): Record<string, unknown> {
+  const repo = { repo_owner: pr.repoOwner, repo_name: pr.repoName };
+  return add === undefined ? { type: "rules.check", ...repo } : { type: "rules.add", ...repo, action: add.action, scope: add.scope };
+}
 
 export type Reply = { id: string | number | null; ok: true; [k: string]: unknown } | {
   id: string | number | null;
@@ -26,10 +39,13 @@ export type Reply = { id: string | number | null; ok: true; [k: string]: unknown
 /** RemoteError is a reply with ok:false. */
 export class RemoteError extends Error {
   readonly code: string;
+  /** The companion's message alone, for people. */
+  readonly remoteMessage: string;
   constructor(err: ProtocolError) {
     super(`${err.code}: ${err.message}`);
     this.name = "RemoteError";
     this.code = err.code;
+    this.remoteMessage = err.message;
   }
 }
 

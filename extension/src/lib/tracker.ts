@@ -30,9 +30,20 @@
  *  - A heartbeat the companion refused (it ended the session) forgets the
  *    session and starts a new one at once. A refused start is tried again at
  *    the first tick after the retry delay, or at once when focus moves.
+ *  - A repository the user's rules keep out of tracking ("excluded": the
+ *    companion refused a start with that code, or rules.check or rules.add
+ *    said so) is never started: no start is retried on it, at a tick or
+ *    otherwise, and a session running on it ends at once. Focus moving onto
+ *    one of its pull requests asks the companion again (rules.check, read
+ *    locally, nothing recorded), so undoing the rule takes effect there.
  */
 
 import { type PullRequest, parsePullRequestURL, samePullRequest } from "./prurl.js";
+
+/** repoKey names a pull request's repository the way the rules compare it (without regard to case). */
+export function repoKey(pr: Pick<PullRequest, "repoOwner" | "repoName">): string {
+  return `${pr.repoOwner}/${pr.repoName}`.toLowerCase();
+}
 
 /** chrome.idle's states. */
 export type IdleState = "active" | "idle" | "locked";
@@ -63,6 +74,8 @@ export interface TrackerState {
    * had it, and the session runs on for the grace period.
    */
   blurredAt: number | null;
+  /** The repositories (repoKey) the companion said are excluded, with why. */
+  excluded: Record<string, string>;
 }
 
 export type TrackerEvent =
@@ -72,7 +85,16 @@ export type TrackerEvent =
   | { type: "idleThreshold"; seconds: number }
   | { type: "connected" }
   | { type: "disconnected" }
-  | { type: "rejected"; sessionId: string; command: "session.start" | "session.heartbeat" }
+  | {
+      type: "rejected";
+      sessionId: string;
+      command: "session.start" | "session.heartbeat";
+      /** The companion's error code ("excluded": the rules keep the repository out). */
+      code?: string;
+      message?: string;
+    }
+  /** What the rules decide for a repository (rules.check or rules.add replied). */
+  | { type: "rules"; pr: Pick<PullRequest, "repoOwner" | "repoName">; tracked: boolean; reason: string }
   | { type: "tick" };
 
 export type Command =
@@ -83,6 +105,11 @@ export type Command =
 export interface StepResult {
   state: TrackerState;
   commands: Command[];
+  /**
+   * Pull requests of excluded repositories to ask the companion about
+   * (rules.check, answered by a "rules" event); nothing is recorded.
+   */
+  checks: PullRequest[];
 }
 
 /** Heartbeat interval of protocol v1. */
@@ -111,6 +138,7 @@ export function initialState(idleThresholdSeconds = DEFAULT_IDLE_THRESHOLD_SECON
     tracking: null,
     retryAfter: 0,
     blurredAt: null,
+    excluded: {},
   };
 }
 
@@ -123,7 +151,14 @@ export function clampIdleThreshold(seconds: number): number {
 /** desiredPullRequest is the pull request that should be tracked right now, if any. */
 export function desiredPullRequest(s: TrackerState): PullRequest | null {
   if (!s.connected || s.paused || s.idle !== "active") return null;
-  return parsePullRequestURL(s.focusedUrl);
+  const pr = parsePullRequestURL(s.focusedUrl);
+  if (pr !== null && excludedReason(s, pr) !== null) return null;
+  return pr;
+}
+
+/** excludedReason is why pr's repository is excluded, or null when it is not known to be. */
+export function excludedReason(s: TrackerState, pr: Pick<PullRequest, "repoOwner" | "repoName">): string | null {
+  return Object.hasOwn(s.excluded, repoKey(pr)) ? (s.excluded[repoKey(pr)] ?? "") : null;
 }
 
 /**
@@ -133,6 +168,7 @@ export function desiredPullRequest(s: TrackerState): PullRequest | null {
 export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: () => string): StepResult {
   const s: TrackerState = { ...prev };
   const commands: Command[] = [];
+  const checks: PullRequest[] = [];
   // The time a session ends when it ends now for a reason other than idle.
   let endAt = now;
   // Set when the session must end even if the same pull request stays desired.
@@ -188,6 +224,13 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
       break;
     case "rejected":
       if (s.tracking !== null && s.tracking.sessionId === ev.sessionId) {
+        if (ev.code === "excluded") {
+          // Nothing was recorded; never start on this repository again
+          // until the rules say otherwise.
+          s.excluded = { ...s.excluded, [repoKey(s.tracking.pr)]: ev.message ?? "" };
+          s.tracking = null;
+          break;
+        }
         s.tracking = null;
         // A refused heartbeat means the companion ended the session (for
         // example abandoned it while the computer slept): start afresh now.
@@ -196,6 +239,11 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
         s.retryAfter = ev.command === "session.start" ? now + RETRY_DELAY_MS : 0;
       }
       break;
+    case "rules": {
+      const { [repoKey(ev.pr)]: _, ...rest } = s.excluded;
+      s.excluded = ev.tracked ? rest : { ...rest, [repoKey(ev.pr)]: ev.reason };
+      break;
+    }
     case "tick":
       if (s.blurredAt !== null && now - s.blurredAt >= FOCUS_LOSS_GRACE_MS) {
         // The focus did not come back: the session ended when it left.
@@ -215,10 +263,18 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
     s.focusedUrl = null;
     desired = null;
   }
+  if (s.tracking === null && desired === null && ev.type === "focus" && s.connected && !s.paused && s.idle === "active") {
+    // Onto an excluded repository's pull request: ask whether it still is.
+    const pr = parsePullRequestURL(s.focusedUrl);
+    if (pr !== null && excludedReason(s, pr) !== null && !samePullRequest(pr, parsePullRequestURL(prev.focusedUrl))) {
+      checks.push(pr);
+    }
+  }
   if (s.tracking === null && desired !== null) {
     // Focus moving is the user acting: start at once. Otherwise respect the
-    // retry delay after a refusal.
-    const userMoved = ev.type === "focus" || ev.type === "idle" || ev.type === "paused";
+    // retry delay after a refusal. The rules allowing a repository again
+    // is the user acting too.
+    const userMoved = ev.type === "focus" || ev.type === "idle" || ev.type === "paused" || ev.type === "rules";
     if (userMoved || now >= s.retryAfter) {
       const sessionId = mintId();
       s.tracking = { sessionId, pr: desired, startedAt: now, lastHeartbeatAt: now };
@@ -231,5 +287,5 @@ export function step(prev: TrackerState, ev: TrackerEvent, now: number, mintId: 
       commands.push({ type: "session.heartbeat", sessionId: s.tracking.sessionId, at: now });
     }
   }
-  return { state: s, commands };
+  return { state: s, commands, checks };
 }

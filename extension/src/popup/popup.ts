@@ -3,6 +3,9 @@
 import type { PageRequest, PopupState } from "../messages.js";
 import { elapsedSeconds, formatDuration, formatLocalTime, todayTotal } from "../lib/format.js";
 import { formatPullRequest } from "../lib/prurl.js";
+import { goalLines } from "../lib/goal.js";
+import { dontTrackLabel, excludedNote } from "../lib/excluded.js";
+import type { RuleScope } from "../lib/protocol.js";
 
 const $ = (id: string): HTMLElement => {
   const el = document.getElementById(id);
@@ -84,13 +87,15 @@ function render(): void {
           ? "not recorded: the companion refused this extension"
           : s.paused
             ? "paused"
-            : s.idle !== "active"
-              ? "idle"
-              : s.commandError !== ""
-                ? "not recorded: the companion refused it"
-                : c.status !== "connected"
-                  ? "not recorded yet: connecting to the companion"
-                  : "";
+            : s.excluded !== null
+              ? "not recorded: excluded by your rules"
+              : s.idle !== "active"
+                ? "idle"
+                : s.commandError !== ""
+                  ? "not recorded: the companion refused it"
+                  : c.status !== "connected"
+                    ? "not recorded yet: connecting to the companion"
+                    : "";
     active.dataset.pr = "";
     active.dataset.focused = s.focused === null ? "" : formatPullRequest(s.focused);
     active.textContent =
@@ -105,6 +110,8 @@ function render(): void {
     timer.textContent = "";
   }
   $("paused-note").hidden = !s.paused;
+  renderGoals(s, now);
+  renderExcluded(s);
   $("pause").textContent = s.paused ? "Resume tracking" : "Pause tracking";
 
   const hello = c.hello;
@@ -142,6 +149,57 @@ function render(): void {
     ((c.status === "disconnected" || c.status === "connecting") && c.lastError ? `companion: ${c.lastError}` : "");
   err.hidden = msg === "";
   err.textContent = msg;
+}
+
+/** renderGoals shows the progress towards the daily and weekly goals, when set. */
+function renderGoals(s: PopupState, now: number): void {
+  const lines = s.summary === null ? [] : goalLines(s.summary, s.active?.startedAt ?? null, now);
+  $("goals").hidden = lines.length === 0;
+  for (const period of ["today", "week"] as const) {
+    const el = $(`goal-${period}`);
+    const l = lines.find((x) => x.period === period);
+    el.hidden = l === undefined;
+    if (l === undefined) continue;
+    el.dataset.seconds = String(l.done);
+    el.dataset.goal = String(l.goal);
+    el.dataset.reached = String(l.done >= l.goal);
+    el.querySelector(".goal-text")!.textContent = l.text;
+    (el.querySelector("progress") as HTMLProgressElement).value = l.fraction;
+  }
+}
+
+/** renderExcluded says that the focused pull request's repository is excluded, or offers to exclude it. */
+function renderExcluded(s: PopupState): void {
+  const pr = s.focused;
+  const ex = pr === null ? null : s.excluded;
+  $("excluded").hidden = ex === null;
+  if (pr !== null && ex !== null) {
+    const note = excludedNote(pr, ex);
+    $("excluded-title").textContent = note.title;
+    $("excluded-why").textContent = note.why;
+    $("excluded-undo").textContent = note.undo;
+  }
+  const offer = pr !== null && ex === null && s.connection.status === "connected";
+  $("dont-track").hidden = !offer;
+  if (offer) {
+    $("dont-track-repo").textContent = dontTrackLabel(pr, "repo");
+    $("dont-track-org").textContent = dontTrackLabel(pr, "org");
+  }
+}
+
+async function dontTrack(scope: RuleScope): Promise<void> {
+  const r = await ask<{ tracked?: boolean; error?: string }>({ type: "rules.add", scope });
+  if (r.error !== undefined) throw new Error(r.error);
+  await refresh();
+}
+
+for (const scope of ["repo", "org"] as const) {
+  $(`dont-track-${scope}`).addEventListener("click", () => {
+    dontTrack(scope).catch((e: unknown) => {
+      $("error").hidden = false;
+      $("error").textContent = `don't track: ${e instanceof Error ? e.message : String(e)}`;
+    });
+  });
 }
 
 async function refresh(): Promise<void> {

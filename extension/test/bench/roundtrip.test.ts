@@ -5,28 +5,14 @@
  * the rate; run with `npm run bench` (not part of `npm test`).
  */
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Display, Harness, buildWorktimed, startDisplay, waitFor } from "../e2e/harness.js";
+import { binary, display, Harness, useSuite, waitFor } from "../e2e/harness.js";
 
 // At most 600: the times span [now - 320 s, now + 280 s], inside the store's
 // 10-minute idle timeout and 5-minute future limit.
 const N = Math.min(600, Number(process.env.WORKTIME_BENCH_N ?? 600));
 
-let binDir = "";
-let binary = "";
-let display: Display;
-beforeAll(async () => {
-  binDir = mkdtempSync(path.join(tmpdir(), "worktime-bench-bin-"));
-  binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(binDir));
-  display = await startDisplay();
-}, 900_000);
-afterAll(async () => {
-  await display?.stop();
-  if (binDir) rmSync(binDir, { recursive: true, force: true });
-});
+useSuite();
 
 describe.each([
   ["daemon up", true],

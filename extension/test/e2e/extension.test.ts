@@ -5,33 +5,18 @@
  * the daemon running and once without it.
  */
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Page, Worker } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDuration } from "../../src/lib/format.js";
 import type { Session } from "../../src/lib/protocol.js";
-import { type Display, EXTENSION_ID, Harness, buildWorktimed, startDisplay, waitFor } from "./harness.js";
+import { binary, display, EXTENSION_ID, Harness, useSuite, waitFor } from "./harness.js";
 
 const PR = (owner: string, repo: string, n: number, sub = "") => `https://github.com/${owner}/${repo}/pull/${n}${sub}`;
 const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let binDir = "";
-let binary = "";
-let display: Display;
-
-beforeAll(async () => {
-  binDir = mkdtempSync(path.join(tmpdir(), "worktime-e2e-bin-"));
-  // WORKTIME_E2E_BINARY reuses a worktimed just built from this tree (make builds bin/worktimed).
-  binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(binDir));
-  display = await startDisplay();
-}, 900_000);
-
-afterAll(async () => {
-  await display?.stop();
-  if (binDir) rmSync(binDir, { recursive: true, force: true });
-});
+useSuite();
 
 const active = (list: Session[]) => list.filter((s) => s.status === "active");
 

@@ -13,13 +13,12 @@
 
 import { createServer, type Server, connect } from "node:net";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import puppeteer, { type Browser } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Session } from "../../src/lib/protocol.js";
-import { type Display, Harness, buildWorktimed, extensionRoot, startDisplay, waitFor } from "./harness.js";
+import { binary, display, extensionRoot, Harness, useSuite, waitFor } from "./harness.js";
 
 export const firefoxPath = process.env.WORKTIME_FIREFOX ?? "/usr/bin/firefox-esr";
 const firefoxDir = path.join(extensionRoot, "dist", "firefox");
@@ -56,20 +55,7 @@ async function connectProxy(port: number): Promise<Server> {
   return proxy;
 }
 
-let binDir = "";
-let binary = "";
-let display: Display;
-
-beforeAll(async () => {
-  binDir = mkdtempSync(path.join(tmpdir(), "worktime-e2e-bin-"));
-  binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(binDir));
-  display = await startDisplay();
-}, 900_000);
-
-afterAll(async () => {
-  await display?.stop();
-  if (binDir) rmSync(binDir, { recursive: true, force: true });
-});
+useSuite();
 
 describe("the Firefox build → native host → store", () => {
   let h: Harness;

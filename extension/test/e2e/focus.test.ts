@@ -6,28 +6,12 @@
  * extension sees the same thing, no normal window focused.
  */
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Session } from "../../src/lib/protocol.js";
 import { FOCUS_LOSS_GRACE_MS } from "../../src/lib/tracker.js";
-import { type Display, Harness, buildWorktimed, startDisplay, waitFor } from "./harness.js";
+import { binary, display, Harness, useSuite, waitFor } from "./harness.js";
 
-let binDir = "";
-let binary = "";
-let display: Display;
-
-beforeAll(async () => {
-  binDir = mkdtempSync(path.join(tmpdir(), "worktime-e2e-bin-"));
-  binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(binDir));
-  display = await startDisplay();
-}, 900_000);
-
-afterAll(async () => {
-  await display?.stop();
-  if (binDir) rmSync(binDir, { recursive: true, force: true });
-});
+useSuite();
 
 describe("focus losses", () => {
   let h: Harness;

@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { afterAll, beforeAll } from "vitest";
 import { type BrowserContext, type Worker, chromium } from "playwright-core";
 import type { Session } from "../../src/lib/protocol.js";
 
@@ -286,6 +287,31 @@ export class Harness {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The worktimed binary and the display of a test file, set by useSuite's
+ * beforeAll (ES module bindings are live: importers see the values once set).
+ */
+export let binary = "";
+export let display: Display;
+
+/**
+ * useSuite registers the hooks every browser test file needs: build the real
+ * worktimed once for the file (or take WORKTIME_E2E_BINARY, one already
+ * built from this tree) and start a display, then remove both afterwards.
+ */
+export function useSuite(): void {
+  let binDir = "";
+  beforeAll(async () => {
+    binDir = mkdtempSync(path.join(tmpdir(), "worktime-e2e-bin-"));
+    binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(binDir));
+    display = await startDisplay();
+  }, 900_000);
+  afterAll(async () => {
+    await display?.stop();
+    if (binDir) rmSync(binDir, { recursive: true, force: true });
+  });
 }
 
 /** buildWorktimed builds the real binary from this repository into dir. */

@@ -5,27 +5,11 @@
  * heartbeat, was stored as 0 s).
  */
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Session } from "../../src/lib/protocol.js";
-import { type Display, Harness, buildWorktimed, startDisplay, waitFor } from "./harness.js";
+import { binary, display, Harness, useSuite, waitFor } from "./harness.js";
 
-let binDir = "";
-let binary = "";
-let display: Display;
-
-beforeAll(async () => {
-  binDir = mkdtempSync(path.join(tmpdir(), "worktime-e2e-bin-"));
-  binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(binDir));
-  display = await startDisplay();
-}, 900_000);
-
-afterAll(async () => {
-  await display?.stop();
-  if (binDir) rmSync(binDir, { recursive: true, force: true });
-});
+useSuite();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -38,6 +38,9 @@ describe("badgeFor: one badge per state", () => {
     ["companion refused", { connection: "forbidden" }, "refused", "!", BADGE_COLORS.problem, /refused this extension\. /],
     ["a refused start", { error: "the companion refused to record: unavailable: the local store cannot be used", focusedUrl: PR_URL }, "error", "err", BADGE_COLORS.error, /^WorkTime: the companion refused to record: unavailable: the local store cannot be used — octo\/hello#1 is not being recorded\.$/],
     ["the companion exited", { connection: "disconnected", error: "Native host has exited." }, "error", "err", BADGE_COLORS.error, /Native host has exited/],
+    ["excluded", { focusedUrl: PR_URL, excluded: 'octo/hello is dont_track by the rule "octo" ([[rules.repo]] in config.toml)' }, "excluded", "off", BADGE_COLORS.quiet, /^WorkTime: octo\/hello#1 is excluded — nothing is recorded \(octo\/hello is dont_track by the rule "octo" .*\)\. To track it again: worktimed rules remove, or the dashboard's Settings\.$/],
+    ["excluded while away", { focusedUrl: PR_URL, idle: "idle", excluded: "" }, "excluded", "off", BADGE_COLORS.quiet, /excluded — nothing is recorded\. To track/],
+    ["excluded said of a page that is no pull request", { focusedUrl: "https://github.com/octo/hello", excluded: "x" }, "not_pr", "", BADGE_COLORS.quiet, /not on a pull request/],
     ["reconnecting after a failure", { connection: "connecting", error: "unavailable: the local store cannot be used" }, "error", "err", BADGE_COLORS.error, /cannot be used/],
   ])("%s", (_n, input, state, text, color, title) => {
     const b = badgeFor({ ...base, ...input });
@@ -55,6 +58,13 @@ describe("badgeFor: one badge per state", () => {
     expect(badgeFor({ ...base, connection: "not_installed", paused: true, idle: "idle" }).state).toBe("not_installed");
     expect(badgeFor({ ...base, connection: "forbidden", paused: true }).state).toBe("refused");
     expect(badgeFor({ ...base, error: "boom", paused: true }).state).toBe("error");
+  });
+
+  it("pause and a problem with the companion win over excluded; excluded is not an error", () => {
+    const excluded = { focusedUrl: PR_URL, excluded: "rule" };
+    expect(badgeFor({ ...base, ...excluded, paused: true }).state).toBe("paused");
+    expect(badgeFor({ ...base, ...excluded, connection: "not_installed" }).state).toBe("not_installed");
+    expect(badgeFor({ ...base, ...excluded, excluded: null }).state).toBe("not_pr");
   });
 
   it("a session that runs wins over an old error (the companion accepted it since)", () => {

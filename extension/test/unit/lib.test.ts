@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BACKOFF_INITIAL_MS, BACKOFF_MAX_MS, backoffDelay } from "../../src/lib/backoff.js";
 import { elapsedSeconds, formatDuration, formatLocalTime, todayTotal } from "../../src/lib/format.js";
-import { classifyDisconnect, commandRequest, parseReply, rfc3339, RemoteError } from "../../src/lib/protocol.js";
+import { classifyDisconnect, commandRequest, parseReply, rfc3339, RemoteError, rulesRequest } from "../../src/lib/protocol.js";
 import { DEFAULT_SETTINGS, parseIdleMinutes, readSettings } from "../../src/lib/settings.js";
 import { newSessionId, uuidv7 } from "../../src/lib/uuid.js";
 
@@ -154,6 +154,23 @@ describe("protocol", () => {
       session_id: "u1",
       at: "2026-11-25T10:00:00Z",
     });
+  });
+
+  it("rulesRequest builds rules.check and the popup's rules.add for the repository or its organisation", () => {
+    const pr = { repoOwner: "octo", repoName: "app", prNumber: 7 };
+    expect(rulesRequest(pr)).toEqual({ type: "rules.check", repo_owner: "octo", repo_name: "app" });
+    expect(rulesRequest(pr, { action: "dont_track", scope: "org" })).toEqual({
+      type: "rules.add",
+      repo_owner: "octo",
+      repo_name: "app",
+      action: "dont_track",
+      scope: "org",
+    });
+  });
+
+  it("RemoteError keeps the companion's code and message apart", () => {
+    const e = new RemoteError({ code: "excluded", message: "start: octo/app is excluded" });
+    expect([e.code, e.remoteMessage, e.message]).toEqual(["excluded", "start: octo/app is excluded", "excluded: start: octo/app is excluded"]);
   });
 
   it.each([

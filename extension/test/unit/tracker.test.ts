@@ -10,8 +10,10 @@ import {
   clampIdleThreshold,
   desiredPullRequest,
   initialState,
+  excludedReason,
   step,
 } from "../../src/lib/tracker.js";
+import type { PullRequest } from "../../src/lib/prurl.js";
 
 const PR1 = "https://github.com/octo/hello/pull/1";
 const PR1_FILES = "https://github.com/octo/hello/pull/1/files";
@@ -26,6 +28,8 @@ class Driver {
   now = T0;
   private n = 0;
   log: Command[] = [];
+  /** The rules checks of the last step. */
+  checks: PullRequest[] = [];
   constructor(state: TrackerState = initialState()) {
     this.state = state;
   }
@@ -38,6 +42,7 @@ class Driver {
     const r = step(this.state, ev, this.now, () => `s${++this.n}`);
     expect(JSON.stringify(this.state), "step must not mutate its input").toBe(before);
     this.state = r.state;
+    this.checks = r.checks;
     this.log.push(...r.commands);
     return r.commands;
   }
@@ -420,6 +425,77 @@ describe("tracker: the companion's connection", () => {
   });
 });
 
+describe("tracker: excluded repositories", () => {
+  const REASON = 'octo/hello is dont_track by the rule "octo/hello" ([[rules.repo]] in config.toml)';
+  const refuse = (d: Driver, sessionId: string): Command[] =>
+    d.feed({ type: "rejected", sessionId, command: "session.start", code: "excluded", message: REASON });
+
+  it("a start refused as excluded is never retried, at a tick or after the retry delay", () => {
+    const d = Driver.on(PR1);
+    d.at(100);
+    expect(refuse(d, "s1")).toEqual([]);
+    expect(d.state.tracking).toBeNull();
+    expect(excludedReason(d.state, { repoOwner: "OCTO", repoName: "Hello" })).toBe(REASON);
+    for (let t = 15_000; t <= 20 * 60_000; t += 15_000) {
+      d.at(t);
+      expect(d.feed({ type: "tick" })).toEqual([]);
+      expect(d.checks).toEqual([]);
+    }
+    expect(d.log).toEqual([start("s1", "octo", "hello", 1, 0)]);
+  });
+
+  it("another pull request of the repository is not started either, but the rules are asked once", () => {
+    const d = Driver.on(PR1);
+    refuse(d, "s1");
+    d.at(1_000);
+    expect(d.feed({ type: "focus", url: PR2 })).toEqual([]);
+    expect(d.checks).toEqual([{ repoOwner: "octo", repoName: "hello", prNumber: 2 }]);
+    // Pages of the same pull request do not ask again.
+    d.feed({ type: "focus", url: "https://github.com/octo/hello/pull/2/files" });
+    expect(d.checks).toEqual([]);
+    // Another repository is tracked as usual.
+    d.at(2_000);
+    expect(d.feed({ type: "focus", url: PR_OTHER_REPO })).toEqual([start("s2", "acme", "world", 1, 2_000)]);
+  });
+
+  it("a repository excluded while its session runs ends the session at once", () => {
+    const d = Driver.on(PR1);
+    d.at(30_000);
+    expect(d.feed({ type: "rules", pr: { repoOwner: "Octo", repoName: "hello" }, tracked: false, reason: REASON })).toEqual([end("s1", 30_000)]);
+    d.at(5 * 60_000);
+    expect(d.feed({ type: "tick" })).toEqual([]);
+  });
+
+  it("the rules allowing the repository again start it at once", () => {
+    const d = Driver.on(PR1);
+    refuse(d, "s1");
+    d.at(40_000);
+    expect(d.feed({ type: "rules", pr: { repoOwner: "octo", repoName: "hello" }, tracked: true, reason: "" })).toEqual([
+      start("s2", "octo", "hello", 1, 40_000),
+    ]);
+    expect(excludedReason(d.state, { repoOwner: "octo", repoName: "hello" })).toBeNull();
+  });
+
+  it("nothing is asked while paused, away or disconnected", () => {
+    for (const ev of [{ type: "paused", paused: true }, { type: "idle", state: "idle" }, { type: "disconnected" }] as TrackerEvent[]) {
+      const d = Driver.on(PR1);
+      refuse(d, "s1");
+      d.feed(ev);
+      d.feed({ type: "focus", url: PR2 });
+      expect(d.checks).toEqual([]);
+      expect(d.state.tracking).toBeNull();
+    }
+  });
+
+  it("a refusal with another code is still retried after the delay", () => {
+    const d = Driver.on(PR1);
+    d.feed({ type: "rejected", sessionId: "s1", command: "session.start", code: "unavailable", message: "x" });
+    expect(excludedReason(d.state, { repoOwner: "octo", repoName: "hello" })).toBeNull();
+    d.at(RETRY_DELAY_MS);
+    expect(d.feed({ type: "tick" })).toEqual([start("s2", "octo", "hello", 1, RETRY_DELAY_MS)]);
+  });
+});
+
 describe("tracker: a whole day", () => {
   it("every start is ended exactly once and sessions never overlap", () => {
     const d = new Driver();
@@ -510,6 +586,7 @@ describe("tracker helpers", () => {
       tracking: null,
       retryAfter: 0,
       blurredAt: null,
+      excluded: {},
     });
   });
 
@@ -520,5 +597,7 @@ describe("tracker helpers", () => {
     expect(desiredPullRequest({ ...base, paused: true })).toBeNull();
     expect(desiredPullRequest({ ...base, idle: "locked" })).toBeNull();
     expect(desiredPullRequest({ ...base, focusedUrl: NOT_PR })).toBeNull();
+    expect(desiredPullRequest({ ...base, excluded: { "octo/hello": "rule" } })).toBeNull();
+    expect(desiredPullRequest({ ...base, excluded: { "octo/other": "rule" } })).not.toBeNull();
   });
 });

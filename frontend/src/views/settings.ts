@@ -1,9 +1,12 @@
 // Settings: server URL, time zone, idle timeout, start at login, allowed
-// extension ids.
+// extension ids; the include/exclude rules and the private switch.
 
+import { toBackendError } from "../backend";
 import { h } from "../dom";
+import { ACTIONS, parseRulesForm, rulesToForm, type RuleRow, type RulesForm } from "../edits";
 import { parseSettingsForm, settingsToForm } from "../filters";
 import type { Ctx } from "../state";
+import { CodeDaemonUnavailable } from "../types";
 
 export function renderSettings(ctx: Ctx): HTMLElement {
   const s = ctx.state.settings;
@@ -67,5 +70,97 @@ export function renderSettings(ctx: Ctx): HTMLElement {
     ids,
     h("div", { class: "row" }, h("button", { type: "submit", class: "primary", "data-testid": "save-settings" }, "Save")),
   );
-  return h("div", { class: "view" }, h("section", { class: "card" }, h("h2", {}, "Settings"), form));
+  return h("div", { class: "view" }, h("section", { class: "card" }, h("h2", {}, "Settings"), form), renderRules(ctx));
+}
+
+const actionSelect = (value: string, label: string, testid: string) => {
+  const sel = h("select", { "aria-label": label, "data-testid": testid }, ...ACTIONS.map((a) => h("option", { value: a.value }, a.label)));
+  sel.value = value;
+  return sel;
+};
+
+/**
+ * The rules card: read from the daemon when drawn (GET rules), saved
+ * whole (PUT rules). What was typed stays when the daemon refuses it.
+ */
+function renderRules(ctx: Ctx): HTMLElement {
+  const card = h("section", { class: "card", "data-testid": "rules" }, h("h2", {}, "Tracking rules"), h("p", { class: "muted" }, "Loading rules…"));
+  const error = h("p", { class: "error", "data-testid": "rules-error", hidden: true });
+  const say = (msg: string | null) => {
+    error.textContent = msg ?? "";
+    error.hidden = msg === null;
+  };
+  const draw = (f: RulesForm) => {
+    const def = actionSelect(f.default, "Default", "rules-default");
+    const priv = h("input", { type: "checkbox", "data-testid": "rules-private", checked: f.private });
+    const body = h("tbody", {});
+    const rowOf = (r: RuleRow) => {
+      const match = h("input", { type: "text", value: r.match, placeholder: "octo, octo/app, */secret-*", "aria-label": "Repositories", "data-testid": "rule-match" });
+      const action = actionSelect(r.action, "Action", "rule-action");
+      const tr: HTMLElement = h("tr", { "data-testid": "rule" }, h("td", {}, match), h("td", {}, action), h("td", {}, h("button", { class: "link", "aria-label": "Remove rule", onclick: () => tr.remove() }, "Remove")));
+      return tr;
+    };
+    body.append(...f.rows.map(rowOf));
+    const read = (): RulesForm => ({
+      default: def.value,
+      private: priv.checked,
+      rows: [...body.querySelectorAll("tr")].map((tr) => ({ match: tr.querySelector("input")!.value, action: tr.querySelector("select")!.value })),
+    });
+    const save = async () => {
+      let next;
+      try {
+        next = parseRulesForm(read());
+      } catch (e) {
+        return say((e as Error).message);
+      }
+      try {
+        const saved = await ctx.backend.saveRules(next);
+        say(null);
+        draw(rulesToForm(saved));
+        ctx.notify("Rules saved.");
+      } catch (e) {
+        const err = toBackendError(e);
+        if (err.code === CodeDaemonUnavailable) ctx.fail(e);
+        else say(err.message);
+      }
+    };
+    const withdraw = async () => {
+      try {
+        const r = await ctx.backend.withdrawSessions();
+        say(null);
+        ctx.notify(`${r.withdrawn?.length ?? 0} sessions taken off the server; they stay on this device.`);
+      } catch (e) {
+        const err = toBackendError(e);
+        if (err.code === CodeDaemonUnavailable) ctx.fail(e);
+        else say(err.message);
+      }
+    };
+    card.replaceChildren(
+      h("h2", {}, "Tracking rules"),
+      h(
+        "p",
+        { class: "muted" },
+        "The first rule that matches a repository decides; one no rule matches gets the default. Don't track: nothing is recorded. Don't sync: recorded on this device, never sent. For an allow list, make the default don't track and add track rules.",
+      ),
+      h("label", { class: "check" }, priv, " Private: pause syncing (stay signed in; nothing is sent or fetched until this is off)"),
+      h("div", { class: "row" }, h("label", {}, "Default for other repositories "), def),
+      h("table", { class: "rules" }, h("thead", {}, h("tr", {}, h("th", {}, "Repositories"), h("th", {}, "Action"), h("th", {}))), body),
+      h(
+        "div",
+        { class: "row" },
+        h("button", { "data-testid": "rule-add", onclick: () => body.append(rowOf({ match: "", action: "dont_sync" })) }, "Add rule"),
+        h("button", { class: "primary", "data-testid": "save-rules", onclick: () => void save() }, "Save rules"),
+        h("button", { "data-testid": "withdraw", title: "Take sessions the rules no longer sync off the server", onclick: () => void withdraw() }, "Withdraw from the server"),
+      ),
+      error,
+    );
+  };
+  queueMicrotask(async () => {
+    try {
+      draw(rulesToForm(await ctx.backend.rules()));
+    } catch (e) {
+      ctx.fail(e);
+    }
+  });
+  return card;
 }

@@ -44,7 +44,7 @@ const (
 
 // sharedRoots are the types of internal/api that clients other than the
 // dashboard read: the native messaging replies (docs/native-messaging.md).
-var sharedRoots = []string{"SessionReply", "HelloReply", "StatsSummary"}
+var sharedRoots = []string{"SessionReply", "HelloReply", "StatsSummary", "RuleReply"}
 
 func main() {
 	if err := run(os.Args[1:], os.Stderr); err != nil {
