@@ -5,6 +5,8 @@
  */
 
 import { NativeConnection } from "./connection.js";
+import { DirectSync } from "./direct.js";
+import { KEYS, type Mode, hasAccount, readMode } from "./lib/account.js";
 import type { PageRequest, PopupState } from "./messages.js";
 import { type RuleReply, type RuleScope, type StatsSummary, RemoteError, commandRequest, rulesRequest } from "./lib/protocol.js";
 import { type Badge, ICON_PATHS, badgeFor } from "./lib/badge.js";
@@ -78,6 +80,10 @@ async function addRule(scope: RuleScope): Promise<RuleReply> {
 let commandError = "";
 
 function send(c: Command): void {
+  if (sink === "direct") {
+    direct.record(c).catch((e: unknown) => console.error(`worktime: queue ${c.type} ${c.sessionId}:`, e));
+    return;
+  }
   connection.request(commandRequest(c)).then(
     () => {
       if (commandError === "") return;
@@ -112,10 +118,12 @@ function focusedExcluded(): string | null {
 /** updateBadge shows the state on the toolbar icon (docs/extension.md lists them). */
 function updateBadge(): void {
   const c = connection.state;
+  // In direct mode the companion's absence is not an error: the extension records itself.
+  const viaDirect = sink === "direct";
   const next = badgeFor({
-    connection: c.status,
+    connection: viaDirect ? "connected" : c.status,
     // A failed connection stays an error while it is retried, until a hello succeeds.
-    error: commandError || (c.status === "disconnected" || c.status === "connecting" ? c.lastError : ""),
+    error: viaDirect ? "" : commandError || (c.status === "disconnected" || c.status === "connecting" ? c.lastError : ""),
     paused: state.paused,
     idle: state.idle,
     tracking: state.tracking,
@@ -138,11 +146,69 @@ function updateBadge(): void {
 
 const connection = new NativeConnection(
   {
-    onConnected: () => void dispatch({ type: "connected" }),
-    onDisconnected: () => void dispatch({ type: "disconnected" }),
+    onConnected: () => void reroute(),
+    onDisconnected: () => {
+      // The companion ended the port's session; a reconnect must start a new one.
+      void enqueue(() => {
+        if (sink !== "companion") return;
+        apply({ type: "disconnected" });
+        sink = "none";
+      });
+      void reroute();
+    },
   },
   chrome.runtime.getManifest().version,
 );
+
+// Direct mode (docs/extension.md): the commands go to the queue and the
+// worker instead of the companion.
+const direct = new DirectSync({ storage: chrome.storage.local, fetch: (input, init) => fetch(input, init), now });
+let mode: Mode = "auto";
+let signedIn = false;
+/** Where the tracker's commands go now. */
+let sink: "companion" | "direct" | "none" = "none";
+
+/** handOver gives the companion what direct mode recorded and the server has not accepted. */
+async function handOver(): Promise<void> {
+  try {
+    const n = await direct.handover(async (sessions) => {
+      const r = await connection.request({ type: "sessions.import", sessions });
+      const accepted = Array.isArray(r.accepted) ? r.accepted.filter((x): x is string => typeof x === "string") : [];
+      return { accepted };
+    });
+    if (n > 0) console.info(`worktime: handed ${n} direct-mode sessions to the companion`);
+  } catch (e) {
+    // Kept in the queue: tried again at the next connection, and pushed meanwhile while signed in.
+    console.warn("worktime: handover:", e);
+  }
+}
+
+function wantedSink(): typeof sink {
+  const c = connection.state.status;
+  if (signedIn && (mode === "direct" || c === "not_installed" || c === "forbidden")) return "direct";
+  return mode !== "direct" && c === "connected" ? "companion" : "none";
+}
+
+/**
+ * reroute moves the tracker to where its commands must go now. A session
+ * running on one side ends there (the companion ends its own when the port
+ * closes; a direct one is ended in the queue) and the next starts on the other.
+ */
+function reroute(): Promise<void> {
+  return enqueue(() => {
+    const want = wantedSink();
+    if (want === sink) return;
+    const t = state.tracking;
+    // Ended where it ran: in the queue, or on the companion's port when it
+    // stays open (direct mode chosen in Settings).
+    if (sink !== "none" && t !== null) send({ type: "session.end", sessionId: t.sessionId, at: now() });
+    if (sink !== "none") apply({ type: "disconnected" });
+    sink = want;
+    if (want !== "none") apply({ type: "connected" });
+    else updateBadge();
+    if (want === "companion") void handOver();
+  });
+}
 
 async function focusedUrl(): Promise<string | null> {
   let win: chrome.windows.Window;
@@ -196,9 +262,22 @@ async function applySettings(stored: Record<string, unknown>): Promise<void> {
   await dispatch({ type: "paused", paused: s.paused });
 }
 
-chrome.storage.onChanged.addListener((_changes, area) => {
+async function applyDirect(stored: Record<string, unknown>): Promise<void> {
+  mode = readMode(stored);
+  signedIn = hasAccount(stored);
+  if (mode !== "direct") connection.connect();
+  await reroute();
+}
+
+chrome.storage.onChanged.addListener((changes, area) => {
   if (area !== "local") return;
-  void chrome.storage.local.get(null).then(applySettings);
+  const keys = Object.keys(changes);
+  // The queue changes with every command; only settings and the account matter here.
+  if (keys.every((k) => k === KEYS.queue || k === KEYS.deviceId)) return;
+  void chrome.storage.local.get(null).then(async (stored) => {
+    await applySettings(stored);
+    await applyDirect(stored);
+  });
 });
 
 /** popupExcluded is the popup's excluded note for the focused pull request, with the rule that decided when known. */
@@ -209,7 +288,7 @@ function popupExcluded(rule: RuleReply | null): PopupState["excluded"] {
 }
 
 async function popupState(): Promise<PopupState> {
-  if (connection.state.status !== "connected") connection.connect();
+  if (mode !== "direct" && connection.state.status !== "connected") connection.connect();
   let summary: StatsSummary | null = null;
   let summaryError = "";
   let rule: RuleReply | null = null;
@@ -230,10 +309,16 @@ async function popupState(): Promise<PopupState> {
       summaryError = e instanceof Error ? e.message : String(e);
     }
   }
+  let directState: PopupState["direct"] = null;
+  if (sink === "direct") {
+    const today = await direct.todaySeconds();
+    directState = { ...(await direct.state()), mode, active: sink === "direct", todaySeconds: today.seconds, todayFrom: today.from };
+  }
   // Read the tracker after the reply so the popup sees the state the summary describes.
   await chain;
   const t = state.tracking;
   return {
+    direct: directState,
     connection: connection.state,
     summary,
     summaryError,
@@ -274,7 +359,11 @@ chrome.runtime.onMessage.addListener((msg: PageRequest, sender, sendResponse) =>
 
 // A periodic alarm wakes the worker if it was stopped (for example while the
 // companion was not installed and no port kept it alive).
-chrome.alarms.onAlarm.addListener(() => connection.connect());
+chrome.alarms.onAlarm.addListener(() => {
+  if (mode !== "direct") connection.connect();
+  // Direct mode's push: only when a batch is due (lib/queue.ts), so most ticks send nothing.
+  void direct.push();
+});
 void chrome.alarms.create("worktime-wake", { periodInMinutes: 1 });
 
 setInterval(() => void dispatch({ type: "tick" }), TICK_MS);
@@ -302,15 +391,26 @@ const debugHook = {
   /** The state the toolbar badge shows. */
   badge: (): Badge | null => badge,
   connection: () => connection.state,
+  /** Connects to the companion now instead of at the next retry (a companion just installed). */
+  connect: (): void => connection.connect(),
+  /** Where the commands go: "companion", "direct" or "none". */
+  sink: () => sink,
+  /** Pushes direct mode's ended sessions now, without the batching delay (not the backoff). */
+  pushNow: (): Promise<number> => direct.push(true),
+  /** Direct mode's queue, as stored. */
+  directState: () => direct.state(),
 };
 (globalThis as unknown as { worktime: typeof debugHook }).worktime = debugHook;
 
 async function init(): Promise<void> {
-  await applySettings(await chrome.storage.local.get(null));
+  // No session runs at start-up: one left active by a stopped worker ends at its last heartbeat.
+  await direct.recover(null);
+  const stored = await chrome.storage.local.get(null);
+  await applySettings(stored);
   const idle = (await chrome.idle.queryState(state.idleThresholdSeconds)) as IdleState;
   await dispatch({ type: "idle", state: idle });
   await refreshFocus();
-  connection.connect();
+  await applyDirect(stored);
 }
 
 void init();

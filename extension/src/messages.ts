@@ -1,6 +1,8 @@
 /** Messages between the popup/options pages and the background service worker. */
 
 import type { ConnectionInfo } from "./connection.js";
+import type { DirectState } from "./direct.js";
+import type { Mode } from "./lib/account.js";
 import type { RuleScope, StatsSummary } from "./lib/protocol.js";
 import type { PullRequest } from "./lib/prurl.js";
 
@@ -24,4 +26,6 @@ export interface PopupState {
   paused: boolean;
   idle: string;
   now: number;
+  /** Direct mode, while the extension records directly; null otherwise. */
+  direct: (DirectState & { mode: Mode; active: boolean; todaySeconds: number; todayFrom: "server" | "queue" }) | null;
 }

@@ -291,6 +291,9 @@ export const CodeExcluded = "excluded";
  */
 export const ExtensionIDPattern = "[a-p]{32}";
 
+/** MaxImportSessions bounds one sessions.import, as the worker bounds a push. */
+export const MaxImportSessions = 500;
+
 /**
  * LocalAPIPrefix is the versioned path every local API route lives under.
  * It is here, not in internal/localapi, so that clients (the host relay, the

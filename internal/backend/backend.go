@@ -27,6 +27,8 @@ type Backend interface {
 	api.SessionWriter
 	// SessionEditor changes history: edit, split, merge, add, delete.
 	api.SessionEditor
+	// SessionImporter takes the extension's direct-mode sessions (sessions.import).
+	api.SessionImporter
 	Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error)
 	Stats(ctx context.Context, q tracker.StatsQuery) (api.Stats, error)
 	// ExportCount is how many sessions Export would write (for the

@@ -138,6 +138,11 @@ func (d *Daemon) MergeSessions(ctx context.Context, req api.MergeRequest) (api.E
 	return d.client.MergeSessions(ctx, req)
 }
 
+// ImportSessions stores the extension's direct-mode sessions through the daemon.
+func (d *Daemon) ImportSessions(ctx context.Context, req api.ImportRequest) (api.ImportReply, error) {
+	return d.client.ImportSessions(ctx, req)
+}
+
 // AddSession records a session after the fact through the daemon.
 func (d *Daemon) AddSession(ctx context.Context, req api.AddRequest) (api.EditReply, error) {
 	return d.client.AddSession(ctx, req)

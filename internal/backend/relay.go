@@ -148,6 +148,11 @@ func (r *Relay) End(ctx context.Context, id string, at *time.Time) (api.Session,
 	return relayCall(ctx, r, func(b Backend) (api.Session, error) { return b.End(ctx, id, at) })
 }
 
+// ImportSessions stores the extension's direct-mode sessions.
+func (r *Relay) ImportSessions(ctx context.Context, req api.ImportRequest) (api.ImportReply, error) {
+	return relayCall(ctx, r, func(b Backend) (api.ImportReply, error) { return b.ImportSessions(ctx, req) })
+}
+
 // Active is the active session, or nil.
 func (r *Relay) Active(ctx context.Context) (*api.Session, error) {
 	return relayCall(ctx, r, func(b Backend) (*api.Session, error) { return b.Active(ctx) })

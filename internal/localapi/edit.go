@@ -44,6 +44,20 @@ func (s *Server) addSession(w http.ResponseWriter, r *http.Request) {
 	editRoute(w, r, s.opts.Tracker.AddSession)
 }
 
+func (s *Server) importSessions(w http.ResponseWriter, r *http.Request) {
+	var req api.ImportRequest
+	if err := DecodeBody(r, &req, false); err != nil {
+		Fail(w, err)
+		return
+	}
+	reply, err := s.opts.Tracker.ImportSessions(r.Context(), req)
+	if err != nil {
+		Fail(w, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, reply)
+}
+
 func (s *Server) deleteSessions(w http.ResponseWriter, r *http.Request) {
 	editRoute(w, r, s.opts.Tracker.DeleteSessions)
 }

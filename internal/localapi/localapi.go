@@ -39,6 +39,7 @@ const maxBody = 1 << 20
 type Tracker interface {
 	api.SessionWriter
 	api.SessionEditor
+	api.SessionImporter
 	Sessions(ctx context.Context, q tracker.SessionQuery) ([]api.Session, error)
 	CountSessions(ctx context.Context, q tracker.SessionQuery) (int64, error)
 	Repos(ctx context.Context) ([]string, error)
@@ -142,6 +143,7 @@ func (s *Server) routes() []Route {
 		{"POST", "sessions/{id}/split", s.splitSession},
 		{"POST", "sessions/merge", s.mergeSessions},
 		{"POST", "sessions/add", s.addSession},
+		{"POST", "sessions/import", s.importSessions},
 		{"POST", "sessions/delete", s.deleteSessions},
 		{"POST", "sessions/withdraw", s.withdrawSessions},
 		{"GET", "sessions", s.sessions},

@@ -386,6 +386,13 @@ func (c *Client) MergeSessions(ctx context.Context, req api.MergeRequest) (api.E
 	return r, err
 }
 
+// ImportSessions stores the extension's direct-mode sessions, idempotent by id.
+func (c *Client) ImportSessions(ctx context.Context, req api.ImportRequest) (api.ImportReply, error) {
+	var r api.ImportReply
+	err := c.do(ctx, "POST", "sessions/import", nil, req, &r)
+	return r, err
+}
+
 // AddSession records an ended session after the fact.
 func (c *Client) AddSession(ctx context.Context, req api.AddRequest) (api.EditReply, error) {
 	var r api.EditReply

@@ -235,6 +235,8 @@ func (h *Host) handle(ctx context.Context, msg []byte) (json.RawMessage, []byte)
 		payload, bad = h.stats(ctx, id, msg)
 	case TypeRulesCheck, TypeRulesAdd:
 		payload, bad = h.rules(ctx, id, typ, msg)
+	case TypeSessionsImport:
+		payload, bad = h.importSessions(ctx, id, msg)
 	default:
 		return id, errorReply(id, api.CodeUnknownType, "unknown message type %s", quote(typ))
 	}
@@ -410,6 +412,26 @@ func (h *Host) stats(ctx context.Context, id json.RawMessage, msg []byte) (any, 
 		return nil, backendError(id, TypeStatsSummary, err)
 	}
 	return summary(st, daily, weekly), nil
+}
+
+// importSessions answers sessions.import: the extension hands over the
+// sessions it recorded in direct mode and forgets those accepted.
+func (h *Host) importSessions(ctx context.Context, id json.RawMessage, msg []byte) (any, []byte) {
+	var req importRequest
+	if err := decodeFields(msg, &req); err != nil {
+		return nil, badRequest(id, "%v", err)
+	}
+	if req.Sessions == nil {
+		return nil, missing(id, "sessions")
+	}
+	if len(*req.Sessions) > api.MaxImportSessions {
+		return nil, badRequest(id, `field "sessions" holds at most %d sessions, got %d`, api.MaxImportSessions, len(*req.Sessions))
+	}
+	r, err := h.backend.ImportSessions(ctx, api.ImportRequest{Sessions: *req.Sessions})
+	if err != nil {
+		return nil, backendError(id, TypeSessionsImport, err)
+	}
+	return r, nil
 }
 
 // rules answers rules.check (what the rules decide for a repository, so the

@@ -60,6 +60,10 @@ func (b storeBackend) Stats(ctx context.Context, days int) (api.Stats, error) {
 	return s, classify(err)
 }
 
+func (b storeBackend) ImportSessions(ctx context.Context, req api.ImportRequest) (api.ImportReply, error) {
+	r, err := b.t.ImportSessions(ctx, req)
+	return r, classify(err)
+}
 func (b storeBackend) Rules(context.Context) (rules.Rules, error) { return *b.rules, nil }
 func (b storeBackend) Goals(context.Context) (time.Duration, time.Duration, error) {
 	return b.daily, b.weekly, nil

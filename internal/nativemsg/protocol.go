@@ -29,6 +29,7 @@ const (
 	TypeStatsSummary   = "stats.summary"
 	TypeRulesCheck     = "rules.check"
 	TypeRulesAdd       = "rules.add"
+	TypeSessionsImport = "sessions.import"
 	defaultSummaryDays = 7
 	maxSummaryDays     = 366
 )
@@ -51,6 +52,9 @@ type Backend interface {
 	AddRule(ctx context.Context, rule rules.Rule) (rules.Rules, error)
 	// Goals are the daily and weekly goals (config.toml); 0 is no goal.
 	Goals(ctx context.Context) (daily, weekly time.Duration, err error)
+	// ImportSessions stores the sessions the extension recorded without
+	// the companion, idempotent by id (the extension's handover).
+	api.SessionImporter
 }
 
 // DaemonStatuser is a Backend that can say whether the daemon answered
@@ -108,6 +112,10 @@ const (
 	scopeRepo = "repo"
 	scopeOrg  = "org"
 )
+
+type importRequest struct {
+	Sessions *[]api.ImportedSession `json:"sessions"`
+}
 
 type statsRequest struct {
 	Days *int `json:"days"`

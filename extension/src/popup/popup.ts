@@ -26,6 +26,8 @@ function render(): void {
   if (s === null) return;
   const now = Date.now() + clockOffset;
   const c = s.connection;
+  // Recording directly, the companion's absence is no news: the extension records itself.
+  const direct = s.direct?.active ? s.direct : null;
   const badge = $("companion");
   badge.dataset.status = c.status;
   badge.textContent =
@@ -36,14 +38,24 @@ function render(): void {
         : c.status === "forbidden"
           ? "refused"
           : "connecting…";
-  $("not-installed").hidden = c.status !== "not_installed";
-  $("forbidden").hidden = c.status !== "forbidden";
+  if (direct !== null) {
+    badge.dataset.status = "direct";
+    badge.textContent = "direct";
+  }
+  $("not-installed").hidden = c.status !== "not_installed" || direct !== null;
+  $("forbidden").hidden = c.status !== "forbidden" || direct !== null;
   const daemonDown = c.status === "connected" && c.hello?.daemon_running === false;
   $("daemon-down").hidden = !daemonDown;
   $("ext-id").textContent = chrome.runtime.id;
 
   const today = $("today");
-  if (s.summary !== null) {
+  if (direct !== null) {
+    // The state's total counts the running session up to s.now.
+    const total = direct.todaySeconds + (s.active !== null ? Math.max(0, Math.floor((now - s.now) / 1000)) : 0);
+    today.dataset.seconds = String(total);
+    today.dataset.from = direct.todayFrom;
+    today.textContent = formatDuration(total) + (direct.todayFrom === "queue" ? " (offline)" : "");
+  } else if (s.summary !== null) {
     const total = todayTotal(s.summary.today_seconds, s.active?.startedAt ?? null, now);
     today.dataset.seconds = String(total);
     today.textContent = formatDuration(total);
@@ -63,7 +75,13 @@ function render(): void {
   } else {
     // On a pull request that is not being recorded, say why.
     const why =
-      c.status === "not_installed"
+      direct !== null
+        ? s.paused
+          ? "paused"
+          : s.idle !== "active"
+            ? "idle"
+            : ""
+        : c.status === "not_installed"
         ? "not recorded: the companion is not installed"
         : c.status === "forbidden"
           ? "not recorded: the companion refused this extension"
@@ -115,11 +133,18 @@ function render(): void {
     if (hello.sync.last_error) parts.push(`error: ${hello.sync.last_error}`);
     sync = parts.join(" · ");
   }
+  if (direct !== null) {
+    $("signed-in").textContent = direct.account === null ? "not signed in" : `${direct.account.login} on ${direct.account.server}`;
+    sync = [`${direct.pending} pending`, direct.lastError ? `error: ${direct.lastError}` : ""].filter(Boolean).join(" · ");
+  }
   $("sync").textContent = sync;
+  $("sync").dataset.pending = direct === null ? "" : String(direct.pending);
 
   const err = $("error");
   const msg =
-    s.summaryError ||
+    direct !== null
+      ? ""
+      : s.summaryError ||
     (s.commandError !== "" ? s.commandError : "") ||
     ((c.status === "disconnected" || c.status === "connecting") && c.lastError ? `companion: ${c.lastError}` : "");
   err.hidden = msg === "";

@@ -28,8 +28,10 @@ describe("manifest", () => {
 
   it("is MV3 with exactly the permissions the worker uses", () => {
     expect(manifest.manifest_version).toBe(3);
-    expect([...manifest.permissions].sort()).toEqual(["alarms", "idle", "nativeMessaging", "storage", "tabs"]);
+    expect([...manifest.permissions].sort()).toEqual(["alarms", "identity", "idle", "nativeMessaging", "storage", "tabs"]);
     expect(manifest.host_permissions).toBeUndefined();
+    // Direct mode asks for its server's origin only, at sign-in.
+    expect(manifest.optional_host_permissions).toEqual(["https://*/*", "http://127.0.0.1/*", "http://localhost/*"]);
     expect(manifest.content_scripts).toBeUndefined();
     expect(manifest.background.service_worker).toBe("background.js");
   });

@@ -1,0 +1,242 @@
+/**
+ * Direct mode in a real browser: the extension in Debian's Chromium with no
+ * companion installed records into its queue and pushes to the worker in
+ * local workerd (worker/scripts/start-local.mjs); the worker is stopped
+ * (offline) and started again on the same D1 files, and the server's totals
+ * must equal the queue's exactly at each step. Then the real companion is
+ * installed and takes over the session the server has not received.
+ *
+ * The sign-in stores a token from the worker's /auth/dev/login (DEV_LOGIN=1)
+ * in chrome.storage.local, as the Settings page's sign-in stores the web
+ * flow's; the web flow through launchWebAuthFlow itself is not driven here.
+ */
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Page, Worker } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KEYS } from "../../src/lib/account.js";
+import { type Display, EXTENSION_ID, Harness, buildWorktimed, repoRoot, startDisplay, waitFor } from "./harness.js";
+
+const PR = (owner: string, repo: string, n: number) => `https://github.com/${owner}/${repo}/pull/${n}`;
+
+/** A worker in local workerd on fixed D1 files, so that a restart keeps the data. */
+class LocalWorker {
+  private proc: ChildProcess | null = null;
+  url = "";
+  constructor(
+    private readonly persist: string,
+    private readonly secret: string,
+    private port = 0,
+  ) {}
+
+  async start(): Promise<void> {
+    const p = spawn(
+      process.execPath,
+      [
+        path.join(repoRoot, "worker", "scripts", "start-local.mjs"),
+        "--port", String(this.port),
+        "--persist-to", this.persist,
+        "--var", "DEV_LOGIN=1",
+        "--var", `JWT_SECRET=${this.secret}`,
+        "--var", `ALLOWED_ORIGINS=chrome-extension://${EXTENSION_ID}`,
+      ],
+      { stdio: ["pipe", "pipe", "pipe"], detached: true, env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" } },
+    );
+    this.proc = p;
+    let out = "";
+    p.stderr?.on("data", (b: Buffer) => (out += b.toString()));
+    this.url = await new Promise<string>((resolve, reject) => {
+      p.stdout?.on("data", (b: Buffer) => {
+        out += b.toString();
+        const m = /WORKTIME_WORKER_URL=(\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      p.once("exit", (code) => reject(new Error(`start-local exited (${code}):\n${out}`)));
+    });
+    this.port = Number(new URL(this.url).port);
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (p === null || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
+    p.kill("SIGTERM");
+    await exited;
+  }
+}
+
+interface ServerSession {
+  id: string;
+  repo_owner: string;
+  pr_number: number;
+  duration_seconds: number;
+  status: string;
+}
+
+let display: Display;
+let dir = "";
+let binary = "";
+
+beforeAll(async () => {
+  display = await startDisplay();
+  dir = mkdtempSync(path.join(tmpdir(), "worktime-direct-"));
+  binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(dir));
+}, 900_000);
+
+afterAll(async () => {
+  await display?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("direct mode: extension → queue → worker", () => {
+  let h: Harness;
+  let worker: LocalWorker;
+  let jwt = "";
+
+  beforeAll(async () => {
+    worker = new LocalWorker(path.join(dir, "worker"), randomBytes(32).toString("hex"));
+    await worker.start();
+    // No companion yet: no host manifest is written until the handover.
+    h = new Harness(binary);
+    await h.startGitHub();
+    await h.launch(display.name);
+  });
+
+  afterAll(async () => {
+    await h?.dispose();
+    await worker?.stop();
+  });
+
+  async function api<T>(p: string): Promise<T> {
+    const res = await fetch(new URL(p, worker.url), { headers: { authorization: `Bearer ${jwt}` } });
+    if (!res.ok) throw new Error(`${p}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
+  const hook = (sw: Worker) => ({
+    sink: () => sw.evaluate(() => (globalThis as any).worktime.sink() as string),
+    tracking: () => sw.evaluate(() => (globalThis as any).worktime.tracker().tracking?.sessionId as string | undefined),
+    pushNow: () => sw.evaluate(() => (globalThis as any).worktime.pushNow() as Promise<number>),
+    state: () => sw.evaluate(() => (globalThis as any).worktime.directState() as Promise<{ pending: number; lastError: string }>),
+    queue: () =>
+      sw.evaluate(async (key) => (await chrome.storage.local.get(key))[key] as { sessions: { id: string; startedAt: number; endedAt: number | null; synced: boolean }[] }, KEYS.queue),
+  });
+
+  /** track spends about ms on a pull request, then leaves it; it returns the session id. */
+  async function track(sw: Worker, page: Page, url: string, ms: number): Promise<string> {
+    const w = hook(sw);
+    await page.goto(url);
+    const id = await waitFor(`a session on ${url}`, async () => (await w.tracking()) ?? undefined);
+    await new Promise((r) => setTimeout(r, ms));
+    await page.goto("https://github.com/octo/hello");
+    await waitFor("the session to end", async () => ((await w.tracking()) === undefined ? true : undefined));
+    return id;
+  }
+
+  it("signs in, tracks, goes offline, catches up exactly once, hands over to the companion", async () => {
+    const sw = await h.serviceWorker();
+    const w = hook(sw);
+    // The companion is not installed and nobody is signed in: nothing records.
+    await waitFor("the companion to be missing", async () =>
+      (await sw.evaluate(() => (globalThis as any).worktime.connection().status)) === "not_installed" ? true : undefined,
+    );
+    expect(await w.sink()).toBe("none");
+
+    // Sign in: the token the Settings page would store.
+    const res = await fetch(new URL("/auth/dev/login", worker.url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ login: "octo", time_zone: "UTC" }),
+    });
+    expect(res.status).toBe(200);
+    const signIn = (await res.json()) as { jwt: string; expires_at: string };
+    jwt = signIn.jwt;
+    const account = { server: worker.url, jwt, expiresAt: signIn.expires_at, login: "octo" };
+    await sw.evaluate(([k, a, ks, s]) => chrome.storage.local.set({ [k]: a, [ks]: s, idleThresholdSeconds: 4 * 3600 }), [KEYS.account, account, KEYS.server, worker.url] as const);
+    await waitFor("direct mode", async () => ((await w.sink()) === "direct" ? true : undefined));
+
+    // 1. Two sessions recorded online, pushed in one batch.
+    const page = h.context!.pages()[0] ?? (await h.context!.newPage());
+    const a = await track(sw, page, PR("octo", "hello", 1), 2_500);
+    const b = await track(sw, page, PR("acme", "world", 2), 1_500);
+    expect((await w.state()).pending).toBe(2);
+    expect(await w.pushNow()).toBe(2);
+    expect((await w.state()).pending).toBe(0);
+    const q1 = await w.queue();
+    const queued = (id: string) => {
+      const s = q1.sessions.find((x) => x.id === id)!;
+      return (s.endedAt! - s.startedAt) / 1000;
+    };
+    const list1 = await api<{ sessions: ServerSession[] }>("/api/sessions");
+    expect(list1.sessions.map((s) => s.id).sort()).toEqual([a, b].sort());
+    for (const s of list1.sessions) expect(s.duration_seconds).toBe(queued(s.id));
+    const total1 = queued(a) + queued(b);
+    expect((await api<{ today_seconds: number }>("/api/stats/daily?days=1")).today_seconds).toBe(total1);
+    // A repeated push sends nothing: both are marked synced.
+    expect(await w.pushNow()).toBe(0);
+
+    // 2. Offline: the worker stops; the session stays queued and the push fails.
+    await worker.stop();
+    const c = await track(sw, page, PR("octo", "hello", 3), 2_000);
+    expect(await w.pushNow()).toBe(0);
+    const offline = await w.state();
+    expect(offline.pending).toBe(1);
+    expect(offline.lastError).not.toBe("");
+
+    // 3. Back online on the same D1 files: after the backoff, exactly the missing session arrives.
+    await worker.start();
+    await sw.evaluate(() => (globalThis as any).worktime.advanceClock(61_000));
+    expect(await w.pushNow()).toBe(1);
+    expect((await w.state()).pending).toBe(0);
+    // The clock back where the companion's is (it refuses times in its future).
+    await sw.evaluate(() => (globalThis as any).worktime.advanceClock(-61_000));
+    const q2 = await w.queue();
+    const cs = q2.sessions.find((x) => x.id === c)!;
+    const list2 = await api<{ sessions: ServerSession[] }>("/api/sessions");
+    expect(list2.sessions.map((s) => s.id).sort()).toEqual([a, b, c].sort());
+    const total3 = total1 + (cs.endedAt! - cs.startedAt) / 1000;
+    expect((await api<{ today_seconds: number }>("/api/stats/daily?days=1")).today_seconds).toBe(total3);
+
+    // The popup says direct mode, the account, nothing pending and the server's total.
+    const popup = await h.context!.newPage();
+    await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    await popup.waitForSelector("body[data-ready=true]");
+    expect(await popup.locator("#companion").textContent()).toBe("direct");
+    expect(await popup.locator("#not-installed").isHidden()).toBe(true);
+    expect(await popup.locator("#signed-in").textContent()).toBe(`octo on ${worker.url}`);
+    expect(await popup.locator("#sync").getAttribute("data-pending")).toBe("0");
+    expect(await popup.locator("#today").getAttribute("data-from")).toBe("server");
+    expect(Number(await popup.locator("#today").getAttribute("data-seconds"))).toBe(total3);
+    await popup.close();
+
+    // 4. Offline again, one more session; then the companion is installed and takes it over.
+    await worker.stop();
+    const d = await track(sw, page, PR("octo", "hello", 4), 2_000);
+    expect(await w.pushNow()).toBe(0);
+    expect((await w.state()).pending).toBe(1);
+    const ds = (await w.queue()).sessions.find((x) => x.id === d)!;
+    h.installHost();
+    await sw.evaluate(() => (globalThis as any).worktime.connect());
+    await waitFor("the companion to take over", async () => ((await w.sink()) === "companion" ? true : undefined));
+    await waitFor("the handover to empty the queue of unsynced sessions", async () => {
+      const q = await w.queue();
+      return q.sessions.some((x) => x.id === d) ? undefined : q;
+    });
+    // The companion holds exactly the handed-over session, at the queue's length.
+    const local = await h.sessions();
+    expect(local.map((s) => s.id)).toEqual([d]);
+    expect(local[0]!.duration_seconds).toBe((ds.endedAt! - ds.startedAt) / 1000);
+    expect(local[0]!.status).toBe("completed");
+    // The synced ones stay in the queue (the companion pulls them); nothing is pushed twice.
+    expect((await w.queue()).sessions.filter((x) => x.synced).map((x) => x.id).sort()).toEqual([a, b, c].sort());
+    await worker.start();
+    expect(await w.pushNow()).toBe(0);
+    expect((await api<{ sessions: ServerSession[] }>("/api/sessions")).sessions.map((s) => s.id).sort()).toEqual([a, b, c].sort());
+    expect((await api<{ today_seconds: number }>("/api/stats/daily?days=1")).today_seconds).toBe(total3);
+  });
+});
