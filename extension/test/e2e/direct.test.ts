@@ -13,13 +13,11 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Page, Worker } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEYS } from "../../src/lib/account.js";
-import { type Display, EXTENSION_ID, Harness, buildWorktimed, repoRoot, startDisplay, waitFor } from "./harness.js";
+import { binary, display, EXTENSION_ID, Harness, repoRoot, useSuite, waitFor } from "./harness.js";
 
 const PR = (owner: string, repo: string, n: number) => `https://github.com/${owner}/${repo}/pull/${n}`;
 
@@ -78,20 +76,7 @@ interface ServerSession {
   status: string;
 }
 
-let display: Display;
-let dir = "";
-let binary = "";
-
-beforeAll(async () => {
-  display = await startDisplay();
-  dir = mkdtempSync(path.join(tmpdir(), "worktime-direct-"));
-  binary = process.env.WORKTIME_E2E_BINARY || (await buildWorktimed(dir));
-}, 900_000);
-
-afterAll(async () => {
-  await display?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+useSuite();
 
 describe("direct mode: extension → queue → worker", () => {
   let h: Harness;
@@ -99,17 +84,17 @@ describe("direct mode: extension → queue → worker", () => {
   let jwt = "";
 
   beforeAll(async () => {
-    worker = new LocalWorker(path.join(dir, "worker"), randomBytes(32).toString("hex"));
-    await worker.start();
     // No companion yet: no host manifest is written until the handover.
     h = new Harness(binary);
+    worker = new LocalWorker(path.join(h.dir, "worker"), randomBytes(32).toString("hex"));
+    await worker.start();
     await h.startGitHub();
     await h.launch(display.name);
   });
 
   afterAll(async () => {
-    await h?.dispose();
     await worker?.stop();
+    await h?.dispose(); // the worker's files are in the harness's directory
   });
 
   async function api<T>(p: string): Promise<T> {
