@@ -63,8 +63,7 @@ func trackStart(ctx context.Context, e *Env, args []string) error {
 // reference (owner/name#12, owner/name 12 or a pull request URL), or --repo
 // and --pr.
 func prTarget(cmd string, args []string, repo string, pr int, fs *flag.FlagSet) (api.PRRef, error) {
-	prSet := false
-	fs.Visit(func(f *flag.Flag) { prSet = prSet || f.Name == "pr" })
+	prSet := isSet(fs, "pr")
 	if len(args) == 2 { // owner/name 12
 		if ref, err := api.ParsePRRef(args[0] + " " + args[1]); err == nil && repo == "" && !prSet {
 			return ref, nil
