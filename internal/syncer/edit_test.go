@@ -3,6 +3,7 @@ package syncer_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,11 +21,31 @@ import (
 func TestEditsAndDeletesReachTheServer(t *testing.T) {
 	r := newRig(t, nil)
 	ctx := context.Background()
+	// Every push from here on is recorded: moving the clock below may start
+	// the engine's own periodic run, which can push the changes before
+	// syncNow does.
+	var (
+		mu        sync.Mutex
+		recording bool
+		pushed    []syncer.Session
+	)
+	r.wrap = func(rem syncer.Remote) syncer.Remote {
+		return pushRecorder{Remote: rem, fn: func(req syncer.PushRequest) {
+			mu.Lock()
+			defer mu.Unlock()
+			if recording {
+				pushed = append(pushed, req.Sessions...)
+			}
+		}}
+	}
 	ids := r.track(3, t0)
 	r.start()
 	if n := len(r.srv.Sessions("octocat")); n != 3 {
 		t.Fatalf("server has %d sessions", n)
 	}
+	mu.Lock()
+	recording = true
+	mu.Unlock()
 	tr := tracker.New(r.db, tracker.Options{Clock: r.clk})
 	r.clk.Set(t0.Add(24 * time.Hour))
 	newStart := t0.Add(5 * time.Minute)
@@ -34,17 +55,16 @@ func TestEditsAndDeletesReachTheServer(t *testing.T) {
 	if _, err := tr.DeleteSessions(ctx, api.DeleteRequest{IDs: []string{ids[1]}}); err != nil {
 		t.Fatal(err)
 	}
-	var pushed []syncer.Session
-	r.wrap = func(rem syncer.Remote) syncer.Remote {
-		return pushRecorder{Remote: rem, fn: func(req syncer.PushRequest) { pushed = append(pushed, req.Sessions...) }}
-	}
 	if st := r.syncNow(); st.Pending != 0 {
 		t.Fatalf("pending after sync: %+v", st)
 	}
-	if len(pushed) != 2 {
-		t.Fatalf("pushed %+v", pushed)
+	mu.Lock()
+	sent := append([]syncer.Session(nil), pushed...)
+	mu.Unlock()
+	if len(sent) != 2 {
+		t.Fatalf("pushed %+v", sent)
 	}
-	for _, p := range pushed {
+	for _, p := range sent {
 		switch p.ID {
 		case ids[0]:
 			if p.Deleted || p.PrevStartTime == nil || !p.PrevStartTime.Equal(t0) || !p.StartTime.Equal(newStart) {
