@@ -12,15 +12,18 @@ export interface GitHubUser {
 
 const USER_AGENT = "worktime-worker";
 
-/** Exchanges a web-flow code for an access token (JSON in, JSON out). */
-export async function exchangeCode(env: Bindings, code: string, redirectUri: string | null): Promise<string> {
+/**
+ * Exchanges a web-flow code for an access token (JSON in, JSON out);
+ * redirectUri is the one the authorize request carried, as GitHub requires.
+ */
+export async function exchangeCode(env: Bindings, code: string, redirectUri: string): Promise<string> {
   const { clientId, clientSecret } = requireAppCredentials(env);
   const body: Record<string, string> = {
     client_id: clientId,
     client_secret: clientSecret,
     code,
+    redirect_uri: redirectUri,
   };
-  if (redirectUri) body.redirect_uri = redirectUri;
   let res: Response;
   try {
     res = await fetch(`${githubOAuthBase(env)}/login/oauth/access_token`, {

@@ -184,7 +184,7 @@ const STATE_CLEANUP_LIMIT = 100;
  * the expired rows it removes (each state row is written once and deleted
  * once, whichever request deletes it).
  */
-export async function saveOAuthState(db: D1Database, state: string, redirectUri: string | null, expiresAt: number, now: number): Promise<void> {
+export async function saveOAuthState(db: D1Database, state: string, redirectUri: string, expiresAt: number, now: number): Promise<void> {
   await db.batch([
     db
       .prepare(
@@ -196,19 +196,27 @@ export async function saveOAuthState(db: D1Database, state: string, redirectUri:
   ]);
 }
 
+/** readOAuthState is the redirect URI of a live state, or null when the state is unknown, used or expired. */
+export async function readOAuthState(db: D1Database, state: string, now: number): Promise<{ redirect_uri: string } | null> {
+  const row = await db
+    .prepare("SELECT redirect_uri FROM oauth_states WHERE state = ?1 AND expires_at > ?2 AND redirect_uri IS NOT NULL")
+    .bind(state, now)
+    .first<{ redirect_uri: string }>();
+  return row ?? null;
+}
+
 /**
  * Consumes a state in one statement: DELETE ... RETURNING hands the row to
  * exactly one caller even when two callbacks race with the same state (D1
- * runs writes one at a time). Null when the state is unknown, already used
+ * runs writes one at a time). False when the state is unknown, already used
  * or expired.
  */
-export async function consumeOAuthState(db: D1Database, state: string, now: number): Promise<{ redirect_uri: string | null } | null> {
+export async function consumeOAuthState(db: D1Database, state: string, now: number): Promise<boolean> {
   const row = await db
-    .prepare("DELETE FROM oauth_states WHERE state = ?1 RETURNING redirect_uri, expires_at")
+    .prepare("DELETE FROM oauth_states WHERE state = ?1 RETURNING expires_at")
     .bind(state)
-    .first<{ redirect_uri: string | null; expires_at: number }>();
-  if (!row || row.expires_at <= now) return null;
-  return { redirect_uri: row.redirect_uri };
+    .first<{ expires_at: number }>();
+  return row !== null && row.expires_at > now;
 }
 
 // ---- deleting an account (migration 0006)

@@ -200,8 +200,18 @@ export const tokenBody = z.object({
 });
 
 export const loginQuery = z.object({
-  redirect_uri: z.string().url().max(512).optional(),
+  redirect_uri: z.string().url().max(512),
 });
+
+/** GitHub's redirect to the callback: code and state, or its error and state. */
+export const relayQuery = z
+  .object({
+    code: z.string().min(1).max(512).optional(),
+    state: z.string().min(16).max(128),
+    error: z.string().min(1).max(128).optional(),
+    error_description: z.string().max(1024).optional(),
+  })
+  .refine((q) => (q.code === undefined) !== (q.error === undefined), { message: "exactly one of code and error is required" });
 
 /** Describes the first issue of a failed parse in one line. */
 export function describeIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {

@@ -215,28 +215,81 @@ describe("POST /auth/dev/login", () => {
 });
 
 describe("GitHub web flow", () => {
-  async function startLogin(redirect?: string): Promise<string> {
-    const res = await call("/auth/github/login" + (redirect ? `?redirect_uri=${encodeURIComponent(redirect)}` : ""), { redirect: "manual" });
+  const EXT = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/";
+  const CALLBACK = "http://worker.test/auth/github/callback";
+
+  async function startLogin(redirect = EXT): Promise<string> {
+    const res = await call(`/auth/github/login?redirect_uri=${encodeURIComponent(redirect)}`, { redirect: "manual" });
     expect(res.status).toBe(302);
     const loc = new URL(res.headers.get("Location")!);
     expect(loc.origin + loc.pathname).toBe("http://github.test/login/oauth/authorize");
     expect(loc.searchParams.get("client_id")).toBe("Iv1.testclient");
+    // GitHub always returns to the worker's relay, never to the extension directly.
+    expect(loc.searchParams.get("redirect_uri")).toBe(CALLBACK);
     const state = loc.searchParams.get("state")!;
     expect(state.length).toBeGreaterThanOrEqual(32);
     return state;
   }
 
-  it("exchanges a code with a state we issued, once", async () => {
-    const state = await startLogin("https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/");
+  /** relay is GitHub's redirect to the worker's callback; it returns where the worker sends the browser. */
+  async function relay(query: Record<string, string>): Promise<URL> {
+    const res = await call(`/auth/github/callback?${new URLSearchParams(query)}`, { redirect: "manual" });
+    expect(res.status, await res.clone().text()).toBe(302);
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
+    return new URL(res.headers.get("Location")!);
+  }
+
+  it("relays GitHub's code to the extension, then exchanges it with the state we issued, once", async () => {
+    const state = await startLogin();
+    const back = await relay({ code: "good-code", state });
+    expect(back.origin + back.pathname).toBe(EXT.replace(/\/$/, "") + "/");
+    expect(Object.fromEntries(back.searchParams)).toEqual({ code: "good-code", state });
     const res = await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state }));
     expect(res.status).toBe(200);
     const body = (await res.json()) as { jwt: string; user: { login: string; email: string } };
     expect(body.user.login).toBe("octocat");
     expect(body.user.email).toBe("octocat@example.com");
     expect((await call("/api/sessions", authed(body.jwt))).status).toBe(200);
-    // The state is single-use.
+    // The state is single-use, and a used state relays nothing.
     const again = await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state }));
     expect(await expectError(again, 400, "bad_request")).toMatch(/state/);
+    const late = await call(`/auth/github/callback?${new URLSearchParams({ code: "good-code", state })}`, { redirect: "manual" });
+    expect(await expectError(late, 400, "bad_request")).toMatch(/state/);
+  });
+
+  it("relays GitHub's refusal with its words, keeping the extension's own query", async () => {
+    const withQuery = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/cb?from=settings";
+    const state = await startLogin(withQuery);
+    const back = await relay({ error: "access_denied", error_description: "The user has denied your application access.", error_uri: "https://docs.github.com/x", state });
+    expect(back.origin + back.pathname).toBe("https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/cb");
+    expect(Object.fromEntries(back.searchParams)).toEqual({
+      from: "settings",
+      error: "access_denied",
+      error_description: "The user has denied your application access.",
+      state,
+    });
+    // The refusal did not use the state up: it ends with the sign-in attempt's expiry.
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM oauth_states WHERE state = ?1").bind(state).first("n")).toBe(1);
+  });
+
+  it("refuses a relay without a live state or with neither code nor error", async () => {
+    const state = await startLogin();
+    for (const [name, q] of [
+      ["unknown state", { code: "good-code", state: "u".repeat(32) }],
+      ["no state", { code: "good-code" }],
+      ["short state", { code: "good-code", state: "short" }],
+      ["neither code nor error", { state }],
+      ["both code and error", { code: "good-code", error: "access_denied", state }],
+    ] as const) {
+      const res = await call(`/auth/github/callback?${new URLSearchParams(q as Record<string, string>)}`, { redirect: "manual" });
+      await expectError(res, 400, "bad_request").catch((e: Error) => {
+        throw new Error(`${name}: ${e.message}`);
+      });
+    }
+    const past = Math.floor(Date.now() / 1000) - 1;
+    await env.DB.prepare("INSERT INTO oauth_states (state, redirect_uri, expires_at) VALUES (?1, ?2, ?3)").bind("x".repeat(32), EXT, past).run();
+    const expired = await call(`/auth/github/callback?${new URLSearchParams({ code: "good-code", state: "x".repeat(32) })}`, { redirect: "manual" });
+    expect(await expectError(expired, 400, "bad_request")).toMatch(/expired/);
   });
 
   it("refuses an unknown state without calling GitHub", async () => {
@@ -280,24 +333,26 @@ describe("GitHub web flow", () => {
     expect(await env.DB.prepare("SELECT count(*) AS n FROM oauth_states WHERE expires_at <= ?1").bind(past).first("n")).toBe(0);
   });
 
-  it("keeps the state in D1: one row written per sign-in, no KV", async () => {
-    const res = await call("/auth/github/login", { redirect: "manual" });
+  it("keeps the state in D1: one row written per sign-in, one read to relay, no KV", async () => {
+    const res = await call(`/auth/github/login?redirect_uri=${encodeURIComponent(EXT)}`, { redirect: "manual" });
     expect(res.status).toBe(302);
     const cost = res.headers.get("Worktime-Cost")!;
     expect(cost).toMatch(/kv_reads=0;kv_writes=0$/);
     expect(cost).toMatch(/d1_rows_written=1;/);
     const state = new URL(res.headers.get("Location")!).searchParams.get("state")!;
+    const relayed = await call(`/auth/github/callback?${new URLSearchParams({ code: "good-code", state })}`, { redirect: "manual" });
+    expect(relayed.status).toBe(302);
+    expect(relayed.headers.get("Worktime-Cost")).toMatch(/d1_rows_read=1;d1_rows_written=0;.*kv_reads=0;kv_writes=0$/);
     const cb = await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state }));
     expect(cb.status).toBe(200);
     expect(cb.headers.get("Worktime-Cost")).toMatch(/kv_reads=0;kv_writes=0$/);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM oauth_states WHERE state = ?1").bind(state).first("n")).toBe(0);
   });
 
-  it("forwards only an allowed extension's redirect URI", async () => {
+  it("accepts only an allowed extension's redirect URI, and requires one", async () => {
     const ours = "https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/cb";
-    const ok = await call(`/auth/github/login?redirect_uri=${encodeURIComponent(ours)}`, { redirect: "manual" });
-    expect(ok.status).toBe(302);
-    expect(new URL(ok.headers.get("Location")!).searchParams.get("redirect_uri")).toBe(ours);
+    const state = await startLogin(ours);
+    expect((await relay({ code: "c", state })).toString()).toBe(`${ours}?code=c&state=${state}`);
     const before = await env.DB.prepare("SELECT count(*) AS n FROM oauth_states").first("n");
     for (const bad of [
       "javascript:alert(1)",
@@ -311,6 +366,7 @@ describe("GitHub web flow", () => {
       const res = await call(`/auth/github/login?redirect_uri=${encodeURIComponent(bad)}`, { redirect: "manual" });
       expect(await expectError(res, 400, "bad_request"), bad).toMatch(/redirect_uri/);
     }
+    expect(await expectError(await call("/auth/github/login", { redirect: "manual" }), 400, "bad_request")).toMatch(/redirect_uri/);
     // Refused before anything is stored.
     expect(await env.DB.prepare("SELECT count(*) AS n FROM oauth_states").first("n")).toBe(before);
   });

@@ -4,6 +4,9 @@
 //     code "good-code"  -> {"access_token":"gho_good","token_type":"bearer","scope":"read:user"}
 //     code "octo-code"  -> {"access_token":"gho_octo",...}
 //     other codes       -> 200 {"error":"bad_verification_code","error_description":...,"error_uri":...}
+//     a redirect_uri other than the app's callback URL (the worker's
+//     http://worker.test/auth/github/callback, or a path below it)
+//                       -> 200 {"error":"redirect_uri_mismatch",...}
 //   GET /user with "Bearer gho_good" / "Bearer gho_octo" -> the user; otherwise 401
 //     {"message":"Bad credentials","documentation_url":...}
 //   POST /applications/Iv1.testclient/token ("Check a token", basic auth with the
@@ -41,6 +44,9 @@ function rateLimited(token) {
   return null;
 }
 
+/** The OAuth app's registered callback URL: the test worker's relay. */
+const CALLBACK_URL = "http://worker.test/auth/github/callback";
+
 const tokens = { "good-code": "gho_good", "octo-code": "gho_octo", "other-code": "gho_other" };
 
 function json(status, body) {
@@ -60,6 +66,13 @@ export async function githubFake(request) {
     const body = await request.json();
     if (body.client_id !== "Iv1.testclient" || body.client_secret !== "test-client-secret") {
       return json(200, { error: "incorrect_client_credentials", error_description: "The client_id and/or client_secret passed are incorrect." });
+    }
+    if (body.redirect_uri !== undefined && !String(body.redirect_uri).startsWith(CALLBACK_URL)) {
+      return json(200, {
+        error: "redirect_uri_mismatch",
+        error_description: "The redirect_uri MUST match the registered callback URL for this application.",
+        error_uri: "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#redirect-uri-mismatch2",
+      });
     }
     const token = tokens[body.code];
     if (!token) {

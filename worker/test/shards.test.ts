@@ -159,7 +159,7 @@ describe("four shards", () => {
     const renamed = await req(four, "/auth/github/token", jsonInit("POST", { access_token: "gho_octo" }));
     expect(claimsOf(((await renamed.json()) as { jwt: string }).jwt)).toMatchObject({ shard: first.shard, sub: first.sub });
     // The web flow: the state lives in DB, the user on their shard.
-    const login = await req(four, "/auth/github/login", { redirect: "manual" });
+    const login = await req(four, `/auth/github/login?redirect_uri=${encodeURIComponent("https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/")}`, { redirect: "manual" });
     const state = new URL(login.headers.get("Location")!).searchParams.get("state")!;
     expect(await rows(env.DB, "SELECT 1 FROM oauth_states WHERE state = ?1", state)).toHaveLength(1);
     const web = await req(four, "/auth/github/callback", jsonInit("POST", { code: "good-code", state }));

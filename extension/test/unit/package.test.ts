@@ -214,3 +214,23 @@ describe("Firefox build", () => {
     for (const page of ["popup.html", "options.html", "popup.css"]) expect(xpi.get(page)?.equals(zipped.get(page) ?? Buffer.alloc(0)), page).toBe(true);
   });
 });
+
+describe("the worker's defaults", () => {
+  // wrangler.jsonc is JSON with comments; the two vars are plain strings on their own lines.
+  const wrangler = readFileSync(path.join(root, "../worker/wrangler.jsonc"), "utf8");
+  const varOf = (name: string) => new RegExp(`"${name}":\\s*"([^"]*)"`).exec(wrangler)?.[1]?.split(",").map((s) => s.trim());
+
+  it("let this extension sign in from Chromium: its origin is allowed", () => {
+    const key = readFileSync(path.join(root, "key.pub.b64"), "utf8").trim();
+    expect(varOf("ALLOWED_ORIGINS")).toContain(`chrome-extension://${extensionId(key)}`);
+  });
+
+  it("let this extension sign in from Firefox: its identity.getRedirectURL() is allowed", async () => {
+    // @ts-expect-error: a plain .mjs build script without types
+    const { FIREFOX_ID } = await import("../../scripts/manifest.mjs");
+    // Firefox: https://<hex SHA-1 of the add-on id>.extensions.allizom.org/
+    // (toolkit/components/extensions/child/ext-identity.js, getRedirectURL).
+    const hash = createHash("sha1").update(FIREFOX_ID).digest("hex");
+    expect(varOf("ALLOWED_REDIRECT_URIS")).toContain(`https://${hash}.extensions.allizom.org/`);
+  });
+});

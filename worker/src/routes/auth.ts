@@ -7,9 +7,9 @@ import { ApiError, errorResponse } from "../errors";
 import { checkAppToken, exchangeCode, fetchUser, type GitHubUser } from "../github";
 import { issueToken } from "../jwt";
 import { limitBody, rateLimitPerAddress, verifiedClaims } from "../middleware";
-import { authUser, consumeOAuthState, revokeToken, saveOAuthState, upsertUser, type UserRow } from "../queries";
+import { authUser, consumeOAuthState, readOAuthState, revokeToken, saveOAuthState, upsertUser, type UserRow } from "../queries";
 import { shardDB, userShard } from "../shards";
-import { callbackBody, devLoginBody, loginQuery, MAX_BODY_BYTES, tokenBody, validate } from "../schemas";
+import { callbackBody, devLoginBody, loginQuery, MAX_BODY_BYTES, relayQuery, tokenBody, validate } from "../schemas";
 
 const STATE_TTL_SECONDS = 600;
 
@@ -51,35 +51,71 @@ export const auth = new Hono<AppEnv>();
 
 auth.use("*", rateLimitPerAddress, limitBody(MAX_BODY_BYTES));
 
-// Web flow, step 1: remember a fresh state (a D1 row, 10 minutes) and send
-// the browser to GitHub. Only an allowed extension's redirect URI (or a
-// configured one) is forwarded.
+// The web flow, in three steps, with the worker as GitHub's one callback URL:
+// whatever browser or extension signs in, the OAuth app registers
+// <worker>/auth/github/callback, and the worker relays GitHub's answer to
+// the redirect URI the sign-in started with (docs/sync.md, "Web sign-in").
+// GitHub allows a single callback host per OAuth app
+// (https://docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#redirect-urls),
+// and Chromium (https://<id>.chromiumapp.org/) and Firefox
+// (https://<hash>.extensions.allizom.org/) listen on different ones.
+
+/** callbackUrl is the URL GitHub sends the browser back to: this worker's relay. */
+function callbackUrl(c: Context<AppEnv>): string {
+  return new URL("/auth/github/callback", c.req.url).toString();
+}
+
+// Step 1: remember a fresh state with the extension's redirect URI (a D1
+// row, 10 minutes) and send the browser to GitHub. Only an allowed
+// extension's redirect URI (or a configured one) is accepted.
 auth.get("/github/login", validate("query", loginQuery), async (c) => {
   if (!c.env.GITHUB_CLIENT_ID) throw new ApiError(500, "internal", "GitHub sign-in is not configured");
   const { redirect_uri } = c.req.valid("query");
-  if (redirect_uri !== undefined && !allowedRedirectUri(c.env, redirect_uri)) {
+  if (!allowedRedirectUri(c.env, redirect_uri)) {
     return errorResponse(c, 400, "bad_request", "redirect_uri is not an allowed extension's (https://<id>.chromiumapp.org/...) or a configured one");
   }
   const state = randomState();
   const now = Math.floor(Date.now() / 1000);
-  await saveOAuthState(c.env.DB, state, redirect_uri ?? null, now + STATE_TTL_SECONDS, now);
+  await saveOAuthState(c.env.DB, state, redirect_uri, now + STATE_TTL_SECONDS, now);
   const url = new URL(`${githubOAuthBase(c.env)}/login/oauth/authorize`);
   url.searchParams.set("client_id", c.env.GITHUB_CLIENT_ID);
   url.searchParams.set("scope", "read:user user:email");
   url.searchParams.set("state", state);
-  if (redirect_uri) url.searchParams.set("redirect_uri", redirect_uri);
+  url.searchParams.set("redirect_uri", callbackUrl(c));
   c.header("Cache-Control", "no-store");
   return c.redirect(url.toString(), 302);
 });
 
-// Web flow, step 2: the state must be one we issued, consumed atomically (of
-// two callbacks racing with it, one wins), then the code is exchanged and the
-// user upserted.
+// Step 2: GitHub sends the browser here with code and state (or error,
+// error_description and state when the user cancelled); the browser goes on
+// to the redirect URI the state was issued for, with the same parameters.
+// The state is read, not consumed: step 3 consumes it.
+auth.get("/github/callback", validate("query", relayQuery), async (c) => {
+  const q = c.req.valid("query");
+  const saved = await readOAuthState(c.env.DB, q.state, Math.floor(Date.now() / 1000));
+  if (saved === null) return errorResponse(c, 400, "bad_request", "unknown, used or expired state: start the sign-in again");
+  const to = new URL(saved.redirect_uri);
+  if (q.code !== undefined) {
+    to.searchParams.set("code", q.code);
+  } else {
+    to.searchParams.set("error", q.error ?? "");
+    if (q.error_description !== undefined) to.searchParams.set("error_description", q.error_description);
+  }
+  to.searchParams.set("state", q.state);
+  c.header("Cache-Control", "no-store");
+  c.header("Referrer-Policy", "no-referrer");
+  return c.redirect(to.toString(), 302);
+});
+
+// Step 3: the extension posts code and state. The state must be one we
+// issued, consumed atomically (of two callbacks racing with it, one wins),
+// then the code is exchanged and the user upserted.
 auth.post("/github/callback", validate("json", callbackBody), async (c) => {
   const { code, state } = c.req.valid("json");
-  const saved = await consumeOAuthState(c.env.DB, state, Math.floor(Date.now() / 1000));
-  if (saved === null) return errorResponse(c, 400, "bad_request", "unknown, used or expired state");
-  const token = await exchangeCode(c.env, code, saved.redirect_uri);
+  if (!(await consumeOAuthState(c.env.DB, state, Math.floor(Date.now() / 1000)))) {
+    return errorResponse(c, 400, "bad_request", "unknown, used or expired state");
+  }
+  const token = await exchangeCode(c.env, code, callbackUrl(c));
   const gh = await fetchUser(c.env, token);
   return signedIn(c, await upsertGitHubUser(c, gh));
 });
