@@ -53,7 +53,8 @@ type Options struct {
 	// ClientID is the only OAuth app client id accepted; empty accepts any.
 	ClientID string
 	// ClientSecret is the app's secret, required (with ClientID) as basic
-	// auth by the token check; empty refuses every token check.
+	// auth by the token check and in the web flow's code exchange; empty
+	// refuses every token check and every exchange.
 	ClientSecret string
 	// Interval is the polling interval announced, in seconds (GitHub: 5).
 	Interval int
