@@ -54,7 +54,7 @@ func (s *Server) SetCallbackURL(u string) {
 
 // SignInWeb makes the browser signed in to GitHub as login with the app
 // already authorized: GitHub skips the consent page and redirects back at
-// once with a code.
+// once with a code. SignInWeb("") signs the browser out again.
 func (s *Server) SignInWeb(login string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -259,5 +259,12 @@ func (s *Server) exchangeCodeLocked(w http.ResponseWriter, r *http.Request, form
 	}
 	c.used = true
 	tok := s.issueLocked(c.login, cid)
-	reply(w, r, http.StatusOK, map[string]any{"access_token": tok, "token_type": "bearer", "scope": c.scope})
+	reply(w, r, http.StatusOK, map[string]any{"access_token": tok, "token_type": "bearer", "scope": grantedScope(c.scope)})
+}
+
+// grantedScope is the scope the exchange reports: the scopes asked for at
+// authorize (space-delimited there) joined by commas, as in GitHub's example
+// reply "scope=repo%2Cgist".
+func grantedScope(asked string) string {
+	return strings.Join(strings.FieldsFunc(asked, func(r rune) bool { return r == ' ' || r == ',' }), ",")
 }

@@ -236,7 +236,7 @@ func exchange(t *testing.T, gh *github.Server, asJSON bool, p map[string]string)
 func codeFor(t *testing.T, gh *github.Server, login, redirectURI string) string {
 	t.Helper()
 	gh.SignInWeb(login)
-	q := url.Values{"client_id": {"Iv1.app"}, "scope": {"read:user"}, "state": {"s"}}
+	q := url.Values{"client_id": {"Iv1.app"}, "scope": {"read:user user:email"}, "state": {"s"}}
 	if redirectURI != "" {
 		q.Set("redirect_uri", redirectURI)
 	}
@@ -334,8 +334,8 @@ func TestCodeExchange(t *testing.T) {
 				return
 			}
 			tok, _ := m["access_token"].(string)
-			if tok == "" || m["token_type"] != "bearer" || m["scope"] != "read:user" {
-				t.Fatalf("reply %v, want a bearer token with scope read:user", m)
+			if tok == "" || m["token_type"] != "bearer" || m["scope"] != "read:user,user:email" {
+				t.Fatalf("reply %v, want a bearer token with the scopes asked for, comma-separated", m)
 			}
 			// The token is the app's, for the signed-in login.
 			if resp, body := checkToken(t, gh, "Iv1.app", "s3cret", tok); resp.StatusCode != 200 {
