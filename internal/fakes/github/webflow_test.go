@@ -156,6 +156,12 @@ func TestAuthorize(t *testing.T) {
 			status: 200, page: "nobody is signed in",
 		},
 		{
+			name: "signed out again", callback: callback,
+			user:   func(s *github.Server) { s.SignInWeb("octocat"); s.SignInWeb("") },
+			query:  url.Values{"client_id": {"Iv1.app"}},
+			status: 200, page: "nobody is signed in",
+		},
+		{
 			name: "a mismatch is told before anyone signs in", callback: callback,
 			user:   func(*github.Server) {},
 			query:  url.Values{"client_id": {"Iv1.app"}, "redirect_uri": {"http://127.0.0.1:8787/elsewhere"}, "state": {"xyz"}},

@@ -2,12 +2,12 @@
 // process, for tests written in other languages: the extension's browser
 // tests drive GitHub's OAuth web flow through it.
 //
-//	fakegithub -client-id ID -client-secret SECRET [-callback-url URL] [-sign-in LOGIN]
+//	go run ./internal/fakes/github/fakegithub -client-id ID -client-secret SECRET [-callback-url URL] [-sign-in LOGIN]
 //
 // It listens on 127.0.0.1 on a free port, prints exactly one line,
 // FAKE_GITHUB_URL=http://127.0.0.1:PORT, and serves until SIGINT or SIGTERM
 // or until its standard input closes (so it ends with the test that started
-// it). Besides GitHub's endpoints it serves the test controls under /_fake/:
+// it, even through go run: keep its stdin an open pipe). Besides GitHub's endpoints it serves the test controls under /_fake/:
 // POST /_fake/callback-url (body: the URL), POST /_fake/sign-in (body: the
 // login) and POST /_fake/deny. Bad flags exit with status 2, -h with 0.
 package main
