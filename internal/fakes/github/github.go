@@ -2,16 +2,26 @@
 // httptest server that speaks GitHub's documented OAuth device flow
 // (POST /login/device/code, POST /login/oauth/access_token with the
 // authorization_pending, slow_down, expired_token, access_denied and
-// device_flow_disabled errors), the REST API's GET /user (401 for a bad
-// token) and the OAuth app's "Check a token" (POST
-// /applications/{client_id}/token with the app's client id and secret as
-// basic auth: 200 for a token of that app, 404 for any other,
+// device_flow_disabled errors), the OAuth web application flow (GET
+// /login/oauth/authorize with GitHub's redirect URL rules and its
+// redirect_uri_mismatch and access_denied redirects, then the code exchanged
+// at POST /login/oauth/access_token with the incorrect_client_credentials,
+// bad_verification_code and redirect_uri_mismatch errors,
+// https://docs.github.com/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#web-application-flow),
+// the REST API's GET /user (401 for a bad token) and the OAuth app's "Check a
+// token" (POST /applications/{client_id}/token with the app's client id and
+// secret as basic auth: 200 for a token of that app, 404 for any other,
 // https://docs.github.com/rest/apps/oauth-applications#check-a-token).
+// The token endpoint reads form and JSON bodies, as GitHub does.
 // Tests decide what the user does on the verification page with Approve and
-// Deny, or let every code be approved as soon as it is issued; they can
-// issue tokens of another OAuth app and personal access tokens, switch the
-// REST API into a primary or secondary rate limit, and make the app's
-// Device Flow setting fail as GitHub does.
+// Deny, or let every code be approved as soon as it is issued; in the web
+// flow, whether the browser is signed in to GitHub (SignInWeb) or the user
+// cancels (DenyWeb). They can issue tokens of another OAuth app and personal
+// access tokens, switch the REST API into a primary or secondary rate limit,
+// and make the app's Device Flow setting fail as GitHub does. With
+// Options.Controls the server also answers test controls under /_fake/, a
+// prefix GitHub does not have, for tests that drive the fake as a process
+// (the fakegithub command).
 package github
 
 import (
@@ -19,11 +29,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/worktime/worktime/internal/clock"
 )
 
 // User is a GitHub account known to the fake.
@@ -38,7 +53,8 @@ type Options struct {
 	// ClientID is the only OAuth app client id accepted; empty accepts any.
 	ClientID string
 	// ClientSecret is the app's secret, required (with ClientID) as basic
-	// auth by the token check; empty refuses every token check.
+	// auth by the token check and in the web flow's code exchange; empty
+	// refuses every token check and every exchange.
 	ClientSecret string
 	// Interval is the polling interval announced, in seconds (GitHub: 5).
 	Interval int
@@ -47,6 +63,13 @@ type Options struct {
 	// AutoApprove, when non-empty, approves every new device code as this
 	// login, as if the user had entered it at once.
 	AutoApprove string
+	// CallbackURL is the app's registered "Authorization callback URL" for
+	// the web flow; SetCallbackURL changes it later.
+	CallbackURL string
+	// Clock tells the time codes expire by; nil is the system clock.
+	Clock clock.Clock
+	// Controls serves the test controls under /_fake/ (see controls.go).
+	Controls bool
 }
 
 // Server is a running fake. Its URL serves both the OAuth endpoints
@@ -67,6 +90,9 @@ type Server struct {
 	lastCode  string
 	fault     DeviceFlowFault
 	rateLimit RateLimit
+	callback  string              // the registered callback URL ("" until set)
+	browser   browser             // what the user does at /login/oauth/authorize
+	webCodes  map[string]*webCode // web flow code → its grant
 }
 
 // token is an access token: its user and the OAuth app it was issued to
@@ -112,6 +138,13 @@ type deviceCode struct {
 
 // New starts a fake on 127.0.0.1; it is closed when the test ends.
 func New(tb interface{ Cleanup(func()) }, opts Options) *Server {
+	s := Start(opts)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake on 127.0.0.1 that serves until Close.
+func Start(opts Options) *Server {
 	if opts.Interval <= 0 {
 		opts.Interval = 1
 	}
@@ -119,21 +152,29 @@ func New(tb interface{ Cleanup(func()) }, opts Options) *Server {
 		opts.ExpiresIn = 900
 	}
 	s := &Server{
-		opts:   opts,
-		codes:  map[string]*deviceCode{},
-		byUser: map[string]string{},
-		tokens: map[string]token{},
-		users:  map[string]User{},
-		nextID: 1000,
+		opts:     opts,
+		codes:    map[string]*deviceCode{},
+		byUser:   map[string]string{},
+		tokens:   map[string]token{},
+		users:    map[string]User{},
+		nextID:   1000,
+		callback: opts.CallbackURL,
+		webCodes: map[string]*webCode{},
+	}
+	if opts.Clock == nil {
+		s.opts.Clock = clock.Real()
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login/device/code", s.deviceCode)
+	mux.HandleFunc("GET /login/oauth/authorize", s.authorize)
 	mux.HandleFunc("POST /login/oauth/access_token", s.accessToken)
 	mux.HandleFunc("GET /user", s.user)
 	mux.HandleFunc("POST /applications/{client_id}/token", s.checkToken)
+	if opts.Controls {
+		s.handleControls(mux)
+	}
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
-	tb.Cleanup(s.srv.Close)
 	return s
 }
 
@@ -277,28 +318,72 @@ func reply(w http.ResponseWriter, r *http.Request, status int, v map[string]any)
 	}
 	w.Header().Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	w.WriteHeader(status)
-	var parts []string
+	form := url.Values{}
 	for k, val := range v {
-		parts = append(parts, k+"="+fmt.Sprint(val))
+		form.Set(k, fmt.Sprint(val))
 	}
-	_, _ = w.Write([]byte(strings.Join(parts, "&")))
+	_, _ = w.Write([]byte(form.Encode()))
 }
 
-func oauthError(w http.ResponseWriter, r *http.Request, code, desc string) {
-	// GitHub answers device flow errors with 200 and an error field.
+// Where GitHub documents the token endpoint's errors: the device flow's, and
+// the web flow's code exchange ("Troubleshooting OAuth app access token
+// request errors").
+const (
+	deviceFlowErrors = "https://docs.github.com/developers/apps/authorizing-oauth-apps#error-codes-for-the-device-flow"
+	exchangeErrors   = "https://docs.github.com/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors"
+)
+
+// oauthError answers the token endpoint's errors as GitHub does: HTTP 200
+// with error, error_description and error_uri.
+func oauthError(w http.ResponseWriter, r *http.Request, code, desc, uri string) {
 	reply(w, r, http.StatusOK, map[string]any{
 		"error":             code,
 		"error_description": desc,
-		"error_uri":         "https://docs.github.com/developers/apps/authorizing-oauth-apps#error-codes-for-the-device-flow",
+		"error_uri":         uri,
 	})
 }
 
+// params reads an OAuth endpoint's parameters from a form or a JSON object
+// body (GitHub accepts both; the worker sends JSON), plus the query string.
+func params(r *http.Request) (url.Values, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "application/json" {
+		if err := r.ParseForm(); err != nil {
+			return nil, fmt.Errorf("read form: %w", err)
+		}
+		return r.Form, nil
+	}
+	var body map[string]any
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&body); err != nil {
+		return nil, fmt.Errorf("read JSON body: %w", err)
+	}
+	v := r.URL.Query()
+	for k, val := range body {
+		switch val := val.(type) {
+		case string:
+			v.Set(k, val)
+		case float64, bool:
+			v.Set(k, fmt.Sprint(val))
+		case nil:
+		default:
+			return nil, fmt.Errorf("read JSON body: %s is not a string", k)
+		}
+	}
+	return v, nil
+}
+
+// badRequest answers a body the fake cannot read.
+func badRequest(w http.ResponseWriter, err error) {
+	http.Error(w, "github fake: "+err.Error(), http.StatusBadRequest)
+}
+
 func (s *Server) deviceCode(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+	form, err := params(r)
+	if err != nil {
+		badRequest(w, err)
 		return
 	}
-	cid := r.PostForm.Get("client_id")
+	cid := form.Get("client_id")
 	if cid == "" || (s.opts.ClientID != "" && cid != s.opts.ClientID) {
 		// GitHub: 404-like error for an unknown client.
 		reply(w, r, http.StatusBadRequest, map[string]any{"error": "incorrect_client_credentials", "error_description": "The client_id is not valid."})
@@ -325,7 +410,7 @@ func (s *Server) deviceCode(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	dc := randHex(20)
 	uc := strings.ToUpper(randHex(2) + "-" + randHex(2))
-	c := &deviceCode{userCode: uc, expires: time.Now().Add(time.Duration(s.opts.ExpiresIn) * time.Second), state: "pending"}
+	c := &deviceCode{userCode: uc, expires: s.opts.Clock.Now().Add(time.Duration(s.opts.ExpiresIn) * time.Second), state: "pending"}
 	if s.opts.AutoApprove != "" {
 		c.state, c.login = "approved", s.opts.AutoApprove
 	}
@@ -346,53 +431,65 @@ func (s *Server) deviceCode(w http.ResponseWriter, r *http.Request) {
 	reply(w, r, http.StatusOK, body)
 }
 
+// accessToken is the token endpoint of both flows: the device flow polls
+// it with grant_type device_code, the web flow exchanges its code with no
+// grant_type or authorization_code.
 func (s *Server) accessToken(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+	form, err := params(r)
+	if err != nil {
+		badRequest(w, err)
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.polls++
-	cid := r.PostForm.Get("client_id")
+	cid := form.Get("client_id")
 	if cid == "" || (s.opts.ClientID != "" && cid != s.opts.ClientID) {
-		oauthError(w, r, "incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect.")
+		oauthError(w, r, "incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect.", exchangeErrors+"#incorrect-client-credentials")
 		return
 	}
+	switch gt := form.Get("grant_type"); gt {
+	case "urn:ietf:params:oauth:grant-type:device_code":
+		s.pollDeviceCodeLocked(w, r, form, cid)
+	case "", "authorization_code":
+		s.exchangeCodeLocked(w, r, form, cid)
+	default:
+		oauthError(w, r, "unsupported_grant_type", "The grant type must be urn:ietf:params:oauth:grant-type:device_code.", deviceFlowErrors)
+	}
+}
+
+// pollDeviceCodeLocked answers a device flow poll; s.mu is held.
+func (s *Server) pollDeviceCodeLocked(w http.ResponseWriter, r *http.Request, form url.Values, cid string) {
 	if s.fault == DeviceFlowDisabled {
-		oauthError(w, r, "device_flow_disabled", "Device Flow must be explicitly enabled for this App")
+		oauthError(w, r, "device_flow_disabled", "Device Flow must be explicitly enabled for this App", deviceFlowErrors)
 		return
 	}
-	if gt := r.PostForm.Get("grant_type"); gt != "urn:ietf:params:oauth:grant-type:device_code" {
-		oauthError(w, r, "unsupported_grant_type", "The grant type must be urn:ietf:params:oauth:grant-type:device_code.")
-		return
-	}
-	c, ok := s.codes[r.PostForm.Get("device_code")]
+	c, ok := s.codes[form.Get("device_code")]
 	if !ok {
-		oauthError(w, r, "incorrect_device_code", "The device_code provided is not valid.")
+		oauthError(w, r, "incorrect_device_code", "The device_code provided is not valid.", deviceFlowErrors)
 		return
 	}
-	if c.state == "pending" && time.Now().After(c.expires) {
+	if c.state == "pending" && s.opts.Clock.Now().After(c.expires) {
 		c.state = "expired"
 	}
 	switch c.state {
 	case "pending":
 		if s.slowDown > 0 {
 			s.slowDown--
-			oauthError(w, r, "slow_down", "Too many requests have been made in the same timeframe.")
+			oauthError(w, r, "slow_down", "Too many requests have been made in the same timeframe.", deviceFlowErrors)
 			return
 		}
-		oauthError(w, r, "authorization_pending", "The authorization request is still pending.")
+		oauthError(w, r, "authorization_pending", "The authorization request is still pending.", deviceFlowErrors)
 	case "denied":
-		oauthError(w, r, "access_denied", "The authorization request was denied.")
+		oauthError(w, r, "access_denied", "The authorization request was denied.", deviceFlowErrors)
 	case "expired":
-		oauthError(w, r, "expired_token", "The device_code has expired.")
+		oauthError(w, r, "expired_token", "The device_code has expired.", deviceFlowErrors)
 	case "used":
-		oauthError(w, r, "incorrect_device_code", "The device_code provided is not valid.")
+		oauthError(w, r, "incorrect_device_code", "The device_code provided is not valid.", deviceFlowErrors)
 	case "approved":
 		c.state = "used"
 		tok := s.issueLocked(c.login, cid)
-		reply(w, r, http.StatusOK, map[string]any{"access_token": tok, "token_type": "bearer", "scope": r.PostForm.Get("scope")})
+		reply(w, r, http.StatusOK, map[string]any{"access_token": tok, "token_type": "bearer", "scope": form.Get("scope")})
 	}
 }
 

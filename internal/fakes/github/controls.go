@@ -1,0 +1,88 @@
+package github
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// ControlPrefix is where a fake started with Options.Controls answers test
+// controls. GitHub has no such path, so a control can never be mistaken for
+// a request GitHub would answer.
+const ControlPrefix = "/_fake/"
+
+// loginPattern is GitHub's rule for usernames: alphanumerics and single
+// hyphens, neither first nor last, at most 39 characters.
+var loginPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$`)
+
+// ValidateLogin reports why login cannot be a GitHub username, or nil.
+func ValidateLogin(login string) error {
+	if !loginPattern.MatchString(login) {
+		return fmt.Errorf("login %q is not a GitHub username (letters, digits and single inner hyphens, at most 39)", login)
+	}
+	return nil
+}
+
+// ValidateCallbackURL reports why u cannot be an app's authorization
+// callback URL (an absolute http or https URL), or nil.
+func ValidateCallbackURL(u string) error {
+	p, err := url.Parse(u)
+	if err != nil {
+		return fmt.Errorf("callback URL %q: %w", u, err)
+	}
+	if (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return fmt.Errorf("callback URL %q is not an absolute http(s) URL", u)
+	}
+	return nil
+}
+
+// handleControls serves the test controls: the app's callback URL, and what
+// the browser does at the authorize step.
+//
+//	POST /_fake/callback-url  body: the URL     → SetCallbackURL
+//	POST /_fake/sign-in       body: the login   → SignInWeb
+//	POST /_fake/deny                            → DenyWeb
+//
+// A body that is not a URL or a login is refused with 400; success is 204.
+func (s *Server) handleControls(mux *http.ServeMux) {
+	mux.HandleFunc("POST "+ControlPrefix+"callback-url", func(w http.ResponseWriter, r *http.Request) {
+		u, err := controlBody(r)
+		if err == nil {
+			err = ValidateCallbackURL(u)
+		}
+		if err != nil {
+			badRequest(w, err)
+			return
+		}
+		s.SetCallbackURL(u)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST "+ControlPrefix+"sign-in", func(w http.ResponseWriter, r *http.Request) {
+		login, err := controlBody(r)
+		if err == nil {
+			err = ValidateLogin(login)
+		}
+		if err != nil {
+			badRequest(w, err)
+			return
+		}
+		s.SignInWeb(login)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST "+ControlPrefix+"deny", func(w http.ResponseWriter, r *http.Request) {
+		s.DenyWeb()
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// controlBody is a control's plain-text body, without surrounding space.
+func controlBody(r *http.Request) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, 4096))
+	if err != nil {
+		return "", fmt.Errorf("read body: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
