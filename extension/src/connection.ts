@@ -83,8 +83,10 @@ export class NativeConnection {
     this.port = port;
     this.portError = null;
     port.onMessage.addListener((msg: unknown) => this.handleMessage(msg));
-    port.onDisconnect.addListener(() => {
-      this.handleDisconnect(port, chrome.runtime.lastError?.message ?? "the companion closed the connection");
+    port.onDisconnect.addListener((p: chrome.runtime.Port & { error?: { message?: string } | null }) => {
+      // Chromium says why in runtime.lastError, Firefox in the port's error.
+      const why = chrome.runtime.lastError?.message ?? p.error?.message;
+      this.handleDisconnect(port, why ?? "the companion closed the connection");
     });
     this.request({ type: "hello", protocol: PROTOCOL_VERSION, extension_version: this.extensionVersion }).then(
       (reply) => {

@@ -93,10 +93,16 @@ export function parseReply(msg: unknown): Reply | null {
 /** The reasons a connectNative port closes, as the extension tells the user. */
 export type DisconnectReason = "not_installed" | "forbidden" | "exited" | "other";
 
-/** classifyDisconnect maps chrome.runtime.lastError's message on a closed port. */
+/**
+ * classifyDisconnect maps the message a closed port gives (Chromium's
+ * runtime.lastError, Firefox's port.error). A missing host is Chromium's
+ * "Specified native messaging host not found." and Firefox's "No such
+ * native application <name>" (NativeMessaging.sys.mjs), which Firefox also
+ * says when the host manifest does not allow the add-on.
+ */
 export function classifyDisconnect(message: string | undefined): DisconnectReason {
   const m = (message ?? "").toLowerCase();
-  if (m.includes("not found")) return "not_installed";
+  if (m.includes("not found") || m.includes("no such native application")) return "not_installed";
   if (m.includes("forbidden")) return "forbidden";
   if (m.includes("exited")) return "exited";
   return "other";

@@ -207,6 +207,7 @@ describe("protocol", () => {
 
   it.each([
     ["Specified native messaging host not found.", "not_installed"],
+    ["No such native application com.worktime.host", "not_installed"],
     ["Access to the specified native messaging host is forbidden.", "forbidden"],
     ["Native host has exited.", "exited"],
     ["Error when communicating with the native messaging host.", "other"],
