@@ -1,72 +1,24 @@
 /**
  * Direct mode in a real browser: the extension in Debian's Chromium with no
- * companion installed records into its queue and pushes to the worker in
- * local workerd (worker/scripts/start-local.mjs); the worker is stopped
- * (offline) and started again on the same D1 files, and the server's totals
- * must equal the queue's exactly at each step. Then the real companion is
- * installed and takes over the session the server has not received.
- *
- * The sign-in stores a token from the worker's /auth/dev/login (DEV_LOGIN=1)
- * in chrome.storage.local, as the Settings page's sign-in stores the web
- * flow's; the web flow through launchWebAuthFlow itself is not driven here.
+ * companion installed signs in through its Settings page with GitHub's web
+ * flow (chrome.identity.launchWebAuthFlow; the worker in local workerd,
+ * worker/scripts/start-local.mjs, and GitHub's authorize page and token
+ * exchange served by the GitHub fake), records into its queue and pushes to
+ * the worker; the worker is stopped (offline) and started again on the same
+ * D1 files, and the server's totals must equal the queue's exactly at each
+ * step. Then the real companion is installed and takes over the session the
+ * server has not received.
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Page, Worker } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEYS } from "../../src/lib/account.js";
-import { binary, display, EXTENSION_ID, Harness, repoRoot, useSuite, waitFor } from "./harness.js";
+import { binary, display, EXTENSION_ID, Harness, useSuite, waitFor } from "./harness.js";
+import { FakeGitHub, LocalWorker } from "./servers.js";
 
 const PR = (owner: string, repo: string, n: number) => `https://github.com/${owner}/${repo}/pull/${n}`;
-
-/** A worker in local workerd on fixed D1 files, so that a restart keeps the data. */
-class LocalWorker {
-  private proc: ChildProcess | null = null;
-  url = "";
-  constructor(
-    private readonly persist: string,
-    private readonly secret: string,
-    private port = 0,
-  ) {}
-
-  async start(): Promise<void> {
-    const p = spawn(
-      process.execPath,
-      [
-        path.join(repoRoot, "worker", "scripts", "start-local.mjs"),
-        "--port", String(this.port),
-        "--persist-to", this.persist,
-        "--var", "DEV_LOGIN=1",
-        "--var", `JWT_SECRET=${this.secret}`,
-        "--var", `ALLOWED_ORIGINS=chrome-extension://${EXTENSION_ID}`,
-      ],
-      { stdio: ["pipe", "pipe", "pipe"], detached: true, env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" } },
-    );
-    this.proc = p;
-    let out = "";
-    p.stderr?.on("data", (b: Buffer) => (out += b.toString()));
-    this.url = await new Promise<string>((resolve, reject) => {
-      p.stdout?.on("data", (b: Buffer) => {
-        out += b.toString();
-        const m = /WORKTIME_WORKER_URL=(\S+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      p.once("exit", (code) => reject(new Error(`start-local exited (${code}):\n${out}`)));
-    });
-    this.port = Number(new URL(this.url).port);
-  }
-
-  async stop(): Promise<void> {
-    const p = this.proc;
-    this.proc = null;
-    if (p === null || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
-    p.kill("SIGTERM");
-    await exited;
-  }
-}
 
 interface ServerSession {
   id: string;
@@ -80,28 +32,31 @@ useSuite();
 
 describe("direct mode: extension → queue → worker", () => {
   let h: Harness;
+  let github: FakeGitHub;
   let worker: LocalWorker;
   let jwt = "";
 
   beforeAll(async () => {
     // No companion yet: no host manifest is written until the handover.
     h = new Harness(binary);
-    worker = new LocalWorker(path.join(h.dir, "worker"), randomBytes(32).toString("hex"));
+    github = new FakeGitHub();
+    await github.start(h.dir);
+    // The worker's own defaults allow this extension (wrangler.jsonc's ALLOWED_ORIGINS).
+    worker = new LocalWorker(path.join(h.dir, "worker"), { ...github.workerVars, JWT_SECRET: randomBytes(32).toString("hex") });
     await worker.start();
+    // The OAuth app's callback URL is the worker's relay (docs/sync.md).
+    await github.setCallbackURL(new URL("/auth/github/callback", worker.url).toString());
     await h.startGitHub();
     await h.launch(display.name);
-  });
+  }, 600_000);
 
   afterAll(async () => {
     await worker?.stop();
+    await github?.stop();
     await h?.dispose(); // the worker's files are in the harness's directory
   });
 
-  async function api<T>(p: string): Promise<T> {
-    const res = await fetch(new URL(p, worker.url), { headers: { authorization: `Bearer ${jwt}` } });
-    if (!res.ok) throw new Error(`${p}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  }
+  const api = <T>(p: string): Promise<T> => worker.api<T>(p, jwt);
 
   const hook = (sw: Worker) => ({
     sink: () => sw.evaluate(() => (globalThis as any).worktime.sink() as string),
@@ -132,17 +87,37 @@ describe("direct mode: extension → queue → worker", () => {
     );
     expect(await w.sink()).toBe("none");
 
-    // Sign in: the token the Settings page would store.
-    const res = await fetch(new URL("/auth/dev/login", worker.url), {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ login: "octo", time_zone: "UTC" }),
-    });
-    expect(res.status).toBe(200);
-    const signIn = (await res.json()) as { jwt: string; expires_at: string };
-    jwt = signIn.jwt;
-    const account = { server: worker.url, jwt, expiresAt: signIn.expires_at, login: "octo" };
-    await sw.evaluate(([k, a, ks, s]) => chrome.storage.local.set({ [k]: a, [ks]: s, idleThresholdSeconds: 4 * 3600 }), [KEYS.account, account, KEYS.server, worker.url] as const);
+    // Sign in from Settings, as a user does.
+    const settings = await h.context!.newPage();
+    await settings.goto(`chrome-extension://${EXTENSION_ID}/options.html`);
+    await settings.fill("#server", worker.url);
+    const status = async (want: RegExp) => {
+      let last = "";
+      return waitFor(`Settings to say ${want}`, async () => {
+        last = (await settings.locator("#direct-status").textContent()) ?? "";
+        return want.test(last) ? last : undefined;
+      }).catch((e: Error) => {
+        throw new Error(`${e.message}; Settings say "${last}"`);
+      });
+    };
+    // Denied at the browser's permission prompt: nothing is asked of the server.
+    await h.answerPermissionPrompt("WorkTime settings", () => settings.click("#sign-in"), false);
+    await status(/^WorkTime needs permission to reach the server to sign in\.$/);
+    // Allowed, then cancelled on GitHub's page: GitHub's words, through the worker's relay.
+    await github.deny();
+    await h.answerPermissionPrompt("WorkTime settings", () => settings.click("#sign-in"), true);
+    await status(/^The sign-in failed: GitHub refused the sign-in: The user has denied your application access\.\.?$/);
+    expect(await settings.locator("#account-line").textContent()).toBe("Not signed in.");
+    // Signed in to GitHub: the permission is granted already, so no prompt this time.
+    await github.signIn("octo");
+    await settings.click("#sign-in");
+    await status(/^Signed in\.$/);
+    expect(await settings.locator("#account-line").textContent()).toBe(`Signed in to ${worker.url} as octo.`);
+    const stored = await sw.evaluate((k) => chrome.storage.local.get(k), KEYS.account);
+    jwt = (stored[KEYS.account] as { jwt: string }).jwt;
+    expect((await api<{ user: { login: string } }>("/api/me")).user.login).toBe("octo");
+    await settings.close();
+    await sw.evaluate(() => chrome.storage.local.set({ idleThresholdSeconds: 4 * 3600 }));
     await waitFor("direct mode", async () => ((await w.sink()) === "direct" ? true : undefined));
 
     // 1. Two sessions recorded online, pushed in one batch.

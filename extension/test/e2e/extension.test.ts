@@ -7,11 +7,11 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Page, Worker } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDuration } from "../../src/lib/format.js";
 import type { Session } from "../../src/lib/protocol.js";
-import { binary, display, EXTENSION_ID, Harness, useSuite, waitFor } from "./harness.js";
+import { binary, display, EXTENSION_ID, Harness, useSuite, waitBadge, waitFor } from "./harness.js";
 
 const PR = (owner: string, repo: string, n: number, sub = "") => `https://github.com/${owner}/${repo}/pull/${n}${sub}`;
 const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -19,32 +19,6 @@ const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{
 useSuite();
 
 const active = (list: Session[]) => list.filter((s) => s.status === "active");
-
-interface ToolbarBadge {
-  text: string;
-  color: number[];
-  title: string;
-}
-
-/** The toolbar badge as Chromium shows it, read through chrome.action in the service worker. */
-async function readBadge(sw: Worker): Promise<ToolbarBadge> {
-  return sw.evaluate(async () => ({
-    text: await chrome.action.getBadgeText({}),
-    color: await chrome.action.getBadgeBackgroundColor({}),
-    title: await chrome.action.getTitle({}),
-  }));
-}
-
-/** waitBadge waits until the badge's text is `text` (and its title matches `title`), and returns it. */
-function waitBadge(sw: Worker, text: string, title: RegExp): Promise<ToolbarBadge> {
-  let last: ToolbarBadge | undefined;
-  return waitFor(`the badge "${text}" ${title}`, async () => {
-    last = await readBadge(sw);
-    return last.text === text && title.test(last.title) ? last : undefined;
-  }).catch((e: Error) => {
-    throw new Error(`${e.message}; last badge ${JSON.stringify(last)}`);
-  });
-}
 
 const GREEN = [0x1a, 0x7f, 0x37, 255];
 const GREY = [0x6e, 0x77, 0x81, 255];
@@ -181,13 +155,7 @@ describe.each([
 
     // 4c. The popup shows the running pull request with its timer (opened in a
     //     window that does not take focus, so the session keeps running).
-    const popupWindow = ctx.waitForEvent("page");
-    await sw.evaluate(
-      (url) => chrome.windows.create({ url, focused: false }).then(() => undefined),
-      `chrome-extension://${EXTENSION_ID}/popup.html`,
-    );
-    const live = await popupWindow;
-    await live.waitForSelector("body[data-ready=true]");
+    const live = await h.openPopup(sw);
     expect(await live.locator("#active").getAttribute("data-pr")).toBe("acme/world#3");
     const timer = Number(await live.locator("#active-timer").getAttribute("data-seconds"));
     expect(timer).toBeGreaterThanOrEqual(0);
@@ -373,14 +341,7 @@ describe("without the companion installed", () => {
     await sw.evaluate(() => (globalThis as any).worktime.refreshFocus());
     const badge = await waitBadge(sw, "!", /^WorkTime: the worktime companion is not installed — octo\/hello#1 is not being recorded\. .*worktimed install/);
     expect(badge.color).toEqual(RED);
-    // The popup in a window that does not take focus: the pull request keeps it.
-    const opened = ctx.waitForEvent("page");
-    await sw.evaluate(
-      (url) => chrome.windows.create({ url, focused: false }).then(() => undefined),
-      `chrome-extension://${EXTENSION_ID}/popup.html`,
-    );
-    const popup = await opened;
-    await popup.waitForSelector("body[data-ready=true]");
+    const popup = await h.openPopup(sw);
     expect(await popup.locator("#companion").getAttribute("data-status")).toBe("not_installed");
     expect(await popup.locator("#not-installed").isVisible()).toBe(true);
     expect(await popup.locator("#not-installed").textContent()).toContain("worktimed install");
@@ -454,13 +415,7 @@ describe("when the companion cannot use the store", () => {
     const badge = await waitBadge(sw, "err", /^WorkTime: .*the local store cannot be used.* — octo\/hello#1 is not being recorded\.$/);
     expect(badge.color).toEqual(ORANGE);
     expect(await sw.evaluate(() => (globalThis as any).worktime.tracker().tracking)).toBeNull();
-    const opened = ctx.waitForEvent("page");
-    await sw.evaluate(
-      (url) => chrome.windows.create({ url, focused: false }).then(() => undefined),
-      `chrome-extension://${EXTENSION_ID}/popup.html`,
-    );
-    const popup = await opened;
-    await popup.waitForSelector("body[data-ready=true]");
+    const popup = await h.openPopup(sw);
     expect(await popup.locator("#error").isVisible()).toBe(true);
     expect(await popup.locator("#error").textContent()).toContain("the local store cannot be used");
     expect(readFileSync(path.join(h.worktimeHome, "worktime.db"), "utf8")).toBe(NOT_A_STORE);

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll } from "vitest";
-import { type BrowserContext, type Worker, chromium } from "playwright-core";
+import { type BrowserContext, type Page, type Worker, chromium } from "playwright-core";
 import type { Session } from "../../src/lib/protocol.js";
 
 const run = promisify(execFile);
@@ -59,6 +59,7 @@ export class Harness {
   private daemonLog = "";
   context: BrowserContext | null = null;
   port = 0;
+  private displayName = "";
 
   constructor(binary: string) {
     this.binary = binary;
@@ -199,6 +200,7 @@ export class Harness {
    * window as focused, which makes window focus untestable.
    */
   async launch(display: string): Promise<BrowserContext> {
+    this.displayName = display;
     const ctx = await chromium.launchPersistentContext(this.userDataDir, {
       executablePath: chromiumPath,
       headless: false,
@@ -220,6 +222,64 @@ export class Harness {
     });
     this.context = ctx;
     return ctx;
+  }
+
+  /**
+   * answerPermissionPrompt runs click, which makes an extension page of the
+   * window titled `title` call chrome.permissions.request, and answers
+   * Chromium's prompt from the keyboard as a user does: it opens with Deny
+   * focused, so Tab then Return allows and Return alone denies. The prompt
+   * is drawn inside the browser's own X window (no window of its own, and
+   * the page cannot see it), so it is told apart by what it changes in the
+   * window (the page dims: tens of thousands of pixels against the few
+   * hundred of a focus ring), and answered once two shots in a row agree.
+   */
+  async answerPermissionPrompt(title: string, click: () => Promise<void>, allow: boolean): Promise<void> {
+    const env = { ...process.env, DISPLAY: this.displayName };
+    const win = await waitFor(`the window "${title}"`, async () => {
+      const { stdout } = await run("xdotool", ["search", "--onlyvisible", "--name", title], { env }).catch(() => ({ stdout: "" }));
+      return stdout.split("\n")[0]?.trim() || undefined;
+    });
+    const shot = async (name: string) => {
+      const f = path.join(this.dir, `prompt-${name}.png`);
+      await run("import", ["-window", win, f], { env });
+      return f;
+    };
+    // compare prints the number of differing pixels on stderr (and exits 1 when there are any).
+    const diff = async (a: string, b: string) => {
+      const { stderr } = await run("compare", ["-metric", "AE", "-fuzz", "10%", a, b, "null:"], { env }).catch((e: { stderr?: string }) => ({ stderr: e.stderr ?? "" }));
+      return Number.parseFloat(stderr);
+    };
+    const before = await shot("before");
+    await click();
+    let last = "";
+    await waitFor("the permission prompt", async () => {
+      last = await shot(`after-${Date.now()}`);
+      return (await diff(before, last)) > 5_000 ? true : undefined;
+    }, 20_000, 250);
+    // The prompt fades in, dimming the page; keys sent before it settles are lost.
+    await waitFor("the permission prompt to settle", async () => {
+      const next = await shot(`settled-${Date.now()}`);
+      const moved = await diff(last, next);
+      last = next;
+      return moved < 100 ? true : undefined;
+    }, 20_000, 150);
+    const keys = allow ? ["key", "Tab", "key", "Return"] : ["key", "Return"];
+    await run("xdotool", ["windowfocus", "--sync", win, ...keys], { env });
+  }
+
+  /** openPopup opens the popup in a window that does not take focus, so the pull request keeps it, and waits until it has loaded. */
+  async openPopup(sw: Worker): Promise<Page> {
+    const ctx = this.context;
+    if (ctx === null) throw new Error("harness: the browser is not running");
+    const opened = ctx.waitForEvent("page");
+    await sw.evaluate(
+      (url) => chrome.windows.create({ url, focused: false }).then(() => undefined),
+      `chrome-extension://${EXTENSION_ID}/popup.html`,
+    );
+    const popup = await opened;
+    await popup.waitForSelector("body[data-ready=true]");
+    return popup;
   }
 
   async serviceWorker(): Promise<Worker> {
@@ -287,6 +347,33 @@ export class Harness {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The toolbar badge as Chromium shows it. */
+export interface ToolbarBadge {
+  text: string;
+  color: number[];
+  title: string;
+}
+
+/** readBadge reads the toolbar badge through chrome.action in the service worker. */
+export async function readBadge(sw: Worker): Promise<ToolbarBadge> {
+  return sw.evaluate(async () => ({
+    text: await chrome.action.getBadgeText({}),
+    color: await chrome.action.getBadgeBackgroundColor({}),
+    title: await chrome.action.getTitle({}),
+  }));
+}
+
+/** waitBadge waits until the badge's text is `text` and its title matches `title`, and returns it. */
+export function waitBadge(sw: Worker, text: string, title: RegExp): Promise<ToolbarBadge> {
+  let last: ToolbarBadge | undefined;
+  return waitFor(`the badge "${text}" ${title}`, async () => {
+    last = await readBadge(sw);
+    return last.text === text && title.test(last.title) ? last : undefined;
+  }).catch((e: Error) => {
+    throw new Error(`${e.message}; last badge ${JSON.stringify(last)}`);
+  });
 }
 
 /**

@@ -12,7 +12,7 @@ import path from "node:path";
 import type { Page, Worker } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Session } from "../../src/lib/protocol.js";
-import { binary, display, EXTENSION_ID, Harness, useSuite, waitFor } from "./harness.js";
+import { binary, display, Harness, readBadge, useSuite, waitBadge, waitFor } from "./harness.js";
 
 const PR = (owner: string, repo: string, n: number) => `https://github.com/${owner}/${repo}/pull/${n}`;
 const GREY = [0x6e, 0x77, 0x81, 255];
@@ -27,37 +27,6 @@ const worktime = (sw: Worker, call: string, arg?: number): Promise<any> =>
     const w = (globalThis as any).worktime;
     return a === undefined ? w[c as string]() : w[c as string](a);
   }, [call, arg] as const);
-
-async function readBadge(sw: Worker): Promise<{ text: string; color: number[]; title: string }> {
-  return sw.evaluate(async () => ({
-    text: await chrome.action.getBadgeText({}),
-    color: await chrome.action.getBadgeBackgroundColor({}),
-    title: await chrome.action.getTitle({}),
-  }));
-}
-
-function waitBadge(sw: Worker, text: string, title: RegExp) {
-  let last: unknown;
-  return waitFor(`the badge "${text}" ${title}`, async () => {
-    const b = await readBadge(sw);
-    last = b;
-    return b.text === text && title.test(b.title) ? b : undefined;
-  }).catch((e: Error) => {
-    throw new Error(`${e.message}; last badge ${JSON.stringify(last)}`);
-  });
-}
-
-/** openPopup opens the popup in a window that does not take focus, so the pull request keeps it. */
-async function openPopup(sw: Worker): Promise<Page> {
-  const opened = h.context!.waitForEvent("page");
-  await sw.evaluate(
-    (url) => chrome.windows.create({ url, focused: false }).then(() => undefined),
-    `chrome-extension://${EXTENSION_ID}/popup.html`,
-  );
-  const popup = await opened;
-  await popup.waitForSelector("body[data-ready=true]");
-  return popup;
-}
 
 /**
  * shot saves the popup as docs/ shows it when WORKTIME_E2E_SCREENSHOTS names
@@ -131,7 +100,7 @@ describe.each([
     expect(await h.sessions()).toEqual([]);
 
     // 3. The popup says the page is excluded and how to undo it; it offers no "don't track".
-    let popup = await openPopup(sw);
+    let popup = await h.openPopup(sw);
     expect(await popup.locator("#excluded").isVisible()).toBe(true);
     expect(await popup.locator("#excluded-title").textContent()).toBe("octo/secret is not tracked");
     expect(await popup.locator("#excluded-why").textContent()).toMatch(/^Your rules keep octo\/secret out of tracking: nothing is recorded or sent\./);
@@ -153,7 +122,7 @@ describe.each([
     });
     await waitBadge(sw, "0m", /tracking octo\/app#2/);
     await waitFor("two seconds on octo/app#2", async () => (Date.now() >= Date.parse(tracked!.start_time) + 2_000 ? true : undefined));
-    popup = await openPopup(sw);
+    popup = await h.openPopup(sw);
     expect(await popup.locator("#excluded").isHidden()).toBe(true);
     expect(await popup.locator("#dont-track").isVisible()).toBe(true);
     expect(await popup.locator("#dont-track-repo").textContent()).toBe("Don't track octo/app");
