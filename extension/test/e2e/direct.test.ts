@@ -7,16 +7,22 @@
  * the worker; the worker is stopped (offline) and started again on the same
  * D1 files, and the server's totals must equal the queue's exactly at each
  * step. Then the real companion is installed and takes over the session the
- * server has not received.
+ * server has not received, signs in as the same user and syncs: every
+ * session on both sides once.
  */
 
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import type { Page, Worker } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEYS } from "../../src/lib/account.js";
 import { binary, display, EXTENSION_ID, Harness, useSuite, waitFor } from "./harness.js";
 import { FakeGitHub, LocalWorker } from "./servers.js";
+
+const run = promisify(execFile);
 
 const PR = (owner: string, repo: string, n: number) => `https://github.com/${owner}/${repo}/pull/${n}`;
 
@@ -198,5 +204,27 @@ describe("direct mode: extension → queue → worker", () => {
     expect(await w.pushNow()).toBe(0);
     expect((await api<{ sessions: ServerSession[] }>("/api/sessions")).sessions.map((s) => s.id).sort()).toEqual([a, b, c].sort());
     expect((await api<{ today_seconds: number }>("/api/stats/daily?days=1")).today_seconds).toBe(total3);
+
+    // 5. The companion signs in as the same GitHub user (the device flow) and
+    //    syncs: it pushes the session it took over and pulls the three the
+    //    extension pushed, so both hold all four, each once, at the same length.
+    writeFileSync(
+      path.join(h.worktimeHome, "config.toml"),
+      `[sync]\nserver_url = ${JSON.stringify(worker.url)}\ngithub_client_id = ${JSON.stringify(FakeGitHub.clientId)}\n`,
+    );
+    await github.approveDevices("octo");
+    const env = { ...h.env, WORKTIME_GITHUB_OAUTH_BASE: github.url };
+    await run(h.binary, ["login"], { env, timeout: 60_000 });
+    await run(h.binary, ["sync"], { env, timeout: 60_000 });
+    const lengths = new Map([...q2.sessions, ds].map((x) => [x.id, (x.endedAt! - x.startedAt) / 1000]));
+    const all = await h.sessions();
+    expect(all.map((x) => x.id).sort()).toEqual([a, b, c, d].sort());
+    for (const x of all) expect(x.duration_seconds, x.id).toBe(lengths.get(x.id));
+    const server = (await api<{ sessions: ServerSession[] }>("/api/sessions")).sessions;
+    expect(server.map((x) => x.id).sort()).toEqual([a, b, c, d].sort());
+    for (const x of server) expect(x.duration_seconds, x.id).toBe(lengths.get(x.id));
+    const total4 = total3 + lengths.get(d)!;
+    expect((await api<{ today_seconds: number }>("/api/stats/daily?days=1")).today_seconds).toBe(total4);
+    expect(await h.todaySeconds()).toBe(total4);
   });
 });

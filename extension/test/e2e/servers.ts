@@ -118,6 +118,11 @@ export class FakeGitHub {
     return this.control("/_fake/sign-in", login);
   }
 
+  /** approveDevices: from now on the user enters every device flow code as login (the companion's sign-in). */
+  approveDevices(login: string): Promise<void> {
+    return this.control("/_fake/approve-devices", login);
+  }
+
   /** deny: the user cancels on GitHub's authorize page. */
   deny(): Promise<void> {
     return this.control("/_fake/deny", "");

@@ -45,6 +45,7 @@ func ValidateCallbackURL(u string) error {
 //	POST /_fake/callback-url  body: the URL     → SetCallbackURL
 //	POST /_fake/sign-in       body: the login   → SignInWeb
 //	POST /_fake/deny                            → DenyWeb
+//	POST /_fake/approve-devices  body: the login → ApproveDevices
 //
 // A body that is not a URL or a login is refused with 400; success is 204.
 func (s *Server) handleControls(mux *http.ServeMux) {
@@ -70,6 +71,18 @@ func (s *Server) handleControls(mux *http.ServeMux) {
 			return
 		}
 		s.SignInWeb(login)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST "+ControlPrefix+"approve-devices", func(w http.ResponseWriter, r *http.Request) {
+		login, err := controlBody(r)
+		if err == nil {
+			err = ValidateLogin(login)
+		}
+		if err != nil {
+			badRequest(w, err)
+			return
+		}
+		s.ApproveDevices(login)
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("POST "+ControlPrefix+"deny", func(w http.ResponseWriter, r *http.Request) {

@@ -198,6 +198,14 @@ func (s *Server) Approve(userCode, login string) error {
 	return s.setState(userCode, "approved", login)
 }
 
+// ApproveDevices approves every device code issued from now on as login, as
+// Options.AutoApprove does from the start: the user enters each code at once.
+func (s *Server) ApproveDevices(login string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.AutoApprove = login
+}
+
 // Deny marks userCode as refused by the user.
 func (s *Server) Deny(userCode string) error { return s.setState(userCode, "denied", "") }
 

@@ -449,6 +449,8 @@ func TestControls(t *testing.T) {
 		{"/_fake/sign-in", "octo cat", 400, "not a GitHub username"},
 		{"/_fake/sign-in", strings.Repeat("a", 40), 400, "not a GitHub username"},
 		{"/_fake/sign-in", "octo-cat", 204, ""},
+		{"/_fake/approve-devices", "", 400, "not a GitHub username"},
+		{"/_fake/approve-devices", "octo cat", 400, "not a GitHub username"},
 	}
 	for _, tt := range tests {
 		if status, body := post(t, gh, tt.path, tt.body); status != tt.status || !strings.Contains(body, tt.want) {
@@ -465,6 +467,20 @@ func TestControls(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+tok)
 	if _, u := doJSON(t, req); u["login"] != "octo-cat" {
 		t.Errorf("GET /user = %v, want the login signed in by the control", u)
+	}
+	// A device code issued after approve-devices is approved for that login at once.
+	if status, body := post(t, gh, "/_fake/approve-devices", "octo-cat"); status != 204 {
+		t.Fatalf("POST /_fake/approve-devices: %d %q, want 204", status, body)
+	}
+	dreq, _ := http.NewRequest("POST", gh.DeviceCodeURL(), strings.NewReader(url.Values{"client_id": {"Iv1.app"}, "scope": {"read:user"}}.Encode()))
+	dreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	dreq.Header.Set("Accept", "application/json")
+	_, dc := doJSON(t, dreq)
+	treq, _ := http.NewRequest("POST", gh.TokenURL(), strings.NewReader(url.Values{"client_id": {"Iv1.app"}, "device_code": {dc["device_code"].(string)}, "grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}}.Encode()))
+	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	treq.Header.Set("Accept", "application/json")
+	if _, m := doJSON(t, treq); m["access_token"] == nil {
+		t.Errorf("device token after approve-devices = %v, want an access token", m)
 	}
 	if status, _ := post(t, gh, "/_fake/deny", ""); status != 204 {
 		t.Fatalf("POST /_fake/deny: %d, want 204", status)

@@ -7,9 +7,12 @@
 // It listens on 127.0.0.1 on a free port, prints exactly one line,
 // FAKE_GITHUB_URL=http://127.0.0.1:PORT, and serves until SIGINT or SIGTERM
 // or until its standard input closes (so it ends with the test that started
-// it, even through go run: keep its stdin an open pipe). Besides GitHub's endpoints it serves the test controls under /_fake/:
-// POST /_fake/callback-url (body: the URL), POST /_fake/sign-in (body: the
-// login) and POST /_fake/deny. Bad flags exit with status 2, -h with 0.
+// it, even through go run: keep its stdin an open pipe). Besides GitHub's
+// endpoints it serves the test controls under /_fake/: POST
+// /_fake/callback-url (body: the URL), POST /_fake/sign-in (body: the
+// login), POST /_fake/deny and POST /_fake/approve-devices (body: the login
+// that enters every device code from then on). Bad flags exit with status
+// 2, -h with 0.
 package main
 
 import (
