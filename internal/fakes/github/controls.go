@@ -49,42 +49,24 @@ func ValidateCallbackURL(u string) error {
 //
 // A body that is not a URL or a login is refused with 400; success is 204.
 func (s *Server) handleControls(mux *http.ServeMux) {
-	mux.HandleFunc("POST "+ControlPrefix+"callback-url", func(w http.ResponseWriter, r *http.Request) {
-		u, err := controlBody(r)
-		if err == nil {
-			err = ValidateCallbackURL(u)
-		}
-		if err != nil {
-			badRequest(w, err)
-			return
-		}
-		s.SetCallbackURL(u)
-		w.WriteHeader(http.StatusNoContent)
-	})
-	mux.HandleFunc("POST "+ControlPrefix+"sign-in", func(w http.ResponseWriter, r *http.Request) {
-		login, err := controlBody(r)
-		if err == nil {
-			err = ValidateLogin(login)
-		}
-		if err != nil {
-			badRequest(w, err)
-			return
-		}
-		s.SignInWeb(login)
-		w.WriteHeader(http.StatusNoContent)
-	})
-	mux.HandleFunc("POST "+ControlPrefix+"approve-devices", func(w http.ResponseWriter, r *http.Request) {
-		login, err := controlBody(r)
-		if err == nil {
-			err = ValidateLogin(login)
-		}
-		if err != nil {
-			badRequest(w, err)
-			return
-		}
-		s.ApproveDevices(login)
-		w.WriteHeader(http.StatusNoContent)
-	})
+	// valued serves a control whose body is a value that check must accept.
+	valued := func(name string, check func(string) error, apply func(string)) {
+		mux.HandleFunc("POST "+ControlPrefix+name, func(w http.ResponseWriter, r *http.Request) {
+			v, err := controlBody(r)
+			if err == nil {
+				err = check(v)
+			}
+			if err != nil {
+				badRequest(w, err)
+				return
+			}
+			apply(v)
+			w.WriteHeader(http.StatusNoContent)
+		})
+	}
+	valued("callback-url", ValidateCallbackURL, s.SetCallbackURL)
+	valued("sign-in", ValidateLogin, s.SignInWeb)
+	valued("approve-devices", ValidateLogin, s.ApproveDevices)
 	mux.HandleFunc("POST "+ControlPrefix+"deny", func(w http.ResponseWriter, r *http.Request) {
 		s.DenyWeb()
 		w.WriteHeader(http.StatusNoContent)

@@ -161,6 +161,17 @@ func redirectBack(w http.ResponseWriter, r *http.Request, target string, v url.V
 	http.Redirect(w, r, loc, http.StatusFound)
 }
 
+// redirectError sends the browser to target with one of GitHub's
+// authorization errors (its code, description and the anchor of its
+// documentation) and the state, as GitHub does.
+func redirectError(w http.ResponseWriter, r *http.Request, target string, state url.Values, code, description, anchor string) {
+	v := url.Values{"error": {code}, "error_description": {description}, "error_uri": {authorizeErrors + anchor}}
+	for k, val := range state {
+		v[k] = val
+	}
+	redirectBack(w, r, target, v)
+}
+
 // authorize is GET /login/oauth/authorize.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -187,30 +198,15 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	if redirectURI != "" {
 		if !redirectAllowed(callback, redirectURI) {
 			// GitHub sends the browser to the registered callback URL.
-			v := url.Values{
-				"error":             {"redirect_uri_mismatch"},
-				"error_description": {"The redirect_uri MUST match the registered callback URL for this application."},
-				"error_uri":         {authorizeErrors + "#redirect-uri-mismatch"},
-			}
-			for k, val := range state {
-				v[k] = val
-			}
-			redirectBack(w, r, callback, v)
+			redirectError(w, r, callback, state, "redirect_uri_mismatch",
+				"The redirect_uri MUST match the registered callback URL for this application.", "#redirect-uri-mismatch")
 			return
 		}
 		target = redirectURI
 	}
 	switch {
 	case b.denies:
-		v := url.Values{
-			"error":             {"access_denied"},
-			"error_description": {"The user has denied your application access."},
-			"error_uri":         {authorizeErrors + "#access-denied"},
-		}
-		for k, val := range state {
-			v[k] = val
-		}
-		redirectBack(w, r, target, v)
+		redirectError(w, r, target, state, "access_denied", "The user has denied your application access.", "#access-denied")
 	case b.login == "":
 		// GitHub shows its sign-in form; the test has not signed anyone in.
 		page(w, http.StatusOK, "Sign in to GitHub",
