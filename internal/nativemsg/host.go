@@ -180,14 +180,28 @@ func (h *Host) endOpen(ctx context.Context) {
 // when that is at most CloseGrace; else that last time. The time since is
 // measured on the host's clock only, so an extension whose clock differs
 // from the host's, or that sends back-dated events, gets no more than the
-// time its port stayed open after them (rounded up to the second).
+// time its port stayed open after them (rounded up to the second). An event
+// that reached the host less than promptLag after its own time (the
+// extension and the host share a clock, the usual case) ends at the close's
+// second, where the extension's own end would have: an event of 10:00:00.9
+// received at 10:00:01.05 does not lose the second it crossed on its way.
 func closeTime(o openSession, closedAt time.Time) time.Time {
 	since := closedAt.Truncate(time.Second).Sub(o.received.Truncate(time.Second))
 	if since <= 0 || closedAt.Sub(o.received) > CloseGrace {
 		return o.at
 	}
-	return o.at.Add(since)
+	end := o.at.Add(since)
+	if lag := o.received.Sub(o.at); lag >= 0 && lag < promptLag {
+		if t := closedAt.Truncate(time.Second); t.After(end) {
+			end = t
+		}
+	}
+	return end
 }
+
+// promptLag is how long after its own (whole-second) time an event may
+// reach the host and still count as sent on the host's clock.
+const promptLag = 2 * time.Second
 
 // Handle answers one message. It never fails: every problem is an error
 // reply, and no reply is larger than MaxFrame.

@@ -367,6 +367,8 @@ func TestPortCloseTime(t *testing.T) {
 		{name: "quit 5 s after the start", closeAt: 5 * time.Second, wantSecs: 5},
 		{name: "quit in the 48th second, the start received late in its second", received: 900 * time.Millisecond, closeAt: 47*time.Second + 100*time.Millisecond, wantSecs: 47},
 		{name: "the port closes in the second it was fed", received: 100 * time.Millisecond, closeAt: 900 * time.Millisecond, wantSecs: 0},
+		{name: "the start crossed into the next second on its way to the host", received: 1050 * time.Millisecond, closeAt: 47*time.Second + 200*time.Millisecond, wantSecs: 47},
+		{name: "an event that took 2 s or more to arrive counts from its arrival", received: 2500 * time.Millisecond, closeAt: 47*time.Second + 200*time.Millisecond, wantSecs: 45},
 		{name: "quit 47 s after the start, before the first heartbeat", closeAt: 47 * time.Second, wantSecs: 47},
 		{name: "quit 1 s after a heartbeat", beats: []time.Duration{time.Minute}, closeAt: 61 * time.Second, wantSecs: 61},
 		{name: "quit 74 s after the last heartbeat", beats: []time.Duration{time.Minute, 2 * time.Minute}, closeAt: 194 * time.Second, wantSecs: 194},
