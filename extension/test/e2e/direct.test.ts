@@ -226,5 +226,14 @@ describe("direct mode: extension → queue → worker", () => {
     const total4 = total3 + lengths.get(d)!;
     expect((await api<{ today_seconds: number }>("/api/stats/daily?days=1")).today_seconds).toBe(total4);
     expect(await h.todaySeconds()).toBe(total4);
+
+    // 6. Signing out in Settings revokes the extension's token on the server.
+    const again = await h.context!.newPage();
+    await again.goto(`chrome-extension://${EXTENSION_ID}/options.html`);
+    await again.click("#sign-out");
+    await waitFor("Settings to say signed out", async () => ((await again.locator("#direct-status").textContent()) === "Signed out." ? true : undefined));
+    expect(await again.locator("#account-line").textContent()).toBe("Not signed in.");
+    expect((await sw.evaluate((k) => chrome.storage.local.get(k), KEYS.account))[KEYS.account]).toBeUndefined();
+    expect((await fetch(new URL("/api/me", worker.url), { headers: { authorization: `Bearer ${jwt}` } })).status).toBe(401);
   });
 });
