@@ -5,8 +5,8 @@
  * the rate; run with `npm run bench` (not part of `npm test`).
  */
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { binary, display, Harness, useSuite, waitFor } from "../e2e/harness.js";
+import { describe, expect, it } from "vitest";
+import { useChromium, useSuite, waitFor } from "../e2e/harness.js";
 
 // At most 600: the times span [now - 320 s, now + 280 s], inside the store's
 // 10-minute idle timeout and 5-minute future limit.
@@ -18,19 +18,10 @@ describe.each([
   ["daemon up", true],
   ["daemon down", false],
 ])("heartbeat round trips from the extension, %s", (name, withDaemon) => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = new Harness(binary);
-    h.installHost();
-    await h.startGitHub();
-    if (withDaemon) await h.startDaemon();
-    await h.launch(display.name);
-  });
-  afterAll(async () => {
-    await h?.dispose();
-  });
+  const harness = useChromium({ daemon: withDaemon });
 
   it(`${N} heartbeats`, async () => {
+    const h = harness();
     const sw = await h.serviceWorker();
     await waitFor("the connection", async () =>
       (await sw.evaluate(() => (globalThis as any).worktime.connection().status)) === "connected" ? true : undefined,

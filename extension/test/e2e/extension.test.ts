@@ -5,13 +5,13 @@
  * the daemon running and once without it.
  */
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatDuration } from "../../src/lib/format.js";
 import type { Session } from "../../src/lib/protocol.js";
-import { binary, display, EXTENSION_ID, Harness, useSuite, waitBadge, waitFor } from "./harness.js";
+import { EXTENSION_ID, useChromium, useSuite, waitBadge, waitFor } from "./harness.js";
 
 const PR = (owner: string, repo: string, n: number, sub = "") => `https://github.com/${owner}/${repo}/pull/${n}${sub}`;
 const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -30,24 +30,12 @@ describe.each([
   ["with the daemon running", true],
   ["with the daemon down", false],
 ])("extension → native host → store, %s", (_name, withDaemon) => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = new Harness(binary);
-    h.installHost();
-    await h.startGitHub();
-    if (withDaemon) await h.startDaemon();
-    await h.launch(display.name);
-  });
-
-  afterAll(async () => {
-    await h?.dispose();
-  });
+  const harness = useChromium({ daemon: withDaemon });
 
   /** The single active session once it is the one for owner/repo#n, and the whole list. */
   async function waitActive(owner: string, repo: string, n: number): Promise<[Session, Session[]]> {
     return waitFor(`an active session on ${owner}/${repo}#${n}`, async () => {
-      const list = await h.sessions();
+      const list = await harness().sessions();
       const a = active(list);
       if (a.length === 1 && a[0]!.repo_owner === owner && a[0]!.repo_name === repo && a[0]!.pr_number === n) {
         return [a[0]!, list] as [Session, Session[]];
@@ -58,12 +46,13 @@ describe.each([
 
   async function waitNoneActive(what: string): Promise<Session[]> {
     return waitFor(what, async () => {
-      const list = await h.sessions();
+      const list = await harness().sessions();
       return active(list).length === 0 ? list : undefined;
     });
   }
 
   it("tracks pull requests through focus, navigation, idle, the popup, pause, a host crash and closing the browser", async () => {
+    const h = harness();
     const ctx = h.context!;
     const sw = await h.serviceWorker();
     expect(sw.url()).toBe(`chrome-extension://${EXTENSION_ID}/background.js`);
@@ -323,17 +312,10 @@ describe.each([
 });
 
 describe("without the companion installed", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = new Harness(binary);
-    await h.startGitHub();
-    await h.launch(display.name); // no host manifest in the profile
-  });
-  afterAll(async () => {
-    await h?.dispose();
-  });
+  const harness = useChromium({ host: false });
 
   it("the badge and the popup say the companion is not installed and how to install it", async () => {
+    const h = harness();
     const ctx = h.context!;
     const sw = await h.serviceWorker();
     const page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -352,23 +334,11 @@ describe("without the companion installed", () => {
 });
 
 describe("when the companion refuses this extension", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = new Harness(binary);
-    // Only another extension is allowed: the host answers "forbidden" and exits.
-    writeFileSync(
-      path.join(h.worktimeHome, "config.toml"),
-      'allowed_extension_ids = ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]\n',
-    );
-    h.installHost();
-    await h.startGitHub();
-    await h.launch(display.name);
-  });
-  afterAll(async () => {
-    await h?.dispose();
-  });
+  // Only another extension is allowed: the host answers "forbidden" and exits.
+  const harness = useChromium({ files: { "config.toml": 'allowed_extension_ids = ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]\n' } });
 
   it("the popup says so and nothing is recorded", async () => {
+    const h = harness();
     const ctx = h.context!;
     const sw = await h.serviceWorker();
     await waitFor("the extension to see the refusal", async () =>
@@ -393,20 +363,11 @@ describe("when the companion refuses this extension", () => {
 const NOT_A_STORE = "this is not a database, and worktime must not write to it\n".repeat(100);
 
 describe("when the companion cannot use the store", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = new Harness(binary);
-    // Not a worktime database: the companion refuses to touch it.
-    writeFileSync(path.join(h.worktimeHome, "worktime.db"), NOT_A_STORE);
-    h.installHost();
-    await h.startGitHub();
-    await h.launch(display.name);
-  });
-  afterAll(async () => {
-    await h?.dispose();
-  });
+  // Not a worktime database: the companion refuses to touch it.
+  const harness = useChromium({ files: { "worktime.db": NOT_A_STORE } });
 
   it("the badge shows an error with the companion's words, and the popup says it", async () => {
+    const h = harness();
     const ctx = h.context!;
     const sw = await h.serviceWorker();
     const page = ctx.pages()[0] ?? (await ctx.newPage());

@@ -6,28 +6,19 @@
  * extension sees the same thing, no normal window focused.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Session } from "../../src/lib/protocol.js";
 import { FOCUS_LOSS_GRACE_MS } from "../../src/lib/tracker.js";
-import { binary, display, Harness, useSuite, waitFor } from "./harness.js";
+import { useChromium, useSuite, waitFor } from "./harness.js";
 
 useSuite();
 
 describe("focus losses", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = new Harness(binary);
-    h.installHost();
-    await h.startGitHub();
-    await h.launch(display.name);
-  });
-  afterAll(async () => {
-    await h?.dispose();
-  });
-
-  const active = async (): Promise<Session[]> => (await h.sessions()).filter((s) => s.status === "active");
+  const harness = useChromium();
+  const active = async (): Promise<Session[]> => (await harness().sessions()).filter((s) => s.status === "active");
 
   it("a short one keeps the session, a long one ends it when the focus left", async () => {
+    const h = harness();
     const ctx = h.context!;
     const sw = await h.serviceWorker();
     const page = ctx.pages()[0] ?? (await ctx.newPage());

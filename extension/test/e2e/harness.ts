@@ -401,6 +401,41 @@ export function useSuite(): void {
   });
 }
 
+/** What a describe block's Chromium starts with. */
+export interface ChromiumSetup {
+  /** files written into WORKTIME_HOME first, by name (config.toml, a damaged worktime.db…) */
+  files?: Record<string, string>;
+  /** the host manifest in the profile: the companion is installed (default true) */
+  host?: boolean;
+  /** `worktimed run` as well (default false) */
+  daemon?: boolean;
+}
+
+/**
+ * useChromium gives a describe block its own harness: the files, the host
+ * manifest, the pages server, the daemon when asked and Chromium, started
+ * before the block's tests and removed after them. The block's tests get
+ * the harness from the function it returns.
+ */
+export function useChromium(setup: ChromiumSetup = {}): () => Harness {
+  let h: Harness | null = null;
+  beforeAll(async () => {
+    h = new Harness(binary);
+    for (const [name, body] of Object.entries(setup.files ?? {})) writeFileSync(path.join(h.worktimeHome, name), body);
+    if (setup.host ?? true) h.installHost();
+    await h.startGitHub();
+    if (setup.daemon) await h.startDaemon();
+    await h.launch(display.name);
+  });
+  afterAll(async () => {
+    await h?.dispose();
+  });
+  return () => {
+    if (h === null) throw new Error("harness: used outside the tests of its block");
+    return h;
+  };
+}
+
 /** buildWorktimed builds the real binary from this repository into dir. */
 export async function buildWorktimed(dir: string): Promise<string> {
   const out = path.join(dir, "worktimed");

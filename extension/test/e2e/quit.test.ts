@@ -5,9 +5,9 @@
  * heartbeat, was stored as 0 s).
  */
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Session } from "../../src/lib/protocol.js";
-import { binary, display, Harness, useSuite, waitFor } from "./harness.js";
+import { useChromium, useSuite, waitFor } from "./harness.js";
 
 useSuite();
 
@@ -21,19 +21,10 @@ describe.each([
   // A logout or shutdown sends the browser SIGTERM.
   [30, true, false, "SIGTERM"],
 ] as const)("quitting the browser %i s or more into a session (daemon running: %s, after a heartbeat: %s, by %s)", (seconds, withDaemon, afterBeat, how) => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = new Harness(binary);
-    h.installHost();
-    await h.startGitHub();
-    if (withDaemon) await h.startDaemon();
-    await h.launch(display.name);
-  });
-  afterAll(async () => {
-    await h?.dispose();
-  });
+  const harness = useChromium({ daemon: withDaemon });
 
   it("stores the session with the time until the quit", async () => {
+    const h = harness();
     const ctx = h.context!;
     const sw = await h.serviceWorker();
     const page = ctx.pages()[0] ?? (await ctx.newPage());

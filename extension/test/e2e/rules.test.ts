@@ -7,17 +7,15 @@
  * progress towards the daily and weekly goals.
  */
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Page, Worker } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Session } from "../../src/lib/protocol.js";
-import { binary, display, Harness, readBadge, useSuite, waitBadge, waitFor } from "./harness.js";
+import { readBadge, useChromium, useSuite, waitBadge, waitFor } from "./harness.js";
 
 const PR = (owner: string, repo: string, n: number) => `https://github.com/${owner}/${repo}/pull/${n}`;
 const GREY = [0x6e, 0x77, 0x81, 255];
-
-let h: Harness;
 
 useSuite();
 
@@ -39,29 +37,18 @@ async function shot(popup: Page, withDaemon: boolean, name: string): Promise<voi
   await popup.locator("main").screenshot({ path: path.join(dir, name) });
 }
 
-const activeSessions = async (): Promise<Session[]> => (await h.sessions()).filter((s) => s.status === "active");
-
 describe.each([
   ["with the daemon running", true],
   ["with the daemon down", false],
 ])("excluded repositories and goals, %s", (_name, withDaemon) => {
-  beforeAll(async () => {
-    h = new Harness(binary);
-    writeFileSync(
-      path.join(h.worktimeHome, "config.toml"),
-      'daily_goal = "4h"\nweekly_goal = "20h"\n\n[rules]\n[[rules.repo]]\nmatch = "octo/secret"\naction = "dont_track"\n',
-    );
-    h.installHost();
-    await h.startGitHub();
-    if (withDaemon) await h.startDaemon();
-    await h.launch(display.name);
+  const harness = useChromium({
+    daemon: withDaemon,
+    files: { "config.toml": 'daily_goal = "4h"\nweekly_goal = "20h"\n\n[rules]\n[[rules.repo]]\nmatch = "octo/secret"\naction = "dont_track"\n' },
   });
-
-  afterAll(async () => {
-    await h?.dispose();
-  });
+  const activeSessions = async (): Promise<Session[]> => (await harness().sessions()).filter((s) => s.status === "active");
 
   it("an excluded repository: the badge and popup say so, nothing is recorded or retried; don't track from the popup; the goal lines", async () => {
+    const h = harness();
     const ctx = h.context!;
     const sw = await h.serviceWorker();
     await waitFor("the extension to connect to the companion", async () =>
