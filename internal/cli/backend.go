@@ -12,13 +12,18 @@ func (e *Env) backendOptions() backend.Options {
 	return backend.Options{Paths: e.Paths, Config: e.Config, Clock: e.Clock, Logger: e.Logger, Getenv: e.Getenv, Version: Version}
 }
 
+// zone loads the configuration and returns the zone days are counted in.
+func (e *Env) zone() (*time.Location, error) {
+	if err := e.LoadConfig(); err != nil {
+		return nil, err
+	}
+	return e.backendOptions().Location()
+}
+
 // openBackend loads the configuration and returns the daemon when it runs,
 // else the local store, with the zone days are counted in.
 func (e *Env) openBackend(ctx context.Context) (backend.Backend, *time.Location, error) {
-	if err := e.LoadConfig(); err != nil {
-		return nil, nil, err
-	}
-	loc, err := e.backendOptions().Location()
+	loc, err := e.zone()
 	if err != nil {
 		return nil, nil, err
 	}

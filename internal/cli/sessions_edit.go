@@ -93,6 +93,30 @@ func printEdit(e *Env, reply api.EditReply, asJSON bool, loc *time.Location) err
 	return nil
 }
 
+// change makes one change to history with the backend (the daemon when it
+// runs, else the store; the configuration is loaded already) and prints what
+// it did in loc. Its errors are named after the command. A nil reply is a
+// change that did not happen (a bulk delete declined or matching nothing),
+// with nothing more to print.
+func (e *Env) change(ctx context.Context, name string, asJSON bool, loc *time.Location, call func(backend.Backend) (*api.EditReply, error)) error {
+	b, err := backend.Open(ctx, e.backendOptions())
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	reply, err := call(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if reply == nil {
+		return nil
+	}
+	return printEdit(e, *reply, asJSON, loc)
+}
+
+// made is a backend's reply as change takes it.
+func made(r api.EditReply, err error) (*api.EditReply, error) { return &r, err }
+
 func sessionsEdit(ctx context.Context, e *Env, args []string) error {
 	fs := e.newFlagSet("sessions edit", "sessions edit ID [--repo OWNER/NAME] [--pr N] [--start TIME] [--end TIME] [--dry-run] [--json]")
 	repo := fs.String("repo", "", "move the session to this repository, `OWNER/NAME`")
@@ -122,11 +146,10 @@ func sessionsEdit(ctx context.Context, e *Env, args []string) error {
 		}
 		req.PRNumber = pr
 	}
-	b, loc, err := e.openBackend(ctx)
+	loc, err := e.zone()
 	if err != nil {
 		return err
 	}
-	defer b.Close()
 	now := e.Clock.Now()
 	if err := timeFlag("start", *start, loc, now, &req.StartTime); err != nil {
 		return err
@@ -137,11 +160,9 @@ func sessionsEdit(ctx context.Context, e *Env, args []string) error {
 	if req.RepoOwner == nil && req.PRNumber == nil && req.StartTime == nil && req.EndTime == nil {
 		return usageErrorf("sessions edit: nothing to change; give --repo, --pr, --start or --end")
 	}
-	reply, err := b.EditSession(ctx, pos[0], req)
-	if err != nil {
-		return fmt.Errorf("sessions edit: %w", err)
-	}
-	return printEdit(e, reply, *asJSON, loc)
+	return e.change(ctx, "sessions edit", *asJSON, loc, func(b backend.Backend) (*api.EditReply, error) {
+		return made(b.EditSession(ctx, pos[0], req))
+	})
 }
 
 func isSet(fs *flag.FlagSet, name string) bool {
@@ -165,20 +186,17 @@ func sessionsSplit(ctx context.Context, e *Env, args []string) error {
 	if *at == "" {
 		return usageErrorf("sessions split: --at TIME is required")
 	}
-	b, loc, err := e.openBackend(ctx)
+	loc, err := e.zone()
 	if err != nil {
 		return err
 	}
-	defer b.Close()
 	when, err := parseWhen("at", *at, loc, e.Clock.Now())
 	if err != nil {
 		return err
 	}
-	reply, err := b.SplitSession(ctx, pos[0], api.SplitRequest{At: when, DryRun: *dry})
-	if err != nil {
-		return fmt.Errorf("sessions split: %w", err)
-	}
-	return printEdit(e, reply, *asJSON, loc)
+	return e.change(ctx, "sessions split", *asJSON, loc, func(b backend.Backend) (*api.EditReply, error) {
+		return made(b.SplitSession(ctx, pos[0], api.SplitRequest{At: when, DryRun: *dry}))
+	})
 }
 
 func sessionsMerge(ctx context.Context, e *Env, args []string) error {
@@ -192,16 +210,13 @@ func sessionsMerge(ctx context.Context, e *Env, args []string) error {
 	if len(pos) < 2 {
 		return usageErrorf("sessions merge: want at least two session IDs, got %d", len(pos))
 	}
-	b, loc, err := e.openBackend(ctx)
+	loc, err := e.zone()
 	if err != nil {
 		return err
 	}
-	defer b.Close()
-	reply, err := b.MergeSessions(ctx, api.MergeRequest{IDs: pos, DryRun: *dry})
-	if err != nil {
-		return fmt.Errorf("sessions merge: %w", err)
-	}
-	return printEdit(e, reply, *asJSON, loc)
+	return e.change(ctx, "sessions merge", *asJSON, loc, func(b backend.Backend) (*api.EditReply, error) {
+		return made(b.MergeSessions(ctx, api.MergeRequest{IDs: pos, DryRun: *dry}))
+	})
 }
 
 func sessionsAdd(ctx context.Context, e *Env, args []string) error {
@@ -223,11 +238,10 @@ func sessionsAdd(ctx context.Context, e *Env, args []string) error {
 	if *start == "" || *end == "" {
 		return usageErrorf("sessions add: --start TIME and --end TIME are required")
 	}
-	b, loc, err := e.openBackend(ctx)
+	loc, err := e.zone()
 	if err != nil {
 		return err
 	}
-	defer b.Close()
 	now := e.Clock.Now()
 	from, err := parseWhen("start", *start, loc, now)
 	if err != nil {
@@ -237,11 +251,10 @@ func sessionsAdd(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	reply, err := b.AddSession(ctx, api.AddRequest{RepoOwner: ref.Owner, RepoName: ref.Name, PRNumber: ref.Number, StartTime: from, EndTime: to, DryRun: *dry})
-	if err != nil {
-		return fmt.Errorf("sessions add: %w", err)
-	}
-	return printEdit(e, reply, *asJSON, loc)
+	req := api.AddRequest{RepoOwner: ref.Owner, RepoName: ref.Name, PRNumber: ref.Number, StartTime: from, EndTime: to, DryRun: *dry}
+	return e.change(ctx, "sessions add", *asJSON, loc, func(b backend.Backend) (*api.EditReply, error) {
+		return made(b.AddSession(ctx, req))
+	})
 }
 
 func sessionsDelete(ctx context.Context, e *Env, args []string) error {
@@ -281,11 +294,10 @@ func sessionsDelete(ctx context.Context, e *Env, args []string) error {
 	if len(ids) == 0 && !filtered {
 		return usageErrorf("sessions delete: give session IDs or a filter (--day, --repo, --since, --until)")
 	}
-	b, loc, err := e.openBackend(ctx)
+	loc, err := e.zone()
 	if err != nil {
 		return err
 	}
-	defer b.Close()
 	now := e.Clock.Now()
 	if err := timeFlag("since", *since, loc, now, &req.Since); err != nil {
 		return err
@@ -293,21 +305,19 @@ func sessionsDelete(ctx context.Context, e *Env, args []string) error {
 	if err := timeFlag("until", *until, loc, now, &req.Until); err != nil {
 		return err
 	}
-	if !*dry && !*yes && (filtered || len(ids) > 1) {
-		ok, err := confirmDelete(ctx, e, b, req, loc)
-		if err != nil || !ok {
-			return err
+	return e.change(ctx, "sessions delete", *asJSON, loc, func(b backend.Backend) (*api.EditReply, error) {
+		if !*dry && !*yes && (filtered || len(ids) > 1) {
+			ok, err := confirmDelete(ctx, e, b, req, loc)
+			if err != nil || !ok {
+				return nil, err
+			}
 		}
-	}
-	reply, err := b.DeleteSessions(ctx, req)
-	if err != nil {
-		return fmt.Errorf("sessions delete: %w", err)
-	}
-	return printEdit(e, reply, *asJSON, loc)
+		return made(b.DeleteSessions(ctx, req))
+	})
 }
 
 // errNotConfirmed is a bulk delete the user did not confirm.
-var errNotConfirmed = errors.New("sessions delete: not confirmed; nothing was deleted (--yes deletes without asking)")
+var errNotConfirmed = errors.New("not confirmed; nothing was deleted (--yes deletes without asking)")
 
 // confirmDelete shows what a bulk delete would remove and asks. ok is
 // true to go ahead; nothing matching is not an error.
@@ -316,7 +326,7 @@ func confirmDelete(ctx context.Context, e *Env, b backend.Backend, req api.Delet
 	dry.DryRun = true
 	plan, err := b.DeleteSessions(ctx, dry)
 	if err != nil {
-		return false, fmt.Errorf("sessions delete: %w", err)
+		return false, err
 	}
 	if len(plan.Deleted) == 0 {
 		fmt.Fprintln(e.Stdout, "No sessions match; nothing changed.")

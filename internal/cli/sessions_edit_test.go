@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -189,5 +191,35 @@ func TestSessionsEditBadFlags(t *testing.T) {
 	}
 	if code, _, errs := h.run("sessions", "delete", active); code != ExitConflict || !strings.Contains(errs, "can only be ended") {
 		t.Fatalf("delete of the active session: exit %d, %q", code, errs)
+	}
+}
+
+// TestEditCommandsCheckTheCommandLineFirst: a bad time or a missing change
+// is a usage error (exit 2) before the store is opened, even one that is
+// refused (exit 5), and the damaged file is not touched.
+func TestEditCommandsCheckTheCommandLineFirst(t *testing.T) {
+	h := newCLI(t)
+	db := filepath.Join(h.home, "worktime.db")
+	damaged := []byte(strings.Repeat("not a database\n", 100))
+	if err := os.WriteFile(db, damaged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"sessions", "edit", "01935f3e-8a00-7000-8000-000000000001", "--start", "yesterday"},
+		{"sessions", "edit", "01935f3e-8a00-7000-8000-000000000001"},
+		{"sessions", "split", "01935f3e-8a00-7000-8000-000000000001", "--at", "25:99"},
+		{"sessions", "add", "octo/app#1", "--start", "07:00", "--end", "soon"},
+		{"sessions", "delete", "--since", "last week"},
+	} {
+		if code, _, errs := h.run(args...); code != ExitUsage {
+			t.Errorf("worktimed %v: exit %d (%q), want %d", args, code, errs, ExitUsage)
+		}
+	}
+	// The store itself is still refused, and left as it was.
+	if code, _, _ := h.run("sessions", "merge", "01935f3e-8a00-7000-8000-000000000001", "01935f3e-8a00-7000-8000-000000000002"); code != ExitDatabase {
+		t.Errorf("merge on a damaged store: exit %d, want %d", code, ExitDatabase)
+	}
+	if got, err := os.ReadFile(db); err != nil || !bytes.Equal(got, damaged) {
+		t.Errorf("the damaged store changed (%v)", err)
 	}
 }
