@@ -36,7 +36,6 @@ func TestListSessionsPlanNeedsNoSort(t *testing.T) {
 
 func TestListSessionsOrderFiltersAndLimit(t *testing.T) {
 	db := openTest(t, "", nil, nil)
-	ctx := context.Background()
 	// Several sessions start in the same second: id breaks the tie.
 	var want []string
 	for i := 0; i < 6; i++ {
@@ -47,18 +46,7 @@ func TestListSessionsOrderFiltersAndLimit(t *testing.T) {
 		put(t, db, s)
 		want = append([]string{s.ID}, want...)
 	}
-	ids := func(f SessionFilter) []string {
-		t.Helper()
-		got, err := db.ListSessions(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := []string{}
-		for _, s := range got {
-			out = append(out, s.ID)
-		}
-		return out
-	}
+	ids := func(f SessionFilter) []string { return listIDs(t, db, f) }
 	if got := ids(SessionFilter{}); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("all = %v, want %v", got, want)
 	}
@@ -88,18 +76,7 @@ func TestListSessionsPagesCountReposAndExportByRepo(t *testing.T) {
 		put(t, db, s)
 		all = append([]string{s.ID}, all...)
 	}
-	page := func(f SessionFilter) []string {
-		t.Helper()
-		got, err := db.ListSessions(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := []string{}
-		for _, s := range got {
-			out = append(out, s.ID)
-		}
-		return out
-	}
+	page := func(f SessionFilter) []string { return listIDs(t, db, f) }
 	for _, tc := range []struct {
 		name string
 		f    SessionFilter
@@ -165,4 +142,18 @@ func queryPlan(t *testing.T, db *DB, q string, args ...any) []string {
 		t.Fatal(err)
 	}
 	return plan
+}
+
+// listIDs lists the ids ListSessions returns for f, in its order.
+func listIDs(t *testing.T, db *DB, f SessionFilter) []string {
+	t.Helper()
+	got, err := db.ListSessions(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{}
+	for _, s := range got {
+		out = append(out, s.ID)
+	}
+	return out
 }

@@ -308,24 +308,39 @@ func TestServeFraming(t *testing.T) {
 	}
 }
 
-// TestPortCloseEndsSessions: when the browser closes the port long after the
-// session's last heartbeat (the browser hung, the computer slept), the
-// session started through it ends at that last heartbeat.
-func TestPortCloseEndsSessions(t *testing.T) {
-	h, tr, clk := newHost(t)
-	ctx := context.Background()
+// openPort serves h on a pipe as the browser's port: send writes one
+// message and waits for its reply; closePort closes the port (the browser
+// quit) and waits until Serve has ended the port's sessions and returned.
+func openPort(t *testing.T, h *nativemsg.Host) (send func(msg string), closePort func()) {
+	t.Helper()
 	pr, pw := io.Pipe()
 	var out syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- h.Serve(ctx, pr, &out) }()
-
-	send := func(msg string) {
+	go func() { done <- h.Serve(context.Background(), pr, &out) }()
+	send = func(msg string) {
 		t.Helper()
 		if _, err := pw.Write(frame(msg)); err != nil {
 			t.Fatal(err)
 		}
 		out.waitFrames(t)
 	}
+	closePort = func() {
+		t.Helper()
+		pw.Close()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return send, closePort
+}
+
+// TestPortCloseEndsSessions: when the browser closes the port long after the
+// session's last heartbeat (the browser hung, the computer slept), the
+// session started through it ends at that last heartbeat.
+func TestPortCloseEndsSessions(t *testing.T) {
+	h, tr, clk := newHost(t)
+	ctx := context.Background()
+	send, closePort := openPort(t, h)
 	send(`{"id":1,"type":"session.start","repo_owner":"o","repo_name":"r","pr_number":1}`)
 	active, err := tr.Active(ctx)
 	if err != nil || active == nil {
@@ -337,10 +352,7 @@ func TestPortCloseEndsSessions(t *testing.T) {
 	send(`{"id":3,"type":"session.heartbeat","session_id":"` + active.ID + `"}`)
 	lastBeat := clk.Now().UTC().Truncate(time.Second)
 	clk.Advance(5 * time.Minute) // the browser crashes some time later
-	pw.Close()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	closePort()
 	s, err := tr.Session(ctx, active.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -382,17 +394,7 @@ func TestPortCloseTime(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h, tr, clk := newHost(t)
 			ctx := context.Background()
-			pr, pw := io.Pipe()
-			var out syncBuffer
-			done := make(chan error, 1)
-			go func() { done <- h.Serve(ctx, pr, &out) }()
-			send := func(msg string) {
-				t.Helper()
-				if _, err := pw.Write(frame(msg)); err != nil {
-					t.Fatal(err)
-				}
-				out.waitFrames(t)
-			}
+			send, closePort := openPort(t, h)
 			const sid = "01935f3e-8a00-7000-8000-0000000000a1"
 			at := func(d time.Duration) string { return t0.Add(d + tc.extAhead).Format(time.RFC3339) }
 			clk.Set(t0.Add(tc.received))
@@ -402,10 +404,7 @@ func TestPortCloseTime(t *testing.T) {
 				send(fmt.Sprintf(`{"id":%d,"type":"session.heartbeat","session_id":"%s","at":"%s"}`, i+2, sid, at(b)))
 			}
 			clk.Set(t0.Add(tc.closeAt))
-			pw.Close()
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
+			closePort()
 			s, err := tr.Session(ctx, sid)
 			if err != nil {
 				t.Fatal(err)
