@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
-import { githubCode } from "./github";
+import { GITHUB, githubCode } from "./github";
 import { authed, call, env, expectError, jsonInit, signIn } from "./helpers";
 
 const SECRET = () => env.JWT_SECRET;
@@ -257,6 +257,25 @@ describe("GitHub web flow", () => {
     expect(await expectError(again, 400, "bad_request")).toMatch(/state/);
     const late = await call(`/auth/github/callback?${new URLSearchParams({ code, state })}`, { redirect: "manual" });
     expect(await expectError(late, 400, "bad_request")).toMatch(/state/);
+  });
+
+  it("signs in through GitHub's own authorize step, at the redirect_uri it was given", async () => {
+    // The only test that signs the fake's browser in: other files get their
+    // codes from githubCode, so nothing else changes this shared state.
+    const signedIn = await fetch(`${GITHUB}/_fake/sign-in`, { method: "POST", body: "hubot" });
+    expect(signedIn.status).toBe(204);
+    const login = await call(`/auth/github/login?redirect_uri=${encodeURIComponent(EXT)}`, { redirect: "manual" });
+    const authorize = await fetch(login.headers.get("Location")!, { redirect: "manual" });
+    expect(authorize.status, await authorize.clone().text()).toBe(302);
+    const atWorker = new URL(authorize.headers.get("Location")!);
+    expect(atWorker.origin + atWorker.pathname).toBe(CALLBACK);
+    const code = atWorker.searchParams.get("code")!;
+    const state = atWorker.searchParams.get("state")!;
+    const back = await relay({ code, state });
+    expect(back.searchParams.get("code")).toBe(code);
+    const res = await call("/auth/github/callback", jsonInit("POST", { code, state }));
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(((await res.json()) as { user: { login: string } }).user.login).toBe("hubot");
   });
 
   it("relays GitHub's refusal with its words, keeping the extension's own query", async () => {
