@@ -2,6 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
+import { GITHUB, githubCode } from "./github";
 import { authed, call, env, expectError, jsonInit, signIn } from "./helpers";
 
 const SECRET = () => env.JWT_SECRET;
@@ -241,20 +242,40 @@ describe("GitHub web flow", () => {
 
   it("relays GitHub's code to the extension, then exchanges it with the state we issued, once", async () => {
     const state = await startLogin();
-    const back = await relay({ code: "good-code", state });
+    const code = await githubCode("octocat");
+    const back = await relay({ code, state });
     expect(back.origin + back.pathname).toBe(EXT.replace(/\/$/, "") + "/");
-    expect(Object.fromEntries(back.searchParams)).toEqual({ code: "good-code", state });
-    const res = await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state }));
+    expect(Object.fromEntries(back.searchParams)).toEqual({ code, state });
+    const res = await call("/auth/github/callback", jsonInit("POST", { code, state }));
     expect(res.status).toBe(200);
     const body = (await res.json()) as { jwt: string; user: { login: string; email: string } };
     expect(body.user.login).toBe("octocat");
     expect(body.user.email).toBe("octocat@example.com");
     expect((await call("/api/sessions", authed(body.jwt))).status).toBe(200);
     // The state is single-use, and a used state relays nothing.
-    const again = await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state }));
+    const again = await call("/auth/github/callback", jsonInit("POST", { code, state }));
     expect(await expectError(again, 400, "bad_request")).toMatch(/state/);
-    const late = await call(`/auth/github/callback?${new URLSearchParams({ code: "good-code", state })}`, { redirect: "manual" });
+    const late = await call(`/auth/github/callback?${new URLSearchParams({ code, state })}`, { redirect: "manual" });
     expect(await expectError(late, 400, "bad_request")).toMatch(/state/);
+  });
+
+  it("signs in through GitHub's own authorize step, at the redirect_uri it was given", async () => {
+    // The only test that signs the fake's browser in: other files get their
+    // codes from githubCode, so nothing else changes this shared state.
+    const signedIn = await fetch(`${GITHUB}/_fake/sign-in`, { method: "POST", body: "hubot" });
+    expect(signedIn.status).toBe(204);
+    const login = await call(`/auth/github/login?redirect_uri=${encodeURIComponent(EXT)}`, { redirect: "manual" });
+    const authorize = await fetch(login.headers.get("Location")!, { redirect: "manual" });
+    expect(authorize.status, await authorize.clone().text()).toBe(302);
+    const atWorker = new URL(authorize.headers.get("Location")!);
+    expect(atWorker.origin + atWorker.pathname).toBe(CALLBACK);
+    const code = atWorker.searchParams.get("code")!;
+    const state = atWorker.searchParams.get("state")!;
+    const back = await relay({ code, state });
+    expect(back.searchParams.get("code")).toBe(code);
+    const res = await call("/auth/github/callback", jsonInit("POST", { code, state }));
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(((await res.json()) as { user: { login: string } }).user.login).toBe("hubot");
   });
 
   it("relays GitHub's refusal with its words, keeping the extension's own query", async () => {
@@ -275,11 +296,11 @@ describe("GitHub web flow", () => {
   it("refuses a relay without a live state or with neither code nor error", async () => {
     const state = await startLogin();
     for (const [name, q] of [
-      ["unknown state", { code: "good-code", state: "u".repeat(32) }],
-      ["no state", { code: "good-code" }],
-      ["short state", { code: "good-code", state: "short" }],
+      ["unknown state", { code: "unasked-code", state: "u".repeat(32) }],
+      ["no state", { code: "unasked-code" }],
+      ["short state", { code: "unasked-code", state: "short" }],
       ["neither code nor error", { state }],
-      ["both code and error", { code: "good-code", error: "access_denied", state }],
+      ["both code and error", { code: "unasked-code", error: "access_denied", state }],
     ] as const) {
       const res = await call(`/auth/github/callback?${new URLSearchParams(q as Record<string, string>)}`, { redirect: "manual" });
       await expectError(res, 400, "bad_request").catch((e: Error) => {
@@ -288,12 +309,12 @@ describe("GitHub web flow", () => {
     }
     const past = Math.floor(Date.now() / 1000) - 1;
     await env.DB.prepare("INSERT INTO oauth_states (state, redirect_uri, expires_at) VALUES (?1, ?2, ?3)").bind("x".repeat(32), EXT, past).run();
-    const expired = await call(`/auth/github/callback?${new URLSearchParams({ code: "good-code", state: "x".repeat(32) })}`, { redirect: "manual" });
+    const expired = await call(`/auth/github/callback?${new URLSearchParams({ code: "unasked-code", state: "x".repeat(32) })}`, { redirect: "manual" });
     expect(await expectError(expired, 400, "bad_request")).toMatch(/expired/);
   });
 
   it("refuses an unknown state without calling GitHub", async () => {
-    const res = await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state: "x".repeat(32) }));
+    const res = await call("/auth/github/callback", jsonInit("POST", { code: "unasked-code", state: "x".repeat(32) }));
     expect(await expectError(res, 400, "bad_request")).toMatch(/state/);
   });
 
@@ -305,9 +326,9 @@ describe("GitHub web flow", () => {
 
   it("refreshes login, email and avatar on a later sign-in", async () => {
     const s1 = await startLogin();
-    const first = (await (await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state: s1 }))).json()) as { user: { id: number } };
+    const first = (await (await call("/auth/github/callback", jsonInit("POST", { code: await githubCode("octocat"), state: s1 }))).json()) as { user: { id: number } };
     const s2 = await startLogin();
-    const res = await call("/auth/github/callback", jsonInit("POST", { code: "octo-code", state: s2 }));
+    const res = await call("/auth/github/callback", jsonInit("POST", { code: await githubCode("octocat-renamed"), state: s2 }));
     const second = (await res.json()) as { user: { id: number; login: string; email: string | null; avatar_url: string } };
     expect(second.user.id).toBe(first.user.id);
     expect(second.user.login).toBe("octocat-renamed");
@@ -317,8 +338,9 @@ describe("GitHub web flow", () => {
 
   it("hands a state to one of several racing callbacks only", async () => {
     const state = await startLogin();
+    const code = await githubCode("octocat");
     const replies = await Promise.all(
-      Array.from({ length: 8 }, () => call("/auth/github/callback", jsonInit("POST", { code: "good-code", state }))),
+      Array.from({ length: 8 }, () => call("/auth/github/callback", jsonInit("POST", { code, state }))),
     );
     expect(replies.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400, 400, 400, 400]);
     for (const r of replies.filter((r) => r.status === 400)) expect(await expectError(r, 400, "bad_request")).toMatch(/state/);
@@ -327,7 +349,7 @@ describe("GitHub web flow", () => {
   it("refuses an expired state, and a sign-in removes expired states", async () => {
     const past = Math.floor(Date.now() / 1000) - 1;
     await env.DB.prepare("INSERT INTO oauth_states (state, redirect_uri, expires_at) VALUES (?1, NULL, ?2)").bind("e".repeat(32), past).run();
-    expect(await expectError(await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state: "e".repeat(32) })), 400, "bad_request")).toMatch(/state/);
+    expect(await expectError(await call("/auth/github/callback", jsonInit("POST", { code: "unasked-code", state: "e".repeat(32) })), 400, "bad_request")).toMatch(/state/);
     await env.DB.prepare("INSERT INTO oauth_states (state, redirect_uri, expires_at) VALUES (?1, NULL, ?2)").bind("f".repeat(32), past).run();
     await startLogin();
     expect(await env.DB.prepare("SELECT count(*) AS n FROM oauth_states WHERE expires_at <= ?1").bind(past).first("n")).toBe(0);
@@ -340,10 +362,11 @@ describe("GitHub web flow", () => {
     expect(cost).toMatch(/kv_reads=0;kv_writes=0$/);
     expect(cost).toMatch(/d1_rows_written=1;/);
     const state = new URL(res.headers.get("Location")!).searchParams.get("state")!;
-    const relayed = await call(`/auth/github/callback?${new URLSearchParams({ code: "good-code", state })}`, { redirect: "manual" });
+    const code = await githubCode("octocat");
+    const relayed = await call(`/auth/github/callback?${new URLSearchParams({ code, state })}`, { redirect: "manual" });
     expect(relayed.status).toBe(302);
     expect(relayed.headers.get("Worktime-Cost")).toMatch(/d1_rows_read=1;d1_rows_written=0;.*kv_reads=0;kv_writes=0$/);
-    const cb = await call("/auth/github/callback", jsonInit("POST", { code: "good-code", state }));
+    const cb = await call("/auth/github/callback", jsonInit("POST", { code, state }));
     expect(cb.status).toBe(200);
     expect(cb.headers.get("Worktime-Cost")).toMatch(/kv_reads=0;kv_writes=0$/);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM oauth_states WHERE state = ?1").bind(state).first("n")).toBe(0);
@@ -381,7 +404,7 @@ describe("GitHub web flow", () => {
   });
 
   it("validates the callback body", async () => {
-    await expectError(await call("/auth/github/callback", jsonInit("POST", { code: "good-code" })), 400, "bad_request");
+    await expectError(await call("/auth/github/callback", jsonInit("POST", { code: "unasked-code" })), 400, "bad_request");
     await expectError(await call("/auth/github/callback", jsonInit("POST", { state: "y".repeat(32) })), 400, "bad_request");
   });
 });

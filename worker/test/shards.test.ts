@@ -9,6 +9,7 @@ import worker from "../src/index";
 import { issueToken } from "../src/jwt";
 import { DELETE_CHUNK } from "../src/queries";
 import { pickShard } from "../src/shards";
+import { githubCode } from "./github";
 import { authed, BASE, ended, env, jsonInit, newId } from "./helpers";
 
 type Env = typeof env;
@@ -162,7 +163,7 @@ describe("four shards", () => {
     const login = await req(four, `/auth/github/login?redirect_uri=${encodeURIComponent("https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/")}`, { redirect: "manual" });
     const state = new URL(login.headers.get("Location")!).searchParams.get("state")!;
     expect(await rows(env.DB, "SELECT 1 FROM oauth_states WHERE state = ?1", state)).toHaveLength(1);
-    const web = await req(four, "/auth/github/callback", jsonInit("POST", { code: "good-code", state }));
+    const web = await req(four, "/auth/github/callback", jsonInit("POST", { code: await githubCode("octocat"), state }));
     expect(web.status).toBe(200);
     const webJwt = ((await web.json()) as { jwt: string }).jwt;
     expect(claimsOf(webJwt)).toMatchObject({ shard: first.shard, sub: first.sub });

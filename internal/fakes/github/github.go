@@ -17,8 +17,10 @@
 // Deny, or let every code be approved as soon as it is issued; in the web
 // flow, whether the browser is signed in to GitHub (SignInWeb) or the user
 // cancels (DenyWeb). They can issue tokens of another OAuth app and personal
-// access tokens, switch the REST API into a primary or secondary rate limit,
-// and make the app's Device Flow setting fail as GitHub does. With
+// access tokens, add users and tokens of known values (AddUser, AddToken),
+// switch the whole REST API or a single token into a primary or secondary
+// rate limit, and make the app's Device Flow setting fail as GitHub does.
+// GET /user refuses a request without a User-Agent, as GitHub does. With
 // Options.Controls the server also answers test controls under /_fake/, a
 // prefix GitHub does not have, for tests that drive the fake as a process
 // (the fakegithub command).
@@ -41,11 +43,26 @@ import (
 	"github.com/worktime/worktime/internal/clock"
 )
 
-// User is a GitHub account known to the fake.
+// User is a GitHub account known to the fake, with the fields of GitHub's
+// GET /user that worktime reads
+// (https://docs.github.com/rest/users/users#get-the-authenticated-user).
 type User struct {
 	ID    int64  `json:"id"`
 	Login string `json:"login"`
 	Name  string `json:"name"`
+	// Email is the public email; "" answers null, as GitHub does for a
+	// user who keeps it private.
+	Email string `json:"email"`
+	// AvatarURL is "" for GitHub's default, avatars.githubusercontent.com/u/{id}.
+	AvatarURL string `json:"avatar_url"`
+}
+
+// avatar is the user's avatar_url as GET /user answers it.
+func (u User) avatar() string {
+	if u.AvatarURL != "" {
+		return u.AvatarURL
+	}
+	return "https://avatars.githubusercontent.com/u/" + fmt.Sprint(u.ID)
 }
 
 // Options configure a Server.
@@ -100,6 +117,9 @@ type Server struct {
 type token struct {
 	user     User
 	clientID string
+	// rateLimit, when set, is how the REST API answers this token alone
+	// (GitHub counts the limit per user or token, not per server).
+	rateLimit RateLimit
 }
 
 // DeviceFlowFault is how GitHub answers a device flow the app is not set up
@@ -246,7 +266,7 @@ func (s *Server) IssueToken(login string) string {
 func (s *Server) IssueForeignToken(login string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.issueLocked(login, "Iv1.another-app")
+	return s.issueLocked(login, otherAppClientID)
 }
 
 // IssuePersonalToken returns a personal access token (ghp_) of login: GET
@@ -514,10 +534,20 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 	rl := s.rateLimit
 	s.mu.Unlock()
 	u := t.user
-	if writeRateLimited(w, rl) {
+	if writeRateLimited(w, rl) || writeRateLimited(w, t.rateLimit) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if ok && r.Header.Get("User-Agent") == "" {
+		// "All API requests must include a valid User-Agent header.
+		// Requests with no User-Agent header will be rejected."
+		// (https://docs.github.com/rest/using-the-rest-api/getting-started-with-the-rest-api#user-agent)
+		w.WriteHeader(http.StatusForbidden)
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"message": "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.",
+		})
+		return
+	}
 	if !ok {
 		w.WriteHeader(http.StatusUnauthorized)
 		_ = json.NewEncoder(w).Encode(map[string]string{
@@ -527,9 +557,13 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
+	var email any // null unless the user made an email public
+	if u.Email != "" {
+		email = u.Email
+	}
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"login": u.Login, "id": u.ID, "name": u.Name, "type": "User",
-		"avatar_url": "https://avatars.githubusercontent.com/u/" + fmt.Sprint(u.ID),
+		"email": email, "avatar_url": u.avatar(),
 	})
 }
 
@@ -585,6 +619,9 @@ func (s *Server) checkToken(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	t, found := s.tokens[body.AccessToken]
 	s.mu.Unlock()
+	if found && writeRateLimited(w, t.rateLimit) {
+		return
+	}
 	if !found || t.clientID != cid {
 		w.WriteHeader(http.StatusNotFound)
 		_ = json.NewEncoder(w).Encode(map[string]string{"message": "Not Found", "documentation_url": "https://docs.github.com/rest/apps/oauth-applications#check-a-token"})
@@ -598,7 +635,7 @@ func (s *Server) checkToken(w http.ResponseWriter, r *http.Request) {
 		"app":              map[string]any{"client_id": cid, "name": "worktime", "url": "https://worktime.example"},
 		"user": map[string]any{
 			"login": t.user.Login, "id": t.user.ID, "type": "User",
-			"avatar_url": "https://avatars.githubusercontent.com/u/" + fmt.Sprint(t.user.ID),
+			"avatar_url": t.user.avatar(),
 		},
 	})
 }

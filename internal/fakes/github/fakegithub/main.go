@@ -1,6 +1,7 @@
 // Command fakegithub runs worktime's GitHub fake (internal/fakes/github) as a
 // process, for tests written in other languages: the extension's browser
-// tests drive GitHub's OAuth web flow through it.
+// tests drive GitHub's OAuth web flow through it, and the worker's tests
+// (worker/vitest.config.mts) reach it as GitHub.
 //
 //	go run ./internal/fakes/github/fakegithub -client-id ID -client-secret SECRET [-callback-url URL] [-sign-in LOGIN]
 //
@@ -10,9 +11,10 @@
 // it, even through go run: keep its stdin an open pipe). Besides GitHub's
 // endpoints it serves the test controls under /_fake/: POST
 // /_fake/callback-url (body: the URL), POST /_fake/sign-in (body: the
-// login), POST /_fake/deny and POST /_fake/approve-devices (body: the login
-// that enters every device code from then on). Bad flags exit with status
-// 2, -h with 0.
+// login), POST /_fake/deny, POST /_fake/approve-devices (body: the login
+// that enters every device code from then on), and the JSON fixtures POST
+// /_fake/users, /_fake/tokens and /_fake/codes (see the package's
+// handleControls). Bad flags exit with status 2, -h with 0.
 package main
 
 import (

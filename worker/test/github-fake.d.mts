@@ -1,1 +1,0 @@
-export declare function githubFake(request: Request): Promise<Response>;
