@@ -3,22 +3,13 @@
 // the fact" sentence, the rules table.
 
 import { parsePRRef } from "./filters";
-import { localDate } from "./format";
+import { localDate, wallClock } from "./format";
 import type { Action, Rule, Rules, Session, SessionEdit } from "./types";
 
 /** The offset of timeZone from UTC at the instant ms, in milliseconds. */
 function zoneOffset(ms: number, timeZone?: string): number {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: timeZone || undefined,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(new Date(ms));
-  const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  const get = wallClock(new Date(ms), timeZone);
+  const n = (t: Intl.DateTimeFormatPartTypes) => Number(get(t) || 0);
   return Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second")) - ms;
 }
 

@@ -27,13 +27,7 @@ export function toHours(seconds: number): number {
 
 /** YYYY-MM-DD of an instant in an IANA time zone ("" or undefined: the system's). */
 export function localDate(at: Date, timeZone?: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: timeZone || undefined,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).formatToParts(at);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
+  const get = wallClock(at, timeZone);
   return `${get("year")}-${get("month")}-${get("day")}`;
 }
 
@@ -64,14 +58,11 @@ export function shortDayLabel(date: string, long: boolean): string {
 }
 
 /**
- * A local date-time with its zone, the one format of times shown to people
- * (the CLI's too): "2026-11-25 14:03:09 CET", "… UTC", "… PDT"; where no
- * abbreviation is known, the offset ("… GMT+9"). Empty for null or garbage.
+ * wallClock reads the wall clock at d in timeZone (the browser's when
+ * empty): each field ("year", "month", "day", "hour", "minute", "second")
+ * two digits (four for the year), hours 00–23.
  */
-export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
-  if (!iso) return "";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "";
+export function wallClock(d: Date, timeZone?: string): (field: Intl.DateTimeFormatPartTypes) => string {
   const parts = new Intl.DateTimeFormat("en-CA", {
     timeZone: timeZone || undefined,
     year: "numeric",
@@ -82,7 +73,19 @@ export function formatDateTime(iso: string | null | undefined, timeZone?: string
     second: "2-digit",
     hourCycle: "h23",
   }).formatToParts(d);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
+  return (field) => parts.find((p) => p.type === field)?.value ?? "";
+}
+
+/**
+ * A local date-time with its zone, the one format of times shown to people
+ * (the CLI's too): "2026-11-25 14:03:09 CET", "… UTC", "… PDT"; where no
+ * abbreviation is known, the offset ("… GMT+9"). Empty for null or garbage.
+ */
+export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const get = wallClock(d, timeZone);
   return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}:${get("second")} ${zoneName(d, timeZone)}`;
 }
 
