@@ -11,10 +11,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, watch } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, watch } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { openDashboard } from "./browser.mjs";
 // The page's own formatting, from its TypeScript source (e2e/typescript.mjs).
 import { formatDuration } from "../src/format.ts";
 
@@ -33,25 +32,14 @@ function wt(...args) {
 }
 const stats = (days, repo) => JSON.parse(wt("stats", "--json", "--days", String(days), ...(repo ? ["--repo", repo] : [])));
 
-let browser, page, profile;
-const pageErrors = [];
+let browser, page, pageErrors;
 
 before(async () => {
-  profile = mkdtempSync(join(tmpdir(), "wt-e2e-chromium-"));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  page = await browser.newPage({ viewport: { width: 800, height: 600 } });
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(URL);
-  await page.waitForSelector("[data-testid=today-total]", { timeout: 30_000 });
+  ({ browser, page, pageErrors } = await openDashboard(URL));
 });
 
 after(async () => {
   await browser?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
   assert.deepEqual(pageErrors, [], "uncaught errors in the page");
 });
 

@@ -6,10 +6,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { openDashboard } from "./browser.mjs";
 
 const need = (k) => {
   const v = process.env[k];
@@ -36,23 +33,13 @@ function track(pr, start, end) {
   wt("track", "stop", "--at", end);
 }
 
-let browser, page, profile;
-const pageErrors = [];
+let browser, page, pageErrors;
 
 before(async () => {
   track(1, at(9), at(10));
   track(1, at(10), at(11));
   track(2, at(12), at(13));
-  profile = mkdtempSync(join(tmpdir(), "wt-e2e-chromium-"));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  page = await browser.newPage({ viewport: { width: 800, height: 600 } });
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(URL);
-  await page.waitForSelector("[data-testid=today-total]", { timeout: 30_000 });
+  ({ browser, page, pageErrors } = await openDashboard(URL));
   await page.click("nav button[data-view=sessions]");
   await page.waitForSelector(`[data-testid=filter-repo] option[value='${REPO}']`, { state: "attached" });
   await page.selectOption("[data-testid=filter-repo]", REPO);
@@ -61,7 +48,6 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
   assert.deepEqual(pageErrors, [], "uncaught errors in the page");
 });
 

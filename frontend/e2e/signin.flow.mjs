@@ -5,23 +5,15 @@
 // VERIFICATION_URI, CHROMIUM.
 import { after, before, it } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { openDashboard } from "./browser.mjs";
 
 const URL = process.env.DASHBOARD_URL;
 const VERIFICATION_URI = process.env.VERIFICATION_URI;
-let browser, page;
-const pageErrors = [];
+let browser, page, pageErrors;
 
 before(async () => {
   assert.ok(URL && VERIFICATION_URI, "DASHBOARD_URL and VERIFICATION_URI are set by app/signin_ui_test.go");
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  page = await browser.newPage({ viewport: { width: 800, height: 600 } });
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(URL);
-  await page.waitForSelector("[data-testid=today-total]", { timeout: 30_000 });
+  ({ browser, page, pageErrors } = await openDashboard(URL));
 });
 
 after(async () => {
