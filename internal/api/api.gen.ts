@@ -144,6 +144,41 @@ export interface EditReply {
 }
 
 /**
+ * ImportRequest hands the tracker ended sessions this browser recorded
+ * without the companion (the extension's direct mode), under the ids the
+ * extension minted. Importing is idempotent by id: a session the store
+ * already holds, or deleted, is accepted without a change.
+ */
+export interface ImportRequest {
+  sessions: ImportedSession[] | null;
+}
+
+/** ImportedSession is one ended session of an ImportRequest. */
+export interface ImportedSession {
+  id: string;
+  repo_owner: string;
+  repo_name: string;
+  pr_number: number;
+  start_time: string;
+  end_time: string;
+}
+
+/**
+ * ImportReply names the sessions the store holds now (Accepted: the
+ * extension may forget them) and those it refused, with the reason.
+ */
+export interface ImportReply {
+  accepted: string[] | null;
+  rejected: ImportRejected[] | null;
+}
+
+/** ImportRejected is a session an import refused. */
+export interface ImportRejected {
+  id: string;
+  error: string;
+}
+
+/**
  * LoginStatus is the progress of the device-flow sign-in started by POST
  * login/start (GET login/status).
  */

@@ -16,6 +16,10 @@
  */
 
 import type { Command } from "./tracker.js";
+import type { ImportedSession } from "../../../internal/api/api.gen.js";
+
+/** One session of the companion's sessions.import (docs/native-messaging.md), the companion's own type. */
+export type { ImportedSession };
 
 /** The worker's limit of sessions per push (worker/src/schemas.ts MAX_PUSH_SESSIONS). */
 export const MAX_PUSH_BATCH = 500;
@@ -218,15 +222,6 @@ export function forHandover(q: Queue): QueuedSession[] {
   return q.sessions.filter((s) => s.status !== "active" && !s.synced);
 }
 
-/** One session of the companion's sessions.import (docs/native-messaging.md). */
-export interface ImportedSession {
-  id: string;
-  repo_owner: string;
-  repo_name: string;
-  pr_number: number;
-  start_time: string;
-  end_time: string;
-}
 
 /** handoverBatches splits forHandover's sessions into sessions.import messages of at most MAX_PUSH_BATCH. */
 export function handoverBatches(q: Queue): ImportedSession[][] {

@@ -293,7 +293,7 @@ func TestRunWritesOnlyWhenChanged(t *testing.T) {
 	root := module(t, map[string]string{
 		"app/app.go": "package app\nimport \"example.com/m/internal/api\"\ntype BindingError struct{}\ntype Dashboard struct{}\n" +
 			"func (d *Dashboard) Ping() error { return nil }\nfunc (d *Dashboard) One() (api.SessionReply, error) { return api.SessionReply{}, nil }\n",
-		"internal/api/api.go": "package api\ntype SessionReply struct{}\ntype HelloReply struct{}\ntype StatsSummary struct{}\ntype RuleReply struct{}\n",
+		"internal/api/api.go": "package api\ntype SessionReply struct{}\ntype HelloReply struct{}\ntype StatsSummary struct{}\ntype RuleReply struct{}\ntype ImportRequest struct{}\ntype ImportReply struct{}\n",
 	})
 	out := filepath.Join(root, "web", "src", "types.ts")
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {

@@ -43,8 +43,9 @@ const (
 )
 
 // sharedRoots are the types of internal/api that clients other than the
-// dashboard read: the native messaging replies (docs/native-messaging.md).
-var sharedRoots = []string{"SessionReply", "HelloReply", "StatsSummary", "RuleReply"}
+// dashboard read: the native messaging replies and the sessions.import
+// request (docs/native-messaging.md).
+var sharedRoots = []string{"SessionReply", "HelloReply", "StatsSummary", "RuleReply", "ImportRequest", "ImportReply"}
 
 func main() {
 	if err := run(os.Args[1:], os.Stderr); err != nil {
