@@ -46,7 +46,7 @@ describe("direct mode: extension → queue → worker", () => {
     // No companion yet: no host manifest is written until the handover.
     h = new Harness(binary);
     github = new FakeGitHub();
-    await github.start(h.dir);
+    await github.start();
     // The worker's own defaults allow this extension (wrangler.jsonc's ALLOWED_ORIGINS).
     worker = new LocalWorker(path.join(h.dir, "worker"), { ...github.workerVars, JWT_SECRET: randomBytes(32).toString("hex") });
     await worker.start();

@@ -199,7 +199,7 @@ describe("the Firefox build without the companion: GitHub sign-in → queue → 
   beforeAll(async () => {
     h = new Harness(binary); // no host manifest: the companion is not installed
     github = new FakeGitHub();
-    await github.start(h.dir);
+    await github.start();
     // The worker's defaults allow the add-on's Firefox redirect URI (wrangler.jsonc).
     worker = new LocalWorker(path.join(h.dir, "worker"), { ...github.workerVars, JWT_SECRET: randomBytes(32).toString("hex") });
     await worker.start();

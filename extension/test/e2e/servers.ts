@@ -1,16 +1,15 @@
 /**
  * The servers a direct-mode test talks to, as processes: the worker in
  * local workerd (worker/scripts/start-local.mjs) and the GitHub fake
- * (internal/fakes/github/fakegithub, the project's one stand-in for GitHub).
- * Each prints its URL on one line when it is ready and stops on SIGTERM.
+ * (internal/fakes/github/fakegithub, the project's one stand-in for GitHub,
+ * started by its own start.mjs as the worker's tests start it). Each prints
+ * its URL on one line when it is ready and stops on SIGTERM.
  */
 
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { promisify } from "node:util";
+import { type FakeGitHubProcess, startFakeGitHub } from "../../../internal/fakes/github/fakegithub/start.mjs";
 import { repoRoot } from "./harness.js";
-
-const run = promisify(execFile);
 
 /** startProcess runs a server and resolves with the value of its `NAME=` line on stdout. */
 async function startProcess(cmd: string, args: string[], name: string): Promise<{ proc: ChildProcess; url: string }> {
@@ -75,22 +74,15 @@ export class LocalWorker {
 
 /** The GitHub fake as a process; the browser's sign-in goes through its authorize page. */
 export class FakeGitHub {
-  private proc: ChildProcess | null = null;
+  private proc: FakeGitHubProcess | null = null;
   url = "";
   static readonly clientId = "Iv1.worktime-e2e";
   static readonly clientSecret = "e2e-client-secret";
 
-  /** start builds the fake from this repository into dir and runs it. */
-  async start(dir: string): Promise<void> {
-    const bin = path.join(dir, "fakegithub");
-    await run("go", ["build", "-o", bin, "./internal/fakes/github/fakegithub"], {
-      cwd: repoRoot,
-      env: { ...process.env, CGO_ENABLED: "0" },
-      timeout: 600_000,
-    });
-    const { proc, url } = await startProcess(bin, ["-client-id", FakeGitHub.clientId, "-client-secret", FakeGitHub.clientSecret], "FAKE_GITHUB_URL");
-    this.proc = proc;
-    this.url = url;
+  /** start builds the fake from this repository and runs it. */
+  async start(): Promise<void> {
+    this.proc = await startFakeGitHub({ clientId: FakeGitHub.clientId, clientSecret: FakeGitHub.clientSecret });
+    this.url = this.proc.url;
   }
 
   /** workerVars point a worker's GitHub settings at this fake. */
@@ -131,6 +123,6 @@ export class FakeGitHub {
   async stop(): Promise<void> {
     const p = this.proc;
     this.proc = null;
-    await stopProcess(p);
+    await p?.stop();
   }
 }
